@@ -1,0 +1,1 @@
+"""What every privacyhub process shares: contracts, topics, settings, logging, broker, idempotency."""

@@ -1,0 +1,120 @@
+"""Dead letters: a message a consumer cannot process is parked with its reason, and the consumer moves on.
+
+Failures of the infrastructure (database or broker unreachable) are not the message's
+fault: those are retried after a pause instead, so nothing is parked that would have
+succeeded a moment later.
+"""
+
+import asyncio
+import functools
+import logging
+from datetime import datetime
+from typing import Any
+
+import pydantic
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
+from fast_depends.exceptions import ValidationError as ArgumentValidationError
+from faststream import BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import DEAD_LETTER
+from pydantic import BaseModel
+from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (
+    AutoReconnect,
+    ConnectionFailure,
+    ServerSelectionTimeoutError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+)
+
+
+class UnprocessableMessage(Exception):
+    """Raised by a handler for a message that can never succeed; the text must not hold personal data."""
+
+
+class DeadLetter(BaseModel):
+    """A parked message: where it came from, why it failed, and the original bytes."""
+
+    source_topic: str
+    partition: int
+    offset: int
+    key: str | None
+    reason: str
+    failed_at: datetime
+    original: str
+
+
+def describe_failure(error: BaseException) -> str:
+    """A reason without personal data: validation errors name fields, never their values."""
+    if isinstance(error, pydantic.ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False)
+        )
+        return f"invalid message: {problems}"
+    if isinstance(error, ArgumentValidationError):
+        return "invalid message: does not match the handler's contract"
+    if isinstance(error, UnprocessableMessage):
+        return str(error)
+    return f"{type(error).__name__} while processing"
+
+
+class DeadLetterMiddleware(BaseMiddleware):
+    """Parks messages whose processing fails for a reason of their own; delays and re-raises transient failures."""
+
+    def __init__(
+        self,
+        msg: Any,
+        /,
+        *,
+        context: Any,
+        broker: KafkaBroker,
+        retry_backoff_seconds: float,
+    ) -> None:
+        super().__init__(msg, context=context)
+        self._broker = broker
+        self._retry_backoff_seconds = retry_backoff_seconds
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        try:
+            return await call_next(msg)
+        except TRANSIENT_ERRORS:
+            logger.warning("transient failure, message will be redelivered", exc_info=True)
+            await asyncio.sleep(self._retry_backoff_seconds)
+            raise
+        except Exception as error:
+            await self._park(msg, describe_failure(error))
+            return None
+
+    async def _park(self, msg: StreamMessage[Any], reason: str) -> None:
+        record = msg.raw_message
+        letter = DeadLetter(
+            source_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key.decode() if record.key else None,
+            reason=reason,
+            failed_at=utc_now(),
+            original=msg.body.decode(errors="replace"),
+        )
+        await self._broker.publish(letter, DEAD_LETTER.name, key=record.key)
+        logger.error(
+            "message dead-lettered",
+            extra={
+                "source_topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "reason": reason,
+            },
+        )
+
+
+def dead_letter_middleware(broker: KafkaBroker, *, retry_backoff_seconds: float) -> Any:
+    return functools.partial(
+        DeadLetterMiddleware, broker=broker, retry_backoff_seconds=retry_backoff_seconds
+    )

@@ -1,0 +1,71 @@
+"""Typed settings read from the environment (or a `.env` file), once per process."""
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings every process reads, from unprefixed variables (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, ...).
+
+    Each process's own fields carry its prefix (`CONTACT_HTTP_PORT`), so one `.env` serves all processes.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        validation_alias=AliasChoices("kafka_bootstrap_servers"),
+        default="127.0.0.1:9092",
+        description="Kafka bootstrap servers, comma separated host:port.",
+    )
+    kafka_replication_factor: int = Field(
+        validation_alias=AliasChoices("kafka_replication_factor"),
+        default=1,
+        ge=1,
+        description="Replication factor for topics this deployment creates.",
+    )
+    kafka_publish_timeout_seconds: float = Field(
+        validation_alias=AliasChoices("kafka_publish_timeout_seconds"),
+        default=5.0,
+        gt=0,
+        description="How long a publish may wait for Kafka's acknowledgement before it fails.",
+    )
+    mongodb_url: str = Field(
+        validation_alias=AliasChoices("mongodb_url"),
+        default="mongodb://127.0.0.1:27017/",
+        description="MongoDB-protocol server URL (MongoDB 7+ or FerretDB v1).",
+    )
+    subject_id_secret: SecretStr = Field(
+        validation_alias=AliasChoices("subject_id_secret"),
+        default=SecretStr("development-only-subject-secret"),
+        description="HMAC key that turns an e-mail address into a pseudonymous subject id. Set it in production.",
+    )
+    staff_token_secret: SecretStr = Field(
+        validation_alias=AliasChoices("staff_token_secret"),
+        default=SecretStr("development-only-staff-token-secret"),
+        description="HMAC key that signs and verifies staff bearer tokens. Set it in production.",
+    )
+    log_level: str = Field(
+        validation_alias=AliasChoices("log_level"),
+        default="INFO",
+        description="Minimum log level: DEBUG, INFO, WARNING, ERROR.",
+    )
+    http_host: str = Field(
+        validation_alias=AliasChoices("http_host"),
+        default="127.0.0.1",
+        description="Address the process's HTTP server binds.",
+    )
+
+
+class ServiceSettings(CommonSettings):
+    """Settings of a Kafka-consuming service with its own database."""
+
+    http_port: int = Field(description="Port of the health, readiness and metrics endpoints.")
+    mongodb_database: str = Field(
+        description="The service's own database; no other service reads it."
+    )
+    consumer_group: str = Field(description="Kafka consumer group; run more copies to scale out.")
+    retry_backoff_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="Pause before a message that failed for a transient reason is redelivered.",
+    )

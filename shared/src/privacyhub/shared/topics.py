@@ -1,0 +1,79 @@
+"""Every topic the platform uses, declared once with its partitions and retention.
+
+Topics are created explicitly (`ensure_topics`); brokers run with auto-create off,
+so a topic missing here is an error, not a silent new topic.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    retention: timedelta
+    carries_personal_data: bool
+    description: str
+
+    @property
+    def config(self) -> dict[str, str]:
+        return {"retention.ms": str(int(self.retention.total_seconds() * 1000))}
+
+
+CONTACT_MESSAGES = TopicSpec(
+    name="privacyhub.contact.messages.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Contact-form messages accepted by the gateway, for the contact service to store.",
+)
+CONTACT_LIFECYCLE = TopicSpec(
+    name="privacyhub.contact.lifecycle.v1",
+    partitions=6,
+    retention=timedelta(days=30),
+    carries_personal_data=False,
+    description="Contact message lifecycle events (stored, answered) by reference and pseudonymous subject.",
+)
+DEAD_LETTER = TopicSpec(
+    name="privacyhub.dead-letter.v1",
+    partitions=1,
+    retention=timedelta(days=14),
+    carries_personal_data=True,
+    description="Messages a consumer could not process, with the source topic and the reason.",
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (CONTACT_MESSAGES, CONTACT_LIFECYCLE, DEAD_LETTER)
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    *,
+    replication_factor: int = 1,
+    topics: tuple[TopicSpec, ...] = ALL_TOPICS,
+) -> None:
+    """Create each declared topic that does not exist yet; existing topics are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        for topic in missing:
+            try:
+                await admin.create_topics(
+                    [
+                        NewTopic(
+                            topic.name,
+                            topic.partitions,
+                            replication_factor=replication_factor,
+                            topic_configs=topic.config,
+                        )
+                    ]
+                )
+            except TopicAlreadyExistsError:
+                pass  # another process created it between our listing and now
+    finally:
+        await admin.close()
