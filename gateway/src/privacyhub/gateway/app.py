@@ -1,0 +1,55 @@
+"""Assembles the gateway: public intakes, staff endpoints, health, metrics and the OpenAPI document."""
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from privacyhub.gateway.contact.controllers import ContactController
+from privacyhub.gateway.errors import EXCEPTION_HANDLERS
+from privacyhub.gateway.health import HealthController
+from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.broker import make_broker
+from privacyhub.shared.logs import configure_logging
+from prometheus_client import CollectorRegistry
+
+UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
+
+
+def create_app(settings: GatewaySettings | None = None) -> Litestar:
+    settings = settings or GatewaySettings()
+    configure_logging(service="gateway", level=settings.log_level)
+    # Producer-only broker; its consumer metrics would stay empty, so they get a registry of their own.
+    broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
+    publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
+    # group_path: metrics label routes by template, so no visitor id or reference lands in a label.
+    prometheus = PrometheusConfig(
+        app_name="privacyhub_gateway", group_path=True, exclude=UNLIMITED_PATHS
+    )
+
+    return Litestar(
+        route_handlers=[HealthController, ContactController, PrometheusController],
+        dependencies={
+            "publisher": Provide(lambda: publisher, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        lifespan=[publisher.lifespan],
+        state=State({"settings": settings}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        middleware=[
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                exclude=UNLIMITED_PATHS,
+            ).middleware,
+            prometheus.middleware,
+        ],
+        openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
+    )

@@ -1,0 +1,21 @@
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class ContactForm(BaseModel):
+    """Exactly the fields the privacy statement names, plus the question itself."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    message: str = Field(min_length=1, max_length=5000)
+    company: str | None = Field(default=None, max_length=200)
+    found_us_via: str | None = Field(
+        default=None, max_length=200, description="How the visitor knows or found us."
+    )
+    device: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Taken from the User-Agent when not given.",
+    )

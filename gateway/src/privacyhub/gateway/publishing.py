@@ -1,0 +1,88 @@
+"""Publishing from the gateway: a message is accepted only once Kafka has acknowledged it."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from privacyhub.gateway.errors import KafkaUnavailable
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.topics import TopicSpec
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+
+class EventPublisher:
+    """Connects in the background (the gateway starts, and says not ready, while Kafka is down)."""
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        *,
+        timeout_seconds: float,
+        reconnect_seconds: float = 1.0,
+    ) -> None:
+        self._broker = broker
+        self._timeout_seconds = timeout_seconds
+        self._reconnect_seconds = reconnect_seconds
+        self._connected = asyncio.Event()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def publish(self, envelope: Envelope[Any], topic: TopicSpec) -> None:
+        """Return once Kafka acknowledged (acks=all); raise `KafkaUnavailable` otherwise."""
+        if not self.connected:
+            raise KafkaUnavailable("not connected to Kafka")
+        try:
+            await asyncio.wait_for(
+                self._broker.publish(
+                    envelope,
+                    topic.name,
+                    key=envelope.partition_key,
+                    correlation_id=str(envelope.correlation_id),
+                ),
+                timeout=self._timeout_seconds,
+            )
+        except (TimeoutError, KafkaError) as error:
+            logger.warning(
+                "Kafka did not acknowledge",
+                extra={"topic": topic.name, "error": type(error).__name__},
+            )
+            raise KafkaUnavailable(type(error).__name__) from error
+
+    async def ready(self) -> bool:
+        return self.connected and await self._broker.ping(timeout=2.0)
+
+    async def _connect_until_connected(self) -> None:
+        while True:
+            try:
+                await self._broker.start()
+            except KafkaError as error:
+                logger.warning("Kafka unreachable, retrying", extra={"error": type(error).__name__})
+                await asyncio.sleep(self._reconnect_seconds)
+            else:
+                self._connected.set()
+                return
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
+        connecting = asyncio.create_task(self._connect_until_connected())
+        try:
+            yield
+        finally:
+            connecting.cancel()
+            with suppress(asyncio.CancelledError):
+                await connecting
+            await self._broker.stop()
+
+
+class Accepted(BaseModel):
+    """What a public intake answers with 202."""
+
+    reference: str

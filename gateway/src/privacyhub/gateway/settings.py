@@ -1,0 +1,28 @@
+from privacyhub.shared.settings import CommonSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class GatewaySettings(CommonSettings):
+    """Gateway settings; its own variables start with `GATEWAY_`."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_")
+
+    http_port: int = Field(default=8000, description="Port the HTTP API listens on.")
+    cors_allowed_origins: list[str] = Field(
+        default=["http://localhost:3000"],
+        description="Website origins allowed to call the public API from browsers.",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        gt=0,
+        description="Larger request bodies are refused with 413.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=120, gt=0, description="Requests per client per minute before 429."
+    )
+    kafka_retry_after_seconds: int = Field(
+        default=5,
+        gt=0,
+        description="Retry-After sent with a 503 when Kafka cannot take a message.",
+    )
