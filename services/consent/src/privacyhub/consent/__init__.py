@@ -1,0 +1,1 @@
+"""Consent service: owns visitors' consents and visit records (statement §2a)."""

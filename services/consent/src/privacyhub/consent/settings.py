@@ -1,0 +1,18 @@
+from privacyhub.shared.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class ConsentSettings(ServiceSettings):
+    """Consent service settings; its own variables start with `CONSENT_`."""
+
+    model_config = SettingsConfigDict(env_prefix="CONSENT_")
+
+    http_port: int = Field(default=8101, description="Port of /health, /ready and /metrics.")
+    mongodb_database: str = Field(
+        default="privacyhub_consent", description="The consent service's own database."
+    )
+    consumer_group: str = Field(
+        default="privacyhub-consent",
+        description="Kafka consumer group of the consent service.",
+    )
