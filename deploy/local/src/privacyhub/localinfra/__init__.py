@@ -1,0 +1,26 @@
+"""Run real Kafka and a MongoDB-protocol server (FerretDB) locally, without Docker.
+
+Downloads and builds are cached under ``<repo>/.local/cache``; data lives
+under ``<repo>/.local/data``. See deploy/local/README.md.
+"""
+
+from .ferretdb import FERRETDB_VERSION, FerretDBServer, provision_ferretdb
+from .infra import LocalInfra
+from .kafka import KAFKA_VERSION, KafkaServer, provision_kafka
+from .ports import PortInUseError, free_port
+from .process import ServerStartError
+from .tools import ToolMissingError
+
+__all__ = [
+    "FERRETDB_VERSION",
+    "KAFKA_VERSION",
+    "FerretDBServer",
+    "KafkaServer",
+    "LocalInfra",
+    "PortInUseError",
+    "ServerStartError",
+    "ToolMissingError",
+    "free_port",
+    "provision_ferretdb",
+    "provision_kafka",
+]

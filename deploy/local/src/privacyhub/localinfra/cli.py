@@ -1,0 +1,93 @@
+"""Command line: ``python -m privacyhub.localinfra up|provision``.
+
+``up`` starts Kafka and FerretDB, prints ``KAFKA_BOOTSTRAP_SERVERS=...`` and
+``MONGODB_URL=...`` on stdout, runs until SIGINT/SIGTERM (or until a server
+dies, exiting 1) and then stops both. ``provision`` only downloads and builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .infra import LocalInfra
+
+log = logging.getLogger("privacyhub.localinfra")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m privacyhub.localinfra", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start Kafka and FerretDB in the foreground")
+    up.add_argument("--kafka-port", type=int, default=9092)
+    up.add_argument("--kafka-controller-port", type=int, default=9093)
+    up.add_argument("--mongo-port", type=int, default=27017)
+    up.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="directory whose .local/data holds the data",
+    )
+    commands.add_parser("provision", help="only download and build (cached)")
+    return parser
+
+
+def _up(args: argparse.Namespace) -> int:
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        if not started.is_set():
+            raise KeyboardInterrupt  # abort start-up; LocalInfra.start cleans up
+
+    started = threading.Event()
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    infra = LocalInfra(args.root, args.kafka_port, args.kafka_controller_port, args.mongo_port)
+    try:
+        infra.start()
+    except KeyboardInterrupt:
+        return 130
+    started.set()
+    exit_code = 0
+    try:
+        print(f"KAFKA_BOOTSTRAP_SERVERS={infra.kafka.bootstrap_servers}", flush=True)
+        print(f"MONGODB_URL={infra.mongo.url}", flush=True)
+        log.info("Kafka and FerretDB are up; Ctrl-C or SIGTERM stops them")
+        while not stopping.wait(1.0):
+            if not (infra.kafka.is_running() and infra.mongo.is_running()):
+                log.error("a server exited unexpectedly; stopping the other")
+                exit_code = 1
+                break
+    finally:
+        infra.stop()
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.command == "provision":
+            LocalInfra().provision()
+            return 0
+        return _up(args)
+    except RuntimeError as exc:  # tool missing, port in use, server failed: say why, no traceback
+        log.error("%s", exc)
+        return 1

@@ -1,0 +1,120 @@
+"""FerretDB v1 (MongoDB wire protocol on SQLite) built from the Go module proxy.
+
+Promises:
+- ``provision_ferretdb()`` leaves a static binary at
+  ``<repo>/.local/cache/bin/ferretdb-<version>`` and rebuilds only when it is
+  missing or the Go sources in ``deploy/local/ferretdb`` changed (the module
+  and build caches are Go's defaults, ~/go/pkg/mod and ~/.cache/go-build).
+- ``FerretDBServer.start()`` returns once the server answers ``ping``; its
+  SQLite files live in ``<data_dir>/sqlite`` and survive restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from . import cache, paths
+from .ports import ensure_port_free
+from .process import ManagedProcess
+from .readiness import mongo_ready
+from .tools import require_go
+
+log = logging.getLogger(__name__)
+
+FERRETDB_VERSION = "v1.24.2"  # keep in step with ferretdb/go.mod
+_GO_SOURCES = ("go.mod", "go.sum", "main.go")
+
+
+def provision_ferretdb(cache_root: Path | None = None) -> Path:
+    """Ensure the FerretDB binary is built; return its path."""
+    binary = (cache_root or paths.cache_dir()) / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+    fingerprint = cache.fingerprint(paths.FERRETDB_GO_MODULE / name for name in _GO_SOURCES)
+    if cache.is_complete(binary, fingerprint):
+        return binary
+    with cache.cache_lock(binary):
+        if cache.is_complete(binary, fingerprint):  # another process built it meanwhile
+            return binary
+        go = require_go()
+        log.info(
+            "building FerretDB %s with Go into %s (first run: about a minute)",
+            FERRETDB_VERSION,
+            binary,
+        )
+        started = time.monotonic()
+        cache.clear_complete(binary)
+        staging = binary.with_name(binary.name + ".partial")
+        env = {
+            **os.environ,
+            "GOTOOLCHAIN": "local",  # never download another Go toolchain
+            "CGO_ENABLED": "0",  # SQLite is modernc.org/sqlite, pure Go
+            "GOFLAGS": "-mod=readonly",  # build exactly what the committed go.sum pins
+        }
+        result = subprocess.run(
+            [go, "build", "-trimpath", "-o", str(staging), "."],
+            cwd=paths.FERRETDB_GO_MODULE,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip().splitlines()
+            raise RuntimeError(
+                f"go build of FerretDB failed (exit {result.returncode}):\n"
+                + "\n".join(output[-30:])
+            )
+        staging.replace(binary)
+        cache.mark_complete(binary, fingerprint)
+        log.info("FerretDB built in %.1fs", time.monotonic() - started)
+    return binary
+
+
+class FerretDBServer:
+    """One FerretDB process with the SQLite backend on 127.0.0.1."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        cache_root: Path | None = None,
+        log_level: str = "warn",
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.url = f"mongodb://127.0.0.1:{port}/"
+        self.log_level = log_level
+        self._cache_root = cache_root
+        self._process = ManagedProcess("ferretdb", self.data_dir, self.data_dir / "ferretdb.log")
+
+    def provision(self) -> None:
+        """Build the FerretDB binary unless cached (idempotent)."""
+        provision_ferretdb(self._cache_root)
+
+    def start(self, timeout: float = 120) -> None:
+        """Start FerretDB and return once it answers ``ping``; no-op if running."""
+        if self.is_running():
+            return
+        started = time.monotonic()
+        binary = provision_ferretdb(self._cache_root)
+        ensure_port_free(self.port, "FerretDB")
+        argv = [
+            str(binary),
+            f"-listen-addr=127.0.0.1:{self.port}",
+            f"-data-dir={self.data_dir / 'sqlite'}",
+            f"-log-level={self.log_level}",
+        ]
+        self._process.start(argv, cwd=self.data_dir)
+        self._process.wait_ready(lambda: mongo_ready(self.url), timeout)
+        log.info("FerretDB ready on %s in %.1fs", self.url, time.monotonic() - started)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop FerretDB: SIGTERM, SIGKILL after ``timeout``."""
+        self._process.stop(timeout)
+
+    def is_running(self) -> bool:
+        """Return True while the FerretDB process is alive."""
+        return self._process.is_running()
