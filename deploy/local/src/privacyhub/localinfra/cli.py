@@ -1,4 +1,4 @@
-"""Command line: ``python -m privacyhub.localinfra up|provision``.
+"""Command line: ``python -m privacyhub.localinfra up|provision|run``.
 
 ``up`` starts Kafka and FerretDB, prints ``KAFKA_BOOTSTRAP_SERVERS=...`` and
 ``MONGODB_URL=...`` on stdout, runs until SIGINT/SIGTERM (or until a server
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
+import os
 import sys
-import threading
 from pathlib import Path
 
+from . import system
 from .infra import LocalInfra
+from .signals import StopRequest
 
 log = logging.getLogger("privacyhub.localinfra")
 
@@ -36,36 +37,28 @@ def _parser() -> argparse.ArgumentParser:
         help="directory whose .local/data holds the data",
     )
     commands.add_parser("provision", help="only download and build (cached)")
+    commands.add_parser(
+        "run",
+        help="the whole system in the foreground: servers (unless KAFKA_BOOTSTRAP_SERVERS "
+        "and MONGODB_URL are set), topics, the gateway and all services",
+    )
     return parser
 
 
 def _up(args: argparse.Namespace) -> int:
-    stopping = threading.Event()
-
-    def on_signal(signum: int, _frame: object) -> None:
-        if stopping.is_set():
-            return
-        stopping.set()
-        log.info("received %s, stopping", signal.Signals(signum).name)
-        if not started.is_set():
-            raise KeyboardInterrupt  # abort start-up; LocalInfra.start cleans up
-
-    started = threading.Event()
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
+    stop = StopRequest()
     infra = LocalInfra(args.root, args.kafka_port, args.kafka_controller_port, args.mongo_port)
     try:
         infra.start()
     except KeyboardInterrupt:
         return 130
-    started.set()
+    stop.started()
     exit_code = 0
     try:
         print(f"KAFKA_BOOTSTRAP_SERVERS={infra.kafka.bootstrap_servers}", flush=True)
         print(f"MONGODB_URL={infra.mongo.url}", flush=True)
         log.info("Kafka and FerretDB are up; Ctrl-C or SIGTERM stops them")
-        while not stopping.wait(1.0):
+        while not stop.wait(1.0):
             if not (infra.kafka.is_running() and infra.mongo.is_running()):
                 log.error("a server exited unexpectedly; stopping the other")
                 exit_code = 1
@@ -87,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "provision":
             LocalInfra().provision()
             return 0
+        if args.command == "run":
+            configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL")
+            return system.run(None if configured else LocalInfra())
         return _up(args)
     except RuntimeError as exc:  # tool missing, port in use, server failed: say why, no traceback
         log.error("%s", exc)
