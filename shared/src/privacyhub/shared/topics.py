@@ -77,3 +77,24 @@ async def ensure_topics(
                 pass  # another process created it between our listing and now
     finally:
         await admin.close()
+
+
+def create_topics_cli() -> None:
+    """`privacyhub-topics`: create every declared topic on KAFKA_BOOTSTRAP_SERVERS (existing ones are left alone)."""
+    import asyncio
+
+    from privacyhub.shared.settings import CommonSettings
+
+    settings = CommonSettings()
+    asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            replication_factor=settings.kafka_replication_factor,
+        )
+    )
+    for topic in ALL_TOPICS:
+        print(f"{topic.name}: {topic.partitions} partitions, retention {topic.retention}")
+
+
+if __name__ == "__main__":
+    create_topics_cli()

@@ -1,0 +1,168 @@
+"""The whole system in the foreground: servers (unless configured), topics, the gateway and four services.
+
+``python -m privacyhub.localinfra run`` is what ``make run`` calls. Without
+``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` it provisions and starts the
+local Kafka and FerretDB; then it creates the declared topics, starts every
+process with the same environment, and waits until each answers ``/ready``.
+Ctrl-C or SIGTERM stops the gateway first (no new intake), then the services
+(each finishes its in-flight messages and commits), then the servers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from .infra import LocalInfra
+from .signals import StopRequest
+
+log = logging.getLogger("privacyhub.system")
+
+STOP_TIMEOUT_SECONDS = 30.0
+READY_TIMEOUT_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    module: str
+    port_variable: str
+    default_port: int
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(self.port_variable, self.default_port))
+
+
+# Started in this order; stopped in reverse, so the gateway stops taking requests first.
+PROCESSES = (
+    Process("consent", "privacyhub.consent", "CONSENT_HTTP_PORT", 8101),
+    Process("contact", "privacyhub.contact", "CONTACT_HTTP_PORT", 8102),
+    Process("requests", "privacyhub.requests", "REQUESTS_HTTP_PORT", 8103),
+    Process("retention", "privacyhub.retention", "RETENTION_HTTP_PORT", 8104),
+    Process("gateway", "privacyhub.gateway", "GATEWAY_HTTP_PORT", 8000),
+)
+
+
+class SystemStartError(RuntimeError):
+    """A process exited or did not become ready."""
+
+
+def _answers_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class System:
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+
+    def create_topics(self) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "privacyhub.shared.topics"],
+            env=self._env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        for process in PROCESSES:
+            # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
+            self._children[process.name] = subprocess.Popen(
+                [sys.executable, "-m", process.module],
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        for process in PROCESSES:
+            self._wait_ready(process)
+
+    def _wait_ready(self, process: Process) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        child = self._children[process.name]
+        while not _answers_ready(process.port):
+            if child.poll() is not None:
+                raise SystemStartError(f"{process.name} exited with code {child.returncode}")
+            if time.monotonic() > deadline:
+                raise SystemStartError(
+                    f"{process.name} was not ready on port {process.port} "
+                    f"after {READY_TIMEOUT_SECONDS:.0f}s"
+                )
+            time.sleep(0.1)
+        log.info("%s ready on http://127.0.0.1:%d", process.name, process.port)
+
+    def exited(self) -> str | None:
+        """The name of a child that is no longer running, if any."""
+        return next((n for n, c in self._children.items() if c.poll() is not None), None)
+
+    def stop(self) -> bool:
+        """SIGTERM each child in reverse start order; True when all exited cleanly."""
+        clean = True
+        for process in reversed(PROCESSES):
+            child = self._children.pop(process.name, None)
+            if child is None:
+                continue
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(STOP_TIMEOUT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    log.warning("%s ignored SIGTERM; killing it", process.name)
+                    child.kill()
+                    child.wait()
+            # Uvicorn re-raises the SIGTERM it handled once shutdown is complete.
+            if child.returncode not in (0, -signal.SIGTERM):
+                log.warning("%s exited with code %s", process.name, child.returncode)
+                clean = False
+        return clean
+
+
+def run(infra: LocalInfra | None) -> int:
+    """Run until a signal (exit 0 after a clean stop) or a process dies (exit 1)."""
+    stop = StopRequest()
+    env = dict(os.environ)
+    started = time.monotonic()
+    system = System(env)
+    exit_code = 0
+    try:
+        if infra is not None:
+            infra.start()
+            env["KAFKA_BOOTSTRAP_SERVERS"] = infra.kafka.bootstrap_servers
+            env["MONGODB_URL"] = infra.mongo.url
+        system.create_topics()
+        system.start()
+        stop.started()
+        gateway = PROCESSES[-1]
+        log.info(
+            "privacyhub ready in %.1fs: gateway http://127.0.0.1:%d (Ctrl-C stops everything)",
+            time.monotonic() - started,
+            gateway.port,
+        )
+        while not stop.wait(0.5):
+            if (name := system.exited()) is not None:
+                log.error("%s exited unexpectedly; stopping the rest", name)
+                exit_code = 1
+                break
+    except (SystemStartError, subprocess.CalledProcessError) as error:
+        log.error("%s", error)
+        exit_code = 1
+    except KeyboardInterrupt:
+        exit_code = 130
+    finally:
+        log.info("stopping")
+        if not system.stop():
+            exit_code = exit_code or 1
+        if infra is not None:
+            infra.stop()
+    return exit_code
