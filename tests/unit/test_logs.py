@@ -38,3 +38,14 @@ def test_personal_patterns_are_scrubbed_from_library_logs(json_lines) -> None:
     assert "jan@example.nl" not in line["msg"]
     assert "NL91ABNA0417164300" not in line["msg"]
     assert line["msg"].startswith("failed for")
+
+
+def test_ip_addresses_are_scrubbed_but_times_survive(json_lines) -> None:
+    logging.getLogger("uvicorn.error").info(
+        "request from 192.168.10.7:51234 and 2001:db8::8a2e:370:7334 at 12:30:45"
+    )
+    (line,) = json_lines()
+    assert "192.168.10.7" not in line["msg"]
+    assert "2001:db8" not in line["msg"]
+    assert "12:30:45" in line["msg"]
+    assert line["timestamp"].startswith("20")

@@ -8,4 +8,5 @@ uvicorn.run(
     host=settings.http_host,
     port=settings.http_port,
     log_config=None,
+    access_log=False,  # it would log visitors' IP addresses
 )

@@ -10,7 +10,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from privacyhub.gateway.contact.controllers import ContactController
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
-from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
@@ -24,6 +24,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     configure_logging(service="gateway", level=settings.log_level)
     # Producer-only broker; its consumer metrics would stay empty, so they get a registry of their own.
     broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
+    declare_publications(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
     # group_path: metrics label routes by template, so no visitor id or reference lands in a label.
     prometheus = PrometheusConfig(
@@ -37,7 +38,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "broker": broker}),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allowed_origins,
@@ -51,5 +52,6 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             ).middleware,
             prometheus.middleware,
         ],
+        logging_config=None,  # everything goes through the redacting JSON pipeline
         openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
     )

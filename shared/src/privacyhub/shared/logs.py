@@ -40,6 +40,9 @@ _PERSONAL_PATTERNS = (
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses
     re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b"),  # IBAN-shaped
     re.compile(r"\b\d[\d .-]{7,}\d\b"),  # BSN, card or phone numbers
+    re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"),  # IPv4 addresses (with a port)
+    re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),  # IPv6 addresses, full
+    re.compile(r"(?:[0-9a-fA-F]{1,4})?::(?:[0-9a-fA-F]{1,4}:?)*"),  # IPv6 addresses, compressed
 )
 
 
@@ -73,10 +76,10 @@ def configure_logging(*, service: str, level: str = "INFO", stream: TextIO | Non
     shared_processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         add_service,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
         redact_personal_data,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(
         processors=[

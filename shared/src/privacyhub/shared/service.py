@@ -17,11 +17,13 @@ from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.database import connect
+from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
 from privacyhub.shared.settings import ServiceSettings
 from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry, make_asgi_app
+from pydantic import BaseModel
 
 StartupTask = Callable[[], Awaitable[None]]
 
@@ -52,6 +54,14 @@ class ServiceRuntime:
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
             **options,
+        )
+
+    def publisher(self, topic: TopicSpec, payload: type[BaseModel]) -> Any:
+        """A declared publication: what the service sends where, also listed in the AsyncAPI document."""
+        return self.broker.publisher(
+            topic.name,
+            schema=Envelope[payload],
+            description=topic.description,  # type: ignore[valid-type]
         )
 
     def on_startup(self, task: StartupTask) -> StartupTask:
@@ -119,4 +129,11 @@ class ServiceRuntime:
 
 def run(app: AsgiFastStream, settings: ServiceSettings) -> None:
     """Serve until SIGINT or SIGTERM."""
-    asyncio.run(app.run(run_extra_options={"host": settings.http_host, "port": settings.http_port}))
+    # Uvicorn's own log config would bypass the redacting JSON pipeline; its access log holds client IPs.
+    options = {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_config": None,
+        "access_log": "false",  # FastStream parses this option as CLI text
+    }
+    asyncio.run(app.run(run_extra_options=options))

@@ -36,7 +36,7 @@ class CommonSettings(BaseSettings):
     )
     subject_id_secret: SecretStr = Field(
         validation_alias=AliasChoices("subject_id_secret"),
-        default=SecretStr("development-only-subject-secret"),
+        default=SecretStr("development-only-subject-id-secret"),
         description="HMAC key that turns an e-mail address into a pseudonymous subject id. Set it in production.",
     )
     staff_token_secret: SecretStr = Field(
