@@ -1,4 +1,5 @@
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from privacyhub.gateway.publishing import EventPublisher
 
@@ -12,7 +13,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", operation_id="ready")
-    async def ready(self, publisher: EventPublisher) -> Response[dict[str, str]]:
+    async def ready(self, publisher: NamedDependency[EventPublisher]) -> Response[dict[str, str]]:
         """Readiness: Kafka is reachable, so public intakes can be accepted."""
         if await publisher.ready():
             return Response({"status": "ready"}, status_code=HTTP_200_OK)

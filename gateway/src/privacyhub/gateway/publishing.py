@@ -9,8 +9,9 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
+from privacyhub.shared.contracts.contact import ContactMessageReceived
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.topics import TopicSpec
+from privacyhub.shared.topics import CONTACT_MESSAGES, TopicSpec
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,25 @@ class EventPublisher:
             connecting.cancel()
             with suppress(asyncio.CancelledError):
                 await connecting
-            await self._broker.stop()
+            await self._stop_broker()
+
+    async def _stop_broker(self) -> None:
+        # With Kafka gone, the producer would wait for it forever; shutting down must not.
+        try:
+            await asyncio.wait_for(self._broker.stop(), timeout=self._timeout_seconds + 2)
+        except TimeoutError:
+            logger.warning("Kafka unreachable at shutdown; stopped without a clean goodbye")
+
+
+# What the gateway publishes where; declared so the AsyncAPI document lists it.
+PUBLICATIONS: tuple[tuple[TopicSpec, type[BaseModel]], ...] = (
+    (CONTACT_MESSAGES, ContactMessageReceived),
+)
+
+
+def declare_publications(broker: KafkaBroker) -> None:
+    for topic, payload in PUBLICATIONS:
+        broker.publisher(topic.name, schema=Envelope[payload], description=topic.description)  # type: ignore[valid-type]
 
 
 class Accepted(BaseModel):

@@ -1,6 +1,8 @@
 import secrets
 
 from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.contact.schemas import ContactForm
 from privacyhub.gateway.devices import describe_device
@@ -26,10 +28,10 @@ class ContactController(Controller):
     @post(status_code=HTTP_202_ACCEPTED, operation_id="submitContactMessage")
     async def submit(
         self,
-        data: ContactForm,
+        data: JSONBody[ContactForm],
         request: Request,
-        publisher: EventPublisher,
-        settings: GatewaySettings,
+        publisher: NamedDependency[EventPublisher],
+        settings: NamedDependency[GatewaySettings],
     ) -> Accepted:
         """Accept a contact-form message. Answers 202 with a reference once Kafka holds it, 503 when it cannot."""
         message = ContactMessageReceived(

@@ -1,6 +1,5 @@
 """What the contact service does with each message it consumes."""
 
-from faststream.kafka import KafkaBroker
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_STORED,
@@ -8,24 +7,22 @@ from privacyhub.shared.contracts.contact import (
     ContactMessageStored,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id
-from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES
 
 
-async def announce_stored(broker: KafkaBroker, received: Envelope[ContactMessageReceived]) -> None:
-    stored = Envelope[ContactMessageStored](
+def stored_event(received: Envelope[ContactMessageReceived]) -> Envelope[ContactMessageStored]:
+    return Envelope[ContactMessageStored](
         event_id=derived_event_id(received.event_id, CONTACT_MESSAGE_STORED),
         type=CONTACT_MESSAGE_STORED,
         subject_id=received.subject_id,
         correlation_id=received.correlation_id,
         payload=ContactMessageStored(reference=received.payload.reference),
     )
-    await broker.publish(stored, CONTACT_LIFECYCLE.name, key=stored.partition_key)
 
 
 def register_handlers(runtime: ServiceRuntime, messages: ContactMessages) -> None:
-    processed: ProcessedEvents = runtime.processed_events
+    lifecycle = runtime.publisher(CONTACT_LIFECYCLE, ContactMessageStored)
 
     @runtime.subscriber(CONTACT_MESSAGES)
     async def store_contact_message(envelope: Envelope[ContactMessageReceived]) -> None:
@@ -33,6 +30,7 @@ def register_handlers(runtime: ServiceRuntime, messages: ContactMessages) -> Non
 
         async def effect() -> None:
             await messages.store(envelope)
-            await announce_stored(runtime.broker, envelope)
+            stored = stored_event(envelope)
+            await lifecycle.publish(stored, key=stored.partition_key)
 
-        await processed.apply_once(envelope.event_id, envelope.type, effect)
+        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
