@@ -1,0 +1,107 @@
+"""The whole system as `make run` starts it: five processes, real servers, a clean stop on SIGTERM."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from privacyhub.contact.repository import COLLECTION
+from privacyhub.localinfra import free_port
+from pymongo import AsyncMongoClient
+
+from tests.conftest import Endpoints
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+SERVICES = ("GATEWAY", "CONSENT", "CONTACT", "REQUESTS", "RETENTION")
+CONTACT_FORM = {
+    "email": "pieter.jansen@example.nl",
+    "first_name": "Pieter",
+    "last_name": "Jansen",
+    "message": "Hebben jullie nog plek voor een stagiair?",
+}
+
+
+@dataclass
+class RunningSystem:
+    process: subprocess.Popen[bytes]
+    gateway_url: str
+    contact_database: str
+    output: Path
+
+
+@pytest.fixture
+def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
+    run = uuid.uuid4().hex[:8]
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap_servers,
+        "MONGODB_URL": endpoints.mongodb_url,
+    }
+    for service in SERVICES:
+        env[f"{service}_HTTP_PORT"] = str(free_port())
+        env[f"{service}_MONGODB_DATABASE"] = f"e2e_{service.lower()}_{run}"
+        env[f"{service}_CONSUMER_GROUP"] = f"e2e-{service.lower()}-{run}"
+    output = tmp_path / "system.log"
+    with open(output, "wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "privacyhub.localinfra", "run"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield RunningSystem(
+            process,
+            f"http://127.0.0.1:{env['GATEWAY_HTTP_PORT']}",
+            env["CONTACT_MONGODB_DATABASE"],
+            output,
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+async def test_the_system_accepts_stores_and_stops_cleanly(
+    system: RunningSystem, endpoints: Endpoints
+) -> None:
+    async with httpx.AsyncClient(base_url=system.gateway_url) as http:
+
+        async def gateway_ready() -> bool:
+            assert system.process.poll() is None, system.output.read_text()[-3000:]
+            try:
+                return (await http.get("/ready")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(gateway_ready, within=120, what="the system to be ready")
+        response = await http.post("/v1/contact", json=CONTACT_FORM)
+    assert response.status_code == 202, response.text
+    reference = response.json()["reference"]
+
+    mongo: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url)
+    try:
+        messages = mongo[system.contact_database][COLLECTION]
+        document = await eventually(
+            lambda: messages.find_one({"_id": reference}), what="the stored contact message"
+        )
+    finally:
+        await mongo.close()
+    assert document["message"] == CONTACT_FORM["message"]
+
+    system.process.send_signal(signal.SIGTERM)
+    assert system.process.wait(timeout=90) == 0, system.output.read_text()[-3000:]
+    logs = system.output.read_text()
+    assert "privacyhub ready" in logs
+    assert logs.count("Application shutdown complete") == len(SERVICES)
+    assert "exited with code" not in logs
+    for personal in (CONTACT_FORM["email"], CONTACT_FORM["first_name"], CONTACT_FORM["last_name"]):
+        assert personal not in logs

@@ -1,0 +1,54 @@
+"""With Kafka down the gateway refuses (503) instead of accepting what it cannot deliver,
+and what it accepted before the outage is still on the topic afterwards.
+
+Uses a broker of its own, because it stops it.
+"""
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from privacyhub.localinfra import KafkaServer, free_port
+from privacyhub.shared.topics import CONTACT_MESSAGES, ensure_topics
+
+from tests.integration.conftest import connected_client, gateway_settings
+from tests.integration.test_contact_path import VALID_FORM
+from tests.support.kafka import collect_until
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def own_kafka(tmp_path: Path) -> Iterator[KafkaServer]:
+    kafka = KafkaServer(tmp_path / "kafka", port=free_port(), controller_port=free_port())
+    kafka.start()
+    try:
+        yield kafka
+    finally:
+        kafka.stop()
+
+
+async def test_kafka_outage_answers_503_and_loses_nothing_accepted(own_kafka: KafkaServer) -> None:
+    await ensure_topics(own_kafka.bootstrap_servers, topics=(CONTACT_MESSAGES,))
+    settings = gateway_settings(own_kafka.bootstrap_servers, kafka_retry_after_seconds=7)
+    async for gateway in connected_client(settings):
+        accepted = await gateway.post("/v1/contact", json=VALID_FORM)
+        assert accepted.status_code == 202, accepted.text
+        reference = accepted.json()["reference"]
+
+        await asyncio.to_thread(own_kafka.stop)
+        refused = await gateway.post("/v1/contact", json=VALID_FORM)
+
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "7"
+        assert refused.json()["code"] == "temporarily_unavailable"
+        assert (await gateway.get("/ready")).status_code == 503
+
+    await asyncio.to_thread(own_kafka.start)
+    messages = await collect_until(
+        own_kafka.bootstrap_servers,
+        CONTACT_MESSAGES.name,
+        lambda m: m["payload"]["reference"] == reference,
+    )
+    assert messages[-1]["payload"]["email"] == VALID_FORM["email"]
