@@ -11,6 +11,7 @@ from privacyhub.gateway.contact.controllers import ContactController
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
+from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
@@ -26,6 +27,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
     declare_publications(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
+    queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     # group_path: metrics label routes by template, so no visitor id or reference lands in a label.
     prometheus = PrometheusConfig(
         app_name="privacyhub_gateway", group_path=True, exclude=UNLIMITED_PATHS
@@ -35,6 +37,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         route_handlers=[HealthController, ContactController, PrometheusController],
         dependencies={
             "publisher": Provide(lambda: publisher, sync_to_thread=False),
+            "queries": Provide(lambda: queries, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],

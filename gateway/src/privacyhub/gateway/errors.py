@@ -7,6 +7,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_503_SERVICE_UNAVAILABLE,
+    HTTP_504_GATEWAY_TIMEOUT,
 )
 from pydantic import BaseModel
 
@@ -29,6 +30,10 @@ class ErrorBody(BaseModel):
 
 class KafkaUnavailable(Exception):
     """Kafka did not acknowledge a message in time; nothing was accepted."""
+
+
+class QueryTimeout(Exception):
+    """The service owning the data did not answer a read in time."""
 
 
 _GENERIC = {
@@ -98,10 +103,20 @@ def kafka_unavailable(request: Request, _: KafkaUnavailable) -> Response[ErrorBo
     retry_after = request.app.state.settings.kafka_retry_after_seconds
     return error_response(
         HTTP_503_SERVICE_UNAVAILABLE,
+        HTTP_504_GATEWAY_TIMEOUT,
         "temporarily_unavailable",
         "We kunnen je verzoek nu niet aannemen; probeer het over enkele seconden opnieuw.",
         "We cannot accept your request right now; please try again in a few seconds.",
         headers={"Retry-After": str(retry_after)},
+    )
+
+
+def query_timeout(_: Request, __: QueryTimeout) -> Response[ErrorBody]:
+    return error_response(
+        HTTP_504_GATEWAY_TIMEOUT,
+        "owner_did_not_answer",
+        "De dienst die deze gegevens beheert antwoordde niet op tijd; probeer het opnieuw.",
+        "The service that holds this data did not answer in time; please try again.",
     )
 
 
@@ -115,5 +130,6 @@ def http_error(_: Request, exc: HTTPException) -> Response[ErrorBody]:
 EXCEPTION_HANDLERS = {
     ValidationException: validation_failed,
     KafkaUnavailable: kafka_unavailable,
+    QueryTimeout: query_timeout,
     HTTPException: http_error,
 }

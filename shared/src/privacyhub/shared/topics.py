@@ -46,7 +46,60 @@ DEAD_LETTER = TopicSpec(
     description="Messages a consumer could not process, with the source topic and the reason.",
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (CONTACT_MESSAGES, CONTACT_LIFECYCLE, DEAD_LETTER)
+CONTACT_COMMANDS = TopicSpec(
+    name="privacyhub.contact.commands.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=False,
+    description="Commands to the contact service (mark a question answered), by reference.",
+)
+PAGE_VIEWS = TopicSpec(
+    name="privacyhub.visitors.pageviews.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Page views from the website: visitor id, page, referrer, parsed device; never the IP address.",
+)
+CONSENT_CHOICES = TopicSpec(
+    name="privacyhub.consent.choices.v1",
+    partitions=6,
+    retention=timedelta(days=30),
+    carries_personal_data=True,
+    description="Consent choices per purpose with their proof (statement version and hash, time, source).",
+)
+STATEMENT_VERSIONS = TopicSpec(
+    name="privacyhub.statement.versions.v1",
+    partitions=1,
+    retention=timedelta(days=3650),
+    carries_personal_data=False,
+    description="Privacy statement versions as they are published; no personal data.",
+)
+CONSENT_QUERIES = TopicSpec(
+    name="privacyhub.consent.queries.v1",
+    partitions=6,
+    retention=timedelta(hours=1),
+    carries_personal_data=False,
+    description="Read requests to the consent service (consents of a visitor, analytics, statements).",
+)
+GATEWAY_REPLIES = TopicSpec(
+    name="privacyhub.gateway.replies.v1",
+    partitions=6,
+    retention=timedelta(hours=1),
+    carries_personal_data=True,
+    description="Answers to the gateway's read requests, matched by correlation id.",
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    CONTACT_MESSAGES,
+    CONTACT_LIFECYCLE,
+    CONTACT_COMMANDS,
+    PAGE_VIEWS,
+    CONSENT_CHOICES,
+    STATEMENT_VERSIONS,
+    CONSENT_QUERIES,
+    GATEWAY_REPLIES,
+    DEAD_LETTER,
+)
 
 
 async def ensure_topics(

@@ -1,0 +1,57 @@
+"""Reads through topics: the gateway asks on the owner's query topic and gets the answer back."""
+
+import pytest
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.gateway.errors import QueryTimeout
+from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.queries import QueryClient
+from privacyhub.shared.broker import make_broker
+from privacyhub.shared.queries import Query, Reply, answer_queries
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_QUERIES, CONTACT_COMMANDS
+from prometheus_client import CollectorRegistry
+
+from tests.conftest import Endpoints
+from tests.integration.conftest import RUN, gateway_settings
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def echo(query: Query) -> Reply:
+    if query.arguments.get("known"):
+        return Reply(status="found", result={"echo": query.arguments["known"]})
+    return Reply(status="not_found", reason="nothing under that id")
+
+
+async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
+    endpoints: Endpoints,
+) -> None:
+    owner = ServiceRuntime(
+        ConsentSettings(
+            kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+            mongodb_url=endpoints.mongodb_url,
+            mongodb_database=f"test_queries_{RUN}",
+            consumer_group=f"test-queries-{RUN}",
+        ),
+        name="query-owner",
+    )
+    answer_queries(owner, CONSENT_QUERIES, {"echo": echo})
+    settings = gateway_settings(endpoints.kafka_bootstrap_servers)
+    broker = make_broker(settings, client_id="test-asker", registry=CollectorRegistry())
+    publisher = EventPublisher(broker, timeout_seconds=3.0)
+    client = QueryClient(broker, publisher, timeout_seconds=10.0)
+    impatient = QueryClient(broker, publisher, timeout_seconds=0.5)
+
+    async with owner.running(), publisher.lifespan():
+        await eventually(lambda: publisher.ready(), what="the asking side to connect")
+        found = await client.ask(CONSENT_QUERIES, "v-1", Query(name="echo", arguments={"known": 7}))
+        missing = await client.ask(CONSENT_QUERIES, "v-2", Query(name="echo"))
+        unknown = await client.ask(CONSENT_QUERIES, "v-3", Query(name="nonsense"))
+        with pytest.raises(QueryTimeout):
+            # Nobody answers queries on the contact commands topic.
+            await impatient.ask(CONTACT_COMMANDS, "v-4", Query(name="echo"))
+
+    assert found == Reply(status="found", result={"echo": 7})
+    assert missing.status == "not_found"
+    assert unknown.status == "invalid" and "nonsense" in (unknown.reason or "")
