@@ -21,6 +21,11 @@ class GatewaySettings(CommonSettings):
     rate_limit_per_minute: int = Field(
         default=120, gt=0, description="Requests per client per minute before 429."
     )
+    query_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a read waits for the owning service's answer before it fails with 504.",
+    )
     kafka_retry_after_seconds: int = Field(
         default=5,
         gt=0,
