@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from litestar.testing import AsyncTestClient
+from privacyhub.consent.app import create_runtime as create_consent_runtime
+from privacyhub.consent.settings import ConsentSettings
 from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -76,3 +79,37 @@ async def contact_db(
         yield client[contact_settings.mongodb_database]
     finally:
         await client.close()
+
+
+@pytest.fixture(scope="session")
+def consent_settings(endpoints: Endpoints) -> ConsentSettings:
+    return ConsentSettings(
+        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        mongodb_url=endpoints.mongodb_url,
+        mongodb_database=f"test_consent_{RUN}",
+        consumer_group=f"test-consent-{RUN}",
+        retry_backoff_seconds=0.2,
+    )
+
+
+@pytest.fixture(scope="session")
+async def consent_service(consent_settings: ConsentSettings) -> AsyncIterator[ServiceRuntime]:
+    async with create_consent_runtime(consent_settings).running() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="session")
+async def consent_db(
+    endpoints: Endpoints, consent_settings: ConsentSettings
+) -> AsyncIterator[AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        yield client[consent_settings.mongodb_database]
+    finally:
+        await client.close()
+
+
+def staff_headers(*roles: Role, staff_id: str = "test-staff") -> dict[str, str]:
+    """A bearer token signed with the development secret the test gateway verifies."""
+    secret = GatewaySettings().staff_token_secret.get_secret_value()
+    return {"authorization": f"Bearer {issue_token(secret, staff_id=staff_id, roles=list(roles))}"}
