@@ -89,6 +89,42 @@ GATEWAY_REPLIES = TopicSpec(
     description="Answers to the gateway's read requests, matched by correlation id.",
 )
 
+RIGHTS_REQUESTS = TopicSpec(
+    name="privacyhub.requests.intake.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Data-subject rights requests received on the web or registered by staff.",
+)
+REQUESTS_QUERIES = TopicSpec(
+    name="privacyhub.requests.queries.v1",
+    partitions=6,
+    retention=timedelta(hours=1),
+    carries_personal_data=True,
+    description="Reads and verification attempts for the requests service, answered on the replies topic.",
+)
+COMPLAINTS = TopicSpec(
+    name="privacyhub.requests.complaints.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Complaints and suspected data breaches reported through the website.",
+)
+SUBJECT_COMMANDS = TopicSpec(
+    name="privacyhub.subject.commands.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Commands to every data owner about one subject: export, erase, rectify, restrict.",
+)
+SUBJECT_RESULTS = TopicSpec(
+    name="privacyhub.subject.results.v1",
+    partitions=6,
+    retention=timedelta(days=7),
+    carries_personal_data=True,
+    description="Each data owner's answer to a subject command: an export or a receipt.",
+)
+
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     CONTACT_MESSAGES,
     CONTACT_LIFECYCLE,
@@ -98,6 +134,11 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     STATEMENT_VERSIONS,
     CONSENT_QUERIES,
     GATEWAY_REPLIES,
+    RIGHTS_REQUESTS,
+    REQUESTS_QUERIES,
+    COMPLAINTS,
+    SUBJECT_COMMANDS,
+    SUBJECT_RESULTS,
     DEAD_LETTER,
 )
 
