@@ -32,6 +32,14 @@ class KafkaUnavailable(Exception):
     """Kafka did not acknowledge a message in time; nothing was accepted."""
 
 
+class SensitiveDataRefused(Exception):
+    """A free-text field holds data visitors are asked never to send; nothing was accepted."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("sensitive data refused")
+        self.problems = problems
+
+
 class QueryTimeout(Exception):
     """The service owning the data did not answer a read in time."""
 
@@ -120,6 +128,16 @@ def query_timeout(_: Request, __: QueryTimeout) -> Response[ErrorBody]:
     )
 
 
+def sensitive_data_refused(_: Request, exc: SensitiveDataRefused) -> Response[ErrorBody]:
+    return error_response(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "sensitive_data",
+        "Je bericht bevat gevoelige persoonsgegevens. Laat die weg en verstuur het opnieuw.",
+        "Your message contains sensitive personal data. Please leave it out and send it again.",
+        errors=exc.problems,
+    )
+
+
 def http_error(_: Request, exc: HTTPException) -> Response[ErrorBody]:
     code, nl, en = _GENERIC.get(
         exc.status_code, ("error", "Er ging iets mis.", "Something went wrong.")
@@ -130,6 +148,7 @@ def http_error(_: Request, exc: HTTPException) -> Response[ErrorBody]:
 EXCEPTION_HANDLERS = {
     ValidationException: validation_failed,
     KafkaUnavailable: kafka_unavailable,
+    SensitiveDataRefused: sensitive_data_refused,
     QueryTimeout: query_timeout,
     HTTPException: http_error,
 }

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from privacyhub.shared.settings import CommonSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -30,4 +32,12 @@ class GatewaySettings(CommonSettings):
         default=5,
         gt=0,
         description="Retry-After sent with a 503 when Kafka cannot take a message.",
+    )
+    sensitive_data_policy: Literal["refuse", "redact"] = Field(
+        default="refuse",
+        description=(
+            "What the contact form does with a password, BSN, ID-document number, IBAN, "
+            "payment card number or medical term in a free-text field: refuse it with 422 "
+            "(`refuse`) or publish the text with it replaced by a placeholder (`redact`)."
+        ),
     )

@@ -4,8 +4,10 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
-from privacyhub.gateway.contact.schemas import ContactForm
+from privacyhub.gateway.contact.schemas import FREE_TEXT_FIELDS, ContactForm
+from privacyhub.gateway.contact.screening import LABELS, Finding, find_sensitive_data, redact
 from privacyhub.gateway.devices import describe_device
+from privacyhub.gateway.errors import FieldProblem, SensitiveDataRefused
 from privacyhub.gateway.publishing import Accepted, EventPublisher
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.contracts.contact import (
@@ -21,6 +23,25 @@ def new_reference() -> str:
     return f"CT-{secrets.token_hex(6).upper()}"
 
 
+def field_problem(finding: Finding) -> FieldProblem:
+    label = LABELS[finding.kind]
+    return FieldProblem(
+        field=finding.field,
+        problem=f"Bevat {label.nl}; laat dit weg. / Contains {label.en}; please leave it out.",
+    )
+
+
+def screened(form: ContactForm, settings: GatewaySettings) -> ContactForm:
+    """The form as it may be published: refused (default) or redacted when a free-text field holds sensitive data."""
+    free_text = {name: getattr(form, name) for name in FREE_TEXT_FIELDS}
+    findings = find_sensitive_data(free_text)
+    if not findings:
+        return form
+    if settings.sensitive_data_policy == "refuse":
+        raise SensitiveDataRefused([field_problem(finding) for finding in findings])
+    return form.model_copy(update=redact(free_text))
+
+
 class ContactController(Controller):
     path = "/v1/contact"
     tags = ["contact"]
@@ -33,7 +54,8 @@ class ContactController(Controller):
         publisher: NamedDependency[EventPublisher],
         settings: NamedDependency[GatewaySettings],
     ) -> Accepted:
-        """Accept a contact-form message. Answers 202 with a reference once Kafka holds it, 503 when it cannot."""
+        """Accept a contact-form message. Answers 202 with a reference once Kafka holds it, 422 for sensitive data, 503 when Kafka cannot take it."""
+        data = screened(data, settings)
         message = ContactMessageReceived(
             reference=new_reference(),
             **data.model_dump(exclude={"device"}),

@@ -1,5 +1,8 @@
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+# Screened for sensitive data; the address and the device description are not free text.
+FREE_TEXT_FIELDS = ("first_name", "last_name", "message", "company", "found_us_via")
+
 
 class ContactForm(BaseModel):
     """Exactly the fields the privacy statement names, plus the question itself."""
