@@ -111,7 +111,6 @@ def kafka_unavailable(request: Request, _: KafkaUnavailable) -> Response[ErrorBo
     retry_after = request.app.state.settings.kafka_retry_after_seconds
     return error_response(
         HTTP_503_SERVICE_UNAVAILABLE,
-        HTTP_504_GATEWAY_TIMEOUT,
         "temporarily_unavailable",
         "We kunnen je verzoek nu niet aannemen; probeer het over enkele seconden opnieuw.",
         "We cannot accept your request right now; please try again in a few seconds.",
