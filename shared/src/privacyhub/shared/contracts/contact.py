@@ -1,9 +1,13 @@
 """Contact-form messages and their lifecycle."""
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 CONTACT_MESSAGE_RECEIVED = "ContactMessageReceived"
 CONTACT_MESSAGE_STORED = "ContactMessageStored"
+MARK_CONTACT_ANSWERED = "MarkContactAnswered"
+CONTACT_MESSAGE_ANSWERED = "ContactMessageAnswered"
+
+REFERENCE_PATTERN = r"^CT-[0-9A-F]{12}$"
 
 
 class ContactMessageReceived(BaseModel):
@@ -25,3 +29,22 @@ class ContactMessageStored(BaseModel):
     """The contact service holds the message; carries no personal data."""
 
     reference: str
+
+
+class MarkContactAnswered(BaseModel):
+    """A support agent answered the question with this reference (statement §4: starts the retention clock)."""
+
+    reference: str = Field(pattern=REFERENCE_PATTERN)
+    answered_by: str = Field(min_length=1, description="Staff id of the support agent.")
+    answered_at: AwareDatetime
+
+
+class ContactMessageAnswered(BaseModel):
+    """The question is answered, so retention may start counting; carries no personal data."""
+
+    reference: str
+    answered_at: AwareDatetime
+
+
+# Everything the contact service announces on its lifecycle topic.
+ContactLifecycleEvent = ContactMessageStored | ContactMessageAnswered

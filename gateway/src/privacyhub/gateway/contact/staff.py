@@ -1,0 +1,48 @@
+"""Staff side of contact messages: a support agent marks a question answered (statement §4)."""
+
+from typing import Annotated
+
+from litestar import Controller, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import PathParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
+from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.publishing import Accepted, EventPublisher
+from privacyhub.shared.auth import Role, StaffMember
+from privacyhub.shared.contracts.contact import (
+    MARK_CONTACT_ANSWERED,
+    REFERENCE_PATTERN,
+    MarkContactAnswered,
+)
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.topics import CONTACT_COMMANDS
+
+
+class ContactAnsweredController(Controller):
+    path = "/v1/staff/contact"
+    tags = ["staff", "contact"]
+    guards = [requires_role(Role.SUPPORT_AGENT)]
+    dependencies = {"staff_member": Provide(provide_staff_member)}
+
+    @post(
+        "/{reference:str}/answered",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="markContactAnswered",
+    )
+    async def mark_answered(
+        self,
+        reference: Annotated[str, PathParameter(pattern=REFERENCE_PATTERN)],
+        staff_member: NamedDependency[StaffMember],
+        publisher: NamedDependency[EventPublisher],
+    ) -> Accepted:
+        """Record that the question with this reference was answered now, which starts its retention clock. Answers 202 once Kafka holds the command; the contact service applies it, also when the message reaches it later."""
+        command = MarkContactAnswered(
+            reference=reference, answered_by=staff_member.staff_id, answered_at=utc_now()
+        )
+        # The gateway cannot know whose message it is; the reference is no personal data, so it
+        # keys the command, and the contact service announces the answer under the stored subject.
+        envelope = Envelope[MarkContactAnswered](
+            type=MARK_CONTACT_ANSWERED, subject_id=reference, payload=command
+        )
+        await publisher.publish(envelope, CONTACT_COMMANDS)
+        return Accepted(reference=reference)
