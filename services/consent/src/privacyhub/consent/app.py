@@ -1,12 +1,39 @@
 """Assembles the consent service process."""
 
 from faststream.asgi import AsgiFastStream
+from privacyhub.consent.analytics import Analytics
+from privacyhub.consent.consents import Consents
+from privacyhub.consent.handlers import register_handlers
+from privacyhub.consent.queries import consent_queries
 from privacyhub.consent.settings import ConsentSettings
+from privacyhub.consent.statements import (
+    Statements,
+    register_statement_handlers,
+    statement_queries,
+)
+from privacyhub.consent.visits import Visits
+from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_QUERIES
 
 
 def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(settings or ConsentSettings(), name="consent")
+    settings = settings or ConsentSettings()
+    runtime = ServiceRuntime(settings, name="consent")
+    statements = Statements(runtime.db)
+    consents = Consents(runtime.db)
+    visits = Visits(runtime.db, consents, analytics_exemption=settings.analytics_exemption)
+    runtime.on_startup(statements.ensure_seeded)
+    runtime.on_startup(consents.ensure_indexes)
+    runtime.on_startup(visits.ensure_indexes)
+    register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
+    register_handlers(runtime, consents=consents, visits=visits, statements=statements)
+    answer_queries(
+        runtime,
+        CONSENT_QUERIES,
+        {**consent_queries(consents, Analytics(runtime.db)), **statement_queries(statements)},
+    )
+    return runtime
 
 
 def create_app(settings: ConsentSettings | None = None) -> AsgiFastStream:

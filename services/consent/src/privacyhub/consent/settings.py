@@ -16,3 +16,8 @@ class ConsentSettings(ServiceSettings):
         default="privacyhub-consent",
         description="Kafka consumer group of the consent service.",
     )
+    analytics_exemption: bool = Field(
+        default=False,
+        description="Count page views of visitors without analytics consent in anonymous daily counters "
+        "(Dutch analytics exemption, Telecommunicatiewet 11.7a); off: keep nothing of those views.",
+    )

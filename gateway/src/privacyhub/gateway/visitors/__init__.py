@@ -1,0 +1,1 @@
+"""Website visitors (statement §2a): page views, consent choices, and staff analytics."""

@@ -1,0 +1,106 @@
+"""Page views, processed by the visitor's consent at the moment of the visit (statement §2a).
+
+With analytics consent (and no `Sec-GPC: 1`) a visit record is linked to the visitor.
+Without it, a deployment relying on the Dutch analytics exemption (Telecommunicatiewet
+11.7a) increments anonymous daily counters that hold no visitor id; any other deployment
+keeps nothing. Consent is judged by time (the view's `occurred_at` against the choices'
+`given_at`), not by which topic happened to be read first.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from privacyhub.consent.consents import Consents
+from privacyhub.shared.contracts.consent import PageViewed
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+VISITS = "visits"
+COUNTERS = "anonymous_page_view_counters"
+
+COUNTED_FIELDS = ("day", "page", "referrer_host", "device_type", "os", "browser")
+
+
+def visit_facts(view: PageViewed) -> dict[str, Any]:
+    """What analytics needs of a view: its UTC day, page path, referring site and the device's three facts."""
+    page = urlsplit(view.url)
+    referrer_host = urlsplit(view.referrer).hostname if view.referrer else None
+    if referrer_host == page.hostname:
+        referrer_host = None  # moving between our own pages is no referral
+    return {
+        "day": view.occurred_at.astimezone(UTC).date().isoformat(),
+        "page": page.path or "/",
+        "referrer_host": referrer_host,
+        "device_type": view.device_type,
+        "os": view.os,
+        "browser": view.browser,
+    }
+
+
+def counter_id(facts: dict[str, Any]) -> str:
+    return json.dumps([facts[field] for field in COUNTED_FIELDS])
+
+
+class Visits:
+    def __init__(self, db: AsyncDatabase, consents: Consents, *, analytics_exemption: bool) -> None:
+        self._visits = db[VISITS]
+        self._counters = db[COUNTERS]
+        self._consents = consents
+        self._analytics_exemption = analytics_exemption
+
+    async def ensure_indexes(self) -> None:
+        await self._visits.create_index([("visitor_id", ASCENDING), ("occurred_at", ASCENDING)])
+        await self._visits.create_index("day")
+        await self._counters.create_index("day")
+
+    async def record(self, page_view_id: UUID, view: PageViewed) -> None:
+        """Link, count anonymously, or drop the view; the same page view id never has a second effect."""
+        facts = visit_facts(view)
+        if await self._linkable(view):
+            visit = {"visitor_id": view.visitor_id, "occurred_at": view.occurred_at, **facts}
+            await self._visits.update_one(
+                {"_id": str(page_view_id)}, {"$setOnInsert": visit}, upsert=True
+            )
+            # A withdrawal recorded while we inserted may have unlinked before the insert landed.
+            if await self._linkable(view):
+                return
+            await self._visits.delete_one({"_id": str(page_view_id)})
+        if self._analytics_exemption:
+            await self._count_anonymously(str(page_view_id), facts)
+
+    async def _linkable(self, view: PageViewed) -> bool:
+        if view.global_privacy_control:
+            return False
+        return (await self._consents.purposes_at(view.visitor_id, view.occurred_at)).analytics
+
+    async def unlink(self, visitor_id: str, *, since: datetime, until: datetime | None) -> None:
+        """Undo linking for views in [since, until): a withdrawal read after views made later than it."""
+        window: dict[str, Any] = {"$gte": since}
+        if until is not None:
+            window["$lt"] = until
+        async for visit in self._visits.find({"visitor_id": visitor_id, "occurred_at": window}):
+            if self._analytics_exemption:
+                await self._count_anonymously(
+                    visit["_id"], {field: visit[field] for field in COUNTED_FIELDS}
+                )
+            await self._visits.delete_one({"_id": visit["_id"]})
+
+    async def _count_anonymously(self, page_view_id: str, facts: dict[str, Any]) -> None:
+        # The page view id rides along in the same atomic update, so a redelivery cannot count twice;
+        # it names a Kafka message, not a visitor.
+        fresh = {"_id": counter_id(facts), "counted": {"$ne": page_view_id}}
+        update = {
+            "$inc": {"page_views": 1},
+            "$push": {"counted": page_view_id},
+            "$setOnInsert": facts,
+        }
+        try:
+            await self._counters.update_one(fresh, update, upsert=True)
+        except DuplicateKeyError:
+            # Either the counter holds this view already, or a concurrent copy created it a moment ago.
+            update.pop("$setOnInsert")
+            await self._counters.update_one(fresh, update)

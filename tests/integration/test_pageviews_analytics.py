@@ -1,0 +1,533 @@
+"""Page views processed by consent, and exact statistics for staff (statement §2a)."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from httpx import AsyncClient
+from privacyhub.consent.analytics import Analytics
+from privacyhub.consent.app import create_runtime as create_consent_runtime
+from privacyhub.consent.consents import CURRENT
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.consent.visits import COUNTERS, VISITS
+from privacyhub.gateway.app import create_app as create_gateway
+from privacyhub.shared.auth import Role
+from privacyhub.shared.contracts.consent import (
+    CONSENT_GIVEN,
+    PAGE_VIEWED,
+    ConsentGiven,
+    ConsentSource,
+    PageViewed,
+    Purposes,
+)
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.idempotency import PROCESSED_EVENTS
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import Endpoints
+from tests.integration.conftest import RUN, gateway_settings, staff_headers
+from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
+from tests.support.kafka import collect_until, publish_raw
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+FIREFOX_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+)
+SAFARI_ON_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+SAFARI_ON_IPAD = (
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+FORWARDED_FOR = "203.0.113.77"
+# The session's topics outlive a run when the servers come from the environment: days of our own.
+FIRST_DAY = date(1990, 1, 1) + timedelta(days=3 * (int(RUN, 16) % 3000))
+
+
+@pytest.fixture(scope="module")
+async def gateway(endpoints: Endpoints) -> AsyncIterator[AsyncClient]:
+    """Reads here wait for the consent service, so the gateway shares its event loop."""
+    app = create_gateway(gateway_settings(endpoints.kafka_bootstrap_servers))
+    async with serving(app) as client:
+        yield client
+
+
+def new_visitor() -> str:
+    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+async def give_consent(gateway: AsyncClient, visitor_id: str, *, analytics: bool) -> str:
+    response = await gateway.post(
+        "/v1/consents",
+        json={
+            "visitor_id": visitor_id,
+            "purposes": {"necessary": True, "analytics": analytics, "marketing": False},
+            "statement_version": "2.1",
+        },
+    )
+    assert response.status_code == 202, response.text
+    return response.json()["consent_id"]
+
+
+async def in_force(db: AsyncDatabase, visitor_id: str, consent_id: str) -> bool:
+    current = await db[CURRENT].find_one({"_id": visitor_id})
+    return current is not None and current["consent_id"] == consent_id
+
+
+async def choice_made_at(
+    endpoints: Endpoints,
+    db: AsyncDatabase,
+    visitor_id: str,
+    given_at: datetime,
+    *,
+    analytics: bool = True,
+) -> None:
+    """A choice made at `given_at`, put on the topic as the gateway would, once it is in force."""
+    choice = ConsentGiven(
+        consent_id=str(uuid.uuid4()),
+        visitor_id=visitor_id,
+        purposes=Purposes(analytics=analytics, marketing=False),
+        statement_version="2.1",
+        source=ConsentSource.BANNER,
+        given_at=given_at,
+    )
+    envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
+    await publish_raw(
+        endpoints.kafka_bootstrap_servers,
+        CONSENT_CHOICES.name,
+        envelope.model_dump_json().encode(),
+        key=envelope.partition_key,
+    )
+    await eventually(lambda: in_force(db, visitor_id, choice.consent_id), what="the consent")
+
+
+async def view(
+    gateway: AsyncClient,
+    visitor_id: str,
+    url: str,
+    *,
+    referrer: str | None = None,
+    user_agent: str = FIREFOX_ON_WINDOWS,
+    occurred_at: datetime | None = None,
+    **headers: str,
+) -> str:
+    body: dict = {"visitor_id": visitor_id, "url": url, "referrer": referrer}
+    if occurred_at is not None:
+        body["occurred_at"] = occurred_at.isoformat()
+    response = await gateway.post(
+        "/v1/pageviews", json=body, headers={"user-agent": user_agent, **headers}
+    )
+    assert response.status_code == 202, response.text
+    return response.json()["page_view_id"]
+
+
+async def processed(db: AsyncDatabase, *page_view_ids: str) -> None:
+    async def all_processed() -> bool:
+        count = await db[PROCESSED_EVENTS].count_documents({"_id": {"$in": list(page_view_ids)}})
+        return count == len(page_view_ids)
+
+    await eventually(all_processed, what="the page views to be processed")
+
+
+async def linked_visit(db: AsyncDatabase, page_view_id: str) -> dict | None:
+    return await db[VISITS].find_one({"_id": page_view_id})
+
+
+async def documents_mentioning(db: AsyncDatabase, *needles: str) -> list[str]:
+    """Every stored document, as JSON, that contains one of `needles` anywhere."""
+    found = []
+    for name in await db.list_collection_names():
+        async for document in db[name].find({}):
+            text = json.dumps(document, default=str)
+            if any(needle in text for needle in needles):
+                found.append(f"{name}: {text}")
+    return found
+
+
+async def test_with_analytics_consent_a_page_view_is_linked_to_the_visitor(
+    gateway: AsyncClient, consent_service: ServiceRuntime, consent_db: AsyncDatabase
+) -> None:
+    visitor = new_visitor()
+    consent_id = await give_consent(gateway, visitor, analytics=True)
+    await eventually(lambda: in_force(consent_db, visitor, consent_id), what="the consent")
+
+    page_view_id = await view(
+        gateway,
+        visitor,
+        "https://www.jobport.nl/vacatures?email=anna@example.nl#top",
+        referrer="https://www.google.com/search?q=jobport",
+    )
+
+    visit = await eventually(lambda: linked_visit(consent_db, page_view_id), what="the visit")
+    assert visit["visitor_id"] == visitor
+    assert visit["page"] == "/vacatures"
+    assert visit["referrer_host"] == "www.google.com"
+    assert (visit["device_type"], visit["os"], visit["browser"]) == (
+        "desktop",
+        "Windows",
+        "Firefox",
+    )
+    assert visit["occurred_at"] <= datetime.now(UTC)
+    assert "anna@example.nl" not in json.dumps(visit, default=str)
+
+
+async def test_without_analytics_consent_nothing_of_a_page_view_is_kept(
+    gateway: AsyncClient, consent_service: ServiceRuntime, consent_db: AsyncDatabase
+) -> None:
+    refused, unknown = new_visitor(), new_visitor()
+    consent_id = await give_consent(gateway, refused, analytics=False)
+    await eventually(lambda: in_force(consent_db, refused, consent_id), what="the refusal")
+
+    views = [
+        await view(gateway, refused, "https://www.jobport.nl/contact"),
+        await view(gateway, unknown, "https://www.jobport.nl/contact"),
+    ]
+
+    await processed(consent_db, *views)
+    assert (
+        await consent_db[VISITS].count_documents({"visitor_id": {"$in": [refused, unknown]}}) == 0
+    )
+    assert await consent_db[COUNTERS].count_documents({"counted": {"$in": views}}) == 0
+
+
+async def test_a_global_privacy_control_header_keeps_a_view_unlinked_despite_consent(
+    gateway: AsyncClient, consent_service: ServiceRuntime, consent_db: AsyncDatabase
+) -> None:
+    visitor = new_visitor()
+    consent_id = await give_consent(gateway, visitor, analytics=True)
+    await eventually(lambda: in_force(consent_db, visitor, consent_id), what="the consent")
+
+    page_view_id = await view(gateway, visitor, "https://www.jobport.nl/", **{"Sec-GPC": "1"})
+
+    await processed(consent_db, page_view_id)
+    assert await linked_visit(consent_db, page_view_id) is None
+
+
+async def test_a_withdrawal_stops_linking_from_that_moment(
+    gateway: AsyncClient, consent_service: ServiceRuntime, consent_db: AsyncDatabase
+) -> None:
+    visitor = new_visitor()
+    consent_id = await give_consent(gateway, visitor, analytics=True)
+    await eventually(lambda: in_force(consent_db, visitor, consent_id), what="the consent")
+    before = await view(gateway, visitor, "https://www.jobport.nl/vacatures")
+    await eventually(lambda: linked_visit(consent_db, before), what="the visit before withdrawal")
+
+    withdrawal = await gateway.post(f"/v1/consents/{visitor}/withdrawal")
+    assert withdrawal.status_code == 202, withdrawal.text
+    # Posted at once: the view may be read before the withdrawal; time decides, not arrival.
+    after = await view(gateway, visitor, "https://www.jobport.nl/vacatures/data-analist")
+
+    withdrawal_id = withdrawal.json()["consent_id"]
+    await eventually(lambda: in_force(consent_db, visitor, withdrawal_id), what="the withdrawal")
+    await processed(consent_db, after)
+
+    async def unlinked() -> bool:
+        return await linked_visit(consent_db, after) is None
+
+    await eventually(unlinked, what="the view after withdrawal to stay unlinked")
+    assert (await linked_visit(consent_db, before))["visitor_id"] == visitor
+
+
+async def test_a_withdrawal_read_after_later_views_still_unlinks_them(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_service: ServiceRuntime,
+    consent_db: AsyncDatabase,
+) -> None:
+    visitor = new_visitor()
+    day = FIRST_DAY + timedelta(days=8)
+    await choice_made_at(endpoints, consent_db, visitor, at(day, 8))
+    early = await view(gateway, visitor, "https://www.jobport.nl/", occurred_at=at(day, 9))
+    late = await view(gateway, visitor, "https://www.jobport.nl/", occurred_at=at(day, 11))
+    await processed(consent_db, early, late)
+    assert await linked_visit(consent_db, late) is not None
+
+    await choice_made_at(endpoints, consent_db, visitor, at(day, 10), analytics=False)
+
+    async def late_unlinked() -> bool:
+        return await linked_visit(consent_db, late) is None
+
+    await eventually(late_unlinked, what="the view after the withdrawal to be unlinked")
+    assert (await linked_visit(consent_db, early))["visitor_id"] == visitor
+
+
+async def test_no_ip_address_or_raw_user_agent_is_published_or_stored(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_service: ServiceRuntime,
+    consent_db: AsyncDatabase,
+) -> None:
+    visitor = new_visitor()
+    consent_id = await give_consent(gateway, visitor, analytics=True)
+    await eventually(lambda: in_force(consent_db, visitor, consent_id), what="the consent")
+
+    page_view_id = await view(
+        gateway,
+        visitor,
+        "https://www.jobport.nl/over-ons",
+        **{"x-forwarded-for": FORWARDED_FOR, "x-real-ip": FORWARDED_FOR},
+    )
+
+    await eventually(lambda: linked_visit(consent_db, page_view_id), what="the visit")
+    published = await collect_until(
+        endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, lambda m: m["event_id"] == page_view_id
+    )
+    message = json.dumps(published[-1])
+    client_host = CLIENT_ADDRESS[0]
+    for leak in (FORWARDED_FOR, client_host, FIREFOX_ON_WINDOWS, '"ip'):
+        assert leak not in message
+    assert (
+        await documents_mentioning(consent_db, FORWARDED_FOR, client_host, FIREFOX_ON_WINDOWS) == []
+    )
+    assert not [key for key in await linked_visit(consent_db, page_view_id) if "ip" in key.lower()]
+
+
+@pytest.fixture
+async def exempt_service(
+    consent_settings: ConsentSettings,
+) -> AsyncIterator[ServiceRuntime]:
+    """A second deployment that relies on the Dutch analytics exemption, with its own database and group."""
+    settings = consent_settings.model_copy(
+        update={
+            "analytics_exemption": True,
+            "mongodb_database": f"{consent_settings.mongodb_database}_exempt",
+            "consumer_group": f"{consent_settings.consumer_group}-exempt",
+        }
+    )
+    async with create_consent_runtime(settings).running() as runtime:
+        yield runtime
+
+
+async def test_with_the_exemption_views_without_consent_only_feed_anonymous_counters(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_service: ServiceRuntime,
+    consent_db: AsyncDatabase,
+    exempt_service: ServiceRuntime,
+) -> None:
+    exempt_db = exempt_service.db
+    day = FIRST_DAY + timedelta(days=5)
+    first, second = new_visitor(), new_visitor()
+    views = [
+        await view(gateway, first, "https://www.jobport.nl/vacatures", occurred_at=at(day, 9)),
+        await view(
+            gateway,
+            first,
+            "https://www.jobport.nl/vacatures",
+            referrer="https://www.google.com/",
+            occurred_at=at(day, 10),
+        ),
+        await view(
+            gateway,
+            second,
+            "https://www.jobport.nl/vacatures",
+            referrer="https://www.google.com/",
+            user_agent=SAFARI_ON_IPHONE,
+            occurred_at=at(day, 11),
+        ),
+    ]
+    redelivered = Envelope[PageViewed](
+        type=PAGE_VIEWED,
+        subject_id=second,
+        payload=PageViewed(
+            visitor_id=second,
+            url="https://www.jobport.nl/contact",
+            referrer=None,
+            device_type="mobile",
+            os="iOS",
+            browser="Mobile Safari",
+            occurred_at=at(day, 12),
+        ),
+    )
+    for _ in range(2):
+        await publish_raw(
+            endpoints.kafka_bootstrap_servers,
+            PAGE_VIEWS.name,
+            redelivered.model_dump_json().encode(),
+            key=redelivered.partition_key,
+        )
+    sentinel = await view(gateway, second, "https://www.jobport.nl/", occurred_at=at(day, 13))
+
+    await processed(exempt_db, *views, str(redelivered.event_id), sentinel)
+    report = await Analytics(exempt_db).report(day, day)
+    assert [d.model_dump() for d in report.days] == [
+        {
+            "day": day,
+            "consenting_visitors": 0,
+            "consenting_page_views": 0,
+            "anonymous_page_views": 5,
+        }
+    ]
+    assert [(p.value, p.page_views) for p in report.top_pages] == [
+        ("/vacatures", 3),
+        ("/", 1),
+        ("/contact", 1),
+    ]
+    assert [(r.value, r.page_views) for r in report.top_referrers] == [("www.google.com", 2)]
+    assert await documents_mentioning(exempt_db, first, second) == []
+    await processed(consent_db, sentinel)
+    assert (await Analytics(consent_db).report(day, day)).total_page_views == 0
+
+
+async def test_a_staff_report_gives_exact_numbers_for_a_fixed_set_of_page_views(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_service: ServiceRuntime,
+    consent_db: AsyncDatabase,
+) -> None:
+    first_day, second_day, empty_day = (
+        FIRST_DAY,
+        FIRST_DAY + timedelta(days=1),
+        FIRST_DAY + timedelta(days=2),
+    )
+    anna, bram, cees = new_visitor(), new_visitor(), new_visitor()
+    # Consent given the day before the visits; the gateway would stamp it with today's date.
+    for visitor in (anna, bram):
+        await choice_made_at(endpoints, consent_db, visitor, at(first_day - timedelta(days=1), 12))
+    site = "https://www.jobport.nl"
+    views = [
+        await view(
+            gateway,
+            anna,
+            f"{site}/vacatures",
+            referrer="https://www.google.com/search?q=x",
+            occurred_at=at(first_day, 8),
+        ),
+        await view(
+            gateway,
+            anna,
+            f"{site}/vacatures/data-analist",
+            referrer=f"{site}/vacatures",
+            occurred_at=at(first_day, 9),
+        ),
+        await view(
+            gateway,
+            bram,
+            f"{site}/vacatures",
+            referrer="https://www.linkedin.com/feed/",
+            user_agent=SAFARI_ON_IPHONE,
+            occurred_at=at(first_day, 10),
+        ),
+        await view(
+            gateway,
+            cees,
+            f"{site}/vacatures",
+            referrer="https://www.google.com/",
+            occurred_at=at(first_day, 11),
+        ),
+        await view(
+            gateway,
+            bram,
+            f"{site}/",
+            referrer="https://www.google.com/",
+            user_agent=SAFARI_ON_IPHONE,
+            occurred_at=at(second_day, 20),
+        ),
+        await view(
+            gateway,
+            bram,
+            f"{site}/contact",
+            user_agent=SAFARI_ON_IPAD,
+            occurred_at=at(second_day, 21),
+        ),
+    ]
+    await processed(consent_db, *views)
+
+    response = await gateway.get(
+        "/v1/staff/analytics",
+        params={"from": first_day.isoformat(), "to": empty_day.isoformat()},
+        headers=staff_headers(Role.ANALYST),
+    )
+
+    assert response.status_code == 200, response.text
+    # Cees gave no consent and this deployment has no exemption: his view counts nowhere.
+    assert response.json() == {
+        "from_day": first_day.isoformat(),
+        "to_day": empty_day.isoformat(),
+        "total_page_views": 5,
+        "days": [
+            {
+                "day": first_day.isoformat(),
+                "consenting_visitors": 2,
+                "consenting_page_views": 3,
+                "anonymous_page_views": 0,
+            },
+            {
+                "day": second_day.isoformat(),
+                "consenting_visitors": 1,
+                "consenting_page_views": 2,
+                "anonymous_page_views": 0,
+            },
+            {
+                "day": empty_day.isoformat(),
+                "consenting_visitors": 0,
+                "consenting_page_views": 0,
+                "anonymous_page_views": 0,
+            },
+        ],
+        "top_pages": [
+            {"value": "/vacatures", "page_views": 2},
+            {"value": "/", "page_views": 1},
+            {"value": "/contact", "page_views": 1},
+            {"value": "/vacatures/data-analist", "page_views": 1},
+        ],
+        "top_referrers": [
+            {"value": "www.google.com", "page_views": 2},
+            {"value": "www.linkedin.com", "page_views": 1},
+        ],
+        "device_types": [
+            {"value": "desktop", "page_views": 2, "fraction": 0.4},
+            {"value": "mobile", "page_views": 2, "fraction": 0.4},
+            {"value": "tablet", "page_views": 1, "fraction": 0.2},
+        ],
+        "operating_systems": [
+            {"value": "iOS", "page_views": 3, "fraction": 0.6},
+            {"value": "Windows", "page_views": 2, "fraction": 0.4},
+        ],
+        "browsers": [
+            {"value": "Mobile Safari", "page_views": 3, "fraction": 0.6},
+            {"value": "Firefox", "page_views": 2, "fraction": 0.4},
+        ],
+    }
+
+
+async def test_the_report_needs_the_analyst_role(gateway: AsyncClient) -> None:
+    params = {"from": "2024-01-01", "to": "2024-01-31"}
+
+    anonymous = await gateway.get("/v1/staff/analytics", params=params)
+    support = await gateway.get(
+        "/v1/staff/analytics", params=params, headers=staff_headers(Role.SUPPORT_AGENT)
+    )
+
+    assert anonymous.status_code == 401
+    assert support.status_code == 403
+
+
+async def test_a_reversed_or_too_long_range_is_refused_naming_the_field(
+    gateway: AsyncClient,
+) -> None:
+    analyst = staff_headers(Role.ANALYST)
+
+    reversed_range = await gateway.get(
+        "/v1/staff/analytics", params={"from": "2024-02-01", "to": "2024-01-01"}, headers=analyst
+    )
+    too_long = await gateway.get(
+        "/v1/staff/analytics", params={"from": "2022-01-01", "to": "2024-01-01"}, headers=analyst
+    )
+
+    assert reversed_range.status_code == 422
+    assert [e["field"] for e in reversed_range.json()["errors"]] == ["from"]
+    assert too_long.status_code == 422
+    assert [e["field"] for e in too_long.json()["errors"]] == ["to"]

@@ -1,0 +1,60 @@
+"""The gateway served inside the test's own event loop.
+
+Litestar's AsyncTestClient runs the app on a portal thread and blocks the calling
+loop until each response is complete. A read through topics waits for a service
+whose consumers run in that very loop, so it would wait for itself until it timed
+out. Here the app, its lifespan and the client share the test's loop instead.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+
+from tests.support.waiting import eventually
+
+BASE_URL = "http://testserver.local"
+CLIENT_ADDRESS = ("testclient", 50000)
+
+
+@asynccontextmanager
+async def lifespan_in_own_task(app: Litestar) -> AsyncIterator[None]:
+    """The app's lifespan, entered and left by one task (its cancel scopes insist on that)."""
+    started, stopping = asyncio.Event(), asyncio.Event()
+
+    async def live() -> None:
+        async with app.lifespan():
+            started.set()
+            await stopping.wait()
+
+    task = asyncio.create_task(live())
+    waiting = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiting.cancel()
+        task.result()
+    try:
+        yield
+    finally:
+        stopping.set()
+        await task
+
+
+@asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app` once the gateway has connected to Kafka."""
+    transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
+    async with (
+        lifespan_in_own_task(app),
+        httpx.AsyncClient(
+            transport=transport, base_url=BASE_URL, headers={"user-agent": "testclient"}
+        ) as client,
+    ):
+
+        async def ready() -> bool:
+            return (await client.get("/ready")).status_code == 200
+
+        await eventually(ready, what="the gateway to connect to Kafka")
+        yield client
