@@ -24,7 +24,13 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTime
 
 logger = logging.getLogger(__name__)
 
+
+class TransientFailure(Exception):
+    """Raised by a handler when a dependency of its own (a mail server, say) is away for now."""
+
+
 TRANSIENT_ERRORS = (
+    TransientFailure,
     AutoReconnect,
     ConnectionFailure,
     ServerSelectionTimeoutError,

@@ -1,12 +1,58 @@
 """Assembles the requests service process."""
 
 from faststream.asgi import AsgiFastStream
+from privacyhub.requests.breaches import BreachRegister, breach_queries
+from privacyhub.requests.clock import Clock
+from privacyhub.requests.complaints import (
+    Complaints,
+    complaint_queries,
+    register_complaint_handlers,
+)
+from privacyhub.requests.handlers import register_handlers
+from privacyhub.requests.mail import Mailer
+from privacyhub.requests.queries import rights_query_handlers
+from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.workflow import RightsWorkflow
+from privacyhub.shared.contracts.rights import RightsRequestVerified
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES
 
 
-def create_runtime(settings: RequestsSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(settings or RequestsSettings(), name="requests")
+def create_runtime(
+    settings: RequestsSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceRuntime:
+    """`clock` tells the time for deadlines; tests pass one they can move."""
+    settings = settings or RequestsSettings()
+    runtime = ServiceRuntime(settings, name="requests")
+    rights_requests = RightsRequests(runtime.db)
+    runtime.on_startup(rights_requests.ensure_indexes)
+    lifecycle = runtime.publisher(REQUESTS_LIFECYCLE, RightsRequestVerified)
+    workflow = RightsWorkflow(
+        requests=rights_requests,
+        mailer=Mailer(settings),
+        announce_verified=lambda event: lifecycle.publish(event, key=event.partition_key),
+        settings=settings,
+        clock=clock,
+    )
+    register_handlers(runtime, workflow)
+    complaints = Complaints(runtime.db)
+    breaches = BreachRegister(runtime.db)
+    runtime.on_startup(complaints.ensure_indexes)
+    runtime.on_startup(breaches.ensure_indexes)
+    register_complaint_handlers(runtime, complaints, breaches, Mailer(settings), clock)
+    answer_queries(
+        runtime,
+        REQUESTS_QUERIES,
+        {
+            **rights_query_handlers(workflow),
+            **complaint_queries(complaints, clock),
+            **breach_queries(breaches, clock),
+        },
+    )
+    return runtime
 
 
 def create_app(settings: RequestsSettings | None = None) -> AsgiFastStream:

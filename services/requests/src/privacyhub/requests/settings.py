@@ -1,5 +1,7 @@
+from typing import Literal
+
 from privacyhub.shared.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -16,4 +18,42 @@ class RequestsSettings(ServiceSettings):
     consumer_group: str = Field(
         default="privacyhub-requests",
         description="Kafka consumer group of the requests service.",
+    )
+    smtp_host: str = Field(
+        default="127.0.0.1", description="SMTP server that sends e-mails to requesters."
+    )
+    smtp_port: int = Field(default=25, gt=0, description="Port of the SMTP server.")
+    smtp_tls: Literal["auto", "starttls", "tls", "none"] = Field(
+        default="auto",
+        description=(
+            "Encryption towards the SMTP server: `auto` (STARTTLS when the server offers it), "
+            "`starttls` (required), `tls` (implicit TLS, usually port 465) or `none`."
+        ),
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP login, when the server wants one."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long an SMTP exchange may take before the e-mail counts as not sent and is retried.",
+    )
+    mail_sender: str = Field(
+        default="Jobport privacy <privacy@jobport.nl>",
+        description="From address of e-mails to requesters.",
+    )
+    verification_code_lifetime_seconds: float = Field(
+        default=15 * 60,
+        gt=0,
+        description="How long an e-mailed verification code is valid.",
+    )
+    verification_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong codes after which a request is locked (429) until a privacy officer verifies it.",
+    )
+    verification_code_secret: SecretStr = Field(
+        default=SecretStr("development-only-verification-code-secret"),
+        description="HMAC key under which verification codes are stored. Set it in production.",
     )

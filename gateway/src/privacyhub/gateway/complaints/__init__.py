@@ -1,0 +1,1 @@
+"""Complaints and suspected data breaches (statement §8): public intake and the privacy officer's tools."""

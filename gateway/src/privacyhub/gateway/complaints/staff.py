@@ -1,0 +1,194 @@
+"""The privacy officer's side of complaints and the breach register (statement §8, GDPR Art. 33)."""
+
+from typing import Annotated
+from uuid import uuid4
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.complaints.controllers import publish_complaint
+from privacyhub.gateway.complaints.replies import (
+    StaffActionRefused,
+    conflict_response,
+    found,
+    refused,
+)
+from privacyhub.gateway.complaints.schemas import (
+    BreachDecisionForm,
+    ComplaintStatusChange,
+    RegisteredComplaintForm,
+)
+from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.publishing import Accepted, EventPublisher
+from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.auth import Role, StaffMember
+from privacyhub.shared.contracts.complaints import (
+    BREACH_ID_PATTERN,
+    BREACH_REGISTER_QUERY,
+    CHANGE_COMPLAINT_STATUS,
+    COMPLAINT_QUERY,
+    COMPLAINT_REFERENCE_PATTERN,
+    COMPLAINTS_QUERY,
+    RECORD_BREACH_DECISION,
+    BreachDecisionOutcome,
+    BreachEntry,
+    ChangeComplaintStatus,
+    Complaint,
+    ComplaintFilter,
+    ComplaintKind,
+    ComplaintStatus,
+    ComplaintStatusOutcome,
+    ComplaintSummary,
+    RecordBreachDecision,
+)
+from privacyhub.shared.queries import Query
+from privacyhub.shared.topics import REQUESTS_QUERIES
+from pydantic import TypeAdapter
+
+# Reads of whole lists concern no single person and travel under fixed, non-personal keys;
+# actions on one complaint or entry travel under its reference, which keeps them in order.
+QUEUE_KEY = "complaints"
+REGISTER_KEY = "breach-register"
+
+_SUMMARIES = TypeAdapter(list[ComplaintSummary])
+_ENTRIES = TypeAdapter(list[BreachEntry])
+
+ComplaintReference = Annotated[
+    str, PathParameter(pattern=COMPLAINT_REFERENCE_PATTERN, description="e.g. CP-0A1B2C3D4E5F")
+]
+BreachId = Annotated[
+    str, PathParameter(pattern=BREACH_ID_PATTERN, description="e.g. BR-0A1B2C3D4E5F")
+]
+
+
+class ComplaintQueueController(Controller):
+    path = "/v1/staff/complaints"
+    tags = ["staff", "complaints"]
+    guards = [requires_role(Role.PRIVACY_OFFICER)]
+    dependencies = {"staff_member": Provide(provide_staff_member)}
+    exception_handlers = {StaffActionRefused: refused}
+
+    @get(operation_id="listComplaints")
+    async def queue(
+        self,
+        queries: NamedDependency[QueryClient],
+        status: Annotated[
+            ComplaintStatus | None, QueryParameter(description="Only complaints in this status.")
+        ] = None,
+        kind: Annotated[
+            ComplaintKind | None, QueryParameter(description="Only complaints of this kind.")
+        ] = None,
+    ) -> list[ComplaintSummary]:
+        """The complaints queue, oldest first, without reporters' addresses or words (those are in a single complaint)."""
+        which = ComplaintFilter(status=status, kind=kind)
+        query = Query(name=COMPLAINTS_QUERY, arguments=which.model_dump(mode="json"))
+        return _SUMMARIES.validate_python(
+            found(await queries.ask(REQUESTS_QUERIES, QUEUE_KEY, query))
+        )
+
+    @post(status_code=HTTP_202_ACCEPTED, operation_id="registerComplaint")
+    async def register(
+        self,
+        data: JSONBody[RegisteredComplaintForm],
+        publisher: NamedDependency[EventPublisher],
+        settings: NamedDependency[GatewaySettings],
+    ) -> Accepted:
+        """Register a complaint or suspected breach that came in by e-mail or letter. Answers 202 with its reference once Kafka holds it; a breach's 72 hours run from `received_at`."""
+        return await publish_complaint(
+            data,
+            channel=data.channel,
+            received_at=data.received_at,
+            publisher=publisher,
+            settings=settings,
+        )
+
+    @get("/{reference:str}", operation_id="getComplaint")
+    async def complaint(
+        self, reference: ComplaintReference, queries: NamedDependency[QueryClient]
+    ) -> Complaint:
+        """One complaint with the reporter's address and message, its status and history; 404 when there is none."""
+        query = Query(name=COMPLAINT_QUERY, arguments={"reference": reference})
+        return Complaint.model_validate(
+            found(await queries.ask(REQUESTS_QUERIES, reference, query))
+        )
+
+    @post(
+        "/{reference:str}/status",
+        status_code=HTTP_200_OK,
+        operation_id="changeComplaintStatus",
+        responses=conflict_response("The complaint's current status does not allow this step."),
+    )
+    async def change_status(
+        self,
+        reference: ComplaintReference,
+        data: JSONBody[ComplaintStatusChange],
+        staff_member: NamedDependency[StaffMember],
+        queries: NamedDependency[QueryClient],
+    ) -> Complaint:
+        """Move a complaint one step on: received → in_progress → resolved, the last with a resolution note. Answers the complaint as it now stands; 404 when there is none, 409 for any other step."""
+        command = ChangeComplaintStatus(
+            command_id=uuid4(),
+            reference=reference,
+            status=data.status,
+            note=data.note,
+            changed_by=staff_member.staff_id,
+        )
+        query = Query(name=CHANGE_COMPLAINT_STATUS, arguments=command.model_dump(mode="json"))
+        reply = await queries.ask(REQUESTS_QUERIES, reference, query)
+        outcome = ComplaintStatusOutcome.model_validate(found(reply))
+        if not outcome.applied:
+            raise StaffActionRefused(
+                "invalid_transition",
+                nl="Deze stap is vanuit de huidige status van de klacht niet mogelijk.",
+                en=f"This step is not possible: {outcome.conflict}.",
+            )
+        return outcome.complaint
+
+
+class BreachRegisterController(Controller):
+    path = "/v1/staff/breaches"
+    tags = ["staff", "breaches"]
+    guards = [requires_role(Role.PRIVACY_OFFICER)]
+    dependencies = {"staff_member": Provide(provide_staff_member)}
+    exception_handlers = {StaffActionRefused: refused}
+
+    @get(operation_id="listBreachRegister")
+    async def register(self, queries: NamedDependency[QueryClient]) -> list[BreachEntry]:
+        """The breach register (GDPR Art. 33(5)), oldest report first: each entry's 72-hour deadline for notifying the Autoriteit Persoonsgegevens, the decision and its reasons, `overdue` when undecided past the deadline and `decided_late` when decided after it."""
+        query = Query(name=BREACH_REGISTER_QUERY)
+        return _ENTRIES.validate_python(
+            found(await queries.ask(REQUESTS_QUERIES, REGISTER_KEY, query))
+        )
+
+    @post(
+        "/{breach_id:str}/decision",
+        status_code=HTTP_200_OK,
+        operation_id="recordBreachDecision",
+        responses=conflict_response("A decision on this breach is already recorded."),
+    )
+    async def decide(
+        self,
+        breach_id: BreachId,
+        data: JSONBody[BreachDecisionForm],
+        staff_member: NamedDependency[StaffMember],
+        queries: NamedDependency[QueryClient],
+    ) -> BreachEntry:
+        """Record whether the Autoriteit Persoonsgegevens is notified of this breach, with the reasons (and, when notified, when and under which reference). Answers the register entry; 404 when there is none, 409 when it was decided before: a decision is recorded once."""
+        command = RecordBreachDecision(
+            command_id=uuid4(),
+            breach_id=breach_id,
+            decided_by=staff_member.staff_id,
+            **data.model_dump(),
+        )
+        query = Query(name=RECORD_BREACH_DECISION, arguments=command.model_dump(mode="json"))
+        reply = await queries.ask(REQUESTS_QUERIES, breach_id, query)
+        outcome = BreachDecisionOutcome.model_validate(found(reply))
+        if not outcome.applied:
+            raise StaffActionRefused(
+                "already_decided",
+                nl="Over dit datalek is al een besluit vastgelegd.",
+                en="A decision on this breach is already recorded.",
+            )
+        return outcome.entry

@@ -1,0 +1,118 @@
+"""The requester's side: submit a request, confirm it with the e-mailed code, follow it with the access token."""
+
+from typing import Annotated
+from uuid import uuid4
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import HeaderParameter, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.rights.intake import accept_rights_request, access_token_sha256
+from privacyhub.gateway.rights.replies import (
+    RightsRequestRejected,
+    ask,
+    error_responses,
+    rejected,
+)
+from privacyhub.gateway.rights.schemas import (
+    CodeEntry,
+    RequestId,
+    RightsRequestAccepted,
+    RightsRequestForm,
+    VerificationResult,
+)
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.contracts.rights import (
+    STATUS_QUERY,
+    VERIFY_CODE_QUERY,
+    Channel,
+    CodeAttempt,
+    RightsRequestView,
+    StatusLookup,
+)
+from privacyhub.shared.envelope import utc_now
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The access token from `Authorization: Bearer <token>`; without one the request does not exist for the caller."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotFoundException()
+    return token.strip()
+
+
+class RightsRequestController(Controller):
+    path = "/v1/rights-requests"
+    tags = ["rights requests"]
+    exception_handlers = {RightsRequestRejected: rejected}
+
+    @post(status_code=HTTP_202_ACCEPTED, operation_id="submitRightsRequest")
+    async def submit(
+        self,
+        data: JSONBody[RightsRequestForm],
+        publisher: NamedDependency[EventPublisher],
+        settings: NamedDependency[GatewaySettings],
+    ) -> RightsRequestAccepted:
+        """Submit a rights request (access, rectification, erasure, restriction, portability, objection, withdraw_consent). Answers 202 with the request id, the due date (one calendar month after today) and an access token once Kafka holds it; a verification code is e-mailed. 503 when Kafka cannot take it."""
+        return await accept_rights_request(
+            publisher,
+            subject_id_secret=settings.subject_id_secret.get_secret_value(),
+            type=data.type,
+            channel=Channel.WEB,
+            email=str(data.email),
+            details=data.details,
+            visitor_ids=data.visitor_ids,
+            received_at=utc_now(),
+        )
+
+    @post(
+        "/{request_id:uuid}/verify",
+        status_code=HTTP_200_OK,
+        operation_id="verifyRightsRequest",
+        responses=error_responses(
+            {
+                400: "Wrong or expired code, or a request by letter.",
+                404: "No such request.",
+                429: "Too many wrong codes: the request is locked.",
+            }
+        ),
+    )
+    async def verify(
+        self,
+        request_id: RequestId,
+        data: JSONBody[CodeEntry],
+        queries: NamedDependency[QueryClient],
+    ) -> VerificationResult:
+        """Confirm a request with the code from the e-mail. 200 once verified; 400 for a wrong or expired code; 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
+        # One id per try: should Kafka deliver the query twice, the service counts it once.
+        attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
+        result = await ask(queries, VERIFY_CODE_QUERY, attempt, request_id=request_id)
+        return VerificationResult.model_validate(result)
+
+    @get(
+        "/{request_id:uuid}",
+        operation_id="getRightsRequest",
+        responses=error_responses({404: "No such request, or a missing or wrong access token."}),
+    )
+    async def status(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        authorization: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Authorization",
+                description="`Bearer <access_token>`, the token returned when the request was submitted.",
+            ),
+        ] = None,
+    ) -> RightsRequestView:
+        """A request's status, due date, decision and reasons, for the holder of its access token (`Authorization: Bearer <access_token>`). 404 for an unknown request and for a missing or wrong token alike, so nobody learns which requests exist."""
+        lookup = StatusLookup(
+            request_id=request_id,
+            access_token_sha256=access_token_sha256(bearer_token(authorization)),
+        )
+        result = await ask(queries, STATUS_QUERY, lookup, request_id=request_id)
+        return RightsRequestView.model_validate(result)

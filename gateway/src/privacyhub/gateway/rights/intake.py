@@ -1,0 +1,62 @@
+"""Accepting a rights request: the gateway names it, gives the requester an access token and publishes it."""
+
+import hashlib
+import secrets
+from datetime import datetime
+from uuid import uuid4
+
+from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.rights.schemas import RightsRequestAccepted
+from privacyhub.shared.contracts.rights import (
+    RIGHTS_REQUEST_RECEIVED,
+    Channel,
+    RightsRequestReceived,
+    RightType,
+)
+from privacyhub.shared.deadlines import due_date_for
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.topics import RIGHTS_REQUESTS
+
+
+def access_token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def accept_rights_request(
+    publisher: EventPublisher,
+    *,
+    subject_id_secret: str,
+    type: RightType,
+    channel: Channel,
+    email: str,
+    details: str | None,
+    visitor_ids: list[str],
+    received_at: datetime,
+    registered_by: str | None = None,
+) -> RightsRequestAccepted:
+    """Publish the request (only the token's hash travels); 503 when Kafka cannot take it."""
+    access_token = secrets.token_urlsafe(32)
+    received = RightsRequestReceived(
+        request_id=uuid4(),
+        type=type,
+        channel=channel,
+        email=email,
+        details=details,
+        visitor_ids=visitor_ids,
+        received_at=received_at,
+        access_token_sha256=access_token_sha256(access_token),
+        registered_by=registered_by,
+    )
+    envelope = Envelope[RightsRequestReceived](
+        type=RIGHTS_REQUEST_RECEIVED,
+        subject_id=subject_id_for_email(subject_id_secret, email),
+        correlation_id=received.request_id,
+        payload=received,
+    )
+    await publisher.publish(envelope, RIGHTS_REQUESTS)
+    return RightsRequestAccepted(
+        request_id=received.request_id,
+        due_date=due_date_for(received_at),
+        access_token=access_token,
+    )

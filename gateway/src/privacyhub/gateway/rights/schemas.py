@@ -1,0 +1,100 @@
+from datetime import date, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar.params import PathParameter
+from privacyhub.shared.contracts.rights import (
+    VISITOR_ID,
+    Channel,
+    DecisionOutcome,
+    RightType,
+    Status,
+)
+from privacyhub.shared.envelope import utc_now
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+# Staff clocks and the gateway's may differ a little; a receipt later than this is a typing error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+Reasons = Annotated[str, Field(min_length=1, max_length=5000)]
+RequestId = Annotated[UUID, PathParameter(description="The request id given when it was accepted.")]
+
+
+class RightsRequestForm(BaseModel):
+    """A request from the website's rights form."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: RightType = Field(description="The right the person exercises.")
+    email: EmailStr = Field(description="The verification code and every update go here.")
+    details: str | None = Field(
+        default=None, max_length=5000, description="What the request is about, in own words."
+    )
+    visitor_ids: list[Annotated[str, Field(pattern=VISITOR_ID)]] = Field(
+        default=[],
+        max_length=20,
+        description="Website visitor ids (cookie values) the person says are theirs.",
+    )
+
+
+class RightsRequestAccepted(BaseModel):
+    """A request Kafka holds; identity is verified before anything is done with it."""
+
+    request_id: UUID
+    status: Status = Status.AWAITING_VERIFICATION
+    due_date: date = Field(description="Last day to answer: one calendar month after receipt.")
+    access_token: str = Field(
+        description=(
+            "Shown only now. Send it as `Authorization: Bearer <access_token>` to "
+            "GET /v1/rights-requests/{request_id} to follow the request."
+        )
+    )
+
+
+class CodeEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=20, description="The code from the e-mail.")
+
+
+class VerificationResult(BaseModel):
+    request_id: UUID
+    status: Status
+    due_date: date
+
+
+class StaffRegistration(BaseModel):
+    """A request that arrived by e-mail at privacy@jobport.nl or by letter, entered by a privacy officer."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Literal[Channel.EMAIL, Channel.LETTER]
+    received_at: AwareDatetime = Field(
+        description="When it arrived, with a time zone; the deadline counts from this day."
+    )
+    type: RightType
+    email: EmailStr = Field(
+        description="Where the verification code (e-mail channel) and every update go."
+    )
+    details: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("received_at")
+    @classmethod
+    def not_in_the_future(cls, received_at: AwareDatetime) -> AwareDatetime:
+        if received_at > utc_now() + CLOCK_SKEW:
+            raise ValueError("lies in the future")
+        return received_at
+
+
+class DecisionForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    outcome: DecisionOutcome
+    reasons: Reasons = Field(description="Why; e-mailed to the requester as written.")
+
+
+class ExtensionForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    months: Literal[1, 2] = Field(description="Further months, at most two in all.")
+    reasons: Reasons = Field(description="Why more time is needed; e-mailed to the requester.")

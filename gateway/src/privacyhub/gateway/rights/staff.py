@@ -1,0 +1,163 @@
+"""The privacy officer's desk: the queue with deadlines, registering e-mails and letters, verification, extension and decision."""
+
+from datetime import date
+from typing import Annotated
+from uuid import uuid4
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.rights.intake import accept_rights_request
+from privacyhub.gateway.rights.replies import (
+    RightsRequestRejected,
+    ask,
+    error_responses,
+    rejected,
+)
+from privacyhub.gateway.rights.schemas import (
+    DecisionForm,
+    ExtensionForm,
+    RequestId,
+    RightsRequestAccepted,
+    StaffRegistration,
+)
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.auth import Role, StaffMember
+from privacyhub.shared.contracts.rights import (
+    DECISION_QUERY,
+    EXTENSION_QUERY,
+    OFFICER_VERIFICATION_QUERY,
+    QUEUE_QUERY,
+    DecisionCommand,
+    ExtensionCommand,
+    OfficerVerification,
+    QueueEntry,
+    QueueFilter,
+    RightsRequestView,
+    Status,
+)
+from pydantic import TypeAdapter
+
+_QUEUE = TypeAdapter(list[QueueEntry])
+
+
+class StaffRightsRequestController(Controller):
+    path = "/v1/staff/rights-requests"
+    tags = ["staff", "rights requests"]
+    guards = [requires_role(Role.PRIVACY_OFFICER)]
+    dependencies = {"staff": Provide(provide_staff_member)}
+    exception_handlers = {RightsRequestRejected: rejected}
+
+    @get(operation_id="listRightsRequests")
+    async def queue(
+        self,
+        queries: NamedDependency[QueryClient],
+        status: Annotated[
+            Status | None,
+            QueryParameter(
+                description="Only requests with this status; without it, all open ones."
+            ),
+        ] = None,
+        due_before: Annotated[
+            date | None, QueryParameter(description="Only requests due before this day.")
+        ] = None,
+    ) -> list[QueueEntry]:
+        """The rights-request queue by due date, earliest first, with the days left; `due_soon` marks those due within 7 days, `overdue` those past their due date."""
+        result = await ask(queries, QUEUE_QUERY, QueueFilter(status=status, due_before=due_before))
+        return _QUEUE.validate_python(result)
+
+    @post(status_code=HTTP_202_ACCEPTED, operation_id="registerRightsRequest")
+    async def register(
+        self,
+        data: JSONBody[StaffRegistration],
+        publisher: NamedDependency[EventPublisher],
+        settings: NamedDependency[GatewaySettings],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestAccepted:
+        """Register a request that arrived by e-mail or letter, with its real receipt time: the due date counts from that day. An e-mail request gets a verification code by e-mail; a letter is verified by a privacy officer. The access token may be passed on to the requester to follow the request online."""
+        return await accept_rights_request(
+            publisher,
+            subject_id_secret=settings.subject_id_secret.get_secret_value(),
+            type=data.type,
+            channel=data.channel,
+            email=str(data.email),
+            details=data.details,
+            visitor_ids=[],
+            received_at=data.received_at,
+            registered_by=staff.staff_id,
+        )
+
+    @post(
+        "/{request_id:uuid}/verification",
+        status_code=HTTP_200_OK,
+        operation_id="verifyRightsRequestIdentity",
+        responses=error_responses({404: "No such request.", 409: "Already decided."}),
+    )
+    async def verify(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Record that a privacy officer verified the requester's identity (a letter, or a request locked after wrong codes). 409 once decided."""
+        command = OfficerVerification(
+            request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
+        )
+        result = await ask(queries, OFFICER_VERIFICATION_QUERY, command, request_id=request_id)
+        return RightsRequestView.model_validate(result)
+
+    @post(
+        "/{request_id:uuid}/decision",
+        status_code=HTTP_200_OK,
+        operation_id="decideRightsRequest",
+        responses=error_responses(
+            {404: "No such request.", 409: "Not verified yet, or already decided."}
+        ),
+    )
+    async def decide(
+        self,
+        request_id: RequestId,
+        data: JSONBody[DecisionForm],
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Approve, refuse or partially refuse, always with reasons; the requester gets them by e-mail, and a (partial) refusal tells them they may complain to the Autoriteit Persoonsgegevens. Approving or partially refusing needs a verified identity (409 otherwise); 409 once decided."""
+        command = DecisionCommand(
+            request_id=request_id,
+            outcome=data.outcome,
+            reasons=data.reasons,
+            staff_id=staff.staff_id,
+            action_id=uuid4(),
+        )
+        result = await ask(queries, DECISION_QUERY, command, request_id=request_id)
+        return RightsRequestView.model_validate(result)
+
+    @post(
+        "/{request_id:uuid}/extension",
+        status_code=HTTP_200_OK,
+        operation_id="extendRightsRequest",
+        responses=error_responses(
+            {404: "No such request.", 409: "Already extended or decided, or past the first month."}
+        ),
+    )
+    async def extend(
+        self,
+        request_id: RequestId,
+        data: JSONBody[ExtensionForm],
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Extend the deadline by one or two months with reasons, e-mailed to the requester. Only once, and only within the first month after receipt (up to and including the first due date); 409 otherwise."""
+        command = ExtensionCommand(
+            request_id=request_id,
+            months=data.months,
+            reasons=data.reasons,
+            staff_id=staff.staff_id,
+            action_id=uuid4(),
+        )
+        result = await ask(queries, EXTENSION_QUERY, command, request_id=request_id)
+        return RightsRequestView.model_validate(result)

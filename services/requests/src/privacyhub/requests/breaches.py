@@ -1,0 +1,137 @@
+"""The breach register (GDPR Art. 33(5)): each suspected breach, its 72-hour deadline and the decision on it.
+
+Art. 33(1) gives 72 hours from becoming aware of a breach to notify the Autoriteit
+Persoonsgegevens; a privacy officer records whether it is notified and why, once.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from privacyhub.requests.clock import Clock
+from privacyhub.shared.contracts.complaints import (
+    BREACH_REGISTER_QUERY,
+    RECORD_BREACH_DECISION,
+    BreachDecision,
+    BreachDecisionOutcome,
+    BreachEntry,
+    BreachStatus,
+    RecordBreachDecision,
+)
+from privacyhub.shared.dead_letter import describe_failure
+from privacyhub.shared.queries import Query, QueryHandler, Reply
+from pydantic import ValidationError
+from pymongo.asynchronous.database import AsyncDatabase
+
+COLLECTION = "breach_register"
+NOTIFICATION_WINDOW = timedelta(hours=72)
+
+
+def notify_deadline(reported_at: datetime) -> datetime:
+    return reported_at + NOTIFICATION_WINDOW
+
+
+def is_overdue(*, deadline: datetime, decided_at: datetime | None, now: datetime) -> bool:
+    """No decision is recorded and the deadline has passed."""
+    return decided_at is None and now > deadline
+
+
+def was_decided_late(*, deadline: datetime, decided_at: datetime | None) -> bool:
+    return decided_at is not None and decided_at > deadline
+
+
+def register_entry(document: dict[str, Any], *, now: datetime) -> BreachEntry:
+    """A stored entry as the register shows it at `now`."""
+    decision = (
+        BreachDecision.model_validate(document["decision"]) if document.get("decision") else None
+    )
+    decided_at = decision.decided_at if decision else None
+    deadline = notify_deadline(document["reported_at"])
+    return BreachEntry(
+        id=document["_id"],
+        complaint_reference=document["complaint_reference"],
+        reported_at=document["reported_at"],
+        notify_deadline=deadline,
+        status=BreachStatus.DECIDED if decision else BreachStatus.AWAITING_DECISION,
+        decision=decision,
+        overdue=is_overdue(deadline=deadline, decided_at=decided_at, now=now),
+        decided_late=was_decided_late(deadline=deadline, decided_at=decided_at),
+    )
+
+
+class BreachRegister:
+    """Register entries keyed by breach id; an entry holds no personal data, its complaint does."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("complaint_reference", unique=True)
+
+    async def open(
+        self, *, breach_id: str, complaint_reference: str, reported_at: datetime
+    ) -> None:
+        """Open the entry; opening it again changes nothing."""
+        await self._collection.update_one(
+            {"_id": breach_id},
+            {
+                "$setOnInsert": {
+                    "complaint_reference": complaint_reference,
+                    "reported_at": reported_at,
+                }
+            },
+            upsert=True,
+        )
+
+    async def entries(self, *, now: datetime) -> list[BreachEntry]:
+        """Every entry, oldest report first."""
+        cursor = self._collection.find({}).sort("reported_at", 1)
+        return [register_entry(document, now=now) async for document in cursor]
+
+    async def decide(
+        self, command: RecordBreachDecision, *, at: datetime
+    ) -> BreachDecisionOutcome | None:
+        """Record the decision unless one is recorded; None when there is no such entry.
+
+        The update applies only to an undecided entry, so a redelivered command finds its
+        own decision recorded and is answered as applied, while a second one is refused.
+        """
+        decision = BreachDecision(
+            **command.model_dump(include=set(BreachDecision.model_fields)), decided_at=at
+        )
+        recorded = {
+            **decision.model_dump(exclude_none=True),
+            "command_id": str(command.command_id),
+        }
+        await self._collection.update_one(
+            {"_id": command.breach_id, "decision": {"$exists": False}},
+            {"$set": {"decision": recorded}},
+        )
+        document = await self._collection.find_one({"_id": command.breach_id})
+        if document is None:
+            return None
+        entry = register_entry(document, now=at)
+        if document["decision"]["command_id"] == str(command.command_id):
+            return BreachDecisionOutcome(applied=True, entry=entry)
+        return BreachDecisionOutcome(
+            applied=False, conflict="a decision on this breach is already recorded", entry=entry
+        )
+
+
+def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
+    """Answers to the gateway's breach-register reads and decisions, by query name."""
+
+    async def entries(_: Query) -> Reply:
+        listed = await register.entries(now=clock())
+        return Reply(status="found", result=[entry.model_dump(mode="json") for entry in listed])
+
+    async def record_decision(query: Query) -> Reply:
+        try:
+            command = RecordBreachDecision.model_validate(query.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        outcome = await register.decide(command, at=clock())
+        if outcome is None:
+            return Reply(status="not_found", reason="no breach register entry with that id")
+        return Reply(status="found", result=outcome.model_dump(mode="json"))
+
+    return {BREACH_REGISTER_QUERY: entries, RECORD_BREACH_DECISION: record_decision}

@@ -1,0 +1,218 @@
+"""Complaints (statement §8): intake from COMPLAINTS with a receipt, the workflow to a resolution, and the staff reads.
+
+A suspected breach is a complaint too (its reporter hears how it ends), and it also
+opens an entry in the breach register.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from privacyhub.requests.breaches import BreachRegister
+from privacyhub.requests.clock import Clock
+from privacyhub.requests.complaint_receipts import complaint_receipt
+from privacyhub.requests.mail import Mailer
+from privacyhub.shared.contracts.complaints import (
+    CHANGE_COMPLAINT_STATUS,
+    COMPLAINT_QUERY,
+    COMPLAINT_RECEIVED,
+    COMPLAINTS_QUERY,
+    ChangeComplaintStatus,
+    Complaint,
+    ComplaintFilter,
+    ComplaintKind,
+    ComplaintReceived,
+    ComplaintStatus,
+    ComplaintStatusOutcome,
+    ComplaintStep,
+    ComplaintSummary,
+    breach_id_for,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import COMPLAINTS
+from pydantic import ValidationError
+from pymongo.asynchronous.database import AsyncDatabase
+
+COLLECTION = "complaints"
+
+# The one way forward from each status; anything else is refused.
+NEXT_STATUS: Mapping[ComplaintStatus, ComplaintStatus] = {
+    ComplaintStatus.RECEIVED: ComplaintStatus.IN_PROGRESS,
+    ComplaintStatus.IN_PROGRESS: ComplaintStatus.RESOLVED,
+}
+
+
+def may_move(current: ComplaintStatus, to: ComplaintStatus) -> bool:
+    return NEXT_STATUS.get(current) == to
+
+
+def _step_document(step: ComplaintStep) -> dict[str, Any]:
+    document = step.model_dump(exclude={"command_id"}, exclude_none=True)
+    if step.command_id is not None:
+        document["command_id"] = str(step.command_id)
+    return document
+
+
+def _complaint(document: dict[str, Any]) -> Complaint:
+    return Complaint.model_validate({"reference": document["_id"], **document})
+
+
+class Complaints:
+    """Complaints keyed by reference; each status change is a conditional single-document update."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("status")
+        await self._collection.create_index("subject_id")
+
+    async def store(self, envelope: Envelope[ComplaintReceived]) -> None:
+        """Keep the complaint as received; storing the same reference again changes nothing."""
+        received = envelope.payload
+        intake = ComplaintStep(status=ComplaintStatus.RECEIVED, at=received.received_at)
+        document = {
+            "subject_id": envelope.subject_id,
+            **received.model_dump(exclude={"reference"}),
+            "status": ComplaintStatus.RECEIVED,
+            "history": [_step_document(intake)],
+        }
+        if received.kind is ComplaintKind.SUSPECTED_BREACH:
+            document["breach_id"] = breach_id_for(received.reference)
+        await self._collection.update_one(
+            {"_id": received.reference}, {"$setOnInsert": document}, upsert=True
+        )
+
+    async def receipt_sent(self, reference: str) -> bool:
+        document = await self._collection.find_one(
+            {"_id": reference}, projection={"receipt_sent_at": 1}
+        )
+        return bool(document and "receipt_sent_at" in document)
+
+    async def mark_receipt_sent(self, reference: str, *, at: datetime) -> None:
+        await self._collection.update_one({"_id": reference}, {"$set": {"receipt_sent_at": at}})
+
+    async def get(self, reference: str) -> Complaint | None:
+        document = await self._collection.find_one({"_id": reference})
+        return _complaint(document) if document else None
+
+    async def listed(self, which: ComplaintFilter) -> list[ComplaintSummary]:
+        """The staff queue, oldest first."""
+        criteria = which.model_dump(exclude_none=True)
+        cursor = self._collection.find(
+            criteria, projection={"email": 0, "message": 0, "history": 0}
+        ).sort("received_at", 1)
+        return [
+            ComplaintSummary.model_validate({"reference": document["_id"], **document})
+            async for document in cursor
+        ]
+
+    async def change_status(
+        self, command: ChangeComplaintStatus, *, at: datetime
+    ) -> ComplaintStatusOutcome | None:
+        """Move the complaint one step on; None when there is no such complaint.
+
+        A command found in the history was applied before (a redelivery) and is answered
+        as applied again; the update is conditional on the status it was checked against.
+        """
+        complaint = await self.get(command.reference)
+        if complaint is None:
+            return None
+        if any(step.command_id == command.command_id for step in complaint.history):
+            return ComplaintStatusOutcome(applied=True, complaint=complaint)
+        if not may_move(complaint.status, command.status):
+            return ComplaintStatusOutcome(
+                applied=False,
+                conflict=f"a complaint that is {complaint.status} cannot become {command.status}",
+                complaint=complaint,
+            )
+        step = ComplaintStep(
+            status=command.status,
+            at=at,
+            by=command.changed_by,
+            note=command.note,
+            command_id=command.command_id,
+        )
+        changes: dict[str, Any] = {"status": command.status}
+        if command.status is ComplaintStatus.RESOLVED:
+            changes["resolution"] = command.note
+        result = await self._collection.update_one(
+            {"_id": command.reference, "status": complaint.status},
+            {"$set": changes, "$push": {"history": _step_document(step)}},
+        )
+        if result.matched_count == 0:
+            # Another change came in between; judge this one against the status it made.
+            return await self.change_status(command, at=at)
+        return ComplaintStatusOutcome(applied=True, complaint=await self.get(command.reference))
+
+
+def register_complaint_handlers(
+    runtime: ServiceRuntime,
+    complaints: Complaints,
+    breaches: BreachRegister,
+    mailer: Mailer,
+    clock: Clock,
+) -> None:
+    @runtime.subscriber(COMPLAINTS)
+    async def take_in_complaint(envelope: Envelope[ComplaintReceived]) -> None:
+        """Store a complaint once, e-mail its receipt once; a suspected breach also opens its breach register entry."""
+        if envelope.type != COMPLAINT_RECEIVED:
+            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
+        received = envelope.payload
+
+        async def effect() -> None:
+            await complaints.store(envelope)
+            if received.kind is ComplaintKind.SUSPECTED_BREACH:
+                await breaches.open(
+                    breach_id=breach_id_for(received.reference),
+                    complaint_reference=received.reference,
+                    reported_at=received.received_at,
+                )
+            # An unreachable mail server fails the effect, so the message is redelivered until
+            # the receipt is out; the mark keeps a redelivery after that from sending it again.
+            if not await complaints.receipt_sent(received.reference):
+                receipt = complaint_receipt(received.reference, received.kind, received.received_at)
+                await mailer.send(received.email, receipt)
+                await complaints.mark_receipt_sent(received.reference, at=clock())
+
+        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+
+def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHandler]:
+    """Answers to the gateway's complaint reads and status changes, by query name."""
+
+    async def queue(query: Query) -> Reply:
+        try:
+            which = ComplaintFilter.model_validate(query.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        listed = await complaints.listed(which)
+        return Reply(status="found", result=[c.model_dump(mode="json") for c in listed])
+
+    async def one(query: Query) -> Reply:
+        reference = query.arguments.get("reference")
+        if not isinstance(reference, str):
+            return Reply(status="invalid", reason="argument 'reference' must be text")
+        complaint = await complaints.get(reference)
+        if complaint is None:
+            return Reply(status="not_found", reason="no complaint with that reference")
+        return Reply(status="found", result=complaint.model_dump(mode="json"))
+
+    async def change_status(query: Query) -> Reply:
+        try:
+            command = ChangeComplaintStatus.model_validate(query.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        outcome = await complaints.change_status(command, at=clock())
+        if outcome is None:
+            return Reply(status="not_found", reason="no complaint with that reference")
+        return Reply(status="found", result=outcome.model_dump(mode="json"))
+
+    return {
+        COMPLAINTS_QUERY: queue,
+        COMPLAINT_QUERY: one,
+        CHANGE_COMPLAINT_STATUS: change_status,
+    }

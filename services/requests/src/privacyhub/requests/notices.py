@@ -1,0 +1,193 @@
+"""The e-mails a requester gets at each step, in Dutch with English below (statement §7)."""
+
+from datetime import date
+from uuid import UUID
+
+from privacyhub.requests.mail import Notice
+from privacyhub.shared.contracts.rights import Channel, DecisionOutcome, RightType
+
+PRIVACY_CONTACT = "privacy@jobport.nl"
+SUPERVISOR_WEBSITE = "autoriteitpersoonsgegevens.nl"
+
+RIGHT_NAMES: dict[RightType, tuple[str, str]] = {
+    RightType.ACCESS: ("inzage in je gegevens", "access to your data"),
+    RightType.RECTIFICATION: ("correctie van je gegevens", "rectification of your data"),
+    RightType.ERASURE: ("verwijdering van je gegevens", "erasure of your data"),
+    RightType.RESTRICTION: (
+        "beperking van het gebruik van je gegevens",
+        "restriction of the processing of your data",
+    ),
+    RightType.PORTABILITY: ("overdracht van je gegevens", "portability of your data"),
+    RightType.OBJECTION: ("bezwaar tegen het gebruik van je gegevens", "objection to processing"),
+    RightType.WITHDRAW_CONSENT: ("intrekking van je toestemming", "withdrawal of your consent"),
+}
+
+_DUTCH_MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
+_ENGLISH_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def dutch_date(day: date) -> str:
+    return f"{day.day} {_DUTCH_MONTHS[day.month - 1]} {day.year}"
+
+
+def english_date(day: date) -> str:
+    return f"{day.day} {_ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
+def _bilingual(subject_nl: str, subject_en: str, dutch: str, english: str) -> Notice:
+    body = (
+        f"Beste aanvrager,\n\n{dutch}\n\nMet vriendelijke groet,\nJobport B.V.\n{PRIVACY_CONTACT}\n"
+        "\n---------------- English ----------------\n\n"
+        f"Dear requester,\n\n{english}\n\nKind regards,\nJobport B.V.\n{PRIVACY_CONTACT}\n"
+    )
+    return Notice(subject=f"{subject_nl} / {subject_en}", body=body)
+
+
+def received_notice(
+    request_id: UUID, right: RightType, channel: Channel, received_on: date, due: date
+) -> Notice:
+    nl_right, en_right = RIGHT_NAMES[right]
+    if channel is Channel.LETTER:
+        nl_check = (
+            "Voordat we je verzoek behandelen, controleert onze privacyfunctionaris of het echt "
+            "van jou komt. Mogelijk nemen we daarvoor contact met je op."
+        )
+        en_check = (
+            "Before we handle your request, our privacy officer checks that it really comes "
+            "from you. We may contact you for that."
+        )
+    else:
+        nl_check = (
+            "Voordat we je verzoek behandelen, controleren we of het echt van jou komt. "
+            "Je krijgt daarvoor een aparte e-mail met een code."
+        )
+        en_check = (
+            "Before we handle your request, we check that it really comes from you. "
+            "You will get a separate e-mail with a code for that."
+        )
+    dutch = (
+        f"We hebben je verzoek om {nl_right} ontvangen op {dutch_date(received_on)}.\n"
+        f"Kenmerk: {request_id}\n\n{nl_check}\n\n"
+        f"Je krijgt uiterlijk op {dutch_date(due)} een reactie van ons.\n\n"
+        "Heb je dit verzoek niet gedaan? Dan hoef je niets te doen: zonder controle behandelen "
+        f"we het niet. Vragen kun je mailen naar {PRIVACY_CONTACT}."
+    )
+    english = (
+        f"We received your request for {en_right} on {english_date(received_on)}.\n"
+        f"Reference: {request_id}\n\n{en_check}\n\n"
+        f"You will hear from us by {english_date(due)} at the latest.\n\n"
+        "Did you not make this request? Then you need not do anything: we do not handle it "
+        f"without the check. Questions can be sent to {PRIVACY_CONTACT}."
+    )
+    return _bilingual(
+        "Je privacyverzoek is ontvangen", "Your privacy request was received", dutch, english
+    )
+
+
+def code_notice(request_id: UUID, code: str, *, lifetime_minutes: int, max_attempts: int) -> Notice:
+    dutch = (
+        f"Met deze code bevestig je dat privacyverzoek {request_id} van jou komt:\n\n"
+        f"    {code}\n\n"
+        f"De code is {lifetime_minutes} minuten geldig. Vul hem in bij je verzoek op de website "
+        f"van Jobport. Na {max_attempts} verkeerde pogingen blokkeren we het verzoek. "
+        "Deel de code met niemand; wij vragen er nooit om."
+    )
+    english = (
+        f"With this code you confirm that privacy request {request_id} comes from you:\n\n"
+        f"    {code}\n\n"
+        f"The code is valid for {lifetime_minutes} minutes. Enter it with your request on "
+        f"Jobport's website. After {max_attempts} wrong tries we lock the request. "
+        "Share the code with no one; we never ask for it."
+    )
+    return _bilingual("Je verificatiecode", "Your verification code", dutch, english)
+
+
+def verified_notice(request_id: UUID, right: RightType, due: date) -> Notice:
+    nl_right, en_right = RIGHT_NAMES[right]
+    dutch = (
+        f"Je identiteit is bevestigd. We behandelen nu je verzoek om {nl_right} "
+        f"(kenmerk {request_id}) en reageren uiterlijk op {dutch_date(due)}."
+    )
+    english = (
+        f"Your identity is confirmed. We are now handling your request for {en_right} "
+        f"(reference {request_id}) and will answer by {english_date(due)} at the latest."
+    )
+    return _bilingual("Je verzoek is bevestigd", "Your request is confirmed", dutch, english)
+
+
+def extended_notice(
+    request_id: UUID, right: RightType, *, months: int, reasons: str, due: date
+) -> Notice:
+    nl_right, en_right = RIGHT_NAMES[right]
+    nl_months = "1 maand" if months == 1 else f"{months} maanden"
+    en_months = "1 month" if months == 1 else f"{months} months"
+    dutch = (
+        f"We hebben meer tijd nodig voor je verzoek om {nl_right} (kenmerk {request_id}). "
+        f"De wet staat toe dat we de termijn verlengen; we doen dat met {nl_months}. "
+        f"Je krijgt uiterlijk op {dutch_date(due)} een reactie.\n\nWaarom:\n{reasons}"
+    )
+    english = (
+        f"We need more time for your request for {en_right} (reference {request_id}). "
+        f"The law allows us to extend the period; we extend it by {en_months}. "
+        f"You will hear from us by {english_date(due)} at the latest.\n\nWhy:\n{reasons}"
+    )
+    return _bilingual(
+        "We hebben meer tijd nodig", "We need more time for your request", dutch, english
+    )
+
+
+_COMPLAINT_NL = (
+    "Ben je het hier niet mee eens? Dan kun je een klacht indienen bij de Autoriteit "
+    f"Persoonsgegevens ({SUPERVISOR_WEBSITE}) en naar de rechter stappen. Je mag ons ook "
+    f"eerst mailen via {PRIVACY_CONTACT}."
+)
+_COMPLAINT_EN = (
+    "Do you disagree? You have the right to lodge a complaint with the Dutch Data Protection "
+    f"Authority, the Autoriteit Persoonsgegevens ({SUPERVISOR_WEBSITE}), and to go to court. "
+    f"You may also write to us first at {PRIVACY_CONTACT}."
+)
+
+_OUTCOMES: dict[DecisionOutcome, tuple[str, str, str, str]] = {
+    DecisionOutcome.APPROVE: (
+        "toegewezen",
+        "We voeren het nu uit en laten je weten wanneer het klaar is.",
+        "granted",
+        "We are carrying it out now and will let you know when it is done.",
+    ),
+    DecisionOutcome.REFUSE: (
+        "afgewezen",
+        _COMPLAINT_NL,
+        "refused",
+        _COMPLAINT_EN,
+    ),
+    DecisionOutcome.PARTIALLY_REFUSE: (
+        "gedeeltelijk afgewezen",
+        "Het deel dat we toewijzen voeren we uit; we laten je weten wanneer het klaar is.\n\n"
+        + _COMPLAINT_NL,
+        "partly refused",
+        "We are carrying out the part we grant and will let you know when it is done.\n\n"
+        + _COMPLAINT_EN,
+    ),
+}
+
+
+def decided_notice(
+    request_id: UUID, right: RightType, outcome: DecisionOutcome, reasons: str
+) -> Notice:
+    nl_right, en_right = RIGHT_NAMES[right]
+    nl_outcome, nl_next, en_outcome, en_next = _OUTCOMES[outcome]
+    dutch = (
+        f"We hebben je verzoek om {nl_right} (kenmerk {request_id}) {nl_outcome}.\n\n"
+        f"Onze uitleg:\n{reasons}\n\n{nl_next}"
+    )
+    english = (
+        f"We have {en_outcome} your request for {en_right} (reference {request_id}).\n\n"
+        f"Our explanation:\n{reasons}\n\n{en_next}"
+    )
+    return _bilingual(
+        "Besluit over je privacyverzoek", "Decision on your privacy request", dutch, english
+    )

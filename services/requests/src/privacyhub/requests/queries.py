@@ -1,0 +1,61 @@
+"""The rights-request queries the requests service answers for the gateway on REQUESTS_QUERIES.
+
+A found request is a `found` reply with the request; a refused step an `invalid` reply whose
+result names the `Rejection`; an unknown request (or a wrong access token) `not_found`.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from privacyhub.requests.workflow import Outcome, RightsWorkflow
+from privacyhub.shared.contracts.rights import (
+    DECISION_QUERY,
+    EXTENSION_QUERY,
+    OFFICER_VERIFICATION_QUERY,
+    QUEUE_QUERY,
+    STATUS_QUERY,
+    VERIFY_CODE_QUERY,
+    CodeAttempt,
+    DecisionCommand,
+    ExtensionCommand,
+    OfficerVerification,
+    QueueEntry,
+    QueueFilter,
+    Rejection,
+    StatusLookup,
+)
+from privacyhub.shared.dead_letter import describe_failure
+from privacyhub.shared.queries import Query, QueryHandler, Reply
+from pydantic import BaseModel, ValidationError
+
+
+def reply_for(outcome: Outcome | list[QueueEntry]) -> Reply:
+    if outcome is None:
+        return Reply(status="not_found", reason="no such rights request")
+    if isinstance(outcome, Rejection):
+        return Reply(status="invalid", result={"rejection": outcome.value}, reason=outcome.value)
+    if isinstance(outcome, list):
+        return Reply(status="found", result=[entry.model_dump(mode="json") for entry in outcome])
+    return Reply(status="found", result=outcome.model_dump(mode="json"))
+
+
+def _answering(arguments: type[BaseModel], step: Callable[[Any], Awaitable[Any]]) -> QueryHandler:
+    async def answer(query: Query) -> Reply:
+        try:
+            parsed = arguments.model_validate(query.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        return reply_for(await step(parsed))
+
+    return answer
+
+
+def rights_query_handlers(workflow: RightsWorkflow) -> dict[str, QueryHandler]:
+    return {
+        STATUS_QUERY: _answering(StatusLookup, workflow.status),
+        VERIFY_CODE_QUERY: _answering(CodeAttempt, workflow.verify_code),
+        OFFICER_VERIFICATION_QUERY: _answering(OfficerVerification, workflow.verify_by_officer),
+        DECISION_QUERY: _answering(DecisionCommand, workflow.decide),
+        EXTENSION_QUERY: _answering(ExtensionCommand, workflow.extend),
+        QUEUE_QUERY: _answering(QueueFilter, workflow.queue),
+    }

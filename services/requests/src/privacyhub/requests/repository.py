@@ -1,0 +1,209 @@
+"""Rights requests at rest, one document per request, changed only by conditional single-document updates.
+
+FerretDB has no transactions, so every state change names the state it starts from in its
+filter: two copies of the service racing on one request cannot both win, and a redelivered
+message finds the change already made.
+"""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from privacyhub.shared.contracts.rights import (
+    OPEN_STATUSES,
+    Decision,
+    Extension,
+    RightsRequestReceived,
+    Status,
+    VerificationMethod,
+)
+from privacyhub.shared.deadlines import due_date, receipt_date
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+COLLECTION = "rights_requests"
+
+RightsRequestDocument = dict[str, Any]
+
+
+def _open() -> dict[str, Any]:
+    return {"$in": [status.value for status in OPEN_STATUSES]}
+
+
+class RightsRequests:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("status", ASCENDING), ("due_date", ASCENDING)])
+        await self._collection.create_index("subject_id")
+
+    async def store(self, received: RightsRequestReceived, *, subject_id: str) -> None:
+        """Keep a new request awaiting verification; storing the same request id again changes nothing."""
+        received_on = receipt_date(received.received_at)
+        first_due = due_date(received_on).isoformat()
+        document: dict[str, Any] = {
+            "subject_id": subject_id,
+            "type": received.type.value,
+            "channel": received.channel.value,
+            "email": str(received.email),
+            "details": received.details,
+            "visitor_ids": received.visitor_ids,
+            "received_at": received.received_at,
+            "received_on": received_on.isoformat(),
+            "first_due_date": first_due,
+            "due_date": first_due,
+            "access_token_sha256": received.access_token_sha256,
+            "registered_by": received.registered_by,
+            "status": Status.AWAITING_VERIFICATION.value,
+            "failed_attempts": 0,
+            "attempt_ids": [],
+            "notified": [],
+        }
+        try:
+            await self._collection.insert_one({"_id": str(received.request_id), **document})
+        except DuplicateKeyError:
+            pass  # a redelivery: the request is kept already, and may have moved on since
+
+    async def get(self, request_id: UUID) -> RightsRequestDocument | None:
+        return await self._collection.find_one({"_id": str(request_id)})
+
+    async def issue_code(self, request_id: UUID, *, digest: str, expires_at: datetime) -> None:
+        """Replace the request's code; an earlier code stops working."""
+        await self._collection.update_one(
+            {"_id": str(request_id), "status": Status.AWAITING_VERIFICATION.value},
+            {"$set": {"code_digest": digest, "code_expires_at": expires_at}},
+        )
+
+    async def count_wrong_code(
+        self, request_id: UUID, *, attempt_id: UUID, max_attempts: int
+    ) -> int | None:
+        """Count one wrong try, at most once per attempt id; the number of wrong tries, or None when not counted."""
+        counted = await self._collection.find_one_and_update(
+            {
+                "_id": str(request_id),
+                "status": Status.AWAITING_VERIFICATION.value,
+                "attempt_ids": {"$ne": str(attempt_id)},
+                "failed_attempts": {"$lt": max_attempts},
+            },
+            {"$inc": {"failed_attempts": 1}, "$push": {"attempt_ids": str(attempt_id)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if counted is None:
+            return None
+        if counted["failed_attempts"] >= max_attempts:
+            await self._collection.update_one(
+                {"_id": str(request_id), "status": Status.AWAITING_VERIFICATION.value},
+                {
+                    "$set": {"status": Status.VERIFICATION_LOCKED.value},
+                    "$unset": {"code_digest": ""},
+                },
+            )
+        return counted["failed_attempts"]
+
+    async def mark_verified(
+        self,
+        request_id: UUID,
+        *,
+        method: VerificationMethod,
+        verified_at: datetime,
+        by: str | None,
+        max_attempts: int,
+    ) -> bool:
+        """Verified by the right code (never once locked) or by a privacy officer (also when locked)."""
+        if method is VerificationMethod.EMAIL_CODE:
+            condition: dict[str, Any] = {
+                "status": Status.AWAITING_VERIFICATION.value,
+                "failed_attempts": {"$lt": max_attempts},
+            }
+        else:
+            condition = {
+                "status": {
+                    "$in": [
+                        Status.AWAITING_VERIFICATION.value,
+                        Status.VERIFICATION_LOCKED.value,
+                    ]
+                }
+            }
+        result = await self._collection.update_one(
+            {"_id": str(request_id), **condition},
+            {
+                "$set": {
+                    "status": Status.VERIFIED.value,
+                    "verified_at": verified_at,
+                    "verification": {"method": method.value, "by": by},
+                },
+                "$unset": {"code_digest": "", "code_expires_at": ""},
+            },
+        )
+        return result.modified_count == 1
+
+    async def extend(
+        self,
+        request_id: UUID,
+        extension: Extension,
+        *,
+        new_due_date: date,
+        by: str,
+        action_id: UUID,
+    ) -> bool:
+        """Extend an open request once."""
+        result = await self._collection.update_one(
+            {"_id": str(request_id), "status": _open(), "extension": {"$exists": False}},
+            {
+                "$set": {
+                    "extension": {
+                        **extension.model_dump(),
+                        "by": by,
+                        "action_id": str(action_id),
+                    },
+                    "due_date": new_due_date.isoformat(),
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def decide(
+        self,
+        request_id: UUID,
+        decision: Decision,
+        *,
+        from_statuses: tuple[Status, ...],
+        by: str,
+        action_id: UUID,
+    ) -> bool:
+        result = await self._collection.update_one(
+            {"_id": str(request_id), "status": {"$in": [s.value for s in from_statuses]}},
+            {
+                "$set": {
+                    "status": Status.DECIDED.value,
+                    "decision": {
+                        **decision.model_dump(),
+                        "outcome": decision.outcome.value,
+                        "by": by,
+                        "action_id": str(action_id),
+                    },
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def mark_notified(self, request_id: UUID, step: str) -> None:
+        """Remember that the requester was told about `step`, so a redelivery does not tell them twice."""
+        await self._collection.update_one(
+            {"_id": str(request_id)}, {"$addToSet": {"notified": step}}
+        )
+
+    async def queue(
+        self, *, status: Status | None, due_before: date | None
+    ) -> list[RightsRequestDocument]:
+        """Requests by due date, earliest first: the open ones, or those with `status`."""
+        query: dict[str, Any] = {"status": status.value if status else _open()}
+        if due_before is not None:
+            query["due_date"] = {"$lt": due_before.isoformat()}
+        cursor = self._collection.find(
+            query,
+            projection={"email": 0, "details": 0, "visitor_ids": 0, "access_token_sha256": 0},
+        ).sort([("due_date", ASCENDING), ("received_at", ASCENDING)])
+        return [document async for document in cursor]

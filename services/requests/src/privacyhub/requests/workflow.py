@@ -1,0 +1,318 @@
+"""The rights-request workflow (statement §7): receipt, identity verification, extension and decision.
+
+Each step answers with the request as the requester sees it, a `Rejection`, or None for a
+request that does not exist. A step is safe to repeat: a redelivered intake or a replayed
+staff action (same action id) changes nothing twice and sends no e-mail twice.
+"""
+
+import hmac
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from privacyhub.requests.clock import Clock
+from privacyhub.requests.codes import code_digest, code_matches, new_code
+from privacyhub.requests.mail import Mailer, Notice
+from privacyhub.requests.notices import (
+    code_notice,
+    decided_notice,
+    extended_notice,
+    received_notice,
+    verified_notice,
+)
+from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.views import queue_entry, view
+from privacyhub.shared.contracts.rights import (
+    OPEN_STATUSES,
+    RIGHTS_REQUEST_VERIFIED,
+    Channel,
+    CodeAttempt,
+    Decision,
+    DecisionCommand,
+    DecisionOutcome,
+    Extension,
+    ExtensionCommand,
+    OfficerVerification,
+    QueueEntry,
+    QueueFilter,
+    Rejection,
+    RightsRequestReceived,
+    RightsRequestVerified,
+    RightsRequestView,
+    RightType,
+    Status,
+    StatusLookup,
+    VerificationMethod,
+)
+from privacyhub.shared.deadlines import (
+    due_date,
+    within_first_month,
+)
+from privacyhub.shared.envelope import Envelope, derived_event_id
+
+AnnounceVerified = Callable[[Envelope[RightsRequestVerified]], Awaitable[Any]]
+Outcome = RightsRequestView | Rejection | None
+
+# Steps the requester is told about by e-mail, remembered on the request once told.
+RECEIVED, CODE, VERIFIED, EXTENDED, DECIDED = "received", "code", "verified", "extended", "decided"
+
+# A refusal needs no verified identity (it may be the very reason); carrying anything out does.
+NEEDS_VERIFICATION = frozenset({DecisionOutcome.APPROVE, DecisionOutcome.PARTIALLY_REFUSE})
+
+
+class RightsWorkflow:
+    def __init__(
+        self,
+        *,
+        requests: RightsRequests,
+        mailer: Mailer,
+        announce_verified: AnnounceVerified,
+        settings: RequestsSettings,
+        clock: Clock,
+    ) -> None:
+        self._requests = requests
+        self._mailer = mailer
+        self._announce_verified = announce_verified
+        self._settings = settings
+        self._clock = clock
+
+    async def receive(self, envelope: Envelope[RightsRequestReceived]) -> None:
+        """Keep the request, confirm its receipt and, unless a letter, e-mail a verification code."""
+        received = envelope.payload
+        await self._requests.store(received, subject_id=envelope.subject_id)
+        document = await self._require(received.request_id)
+        await self._notify_once(
+            document,
+            RECEIVED,
+            received_notice(
+                received.request_id,
+                received.type,
+                received.channel,
+                date.fromisoformat(document["received_on"]),
+                date.fromisoformat(document["due_date"]),
+            ),
+        )
+        awaiting = document["status"] == Status.AWAITING_VERIFICATION
+        if received.channel is not Channel.LETTER and awaiting and CODE not in document["notified"]:
+            await self._send_code(received.request_id, document["email"])
+
+    async def status(self, lookup: StatusLookup) -> Outcome:
+        """The request, for the holder of its access token; a wrong token looks like no request at all."""
+        document = await self._requests.get(lookup.request_id)
+        if document is None or not _same_digest(
+            document["access_token_sha256"], lookup.access_token_sha256
+        ):
+            return None
+        return view(document)
+
+    async def verify_code(self, attempt: CodeAttempt) -> Outcome:
+        """A try at the e-mailed code: right, wrong (counted once per attempt id), expired, or locked."""
+        document = await self._requests.get(attempt.request_id)
+        if document is None:
+            return None
+        if document["channel"] == Channel.LETTER:
+            return Rejection.NO_CODE_FOR_LETTERS
+        if document.get("verified_at") is not None:
+            return await self._verified(document)
+        if document["status"] == Status.DECIDED:
+            return Rejection.ALREADY_DECIDED
+        max_attempts = self._settings.verification_max_attempts
+        if str(attempt.attempt_id) in document["attempt_ids"]:
+            return _wrong_code(document["failed_attempts"], max_attempts)
+        if document["failed_attempts"] >= max_attempts:
+            return Rejection.TOO_MANY_ATTEMPTS
+        expires_at = document.get("code_expires_at")
+        if expires_at is not None and self._clock() >= expires_at:
+            return Rejection.CODE_EXPIRED
+        secret = self._settings.verification_code_secret.get_secret_value()
+        if code_matches(secret, attempt.request_id, attempt.code, document.get("code_digest")):
+            verified = await self._requests.mark_verified(
+                attempt.request_id,
+                method=VerificationMethod.EMAIL_CODE,
+                verified_at=self._clock(),
+                by=None,
+                max_attempts=max_attempts,
+            )
+        else:
+            failed = await self._requests.count_wrong_code(
+                attempt.request_id, attempt_id=attempt.attempt_id, max_attempts=max_attempts
+            )
+            if failed is not None:
+                return _wrong_code(failed, max_attempts)
+            verified = False
+        if not verified:
+            return await self.verify_code(attempt)  # another copy changed the request meanwhile
+        return await self._verified(await self._require(attempt.request_id))
+
+    async def verify_by_officer(self, command: OfficerVerification) -> Outcome:
+        """A privacy officer vouches for the requester's identity (letters, or a locked request)."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        if document.get("verified_at") is not None:
+            return await self._verified(document)
+        if document["status"] == Status.DECIDED:
+            return Rejection.ALREADY_DECIDED
+        if not await self._requests.mark_verified(
+            command.request_id,
+            method=VerificationMethod.PRIVACY_OFFICER,
+            verified_at=self._clock(),
+            by=command.staff_id,
+            max_attempts=self._settings.verification_max_attempts,
+        ):
+            return await self.verify_by_officer(command)
+        return await self._verified(await self._require(command.request_id))
+
+    async def extend(self, command: ExtensionCommand) -> Outcome:
+        """Extend the deadline once, by one or two months, only within the first month."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        extension = document.get("extension")
+        if extension is None or extension["action_id"] != str(command.action_id):
+            if document["status"] == Status.DECIDED:
+                return Rejection.ALREADY_DECIDED
+            if extension is not None:
+                return Rejection.ALREADY_EXTENDED
+            received_on = date.fromisoformat(document["received_on"])
+            now = self._clock()
+            if not within_first_month(received_on, now):
+                return Rejection.EXTENSION_TOO_LATE
+            if not await self._requests.extend(
+                command.request_id,
+                Extension(months=command.months, reasons=command.reasons, extended_at=now),
+                new_due_date=due_date(received_on, extension_months=command.months),
+                by=command.staff_id,
+                action_id=command.action_id,
+            ):
+                return await self.extend(command)
+            document = await self._require(command.request_id)
+        await self._notify_once(
+            document,
+            EXTENDED,
+            extended_notice(
+                command.request_id,
+                RightType(document["type"]),
+                months=document["extension"]["months"],
+                reasons=document["extension"]["reasons"],
+                due=date.fromisoformat(document["due_date"]),
+            ),
+        )
+        return view(document)
+
+    async def decide(self, command: DecisionCommand) -> Outcome:
+        """Approve, refuse or partially refuse, with reasons; a refusal points to the Autoriteit Persoonsgegevens."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        decision = document.get("decision")
+        if decision is None or decision["action_id"] != str(command.action_id):
+            if document["status"] == Status.DECIDED:
+                return Rejection.ALREADY_DECIDED
+            from_statuses = (
+                (Status.VERIFIED,) if command.outcome in NEEDS_VERIFICATION else OPEN_STATUSES
+            )
+            if document["status"] not in from_statuses:
+                return Rejection.NOT_VERIFIED
+            if not await self._requests.decide(
+                command.request_id,
+                Decision(
+                    outcome=command.outcome, reasons=command.reasons, decided_at=self._clock()
+                ),
+                from_statuses=from_statuses,
+                by=command.staff_id,
+                action_id=command.action_id,
+            ):
+                return await self.decide(command)
+            document = await self._require(command.request_id)
+        await self._notify_once(
+            document,
+            DECIDED,
+            decided_notice(
+                command.request_id,
+                RightType(document["type"]),
+                DecisionOutcome(document["decision"]["outcome"]),
+                document["decision"]["reasons"],
+            ),
+        )
+        return view(document)
+
+    async def queue(self, query: QueueFilter) -> list[QueueEntry]:
+        now = self._clock()
+        documents = await self._requests.queue(status=query.status, due_before=query.due_before)
+        return [queue_entry(document, now) for document in documents]
+
+    async def _require(self, request_id: UUID) -> RightsRequestDocument:
+        document = await self._requests.get(request_id)
+        if document is None:
+            raise LookupError("a rights request vanished while being handled")
+        return document
+
+    async def _send_code(self, request_id: UUID, email: str) -> None:
+        code = new_code()
+        lifetime = timedelta(seconds=self._settings.verification_code_lifetime_seconds)
+        await self._requests.issue_code(
+            request_id,
+            digest=code_digest(
+                self._settings.verification_code_secret.get_secret_value(), request_id, code
+            ),
+            expires_at=self._clock() + lifetime,
+        )
+        notice = code_notice(
+            request_id,
+            code,
+            lifetime_minutes=max(1, round(lifetime.total_seconds() / 60)),
+            max_attempts=self._settings.verification_max_attempts,
+        )
+        await self._mailer.send(email, notice)
+        await self._requests.mark_notified(request_id, CODE)
+
+    async def _verified(self, document: RightsRequestDocument) -> RightsRequestView:
+        """Announce the verification to data owners and the requester, once."""
+        if VERIFIED not in document["notified"]:
+            request_id = UUID(document["_id"])
+            event = Envelope[RightsRequestVerified](
+                event_id=derived_event_id(request_id, RIGHTS_REQUEST_VERIFIED),
+                type=RIGHTS_REQUEST_VERIFIED,
+                subject_id=document["subject_id"],
+                correlation_id=request_id,
+                payload=RightsRequestVerified(
+                    request_id=request_id,
+                    type=document["type"],
+                    method=document["verification"]["method"],
+                    verified_at=document["verified_at"],
+                ),
+            )
+            await self._announce_verified(event)
+            await self._notify_once(
+                document,
+                VERIFIED,
+                verified_notice(
+                    request_id,
+                    RightType(document["type"]),
+                    date.fromisoformat(document["due_date"]),
+                ),
+            )
+        return view(document)
+
+    async def _notify_once(
+        self, document: RightsRequestDocument, step: str, notice: Notice
+    ) -> None:
+        """E-mail the requester about `step` unless done before; an address refused for good counts as done."""
+        if step in document["notified"]:
+            return
+        await self._mailer.send(document["email"], notice)
+        await self._requests.mark_notified(UUID(document["_id"]), step)
+
+
+def _wrong_code(failed_attempts: int, max_attempts: int) -> Rejection:
+    """The try that reaches the limit is already answered as a lock."""
+    if failed_attempts >= max_attempts:
+        return Rejection.TOO_MANY_ATTEMPTS
+    return Rejection.WRONG_CODE
+
+
+def _same_digest(stored: str, given: str) -> bool:
+    return hmac.compare_digest(stored.encode(), given.encode())

@@ -1,0 +1,188 @@
+"""Data-subject rights requests (statement §6-§7): intake, the requests service's queries and its lifecycle."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+
+RIGHTS_REQUEST_RECEIVED = "RightsRequestReceived"
+RIGHTS_REQUEST_VERIFIED = "RightsRequestVerified"
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+VISITOR_ID = r"^[A-Za-z0-9_-]{1,100}$"
+
+
+class RightType(StrEnum):
+    """The rights of statement §6."""
+
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    PORTABILITY = "portability"
+    OBJECTION = "objection"
+    WITHDRAW_CONSENT = "withdraw_consent"
+
+
+class Channel(StrEnum):
+    """How a request reached Jobport: the web form, an e-mail to privacy@jobport.nl or a letter."""
+
+    WEB = "web"
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+class Status(StrEnum):
+    AWAITING_VERIFICATION = "awaiting_verification"
+    VERIFICATION_LOCKED = "verification_locked"
+    VERIFIED = "verified"
+    DECIDED = "decided"
+
+
+OPEN_STATUSES = (Status.AWAITING_VERIFICATION, Status.VERIFICATION_LOCKED, Status.VERIFIED)
+
+
+class DecisionOutcome(StrEnum):
+    APPROVE = "approve"
+    REFUSE = "refuse"
+    PARTIALLY_REFUSE = "partially_refuse"
+
+
+class VerificationMethod(StrEnum):
+    EMAIL_CODE = "email_code"
+    PRIVACY_OFFICER = "privacy_officer"
+
+
+class RightsRequestReceived(BaseModel):
+    """A request accepted by the gateway, from the web form or registered by a privacy officer."""
+
+    request_id: UUID = Field(description="Chosen by the gateway; the request's only identifier.")
+    type: RightType
+    channel: Channel
+    email: EmailStr = Field(description="Where the verification code and every update go.")
+    details: str | None = Field(default=None, max_length=5000)
+    visitor_ids: list[str] = Field(
+        default=[], max_length=20, description="Website visitor ids the person says are theirs."
+    )
+    received_at: AwareDatetime = Field(description="Receipt, which starts the one-month deadline.")
+    access_token_sha256: str = Field(
+        pattern=SHA256_HEX,
+        description="SHA-256 of the status access token; the token itself never leaves the gateway.",
+    )
+    registered_by: str | None = Field(
+        default=None, description="Staff id of the officer who registered an e-mail or letter."
+    )
+
+
+class RightsRequestVerified(BaseModel):
+    """The requester's identity is verified: only now may the request be executed. No personal data."""
+
+    request_id: UUID
+    type: RightType
+    method: VerificationMethod
+    verified_at: AwareDatetime
+
+
+# Queries the requests service answers on REQUESTS_QUERIES, with their arguments.
+STATUS_QUERY = "rights_request_status"
+VERIFY_CODE_QUERY = "verify_rights_request_code"
+QUEUE_QUERY = "rights_request_queue"
+OFFICER_VERIFICATION_QUERY = "verify_rights_request_by_officer"
+DECISION_QUERY = "decide_rights_request"
+EXTENSION_QUERY = "extend_rights_request"
+
+
+class StatusLookup(BaseModel):
+    request_id: UUID
+    access_token_sha256: str = Field(pattern=SHA256_HEX)
+
+
+class CodeAttempt(BaseModel):
+    """One try at the e-mailed code; `attempt_id` keeps a redelivered try from counting twice."""
+
+    request_id: UUID
+    code: str
+    attempt_id: UUID
+
+
+class QueueFilter(BaseModel):
+    status: Status | None = None
+    due_before: date | None = None
+
+
+class OfficerVerification(BaseModel):
+    request_id: UUID
+    staff_id: str
+    action_id: UUID
+
+
+class DecisionCommand(BaseModel):
+    request_id: UUID
+    outcome: DecisionOutcome
+    reasons: str = Field(min_length=1, max_length=5000)
+    staff_id: str
+    action_id: UUID
+
+
+class ExtensionCommand(BaseModel):
+    request_id: UUID
+    months: Literal[1, 2]
+    reasons: str = Field(min_length=1, max_length=5000)
+    staff_id: str
+    action_id: UUID
+
+
+class Decision(BaseModel):
+    outcome: DecisionOutcome
+    reasons: str
+    decided_at: AwareDatetime
+
+
+class Extension(BaseModel):
+    months: int
+    reasons: str
+    extended_at: AwareDatetime
+
+
+class RightsRequestView(BaseModel):
+    """What the requester (with the access token) and the privacy officer see of a request."""
+
+    request_id: UUID
+    type: RightType
+    channel: Channel
+    status: Status
+    received_at: AwareDatetime
+    due_date: date = Field(description="Last day to answer, extension included.")
+    verified_at: AwareDatetime | None = None
+    extension: Extension | None = None
+    decision: Decision | None = None
+
+
+class QueueEntry(BaseModel):
+    """One line of the privacy officer's queue; no personal data."""
+
+    request_id: UUID
+    type: RightType
+    channel: Channel
+    status: Status
+    received_at: AwareDatetime
+    due_date: date
+    days_left: int = Field(description="Days until the due date; negative once overdue.")
+    due_soon: bool = Field(description="Due within 7 days.")
+    overdue: bool
+    extended: bool
+
+
+class Rejection(StrEnum):
+    """Why the requests service refused a verification or staff action (a Reply with status `invalid`)."""
+
+    WRONG_CODE = "wrong_code"
+    CODE_EXPIRED = "code_expired"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    NO_CODE_FOR_LETTERS = "no_code_for_letters"
+    NOT_VERIFIED = "not_verified"
+    ALREADY_DECIDED = "already_decided"
+    ALREADY_EXTENDED = "already_extended"
+    EXTENSION_TOO_LATE = "extension_too_late"
