@@ -4,23 +4,27 @@ Each test session gets databases and consumer groups of its own, so runs never s
 """
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.requests.app import create_runtime as create_requests_runtime
+from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
-from tests.support.waiting import eventually
+from tests.support.clock import MovableClock
+from tests.support.in_loop_gateway import serving
+from tests.support.mailbox import Mailbox
 
 pytestmark = pytest.mark.integration
 
@@ -36,18 +40,14 @@ def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> Gatew
     )
 
 
-async def connected_client(settings: GatewaySettings) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=create_gateway(settings)) as client:
-
-        async def ready() -> bool:
-            return (await client.get("/ready")).status_code == 200
-
-        await eventually(ready, what="the gateway to connect to Kafka")
+async def connected_client(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in the test's own event loop, so reads through topics reach in-process services."""
+    async with serving(create_gateway(settings)) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
-async def gateway(endpoints: Endpoints) -> AsyncIterator[AsyncTestClient]:
+async def gateway(endpoints: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
     async for client in connected_client(gateway_settings(endpoints.kafka_bootstrap_servers)):
         yield client
 
@@ -113,3 +113,50 @@ def staff_headers(*roles: Role, staff_id: str = "test-staff") -> dict[str, str]:
     """A bearer token signed with the development secret the test gateway verifies."""
     secret = GatewaySettings().staff_token_secret.get_secret_value()
     return {"authorization": f"Bearer {issue_token(secret, staff_id=staff_id, roles=list(roles))}"}
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server that keeps what the requests service e-mails."""
+    with Mailbox().running() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+    return RequestsSettings(
+        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        mongodb_url=endpoints.mongodb_url,
+        mongodb_database=f"test_requests_{RUN}",
+        consumer_group=f"test-requests-{RUN}",
+        retry_backoff_seconds=0.2,
+        smtp_host=mailbox.host,
+        smtp_port=mailbox.port,
+        smtp_tls="none",
+    )
+
+
+@pytest.fixture(scope="session")
+def requests_clock() -> MovableClock:
+    """The requests service's clock: real time, moved forward by tests of deadlines."""
+    return MovableClock()
+
+
+@pytest.fixture(scope="session")
+async def requests_service(
+    requests_settings: RequestsSettings, requests_clock: MovableClock
+) -> AsyncIterator[ServiceRuntime]:
+    runtime = create_requests_runtime(requests_settings, clock=requests_clock)
+    async with runtime.running():
+        yield runtime
+
+
+@pytest.fixture(scope="session")
+async def requests_db(
+    endpoints: Endpoints, requests_settings: RequestsSettings
+) -> AsyncIterator[AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        yield client[requests_settings.mongodb_database]
+    finally:
+        await client.close()

@@ -1,5 +1,7 @@
 """Reads through topics: the gateway asks on the owner's query topic and gets the answer back."""
 
+from datetime import timedelta
+
 import pytest
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.gateway.errors import QueryTimeout
@@ -8,7 +10,7 @@ from privacyhub.gateway.queries import QueryClient
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.queries import Query, Reply, answer_queries
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONSENT_QUERIES, CONTACT_COMMANDS
+from privacyhub.shared.topics import TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
 
 from tests.conftest import Endpoints
@@ -36,7 +38,13 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
         ),
         name="query-owner",
     )
-    answer_queries(owner, CONSENT_QUERIES, {"echo": echo})
+    # Topics of its own: the real services answer (or consume) the production topics.
+    asked, unanswered = (
+        TopicSpec(f"test.queries.{name}.{RUN}", 1, timedelta(hours=1), False, "test")
+        for name in ("asked", "unanswered")
+    )
+    await ensure_topics(endpoints.kafka_bootstrap_servers, topics=(asked, unanswered))
+    answer_queries(owner, asked, {"echo": echo})
     settings = gateway_settings(endpoints.kafka_bootstrap_servers)
     broker = make_broker(settings, client_id="test-asker", registry=CollectorRegistry())
     publisher = EventPublisher(broker, timeout_seconds=3.0)
@@ -45,12 +53,11 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
 
     async with owner.running(), publisher.lifespan():
         await eventually(lambda: publisher.ready(), what="the asking side to connect")
-        found = await client.ask(CONSENT_QUERIES, "v-1", Query(name="echo", arguments={"known": 7}))
-        missing = await client.ask(CONSENT_QUERIES, "v-2", Query(name="echo"))
-        unknown = await client.ask(CONSENT_QUERIES, "v-3", Query(name="nonsense"))
+        found = await client.ask(asked, "v-1", Query(name="echo", arguments={"known": 7}))
+        missing = await client.ask(asked, "v-2", Query(name="echo"))
+        unknown = await client.ask(asked, "v-3", Query(name="nonsense"))
         with pytest.raises(QueryTimeout):
-            # Nobody answers queries on the contact commands topic.
-            await impatient.ask(CONTACT_COMMANDS, "v-4", Query(name="echo"))
+            await impatient.ask(unanswered, "v-4", Query(name="echo"))
 
     assert found == Reply(status="found", result={"echo": 7})
     assert missing.status == "not_found"

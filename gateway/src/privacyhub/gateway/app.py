@@ -7,12 +7,27 @@ from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from privacyhub.gateway.complaints.controllers import ComplaintController
+from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
 from privacyhub.gateway.contact.controllers import ContactController
+from privacyhub.gateway.contact.staff import ContactAnsweredController
+from privacyhub.gateway.cookies import CookieController
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.rights.controllers import RightsRequestController
+from privacyhub.gateway.rights.staff import StaffRightsRequestController
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.gateway.statement.controllers import (
+    PrivacyStatementController,
+    StatementPublishingController,
+)
+from privacyhub.gateway.visitors.controllers import (
+    AnalyticsController,
+    ConsentController,
+    PageViewController,
+)
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
 from prometheus_client import CollectorRegistry
@@ -24,7 +39,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or GatewaySettings()
     configure_logging(service="gateway", level=settings.log_level)
     # Producer-only broker; its consumer metrics would stay empty, so they get a registry of their own.
-    broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
+    broker = make_broker(
+        settings, client_id="gateway", registry=CollectorRegistry(), bounded_requests=True
+    )
     declare_publications(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
@@ -34,7 +51,23 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     )
 
     return Litestar(
-        route_handlers=[HealthController, ContactController, PrometheusController],
+        route_handlers=[
+            HealthController,
+            ContactController,
+            ContactAnsweredController,
+            CookieController,
+            PrivacyStatementController,
+            StatementPublishingController,
+            PageViewController,
+            ConsentController,
+            AnalyticsController,
+            RightsRequestController,
+            StaffRightsRequestController,
+            ComplaintController,
+            ComplaintQueueController,
+            BreachRegisterController,
+            PrometheusController,
+        ],
         dependencies={
             "publisher": Provide(lambda: publisher, sync_to_thread=False),
             "queries": Provide(lambda: queries, sync_to_thread=False),

@@ -9,9 +9,22 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
-from privacyhub.shared.contracts.contact import ContactMessageReceived
+from privacyhub.shared.contracts.complaints import ComplaintReceived
+from privacyhub.shared.contracts.consent import ConsentGiven, PageViewed
+from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
+from privacyhub.shared.contracts.rights import RightsRequestReceived
+from privacyhub.shared.contracts.statement import StatementVersion
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.topics import CONTACT_MESSAGES, TopicSpec
+from privacyhub.shared.topics import (
+    COMPLAINTS,
+    CONSENT_CHOICES,
+    CONTACT_COMMANDS,
+    CONTACT_MESSAGES,
+    PAGE_VIEWS,
+    RIGHTS_REQUESTS,
+    STATEMENT_VERSIONS,
+    TopicSpec,
+)
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
@@ -93,6 +106,12 @@ class EventPublisher:
 # What the gateway publishes where; declared so the AsyncAPI document lists it.
 PUBLICATIONS: tuple[tuple[TopicSpec, type[BaseModel]], ...] = (
     (CONTACT_MESSAGES, ContactMessageReceived),
+    (CONTACT_COMMANDS, MarkContactAnswered),
+    (STATEMENT_VERSIONS, StatementVersion),
+    (PAGE_VIEWS, PageViewed),
+    (CONSENT_CHOICES, ConsentGiven),
+    (COMPLAINTS, ComplaintReceived),
+    (RIGHTS_REQUESTS, RightsRequestReceived),
 )
 
 
