@@ -4,11 +4,22 @@ import asyncio
 from uuid import UUID
 
 from faststream.kafka import KafkaBroker
+from litestar.exceptions import InternalServerException, NotFoundException
 from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import QUERY, Query, Reply
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
+from pydantic import JsonValue
+
+
+def found(reply: Reply) -> JsonValue:
+    """The result of a found reply; 404 when the owner holds nothing under the id, 500 for a query it refused."""
+    if reply.status == "not_found":
+        raise NotFoundException(reply.reason)
+    if reply.status != "found":
+        raise InternalServerException(f"the owning service refused the query: {reply.reason}")
+    return reply.result
 
 
 class QueryClient:

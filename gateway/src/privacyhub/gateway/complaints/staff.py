@@ -11,7 +11,6 @@ from privacyhub.gateway.complaints.controllers import publish_complaint
 from privacyhub.gateway.complaints.replies import (
     StaffActionRefused,
     conflict_response,
-    found,
     refused,
 )
 from privacyhub.gateway.complaints.schemas import (
@@ -21,7 +20,7 @@ from privacyhub.gateway.complaints.schemas import (
 )
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import Accepted, EventPublisher
-from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.queries import QueryClient, found
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.complaints import (

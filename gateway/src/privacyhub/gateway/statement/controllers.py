@@ -2,12 +2,12 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import InternalServerException, NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.guards import requires_role
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.queries import QueryClient, found
 from privacyhub.gateway.statement.schemas import StatementAccepted, StatementDraft
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.statement import (
@@ -29,15 +29,6 @@ from pydantic import JsonValue, TypeAdapter
 STATEMENT_SUBJECT = "statement"
 
 _METADATA_LIST = TypeAdapter(list[StatementMetadata])
-
-
-def found(reply: Reply) -> JsonValue:
-    """The result of a found reply; 404 when the consent service has no such version."""
-    if reply.status == "not_found":
-        raise NotFoundException(reply.reason)
-    if reply.status != "found":
-        raise InternalServerException(f"the consent service refused the query: {reply.reason}")
-    return reply.result
 
 
 async def ask(queries: QueryClient, name: str, **arguments: JsonValue) -> Reply:

@@ -5,12 +5,12 @@ from uuid import uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import InternalServerException, NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.guards import requires_role
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.queries import QueryClient, found
 from privacyhub.gateway.visitors.schemas import (
     ConsentAccepted,
     ConsentForm,
@@ -38,9 +38,8 @@ from privacyhub.shared.contracts.statement import (
     StatementVersion,
 )
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.queries import Query, Reply
+from privacyhub.shared.queries import Query
 from privacyhub.shared.topics import CONSENT_CHOICES, CONSENT_QUERIES, PAGE_VIEWS
-from pydantic import JsonValue
 
 # Reads that concern no single visitor travel under fixed, non-personal keys.
 STATEMENT_SUBJECT = "statement"
@@ -68,15 +67,6 @@ VisitorIdInPath = Annotated[
 
 def opted_out(sec_gpc: str | None) -> bool:
     return (sec_gpc or "").strip() == "1"
-
-
-def found(reply: Reply) -> JsonValue:
-    """The result of a found reply; 404 when the consent service holds nothing under the id."""
-    if reply.status == "not_found":
-        raise NotFoundException(reply.reason)
-    if reply.status != "found":
-        raise InternalServerException(f"the consent service refused the query: {reply.reason}")
-    return reply.result
 
 
 def invalid_field(field: str, problem: str) -> ValidationException:
