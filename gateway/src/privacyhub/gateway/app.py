@@ -14,6 +14,7 @@ from privacyhub.gateway.contact.staff import ContactAnsweredController
 from privacyhub.gateway.cookies import CookieController
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
+from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.rights.controllers import RightsRequestController
@@ -66,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             ComplaintController,
             ComplaintQueueController,
             BreachRegisterController,
+            ProcessingRegisterController,
             PrometheusController,
         ],
         dependencies={

@@ -1,14 +1,18 @@
-"""Every topic the platform uses, declared once with its partitions and retention.
+"""Every topic the platform uses, with its partitions; its retention and whether it carries
+personal data come from the processing register, the one place that declares them.
 
 Topics are created explicitly (`ensure_topics`); brokers run with auto-create off,
 so a topic missing here is an error, not a silent new topic.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from privacyhub.shared.register import load_register
 
 
 @dataclass(frozen=True)
@@ -24,105 +28,99 @@ class TopicSpec:
         return {"retention.ms": str(int(self.retention.total_seconds() * 1000))}
 
 
-CONTACT_MESSAGES = TopicSpec(
+def declared_topic(*, name: str, partitions: int, description: str) -> TopicSpec:
+    """A topic with the retention and personal-data flag the processing register declares for it."""
+    declared = load_register().topic(name)
+    return TopicSpec(
+        name=name,
+        partitions=partitions,
+        retention=declared.retention,
+        carries_personal_data=declared.carries_personal_data,
+        description=description,
+    )
+
+
+CONTACT_MESSAGES = declared_topic(
     name="privacyhub.contact.messages.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Contact-form messages accepted by the gateway, for the contact service to store.",
 )
-CONTACT_LIFECYCLE = TopicSpec(
+CONTACT_LIFECYCLE = declared_topic(
     name="privacyhub.contact.lifecycle.v1",
     partitions=6,
-    retention=timedelta(days=30),
-    carries_personal_data=False,
     description="Contact message lifecycle events (stored, answered) by reference and pseudonymous subject.",
 )
-DEAD_LETTER = TopicSpec(
+DEAD_LETTER = declared_topic(
     name="privacyhub.dead-letter.v1",
     partitions=1,
-    retention=timedelta(days=14),
-    carries_personal_data=True,
     description="Messages a consumer could not process, with the source topic and the reason.",
 )
 
-CONTACT_COMMANDS = TopicSpec(
+CONTACT_COMMANDS = declared_topic(
     name="privacyhub.contact.commands.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=False,
     description="Commands to the contact service (mark a question answered), by reference.",
 )
-PAGE_VIEWS = TopicSpec(
+PAGE_VIEWS = declared_topic(
     name="privacyhub.visitors.pageviews.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Page views from the website: visitor id, page, referrer, parsed device; never the IP address.",
 )
-CONSENT_CHOICES = TopicSpec(
+CONSENT_CHOICES = declared_topic(
     name="privacyhub.consent.choices.v1",
     partitions=6,
-    retention=timedelta(days=30),
-    carries_personal_data=True,
     description="Consent choices per purpose with their proof (statement version and hash, time, source).",
 )
-STATEMENT_VERSIONS = TopicSpec(
+STATEMENT_VERSIONS = declared_topic(
     name="privacyhub.statement.versions.v1",
     partitions=1,
-    retention=timedelta(days=3650),
-    carries_personal_data=False,
     description="Privacy statement versions as they are published; no personal data.",
 )
-CONSENT_QUERIES = TopicSpec(
+CONSENT_QUERIES = declared_topic(
     name="privacyhub.consent.queries.v1",
     partitions=6,
-    retention=timedelta(hours=1),
-    carries_personal_data=False,
     description="Read requests to the consent service (consents of a visitor, analytics, statements).",
 )
-GATEWAY_REPLIES = TopicSpec(
+GATEWAY_REPLIES = declared_topic(
     name="privacyhub.gateway.replies.v1",
     partitions=6,
-    retention=timedelta(hours=1),
-    carries_personal_data=True,
     description="Answers to the gateway's read requests, matched by correlation id.",
 )
 
-RIGHTS_REQUESTS = TopicSpec(
+RIGHTS_REQUESTS = declared_topic(
     name="privacyhub.requests.intake.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Data-subject rights requests received on the web or registered by staff.",
 )
-REQUESTS_QUERIES = TopicSpec(
+REQUESTS_QUERIES = declared_topic(
     name="privacyhub.requests.queries.v1",
     partitions=6,
-    retention=timedelta(hours=1),
-    carries_personal_data=True,
     description="Reads and verification attempts for the requests service, answered on the replies topic.",
 )
-COMPLAINTS = TopicSpec(
+REQUESTS_LIFECYCLE = declared_topic(
+    name="privacyhub.requests.lifecycle.v1",
+    partitions=6,
+    description="Rights request lifecycle events (verified) by request id and pseudonymous subject.",
+)
+COMPLAINTS = declared_topic(
     name="privacyhub.requests.complaints.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Complaints and suspected data breaches reported through the website.",
 )
-SUBJECT_COMMANDS = TopicSpec(
+SUBJECT_COMMANDS = declared_topic(
     name="privacyhub.subject.commands.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Commands to every data owner about one subject: export, erase, rectify, restrict.",
 )
-SUBJECT_RESULTS = TopicSpec(
+SUBJECT_RESULTS = declared_topic(
     name="privacyhub.subject.results.v1",
     partitions=6,
-    retention=timedelta(days=7),
-    carries_personal_data=True,
     description="Each data owner's answer to a subject command: an export or a receipt.",
+)
+PARTNER_SUPPORT = declared_topic(
+    name="privacyhub.partner.support.v1",
+    partitions=6,
+    description="What the registered support partner may receive: only the fields its agreement names.",
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -136,9 +134,11 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     GATEWAY_REPLIES,
     RIGHTS_REQUESTS,
     REQUESTS_QUERIES,
+    REQUESTS_LIFECYCLE,
     COMPLAINTS,
     SUBJECT_COMMANDS,
     SUBJECT_RESULTS,
+    PARTNER_SUPPORT,
     DEAD_LETTER,
 )
 
@@ -148,9 +148,14 @@ async def ensure_topics(
     *,
     replication_factor: int = 1,
     topics: tuple[TopicSpec, ...] = ALL_TOPICS,
+    client_options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Create each declared topic that does not exist yet; existing topics are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    """Create each declared topic that does not exist yet; existing topics are left as they are.
+
+    `client_options` are aiokafka's login arguments (`kafka_client_options`); on a
+    broker with ACLs only an administrator may create topics.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **(client_options or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -177,6 +182,7 @@ def create_topics_cli() -> None:
     """`privacyhub-topics`: create every declared topic on KAFKA_BOOTSTRAP_SERVERS (existing ones are left alone)."""
     import asyncio
 
+    from privacyhub.shared.broker import kafka_client_options
     from privacyhub.shared.settings import CommonSettings
 
     settings = CommonSettings()
@@ -184,6 +190,7 @@ def create_topics_cli() -> None:
         ensure_topics(
             settings.kafka_bootstrap_servers,
             replication_factor=settings.kafka_replication_factor,
+            client_options=kafka_client_options(settings),
         )
     )
     for topic in ALL_TOPICS:
