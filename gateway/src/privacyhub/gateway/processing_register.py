@@ -5,6 +5,7 @@ import io
 from typing import Literal
 
 from litestar import Controller, Response, get
+from litestar.params import FromQuery
 from privacyhub.gateway.guards import any_staff
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import ProcessingRegister
@@ -63,7 +64,7 @@ class ProcessingRegisterController(Controller):
     guards = [any_staff()]
 
     @get(operation_id="processingRegister")
-    async def register(self, format: Literal["json", "csv"] = "json") -> Response:
+    async def register(self, format: FromQuery[Literal["json", "csv"]] = "json") -> Response:
         """The register of processing activities (GDPR Art. 30); `?format=csv` for a spreadsheet."""
         register = load_register()
         if format == "csv":
