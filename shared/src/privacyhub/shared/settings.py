@@ -1,6 +1,8 @@
 """Typed settings read from the environment (or a `.env` file), once per process."""
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +31,28 @@ class CommonSettings(BaseSettings):
         gt=0,
         description="How long a publish may wait for Kafka's acknowledgement before it fails.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        validation_alias=AliasChoices("kafka_security_protocol"),
+        default="PLAINTEXT",
+        description="How the process connects to Kafka: `PLAINTEXT` (no login), `SASL_PLAINTEXT` "
+        "(login, unencrypted) or `SASL_SSL` (login over TLS, checked against the system's CAs).",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        validation_alias=AliasChoices("kafka_sasl_mechanism"),
+        default="SCRAM-SHA-512",
+        description="SASL mechanism of the Kafka login.",
+    )
+    kafka_username: str | None = Field(
+        validation_alias=AliasChoices("kafka_username"),
+        default=None,
+        description="Kafka principal the process logs in as; its ACLs decide which topics "
+        "and consumer groups it may use. Needed unless the protocol is `PLAINTEXT`.",
+    )
+    kafka_password: SecretStr | None = Field(
+        validation_alias=AliasChoices("kafka_password"),
+        default=None,
+        description="Password of the Kafka login.",
+    )
     mongodb_url: str = Field(
         validation_alias=AliasChoices("mongodb_url"),
         default="mongodb://127.0.0.1:27017/",
@@ -54,6 +78,17 @@ class CommonSettings(BaseSettings):
         default="127.0.0.1",
         description="Address the process's HTTP server binds.",
     )
+
+    @model_validator(mode="after")
+    def _kafka_login_is_complete(self) -> Self:
+        if self.kafka_security_protocol != "PLAINTEXT" and not (
+            self.kafka_username and self.kafka_password
+        ):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "KAFKA_USERNAME and KAFKA_PASSWORD"
+            )
+        return self
 
 
 class ServiceSettings(CommonSettings):

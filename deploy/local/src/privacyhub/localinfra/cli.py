@@ -3,6 +3,8 @@
 ``up`` starts Kafka and FerretDB, prints ``KAFKA_BOOTSTRAP_SERVERS=...`` and
 ``MONGODB_URL=...`` on stdout, runs until SIGINT/SIGTERM (or until a server
 dies, exiting 1) and then stops both. ``provision`` only downloads and builds.
+``run --secured`` (or ``PRIVACYHUB_KAFKA_SECURED=1``) runs the local broker
+with SASL/SCRAM logins and ACLs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ from .infra import LocalInfra
 from .signals import StopRequest
 
 log = logging.getLogger("privacyhub.localinfra")
+
+# Whether `run` starts the local broker with logins and ACLs unless told otherwise.
+KAFKA_SECURED_BY_DEFAULT = False
+SECURED_VARIABLE = "PRIVACYHUB_KAFKA_SECURED"
+
+
+def _secured_by_default() -> bool:
+    value = os.environ.get(SECURED_VARIABLE)
+    if value is None:
+        return KAFKA_SECURED_BY_DEFAULT
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,10 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         help="directory whose .local/data holds the data",
     )
     commands.add_parser("provision", help="only download and build (cached)")
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         help="the whole system in the foreground: servers (unless KAFKA_BOOTSTRAP_SERVERS "
         "and MONGODB_URL are set), topics, the gateway and all services",
+    )
+    run.add_argument(
+        "--secured",
+        action=argparse.BooleanOptionalAction,
+        default=_secured_by_default(),
+        help="local Kafka with SASL/SCRAM logins and ACLs; every process logs in as its "
+        f"own principal (default from {SECURED_VARIABLE}, else {KAFKA_SECURED_BY_DEFAULT})",
     )
     return parser
 
@@ -81,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
             LocalInfra().provision()
             return 0
         if args.command == "run":
-            configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL")
-            return system.run(None if configured else LocalInfra())
+            if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL"):
+                if args.secured:
+                    log.info(
+                        "using the configured servers; --secured applies to the local broker only"
+                    )
+                return system.run(None)
+            return system.run(system.local_infra(secured=args.secured))
         return _up(args)
     except RuntimeError as exc:  # tool missing, port in use, server failed: say why, no traceback
         log.error("%s", exc)

@@ -8,6 +8,7 @@ returns when both are ready, or stops whatever it started and re-raises;
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +26,8 @@ class LocalInfra:
 
     ``root`` defaults to the repository root. The build cache always lives in
     the checkout's ``.local/cache``, so a temporary ``root`` costs no rebuild.
+    A ``secured`` broker (SASL/SCRAM logins for ``kafka_users``, ACLs) keeps its
+    data apart in ``kafka-secured``, so either kind starts from the same checkout.
     """
 
     def __init__(
@@ -33,8 +36,17 @@ class LocalInfra:
         kafka_port: int = 9092,
         kafka_controller_port: int = 9093,
         mongo_port: int = 27017,
+        *,
+        secured: bool = False,
+        kafka_users: Iterable[str] = (),
     ) -> None:
-        self.kafka = KafkaServer(paths.data_dir("kafka", root), kafka_port, kafka_controller_port)
+        self.kafka = KafkaServer(
+            paths.data_dir("kafka-secured" if secured else "kafka", root),
+            kafka_port,
+            kafka_controller_port,
+            secured=secured,
+            users=kafka_users,
+        )
         self.mongo = FerretDBServer(paths.data_dir("ferretdb", root), mongo_port)
 
     def provision(self) -> None:

@@ -7,6 +7,7 @@ and is safe to call from code that already runs an asyncio event loop.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -15,11 +16,14 @@ from pymongo import MongoClient
 PROBE_TIMEOUT = 3.0
 
 
-async def _kafka_cluster_ready(bootstrap_servers: str, timeout: float) -> bool:
+async def _kafka_cluster_ready(
+    bootstrap_servers: str, timeout: float, client_options: Mapping[str, str]
+) -> bool:
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers,
         request_timeout_ms=int(timeout * 1000),
         retry_backoff_ms=50,
+        **client_options,
     )
     try:
         await asyncio.wait_for(admin.start(), timeout)
@@ -31,12 +35,22 @@ async def _kafka_cluster_ready(bootstrap_servers: str, timeout: float) -> bool:
     return bool(cluster["brokers"]) and cluster["controller_id"] >= 0
 
 
-def kafka_ready(bootstrap_servers: str, timeout: float = PROBE_TIMEOUT) -> bool:
-    """Return True if a metadata request lists a live broker and a controller."""
+def kafka_ready(
+    bootstrap_servers: str,
+    timeout: float = PROBE_TIMEOUT,
+    client_options: Mapping[str, str] | None = None,
+) -> bool:
+    """Return True if a metadata request lists a live broker and a controller.
+
+    ``client_options`` are aiokafka's login arguments, which a secured broker
+    needs before it answers anything.
+    """
     # A private thread with its own event loop works whether or not the
     # caller is inside a running loop (e.g. an async pytest fixture).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _kafka_cluster_ready(bootstrap_servers, timeout)).result()
+        return pool.submit(
+            asyncio.run, _kafka_cluster_ready(bootstrap_servers, timeout, client_options or {})
+        ).result()
 
 
 def mongo_ready(url: str, timeout: float = PROBE_TIMEOUT) -> bool:

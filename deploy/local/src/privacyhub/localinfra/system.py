@@ -6,6 +6,9 @@ local Kafka and FerretDB; then it creates the declared topics, starts every
 process with the same environment, and waits until each answers ``/ready``.
 Ctrl-C or SIGTERM stops the gateway first (no new intake), then the services
 (each finishes its in-flight messages and commits), then the servers.
+
+With a secured local broker (``run --secured``) topics and ACLs are created
+as ``admin``, and each process gets its own Kafka login, named after it.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .infra import LocalInfra
+from .kafka import KafkaServer
+from .kafka_credentials import ADMIN
 from .signals import StopRequest
 
 log = logging.getLogger("privacyhub.system")
@@ -63,25 +69,51 @@ def _answers_ready(port: int) -> bool:
         return False
 
 
+def local_infra(*, secured: bool) -> LocalInfra:
+    """The local servers; a secured broker gets a login for every declared Kafka principal."""
+    return LocalInfra(secured=secured, kafka_users=_declared_principals() if secured else ())
+
+
+def _declared_principals() -> Iterable[str]:
+    # Imported here: the servers alone (``up``, test fixtures) need nothing of privacyhub-shared.
+    from privacyhub.shared.kafka_access import PRINCIPALS
+
+    return PRINCIPALS
+
+
 class System:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], kafka: KafkaServer | None = None) -> None:
         self._env = env
+        self._kafka = kafka
         self._children: dict[str, subprocess.Popen[bytes]] = {}
 
     def create_topics(self) -> None:
+        self._run_as_admin("privacyhub.shared.topics")
+
+    def grant_access(self) -> None:
+        """Create the declared ACLs; only a secured broker has them."""
+        if self._kafka is not None and self._kafka.secured:
+            self._run_as_admin("privacyhub.shared.kafka_access")
+
+    def _run_as_admin(self, module: str) -> None:
         subprocess.run(
-            [sys.executable, "-m", "privacyhub.shared.topics"],
-            env=self._env,
+            [sys.executable, "-m", module],
+            env=self._environment(ADMIN),
             check=True,
             stdout=subprocess.DEVNULL,
         )
+
+    def _environment(self, kafka_user: str) -> dict[str, str]:
+        if self._kafka is None:
+            return self._env
+        return self._env | self._kafka.client_environment(kafka_user)
 
     def start(self) -> None:
         for process in PROCESSES:
             # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
             self._children[process.name] = subprocess.Popen(
                 [sys.executable, "-m", process.module],
-                env=self._env,
+                env=self._environment(process.name),
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
@@ -133,14 +165,14 @@ def run(infra: LocalInfra | None) -> int:
     stop = StopRequest()
     env = dict(os.environ)
     started = time.monotonic()
-    system = System(env)
+    system = System(env, None if infra is None else infra.kafka)
     exit_code = 0
     try:
         if infra is not None:
             infra.start()
-            env["KAFKA_BOOTSTRAP_SERVERS"] = infra.kafka.bootstrap_servers
             env["MONGODB_URL"] = infra.mongo.url
         system.create_topics()
+        system.grant_access()
         system.start()
         stop.started()
         gateway = PROCESSES[-1]
@@ -149,6 +181,11 @@ def run(infra: LocalInfra | None) -> int:
             time.monotonic() - started,
             gateway.port,
         )
+        if infra is not None and infra.kafka.secured:
+            log.info(
+                "Kafka wants a login: each process has its own; all are in %s",
+                infra.kafka.credentials_file,
+            )
         while not stop.wait(0.5):
             if (name := system.exited()) is not None:
                 log.error("%s exited unexpectedly; stopping the rest", name)

@@ -1,0 +1,210 @@
+"""Who may use which Kafka topics and consumer groups, declared once.
+
+Each principal is a Kafka login. A principal may WRITE the topics it publishes to,
+READ the topics it consumes, and READ (join, commit in) every consumer group whose
+name starts with its group prefix: its own group `privacyhub-<service>`, and test
+groups named `privacyhub-<service>-<run>`. A broker with ACLs and
+`allow.everyone.if.no.acl.found=false` denies everything else.
+
+`acl_bindings()` turns the declaration into ACL bindings; `grant_access()` creates
+them with an administrator's login. `python -m privacyhub.shared.kafka_access` does
+so on KAFKA_BOOTSTRAP_SERVERS with the login from the environment.
+"""
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from aiokafka.client import AIOKafkaClient
+from aiokafka.errors import for_code
+from aiokafka.protocol.admin import CreateAclsRequest
+from privacyhub.shared.broker import kafka_client_options
+from privacyhub.shared.settings import CommonSettings
+from privacyhub.shared.topics import (
+    COMPLAINTS,
+    CONSENT_CHOICES,
+    CONSENT_QUERIES,
+    CONTACT_COMMANDS,
+    CONTACT_LIFECYCLE,
+    CONTACT_MESSAGES,
+    DEAD_LETTER,
+    GATEWAY_REPLIES,
+    PAGE_VIEWS,
+    PARTNER_SUPPORT,
+    REQUESTS_LIFECYCLE,
+    REQUESTS_QUERIES,
+    RIGHTS_REQUESTS,
+    STATEMENT_VERSIONS,
+    SUBJECT_COMMANDS,
+    SUBJECT_RESULTS,
+    TopicSpec,
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one Kafka principal may do; `group_prefix` None: it reads without a consumer group."""
+
+    principal: str
+    writes: tuple[TopicSpec, ...] = ()
+    reads: tuple[TopicSpec, ...] = ()
+    group_prefix: str | None = None
+
+
+def _service(name: str, *, writes: tuple[TopicSpec, ...], reads: tuple[TopicSpec, ...]) -> Access:
+    # Every make_broker() process parks unprocessable messages on the dead-letter topic.
+    return Access(
+        name, writes=(*writes, DEAD_LETTER), reads=reads, group_prefix=f"privacyhub-{name}"
+    )
+
+
+GATEWAY = Access(
+    "gateway",
+    writes=(
+        CONTACT_MESSAGES,
+        CONTACT_COMMANDS,
+        STATEMENT_VERSIONS,
+        PAGE_VIEWS,
+        CONSENT_CHOICES,
+        COMPLAINTS,
+        RIGHTS_REQUESTS,
+        CONSENT_QUERIES,
+        REQUESTS_QUERIES,
+        DEAD_LETTER,
+    ),
+    # Every gateway instance reads every reply, so it uses no consumer group.
+    reads=(GATEWAY_REPLIES,),
+)
+CONSENT = _service(
+    "consent",
+    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS),
+    reads=(CONSENT_CHOICES, PAGE_VIEWS, STATEMENT_VERSIONS, CONSENT_QUERIES, SUBJECT_COMMANDS),
+)
+CONTACT = _service(
+    "contact",
+    writes=(CONTACT_LIFECYCLE, SUBJECT_RESULTS),
+    reads=(CONTACT_MESSAGES, CONTACT_COMMANDS, SUBJECT_COMMANDS),
+)
+REQUESTS = _service(
+    "requests",
+    writes=(REQUESTS_LIFECYCLE, GATEWAY_REPLIES, SUBJECT_COMMANDS),
+    reads=(RIGHTS_REQUESTS, COMPLAINTS, REQUESTS_QUERIES, SUBJECT_RESULTS),
+)
+RETENTION = _service("retention", writes=(), reads=())
+PARTNER_SUPPORT_TOOLS = Access(
+    "partner-support",
+    reads=(PARTNER_SUPPORT,),
+    group_prefix="privacyhub-partner-support",
+)
+
+ACCESS: tuple[Access, ...] = (GATEWAY, CONSENT, CONTACT, REQUESTS, RETENTION, PARTNER_SUPPORT_TOOLS)
+PRINCIPALS: tuple[str, ...] = tuple(access.principal for access in ACCESS)
+
+
+class ResourceType(IntEnum):
+    """Kafka's protocol codes (org.apache.kafka.common.resource.ResourceType)."""
+
+    TOPIC = 2
+    GROUP = 3
+
+
+class PatternType(IntEnum):
+    LITERAL = 3
+    PREFIXED = 4
+
+
+class Operation(IntEnum):
+    READ = 3
+    WRITE = 4
+
+
+ALLOW = 3
+ANY_HOST = "*"
+
+
+@dataclass(frozen=True)
+class AclBinding:
+    """One ALLOW rule; Kafka implies DESCRIBE from READ and WRITE."""
+
+    principal: str
+    resource_type: ResourceType
+    resource_name: str
+    pattern_type: PatternType
+    operation: Operation
+
+    def request(self) -> CreateAclsRequest:
+        return CreateAclsRequest(
+            self.resource_type,
+            self.resource_name,
+            self.pattern_type,
+            self.principal,
+            ANY_HOST,
+            self.operation,
+            ALLOW,
+        )
+
+
+def acl_bindings(access: tuple[Access, ...] = ACCESS) -> list[AclBinding]:
+    """Every ALLOW rule the declaration grants, and nothing more."""
+    bindings = []
+    for grant in access:
+        user = f"User:{grant.principal}"
+        for operation, topics in ((Operation.WRITE, grant.writes), (Operation.READ, grant.reads)):
+            bindings += [
+                AclBinding(user, ResourceType.TOPIC, topic.name, PatternType.LITERAL, operation)
+                for topic in topics
+            ]
+        if grant.group_prefix is not None:
+            bindings.append(
+                AclBinding(
+                    user,
+                    ResourceType.GROUP,
+                    grant.group_prefix,
+                    PatternType.PREFIXED,
+                    Operation.READ,
+                )
+            )
+    return bindings
+
+
+async def grant_access(
+    bootstrap_servers: str,
+    *,
+    client_options: Mapping[str, Any],
+    access: tuple[Access, ...] = ACCESS,
+) -> None:
+    """Create every declared binding (existing ones stay); needs an administrator's login.
+
+    aiokafka's admin client has no ACL calls, so this sends Kafka's CreateAcls request itself.
+    """
+    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, **client_options)
+    await client.bootstrap()
+    try:
+        for binding in acl_bindings(access):
+            response = await client.send(client.get_random_node(), binding.request())
+            for error_code, message in response.creation_responses:
+                if error_code:
+                    raise for_code(error_code)(f"{binding}: {message}")
+    finally:
+        await client.close()
+
+
+def main() -> None:
+    settings = CommonSettings()
+    asyncio.run(
+        grant_access(
+            settings.kafka_bootstrap_servers, client_options=kafka_client_options(settings)
+        )
+    )
+    for grant in ACCESS:
+        groups = f"groups {grant.group_prefix}*" if grant.group_prefix else "no group"
+        print(
+            f"User:{grant.principal}: writes {len(grant.writes)} topics, "
+            f"reads {len(grant.reads)}, {groups}"
+        )
+
+
+if __name__ == "__main__":
+    main()

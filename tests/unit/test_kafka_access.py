@@ -1,0 +1,100 @@
+"""The declared Kafka access is exactly what the code publishes and consumes, so the ACLs cannot drift."""
+
+from faststream.kafka import KafkaBroker
+from privacyhub.consent.app import create_runtime as consent
+from privacyhub.contact.app import create_runtime as contact
+from privacyhub.gateway.app import create_app as gateway
+from privacyhub.localinfra.system import PROCESSES
+from privacyhub.requests.app import create_runtime as requests
+from privacyhub.retention.app import create_runtime as retention
+from privacyhub.shared import queries
+from privacyhub.shared.kafka_access import (
+    ACCESS,
+    GATEWAY,
+    PARTNER_SUPPORT_TOOLS,
+    PRINCIPALS,
+    Access,
+    Operation,
+    PatternType,
+    ResourceType,
+    acl_bindings,
+)
+from privacyhub.shared.topics import ALL_TOPICS, DEAD_LETTER, PARTNER_SUPPORT, TopicSpec
+
+SERVICES = {"consent": consent, "contact": contact, "requests": requests, "retention": retention}
+
+
+def names(topics: tuple[TopicSpec, ...]) -> set[str]:
+    return {topic.name for topic in topics}
+
+
+def subscribed(broker: KafkaBroker) -> set[str]:
+    return {name for subscriber in broker.subscribers for name in subscriber.topic_names}
+
+
+def published(broker: KafkaBroker) -> set[str]:
+    return {publisher.topic for publisher in broker.publishers}
+
+
+def query_topics(broker: KafkaBroker) -> set[str]:
+    """Topics the broker answers queries on (`answer_queries`): the gateway writes them."""
+    return {
+        name
+        for subscriber in broker.subscribers
+        for call in subscriber.calls
+        if call.handler._original_call.__module__ == queries.__name__
+        for name in subscriber.topic_names
+    }
+
+
+def access_of(principal: str) -> Access:
+    return next(access for access in ACCESS if access.principal == principal)
+
+
+def test_each_service_may_use_exactly_the_topics_and_group_its_code_uses() -> None:
+    for name, create_runtime in SERVICES.items():
+        runtime = create_runtime()
+        access = access_of(name)
+        assert names(access.reads) == subscribed(runtime.broker), name
+        assert names(access.writes) == published(runtime.broker) | {DEAD_LETTER.name}, name
+        assert access.group_prefix is not None
+        assert runtime.settings.consumer_group.startswith(access.group_prefix), name
+        assert {s.group_id for s in runtime.broker.subscribers} <= {runtime.settings.consumer_group}
+
+
+def test_the_gateway_may_write_what_it_publishes_and_asks_and_read_only_replies() -> None:
+    broker = gateway().state.broker
+    asked = set().union(*(query_topics(make().broker) for make in SERVICES.values()))
+    assert asked, "no service answers queries any more: check query_topics()"
+    assert names(GATEWAY.writes) == published(broker) | asked | {DEAD_LETTER.name}
+    assert names(GATEWAY.reads) == subscribed(broker)
+    assert GATEWAY.group_prefix is None
+    assert {s.group_id for s in broker.subscribers} == {None}
+
+
+def test_the_support_partner_may_only_read_its_partner_topic() -> None:
+    assert PARTNER_SUPPORT_TOOLS.writes == ()
+    assert PARTNER_SUPPORT_TOOLS.reads == (PARTNER_SUPPORT,)
+    rules = [b for b in acl_bindings() if b.principal == "User:partner-support"]
+    assert {(b.resource_type, b.resource_name, b.pattern_type, b.operation) for b in rules} == {
+        (ResourceType.TOPIC, PARTNER_SUPPORT.name, PatternType.LITERAL, Operation.READ),
+        (ResourceType.GROUP, "privacyhub-partner-support", PatternType.PREFIXED, Operation.READ),
+    }
+
+
+def test_bindings_name_only_declared_topics_literally_and_own_groups_by_prefix() -> None:
+    declared = {topic.name for topic in ALL_TOPICS}
+    for binding in acl_bindings():
+        if binding.resource_type is ResourceType.TOPIC:
+            assert binding.resource_name in declared
+            assert binding.pattern_type is PatternType.LITERAL
+        else:
+            principal = binding.principal.removeprefix("User:")
+            assert binding.resource_name == access_of(principal).group_prefix
+            assert binding.pattern_type is PatternType.PREFIXED
+            assert binding.operation is Operation.READ
+
+
+def test_every_process_the_runner_starts_has_a_principal_of_its_own() -> None:
+    assert len(set(PRINCIPALS)) == len(PRINCIPALS)
+    assert {process.name for process in PROCESSES} == set(PRINCIPALS) - {"partner-support"}
