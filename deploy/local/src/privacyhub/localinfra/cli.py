@@ -22,7 +22,7 @@ from .signals import StopRequest
 log = logging.getLogger("privacyhub.localinfra")
 
 # Whether `run` starts the local broker with logins and ACLs unless told otherwise.
-KAFKA_SECURED_BY_DEFAULT = False
+KAFKA_SECURED_BY_DEFAULT = True
 SECURED_VARIABLE = "PRIVACYHUB_KAFKA_SECURED"
 
 
