@@ -24,15 +24,18 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import paths
 from .infra import LocalInfra
 from .kafka import KafkaServer
 from .kafka_credentials import ADMIN
+from .mail import MailCatcher
 from .signals import StopRequest
 
 log = logging.getLogger("privacyhub.system")
 
 STOP_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 120.0
+MAIL_PORT = 1025
 
 
 @dataclass(frozen=True)
@@ -166,11 +169,17 @@ def run(infra: LocalInfra | None) -> int:
     env = dict(os.environ)
     started = time.monotonic()
     system = System(env, None if infra is None else infra.kafka)
+    catcher: MailCatcher | None = None
     exit_code = 0
     try:
         if infra is not None:
             infra.start()
             env["MONGODB_URL"] = infra.mongo.url
+        if "REQUESTS_SMTP_HOST" not in env:
+            catcher = MailCatcher(paths.data_dir("mail"), MAIL_PORT)
+            catcher.start()
+            env.update(catcher.environment())
+            log.info("e-mails are not sent: they are kept in %s", catcher.maildir)
         system.create_topics()
         system.grant_access()
         system.start()
@@ -200,6 +209,8 @@ def run(infra: LocalInfra | None) -> int:
         log.info("stopping")
         if not system.stop():
             exit_code = exit_code or 1
+        if catcher is not None:
+            catcher.stop()
         if infra is not None:
             infra.stop()
     return exit_code
