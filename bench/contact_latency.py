@@ -12,11 +12,12 @@ Kafka-based path stands on.
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -62,6 +63,18 @@ def summary(name: str, seconds: list[float]) -> str:
     )
 
 
+async def poll(probe: Callable[[], Awaitable[object]], *, interval: float) -> None:
+    """Until `probe` gives something truthy; the interval bounds how late the bench notices."""
+    while True:
+        if await probe():
+            return
+        await asyncio.sleep(interval)
+
+
+async def ready(client: AsyncTestClient) -> bool:
+    return (await client.get("/ready")).status_code == 200
+
+
 async def baseline(bootstrap: str, count: int) -> list[float]:
     topic = f"bench-baseline-{uuid.uuid4().hex[:6]}"
     spec = TopicSpec(topic, 1, timedelta(hours=1), False, "benchmark baseline")
@@ -105,14 +118,13 @@ async def contact_path(bootstrap: str, mongodb_url: str, count: int) -> list[flo
     messages = runtime.db[COLLECTION]
     latencies = []
     async with runtime.running(), AsyncTestClient(app=gateway) as client:
-        while (await client.get("/ready")).status_code != 200:
-            await asyncio.sleep(0.1)
+        await poll(lambda: ready(client), interval=0.1)
         for _ in range(count):
             started = time.perf_counter()
             response = await client.post("/v1/contact", json=FORM)
             reference = response.json()["reference"]
-            while await messages.find_one({"_id": reference}, projection={"_id": 1}) is None:
-                await asyncio.sleep(0.002)
+            stored = functools.partial(messages.find_one, {"_id": reference}, {"_id": 1})
+            await poll(stored, interval=0.002)
             latencies.append(time.perf_counter() - started)
     return latencies
 
