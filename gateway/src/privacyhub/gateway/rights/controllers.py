@@ -1,11 +1,12 @@
 """The requester's side: submit a request, confirm it with the e-mailed code, follow it with the access token."""
 
+import base64
 from typing import Annotated
 from uuid import uuid4
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import InternalServerException, NotFoundException
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from privacyhub.gateway.publishing import EventPublisher
@@ -26,6 +27,7 @@ from privacyhub.gateway.rights.schemas import (
 )
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.contracts.rights import (
+    EXPORT_QUERY,
     STATUS_QUERY,
     VERIFY_CODE_QUERY,
     Channel,
@@ -116,3 +118,40 @@ class RightsRequestController(Controller):
         )
         result = await ask(queries, STATUS_QUERY, lookup, request_id=request_id)
         return RightsRequestView.model_validate(result)
+
+    @get(
+        "/{request_id:uuid}/export",
+        operation_id="downloadRightsRequestExport",
+        media_type="application/zip",
+        responses=error_responses(
+            {
+                404: "No such access or portability request, or a missing or wrong access token.",
+                409: "The package is not ready yet.",
+            }
+        ),
+    )
+    async def export(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        authorization: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Authorization",
+                description="`Bearer <access_token>`, the token returned when the request was submitted.",
+            ),
+        ] = None,
+    ) -> Response[bytes]:
+        """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token. 409 while it is not ready; 404 for an unknown request, another kind of request, or a missing or wrong token."""
+        lookup = StatusLookup(
+            request_id=request_id,
+            access_token_sha256=access_token_sha256(bearer_token(authorization)),
+        )
+        result = await ask(queries, EXPORT_QUERY, lookup, request_id=request_id)
+        if not isinstance(result, dict):
+            raise InternalServerException("the requests service sent no package")
+        return Response(
+            content=base64.b64decode(str(result["zip_base64"])),
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="{result["filename"]}"'},
+        )

@@ -60,6 +60,11 @@ REJECTIONS: dict[Rejection, tuple[int, str, str]] = {
         "Verlengen kan alleen binnen de eerste maand na ontvangst.",
         "An extension is only possible within the first month after receipt.",
     ),
+    Rejection.NOT_READY: (
+        HTTP_409_CONFLICT,
+        "Je gegevens staan nog niet klaar. Je krijgt een e-mail zodra ze klaar zijn.",
+        "Your data is not ready yet. You will get an e-mail once it is.",
+    ),
 }
 
 

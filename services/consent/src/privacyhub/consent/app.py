@@ -11,6 +11,7 @@ from privacyhub.consent.statements import (
     register_statement_handlers,
     statement_queries,
 )
+from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visits import Visits
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
@@ -28,6 +29,7 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
     runtime.on_startup(visits.ensure_indexes)
     register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
     register_handlers(runtime, consents=consents, visits=visits, statements=statements)
+    register_subject_commands(runtime, consents=consents, visits=visits, statements=statements)
     answer_queries(
         runtime,
         CONSENT_QUERIES,

@@ -4,6 +4,7 @@ from faststream.asgi import AsgiFastStream
 from privacyhub.contact.handlers import register_handlers
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.settings import ContactSettings
+from privacyhub.contact.subject_commands import register_subject_commands
 from privacyhub.shared.service import ServiceRuntime
 
 
@@ -12,6 +13,7 @@ def create_runtime(settings: ContactSettings | None = None) -> ServiceRuntime:
     messages = ContactMessages(runtime.db)
     runtime.on_startup(messages.ensure_indexes)
     register_handlers(runtime, messages)
+    register_subject_commands(runtime)
     return runtime
 
 

@@ -8,17 +8,21 @@ from privacyhub.requests.complaints import (
     complaint_queries,
     register_complaint_handlers,
 )
+from privacyhub.requests.execution import RightsExecution
+from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
+from privacyhub.requests.owner_results import register_owner_results
 from privacyhub.requests.queries import rights_query_handlers
 from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.workflow import RightsWorkflow
 from privacyhub.shared.contracts.rights import RightsRequestVerified
+from privacyhub.shared.contracts.subject import SubjectMessage
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, SUBJECT_COMMANDS
 
 
 def create_runtime(
@@ -30,14 +34,27 @@ def create_runtime(
     rights_requests = RightsRequests(runtime.db)
     runtime.on_startup(rights_requests.ensure_indexes)
     lifecycle = runtime.publisher(REQUESTS_LIFECYCLE, RightsRequestVerified)
+    owner_commands = runtime.publisher(SUBJECT_COMMANDS, SubjectMessage)
+    executions = Executions(runtime.db)
+    runtime.on_startup(executions.ensure_indexes)
+    execution = RightsExecution(
+        requests=rights_requests,
+        executions=executions,
+        mailer=Mailer(settings),
+        send_command=lambda command: owner_commands.publish(command, key=command.partition_key),
+        settings=settings,
+        clock=clock,
+    )
     workflow = RightsWorkflow(
         requests=rights_requests,
         mailer=Mailer(settings),
         announce_verified=lambda event: lifecycle.publish(event, key=event.partition_key),
         settings=settings,
         clock=clock,
+        carry_out=execution.start,
     )
     register_handlers(runtime, workflow)
+    register_owner_results(runtime, execution)
     complaints = Complaints(runtime.db)
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
@@ -47,7 +64,7 @@ def create_runtime(
         runtime,
         REQUESTS_QUERIES,
         {
-            **rights_query_handlers(workflow),
+            **rights_query_handlers(workflow, execution),
             **complaint_queries(complaints, clock),
             **breach_queries(breaches, clock),
         },

@@ -191,3 +191,95 @@ def decided_notice(
     return _bilingual(
         "Besluit over je privacyverzoek", "Decision on your privacy request", dutch, english
     )
+
+
+_ACTIONS: dict[str, tuple[str, str]] = {
+    "erased": ("verwijderd", "erased"),
+    "exported": ("in je pakket opgenomen", "included in your package"),
+    "rectified": ("gecorrigeerd", "corrected"),
+    "restricted": ("afgeschermd", "restricted"),
+    "restriction_lifted": ("afscherming opgeheven", "restriction lifted"),
+    "objected": (
+        "niet meer gebruikt op grond van gerechtvaardigd belang",
+        "no longer processed on legitimate interest",
+    ),
+    "consents_withdrawn": ("toestemming ingetrokken", "consent withdrawn"),
+}
+
+_DONE: dict[RightType, tuple[str, str]] = {
+    RightType.ACCESS: (
+        "Je gegevens staan klaar als ZIP-bestand: gebruik bij je verzoek op de website de "
+        "downloadlink met je toegangscode. Het bevat alle gegevens als JSON en een leesbaar "
+        "overzicht (HTML).",
+        "Your data is ready as a ZIP file: download it with your request on the website, using "
+        "your access token. It holds all data as JSON and a readable summary (HTML).",
+    ),
+    RightType.PORTABILITY: (
+        "Je gegevens staan klaar als ZIP-bestand (JSON) om mee te nemen: gebruik bij je verzoek op "
+        "de website de downloadlink met je toegangscode. Het bevat de gegevens die we op grond van "
+        "je toestemming of een overeenkomst verwerken.",
+        "Your data is ready to take along as a ZIP file (JSON): download it with your request on "
+        "the website, using your access token. It holds the data we process under your consent "
+        "or a contract.",
+    ),
+    RightType.ERASURE: (
+        "We hebben je gegevens verwijderd bij elk onderdeel dat ze bewaarde. Van dit verzoek "
+        "bewaren we als bewijs alleen een versleutelde verwijzing, het soort verzoek, de data, het "
+        "besluit en de ontvangstbewijzen hieronder; je e-mailadres en naam verwijderen we direct "
+        "na deze e-mail.",
+        "We have erased your data from every part that held it. Of this request we keep as proof "
+        "only a pseudonymous reference, the kind of request, the dates, the decision and the "
+        "receipts below; your e-mail address and name are removed right after this e-mail.",
+    ),
+    RightType.RECTIFICATION: (
+        "We hebben de gegevens die je noemde overal gecorrigeerd.",
+        "We have corrected the data you named everywhere.",
+    ),
+    RightType.RESTRICTION: (
+        "We bewaren je gegevens, maar gebruiken ze niet meer totdat de beperking wordt opgeheven. "
+        "Ze zijn zichtbaar gemarkeerd.",
+        "We keep your data but no longer use it until the restriction is lifted. It is visibly "
+        "flagged.",
+    ),
+    RightType.OBJECTION: (
+        "We gebruiken je gegevens niet meer op grond van ons gerechtvaardigd belang.",
+        "We no longer process your data on the ground of our legitimate interest.",
+    ),
+    RightType.WITHDRAW_CONSENT: (
+        "We hebben al je toestemmingen ingetrokken en je bezoekgegevens verwijderd, behalve wat "
+        "we nodig hebben voor een doel waarvoor geen toestemming nodig is (anonieme tellingen).",
+        "We have withdrawn all your consents and erased your visit data, except what a purpose "
+        "that needs no consent requires (anonymous counts).",
+    ),
+}
+
+
+def completed_notice(request_id: UUID, right: RightType, receipts: list[dict]) -> Notice:
+    """The answer once every data owner has acted, with a line per owner and category and any legal holds."""
+    nl_right, en_right = RIGHT_NAMES[right]
+    nl_done, en_done = _DONE[right]
+    nl_lines, en_lines = [], []
+    for receipt in receipts:
+        nl_action, en_action = _ACTIONS[receipt["action"]]
+        where = f"{receipt['owner']} / {receipt['category']}"
+        nl_lines.append(f"- {where}: {receipt['count']} {nl_action}")
+        en_lines.append(f"- {where}: {receipt['count']} {en_action}")
+        if receipt.get("kept_under_hold"):
+            reasons = "; ".join(receipt.get("hold_reasons", []))
+            nl_lines.append(
+                f"  {receipt['kept_under_hold']} bewaard vanwege een wettelijke bewaarplicht: {reasons}"
+            )
+            en_lines.append(
+                f"  {receipt['kept_under_hold']} kept under a legal retention duty: {reasons}"
+            )
+    dutch = (
+        f"Je verzoek om {nl_right} (kenmerk {request_id}) is uitgevoerd.\n\n{nl_done}\n\n"
+        "Wat elk onderdeel deed:\n" + "\n".join(nl_lines)
+    )
+    english = (
+        f"Your request for {en_right} (reference {request_id}) has been carried out.\n\n"
+        f"{en_done}\n\nWhat each part did:\n" + "\n".join(en_lines)
+    )
+    return _bilingual(
+        "Je verzoek is uitgevoerd", "Your request has been carried out", dutch, english
+    )

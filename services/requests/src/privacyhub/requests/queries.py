@@ -4,12 +4,15 @@ A found request is a `found` reply with the request; a refused step an `invalid`
 result names the `Rejection`; an unknown request (or a wrong access token) `not_found`.
 """
 
+import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from privacyhub.requests.execution import RightsExecution
 from privacyhub.requests.workflow import Outcome, RightsWorkflow
 from privacyhub.shared.contracts.rights import (
     DECISION_QUERY,
+    EXPORT_QUERY,
     EXTENSION_QUERY,
     OFFICER_VERIFICATION_QUERY,
     QUEUE_QUERY,
@@ -22,6 +25,8 @@ from privacyhub.shared.contracts.rights import (
     QueueEntry,
     QueueFilter,
     Rejection,
+    RightType,
+    Status,
     StatusLookup,
 )
 from privacyhub.shared.dead_letter import describe_failure
@@ -29,7 +34,9 @@ from privacyhub.shared.queries import Query, QueryHandler, Reply
 from pydantic import BaseModel, ValidationError
 
 
-def reply_for(outcome: Outcome | list[QueueEntry]) -> Reply:
+def reply_for(outcome: Outcome | list[QueueEntry] | Reply) -> Reply:
+    if isinstance(outcome, Reply):
+        return outcome
     if outcome is None:
         return Reply(status="not_found", reason="no such rights request")
     if isinstance(outcome, Rejection):
@@ -50,8 +57,36 @@ def _answering(arguments: type[BaseModel], step: Callable[[Any], Awaitable[Any]]
     return answer
 
 
-def rights_query_handlers(workflow: RightsWorkflow) -> dict[str, QueryHandler]:
+def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHandler:
+    """The access or portability package, base64 in the reply, for the holder of the access token."""
+
+    async def export(lookup: StatusLookup) -> Reply:
+        request = await workflow.status(lookup)
+        if request is None or request.type not in (RightType.ACCESS, RightType.PORTABILITY):
+            return reply_for(None)
+        package = (
+            await execution.package(lookup.request_id)
+            if request.status == Status.COMPLETED
+            else None
+        )
+        if package is None:
+            return reply_for(Rejection.NOT_READY)
+        return Reply(
+            status="found",
+            result={
+                "filename": f"jobport-{request.type.value}-{lookup.request_id}.zip",
+                "zip_base64": base64.b64encode(package).decode(),
+            },
+        )
+
+    return _answering(StatusLookup, export)
+
+
+def rights_query_handlers(
+    workflow: RightsWorkflow, execution: RightsExecution
+) -> dict[str, QueryHandler]:
     return {
+        EXPORT_QUERY: _exporting(workflow, execution),
         STATUS_QUERY: _answering(StatusLookup, workflow.status),
         VERIFY_CODE_QUERY: _answering(CodeAttempt, workflow.verify_code),
         OFFICER_VERIFICATION_QUERY: _answering(OfficerVerification, workflow.verify_by_officer),

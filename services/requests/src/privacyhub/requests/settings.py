@@ -1,5 +1,6 @@
 from typing import Literal
 
+from privacyhub.shared.owners import DATA_OWNERS
 from privacyhub.shared.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -56,4 +57,21 @@ class RequestsSettings(ServiceSettings):
     verification_code_secret: SecretStr = Field(
         default=SecretStr("development-only-verification-code-secret"),
         description="HMAC key under which verification codes are stored. Set it in production.",
+    )
+    data_owners: list[str] = Field(
+        default_factory=lambda: list(DATA_OWNERS),
+        min_length=1,
+        description="Data owners an approved request waits for, one answer each (shared/owners.py "
+        "registers them); add a partner here once its tool answers subject commands.",
+    )
+    owner_timeout_seconds: float = Field(
+        default=2 * 24 * 60 * 60,
+        gt=0,
+        description="How long a data owner may take to answer before the request is escalated on "
+        "the privacy officer's queue with the owners that are missing.",
+    )
+    owner_sweep_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the service looks for data owners that did not answer in time.",
     )

@@ -18,6 +18,8 @@ def view(document: RightsRequestDocument) -> RightsRequestView:
         verified_at=document.get("verified_at"),
         extension=document.get("extension"),
         decision=document.get("decision"),
+        completed_at=document.get("completed_at"),
+        receipts=document.get("receipts", []) if document.get("completed_at") else [],
     )
 
 
@@ -34,4 +36,5 @@ def queue_entry(document: RightsRequestDocument, now: datetime) -> QueueEntry:
         due_soon=is_due_soon(due, now),
         overdue=is_overdue(due, now),
         extended="extension" in document,
+        missing_owners=document.get("execution", {}).get("missing", []),
     )

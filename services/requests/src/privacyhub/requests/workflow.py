@@ -53,6 +53,7 @@ from privacyhub.shared.deadlines import (
 from privacyhub.shared.envelope import Envelope, derived_event_id
 
 AnnounceVerified = Callable[[Envelope[RightsRequestVerified]], Awaitable[Any]]
+CarryOut = Callable[[RightsRequestDocument], Awaitable[RightsRequestDocument]]
 Outcome = RightsRequestView | Rejection | None
 
 # Steps the requester is told about by e-mail, remembered on the request once told.
@@ -71,10 +72,12 @@ class RightsWorkflow:
         announce_verified: AnnounceVerified,
         settings: RequestsSettings,
         clock: Clock,
+        carry_out: CarryOut,
     ) -> None:
         self._requests = requests
         self._mailer = mailer
         self._announce_verified = announce_verified
+        self._carry_out = carry_out
         self._settings = settings
         self._clock = clock
 
@@ -203,13 +206,16 @@ class RightsWorkflow:
         return view(document)
 
     async def decide(self, command: DecisionCommand) -> Outcome:
-        """Approve, refuse or partially refuse, with reasons; a refusal points to the Autoriteit Persoonsgegevens."""
+        """Approve, refuse or partially refuse, with reasons; a refusal points to the Autoriteit Persoonsgegevens.
+
+        An approval of a verified request is then carried out by every data owner.
+        """
         document = await self._requests.get(command.request_id)
         if document is None:
             return None
         decision = document.get("decision")
         if decision is None or decision["action_id"] != str(command.action_id):
-            if document["status"] == Status.DECIDED:
+            if decision is not None:
                 return Rejection.ALREADY_DECIDED
             from_statuses = (
                 (Status.VERIFIED,) if command.outcome in NEEDS_VERIFICATION else OPEN_STATUSES
@@ -237,7 +243,7 @@ class RightsWorkflow:
                 document["decision"]["reasons"],
             ),
         )
-        return view(document)
+        return view(await self._carry_out(document))
 
     async def queue(self, query: QueueFilter) -> list[QueueEntry]:
         now = self._clock()

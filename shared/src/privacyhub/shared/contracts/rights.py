@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
+from privacyhub.shared.contracts.subject import OwnerReceipt
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 RIGHTS_REQUEST_RECEIVED = "RightsRequestReceived"
@@ -39,9 +40,18 @@ class Status(StrEnum):
     VERIFICATION_LOCKED = "verification_locked"
     VERIFIED = "verified"
     DECIDED = "decided"
+    EXECUTING = "executing"
+    ESCALATED = "escalated"
+    COMPLETED = "completed"
 
 
-OPEN_STATUSES = (Status.AWAITING_VERIFICATION, Status.VERIFICATION_LOCKED, Status.VERIFIED)
+OPEN_STATUSES = (
+    Status.AWAITING_VERIFICATION,
+    Status.VERIFICATION_LOCKED,
+    Status.VERIFIED,
+    Status.EXECUTING,
+    Status.ESCALATED,
+)
 
 
 class DecisionOutcome(StrEnum):
@@ -92,6 +102,7 @@ QUEUE_QUERY = "rights_request_queue"
 OFFICER_VERIFICATION_QUERY = "verify_rights_request_by_officer"
 DECISION_QUERY = "decide_rights_request"
 EXTENSION_QUERY = "extend_rights_request"
+EXPORT_QUERY = "rights_request_export"
 
 
 class StatusLookup(BaseModel):
@@ -158,6 +169,10 @@ class RightsRequestView(BaseModel):
     verified_at: AwareDatetime | None = None
     extension: Extension | None = None
     decision: Decision | None = None
+    completed_at: AwareDatetime | None = None
+    receipts: list[OwnerReceipt] = Field(
+        default=[], description="What every data owner did, once the request is completed."
+    )
 
 
 class QueueEntry(BaseModel):
@@ -173,6 +188,9 @@ class QueueEntry(BaseModel):
     due_soon: bool = Field(description="Due within 7 days.")
     overdue: bool
     extended: bool
+    missing_owners: list[str] = Field(
+        default=[], description="Data owners that did not answer in time (an escalated request)."
+    )
 
 
 class Rejection(StrEnum):
@@ -186,3 +204,4 @@ class Rejection(StrEnum):
     ALREADY_DECIDED = "already_decided"
     ALREADY_EXTENDED = "already_extended"
     EXTENSION_TOO_LATE = "extension_too_late"
+    NOT_READY = "not_ready"

@@ -2,18 +2,37 @@
 
 One command travels on SUBJECT_COMMANDS; every owner (contact, consent, later
 partners) acts on the categories it holds and answers on SUBJECT_RESULTS with
-the command's correlation id, so the sender can wait for each owner.
+the command's correlation id, so the sender can wait for each owner. For a
+rights request the correlation id is the request id. The envelope's subject id
+is the pseudonymous e-mail subject; `visitor_ids` name the website visitors a
+verified request links to that subject.
 """
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 ERASE_SUBJECT_DATA = "EraseSubjectData"
 SUBJECT_DATA_ERASED = "SubjectDataErased"
+EXPORT_SUBJECT_DATA = "ExportSubjectData"
+SUBJECT_DATA_EXPORTED = "SubjectDataExported"
+RECTIFY_SUBJECT_DATA = "RectifySubjectData"
+RESTRICT_PROCESSING = "RestrictProcessing"
+LIFT_RESTRICTION = "LiftRestriction"
+OBJECT_TO_PROCESSING = "ObjectToProcessing"
+WITHDRAW_CONSENTS = "WithdrawConsents"
+SUBJECT_PROCESSING_CHANGED = "SubjectProcessingChanged"
 
 Category = Literal["contact_messages", "consents", "visit_records"]
+LegalBasis = Literal["consent", "contract", "legitimate_interest", "legal_obligation"]
+RectifiableField = Literal["email", "first_name", "last_name", "company"]
+ProcessingChange = Literal[
+    "rectified", "restricted", "restriction_lifted", "objected", "consents_withdrawn"
+]
+
+# Portability (GDPR Art. 20) covers only data processed under these bases.
+PORTABLE_BASES: frozenset[str] = frozenset({"consent", "contract"})
 
 
 class EraseSubjectData(BaseModel):
@@ -25,6 +44,10 @@ class EraseSubjectData(BaseModel):
     record_ids: list[str] | None = Field(
         default=None,
         description="Only these records (contact references, say); all of the subject's when absent.",
+    )
+    visitor_ids: list[str] = Field(
+        default=[],
+        description="Website visitor ids a verified rights request links to the subject.",
     )
 
 
@@ -45,3 +68,131 @@ class SubjectDataErased(BaseModel):
     owner: str
     receipts: list[Receipt]
     details: JsonValue = None
+
+
+class ExportSubjectData(BaseModel):
+    """Send everything held about the subject, for an access or portability request."""
+
+    request_id: str
+    visitor_ids: list[str] = []
+
+
+class CategoryExport(BaseModel):
+    """The records of one category, as JSON, with the legal basis they are processed under."""
+
+    category: Category
+    basis: LegalBasis
+    records: list[dict[str, JsonValue]]
+
+
+class SubjectDataExported(BaseModel):
+    """One owner's answer to ExportSubjectData: personal data, so only on SUBJECT_RESULTS."""
+
+    owner: str
+    categories: list[CategoryExport]
+
+
+class RectifySubjectData(BaseModel):
+    """Correct the named fields everywhere they are held.
+
+    A new e-mail address makes a new pseudonymous subject, so the sender computes
+    `new_subject_id` and owners re-key the records they hold under the old one.
+    """
+
+    request_id: str
+    corrections: dict[RectifiableField, str] = Field(min_length=1)
+    new_subject_id: str | None = None
+    visitor_ids: list[str] = []
+
+
+class RestrictProcessing(BaseModel):
+    """Keep the subject's data but exclude it from processing, visibly flagged, until lifted."""
+
+    request_id: str
+    visitor_ids: list[str] = []
+
+
+class LiftRestriction(BaseModel):
+    """End a restriction placed for `restricted_by` (the rights request that asked for it)."""
+
+    request_id: str
+    restricted_by: str
+    visitor_ids: list[str] = []
+
+
+class ObjectToProcessing(BaseModel):
+    """Stop processing the subject's data on the ground of legitimate interest."""
+
+    request_id: str
+    visitor_ids: list[str] = []
+
+
+class WithdrawConsents(BaseModel):
+    """Withdraw every consent; visit data goes unless a purpose that needs no consent keeps it."""
+
+    request_id: str
+    visitor_ids: list[str] = []
+
+
+class Change(BaseModel):
+    """What changed in one category: a count, never the data."""
+
+    category: Category
+    affected: int
+    at: datetime
+    note: str | None = None
+
+
+class SubjectProcessingChanged(BaseModel):
+    """One owner's answer to rectification, restriction, its lifting, objection or withdrawal."""
+
+    owner: str
+    change: ProcessingChange
+    changes: list[Change]
+    erased: list[Receipt] = Field(
+        default=[], description="What was erased along the way (visit data on a withdrawal)."
+    )
+
+
+class SubjectMessage(BaseModel):
+    """Any payload on the subject topics, read into its contract by the envelope's type."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+COMMAND_CONTRACTS: dict[str, type[BaseModel]] = {
+    ERASE_SUBJECT_DATA: EraseSubjectData,
+    EXPORT_SUBJECT_DATA: ExportSubjectData,
+    RECTIFY_SUBJECT_DATA: RectifySubjectData,
+    RESTRICT_PROCESSING: RestrictProcessing,
+    LIFT_RESTRICTION: LiftRestriction,
+    OBJECT_TO_PROCESSING: ObjectToProcessing,
+    WITHDRAW_CONSENTS: WithdrawConsents,
+}
+RESULT_CONTRACTS: dict[str, type[BaseModel]] = {
+    SUBJECT_DATA_ERASED: SubjectDataErased,
+    SUBJECT_DATA_EXPORTED: SubjectDataExported,
+    SUBJECT_PROCESSING_CHANGED: SubjectProcessingChanged,
+}
+
+
+def read_payload(
+    type_name: str, payload: SubjectMessage, table: dict[str, type[BaseModel]]
+) -> BaseModel | None:
+    """The payload as its contract, or None for a type the table does not know."""
+    contract = table.get(type_name)
+    if contract is None:
+        return None
+    return contract.model_validate(payload.model_dump())
+
+
+class OwnerReceipt(BaseModel):
+    """One line of the proof a rights request keeps: what one owner did in one category."""
+
+    owner: str
+    category: Category
+    action: Literal["erased", "exported"] | ProcessingChange
+    count: int
+    kept_under_hold: int = 0
+    hold_reasons: list[str] = []
+    at: datetime

@@ -1,0 +1,167 @@
+"""The contact service as a data owner: export, erase, rectify, restrict and object for one subject.
+
+Contact messages are processed to answer questions, on legitimate interest (statement §2b).
+Legal holds belong to the retention service: `erase_messages` keeps the references it is
+given as held, and reports them with their reasons in the receipt.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from privacyhub.contact.repository import COLLECTION
+from privacyhub.shared.contracts.subject import (
+    ERASE_SUBJECT_DATA,
+    EXPORT_SUBJECT_DATA,
+    LIFT_RESTRICTION,
+    OBJECT_TO_PROCESSING,
+    RECTIFY_SUBJECT_DATA,
+    RESTRICT_PROCESSING,
+    SUBJECT_DATA_ERASED,
+    SUBJECT_DATA_EXPORTED,
+    SUBJECT_PROCESSING_CHANGED,
+    WITHDRAW_CONSENTS,
+    CategoryExport,
+    Change,
+    EraseSubjectData,
+    LiftRestriction,
+    ObjectToProcessing,
+    ProcessingChange,
+    Receipt,
+    RectifySubjectData,
+    RestrictProcessing,
+    SubjectDataErased,
+    SubjectDataExported,
+    SubjectMessage,
+    SubjectProcessingChanged,
+)
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
+from privacyhub.shared.service import ServiceRuntime
+from pymongo.asynchronous.collection import AsyncCollection
+
+OWNER = "contact"
+CATEGORY = "contact_messages"
+# Bookkeeping of the service itself, not data the person gave us.
+INTERNAL_FIELDS = ("answer_command_id", "answer_correlation_id")
+
+
+async def erase_messages(
+    messages: AsyncCollection,
+    subject_id: str,
+    *,
+    record_ids: list[str] | None = None,
+    holds: Mapping[str, str] | None = None,
+) -> Receipt:
+    """Delete the subject's messages (only `record_ids` when given), except the references `holds` keeps, by reason."""
+    holds = holds or {}
+    selection: dict[str, Any] = {"subject_id": subject_id}
+    if record_ids is not None:
+        selection["_id"] = {"$in": record_ids}
+    held = [
+        r["_id"] async for r in messages.find(selection, projection={"_id": 1}) if r["_id"] in holds
+    ]
+    erased = await messages.delete_many({"$and": [selection, {"_id": {"$nin": held}}]})
+    return Receipt(
+        owner=OWNER,
+        category=CATEGORY,
+        erased=erased.deleted_count,
+        kept_under_hold=len(held),
+        hold_reasons=sorted({holds[reference] for reference in held}),
+        erased_at=utc_now(),
+    )
+
+
+def register_subject_commands(runtime: ServiceRuntime) -> None:
+    messages = runtime.db[COLLECTION]
+
+    def changed(change: ProcessingChange, affected: int, at: datetime) -> OwnerAnswer:
+        answer = SubjectProcessingChanged(
+            owner=OWNER,
+            change=change,
+            changes=[Change(category=CATEGORY, affected=affected, at=at)],
+        )
+        return SUBJECT_PROCESSING_CHANGED, answer
+
+    async def export(envelope: Envelope[SubjectMessage], _: Any) -> OwnerAnswer:
+        cursor = messages.find({"subject_id": envelope.subject_id}).sort("received_at", 1)
+        records = [
+            json_record(
+                {"reference": document.pop("_id")}
+                | {k: v for k, v in document.items() if k not in INTERNAL_FIELDS}
+            )
+            async for document in cursor
+        ]
+        answer = SubjectDataExported(
+            owner=OWNER,
+            categories=[
+                CategoryExport(category=CATEGORY, basis="legitimate_interest", records=records)
+            ],
+        )
+        return SUBJECT_DATA_EXPORTED, answer
+
+    async def erase(envelope: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
+        receipts = []
+        if CATEGORY in command.categories:
+            receipts.append(
+                await erase_messages(messages, envelope.subject_id, record_ids=command.record_ids)
+            )
+        return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
+
+    async def rectify(
+        envelope: Envelope[SubjectMessage], command: RectifySubjectData
+    ) -> OwnerAnswer:
+        corrected: dict[str, Any] = dict(command.corrections)
+        if command.new_subject_id is not None:
+            corrected["subject_id"] = command.new_subject_id
+        at = utc_now()
+        result = await messages.update_many(
+            {"subject_id": envelope.subject_id}, {"$set": {**corrected, "rectified_at": at}}
+        )
+        return changed("rectified", result.modified_count, at)
+
+    async def restrict(
+        envelope: Envelope[SubjectMessage], command: RestrictProcessing
+    ) -> OwnerAnswer:
+        at = utc_now()
+        result = await messages.update_many(
+            {"subject_id": envelope.subject_id},
+            {"$set": {"restriction": {"since": at, "request_id": command.request_id}}},
+        )
+        return changed("restricted", result.modified_count, at)
+
+    async def lift(envelope: Envelope[SubjectMessage], command: LiftRestriction) -> OwnerAnswer:
+        result = await messages.update_many(
+            {"subject_id": envelope.subject_id, "restriction.request_id": command.restricted_by},
+            {"$unset": {"restriction": ""}},
+        )
+        return changed("restriction_lifted", result.modified_count, utc_now())
+
+    async def object_to(
+        envelope: Envelope[SubjectMessage], command: ObjectToProcessing
+    ) -> OwnerAnswer:
+        at = utc_now()
+        result = await messages.update_many(
+            {"subject_id": envelope.subject_id},
+            {"$set": {"objection": {"since": at, "request_id": command.request_id}}},
+        )
+        return changed("objected", result.modified_count, at)
+
+    async def withdraw(envelope: Envelope[SubjectMessage], _: Any) -> OwnerAnswer:
+        # Contact messages rest on legitimate interest, not consent: nothing here to withdraw.
+        return SUBJECT_PROCESSING_CHANGED, SubjectProcessingChanged(
+            owner=OWNER, change="consents_withdrawn", changes=[]
+        )
+
+    answer_subject_commands(
+        runtime,
+        {
+            EXPORT_SUBJECT_DATA: export,
+            ERASE_SUBJECT_DATA: erase,
+            RECTIFY_SUBJECT_DATA: rectify,
+            RESTRICT_PROCESSING: restrict,
+            LIFT_RESTRICTION: lift,
+            OBJECT_TO_PROCESSING: object_to,
+            WITHDRAW_CONSENTS: withdraw,
+        },
+    )

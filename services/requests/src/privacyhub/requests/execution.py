@@ -1,0 +1,209 @@
+"""Carrying out an approved, verified rights request across every registered data owner.
+
+One command goes to all owners; each owner's answer is counted once; the request completes only
+when every owner answered (and is escalated on the officer's queue when one stays silent too long).
+Access and portability then get their package; an erasure finally drops the request's own
+personal fields, after the requester got the answer.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from privacyhub.requests.clock import Clock
+from privacyhub.requests.execution_store import Executions
+from privacyhub.requests.export_package import build_package, package_contents
+from privacyhub.requests.mail import Mailer
+from privacyhub.requests.notices import completed_notice
+from privacyhub.requests.owner_commands import NothingToCarryOut, owner_command
+from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.settings import RequestsSettings
+from privacyhub.shared.contracts.rights import DecisionOutcome, RightType, Status
+from privacyhub.shared.contracts.subject import (
+    RESULT_CONTRACTS,
+    OwnerReceipt,
+    SubjectDataErased,
+    SubjectDataExported,
+    SubjectMessage,
+    SubjectProcessingChanged,
+    read_payload,
+)
+from privacyhub.shared.envelope import Envelope
+
+logger = logging.getLogger(__name__)
+
+SendCommand = Callable[[Envelope], Awaitable[Any]]
+COMPLETED = "completed"
+PACKAGED = (RightType.ACCESS, RightType.PORTABILITY)
+
+
+def owner_receipts(answer: Any, *, answered_at: Any) -> list[OwnerReceipt]:
+    """The proof lines of one owner's answer: counts per category, never the data."""
+    if isinstance(answer, SubjectDataErased):
+        return [
+            OwnerReceipt(
+                owner=answer.owner,
+                category=r.category,
+                action="erased",
+                count=r.erased,
+                kept_under_hold=r.kept_under_hold,
+                hold_reasons=r.hold_reasons,
+                at=r.erased_at,
+            )
+            for r in answer.receipts
+        ]
+    if isinstance(answer, SubjectDataExported):
+        return [
+            OwnerReceipt(
+                owner=answer.owner,
+                category=part.category,
+                action="exported",
+                count=len(part.records),
+                at=answered_at,
+            )
+            for part in answer.categories
+        ]
+    changed: SubjectProcessingChanged = answer
+    return [
+        OwnerReceipt(
+            owner=changed.owner,
+            category=c.category,
+            action=changed.change,
+            count=c.affected,
+            at=c.at,
+        )
+        for c in changed.changes
+    ] + owner_receipts(
+        SubjectDataErased(owner=changed.owner, receipts=changed.erased), answered_at=answered_at
+    )
+
+
+class RightsExecution:
+    def __init__(
+        self,
+        *,
+        requests: RightsRequests,
+        executions: Executions,
+        mailer: Mailer,
+        send_command: SendCommand,
+        settings: RequestsSettings,
+        clock: Clock,
+    ) -> None:
+        self._requests = requests
+        self._executions = executions
+        self._mailer = mailer
+        self._send_command = send_command
+        self._settings = settings
+        self._clock = clock
+
+    async def start(self, document: RightsRequestDocument) -> RightsRequestDocument:
+        """Send the request's command to every owner; only ever for an approved, verified request."""
+        request_id = document["_id"]
+        decision = document.get("decision") or {}
+        if (
+            decision.get("outcome") != DecisionOutcome.APPROVE
+            or document.get("verified_at") is None
+        ):
+            return document
+        secret = self._settings.subject_id_secret.get_secret_value()
+        try:
+            command = owner_command(document, subject_id_secret=secret)
+        except NothingToCarryOut as problem:
+            await self._executions.cannot_start(request_id, problem=str(problem), at=self._clock())
+            return await self._requests.get(UUID(request_id)) or document
+        if document["status"] == Status.DECIDED:
+            await self._executions.start(
+                request_id,
+                command_type=command.type,
+                owners=list(self._settings.data_owners),
+                started_at=self._clock(),
+            )
+        current = await self._requests.get(UUID(request_id)) or document
+        if current["status"] == Status.EXECUTING:
+            # Also on a replayed decision: the command's id is fixed, so owners drop the copy.
+            await self._send_command(command)
+        return current
+
+    async def record(self, envelope: Envelope[SubjectMessage]) -> None:
+        """Count one owner's answer to a rights request; answers to other senders' commands are not ours."""
+        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        if answer is None:
+            return
+        document = await self._requests.get(envelope.correlation_id)
+        if document is None or "execution" not in document:
+            return
+        request_id = document["_id"]
+        owner = answer.owner  # type: ignore[attr-defined]
+        if owner not in document["execution"]["owners"]:
+            logger.warning(
+                "answer from an owner the request does not wait for", extra={"owner": owner}
+            )
+            return
+        if isinstance(answer, SubjectDataExported):
+            await self._executions.keep_export(
+                request_id,
+                owner=owner,
+                categories=[part.model_dump(mode="json") for part in answer.categories],
+            )
+        receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
+        await self._executions.record_answer(request_id, owner=owner, receipts=receipts)
+        await self._complete_when_answered(request_id)
+
+    async def _complete_when_answered(self, request_id: str) -> None:
+        document = await self._requests.get(UUID(request_id))
+        if document is None or document["status"] not in (
+            Status.EXECUTING,
+            Status.ESCALATED,
+            Status.COMPLETED,
+        ):
+            return
+        execution = document["execution"]
+        if execution.get("problem") or not set(execution["owners"]) <= set(execution["answered"]):
+            return
+        right = RightType(document["type"])
+        if right in PACKAGED and not await self._executions.has_package(request_id):
+            contents = package_contents(
+                request_id=request_id,
+                portability=right is RightType.PORTABILITY,
+                exports=await self._executions.exports(request_id),
+                history=await self._executions.history(document["subject_id"]),
+                generated_at=self._clock(),
+            )
+            await self._executions.store_package(
+                request_id, subject_id=document["subject_id"], package=build_package(contents)
+            )
+        await self._executions.complete(request_id, completed_at=self._clock())
+        if COMPLETED not in document["notified"] and "email" in document:
+            notice = completed_notice(UUID(request_id), right, document["receipts"])
+            await self._mailer.send(document["email"], notice)
+            await self._requests.mark_notified(UUID(request_id), COMPLETED)
+        if right is RightType.ERASURE:
+            await self._executions.forget_person(document["subject_id"], at=self._clock())
+
+    async def package(self, request_id: UUID) -> bytes | None:
+        return await self._executions.package(str(request_id))
+
+    async def escalate_overdue(self) -> int:
+        timeout = timedelta(seconds=self._settings.owner_timeout_seconds)
+        return await self._executions.escalate_overdue(started_before=self._clock() - timeout)
+
+    async def sweep_while(self, running: Callable[[], bool]) -> None:
+        """Escalate overdue requests every sweep interval for as long as `running()` says so."""
+        while True:
+            await asyncio.sleep(self._settings.owner_sweep_interval_seconds)
+            if not running():
+                return
+            try:
+                escalated = await self.escalate_overdue()
+            except Exception:
+                logger.warning(
+                    "owner timeout sweep failed; trying again next interval", exc_info=True
+                )
+                continue
+            if escalated:
+                logger.warning(
+                    "rights requests escalated: owners did not answer", extra={"count": escalated}
+                )

@@ -1,0 +1,188 @@
+"""What carrying out a rights request leaves at rest: its progress per owner, the owners' exports, the package.
+
+Progress lives on the request's own document and changes only by conditional single-document
+updates, so a redelivered answer is counted once. Exported data waits in `owner_exports` until
+the package is built; the package is kept in chunks (GridFS is not available on FerretDB v1,
+and a document holds at most 16 MB).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from privacyhub.requests.repository import COLLECTION, RightsRequestDocument
+from privacyhub.shared.contracts.rights import DecisionOutcome, Status
+from privacyhub.shared.contracts.subject import OwnerReceipt
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+OWNER_EXPORTS = "owner_exports"
+PACKAGES = "export_packages"
+PACKAGE_CHUNKS = "export_package_chunks"
+CHUNK_BYTES = 4 * 1024 * 1024
+
+CARRYING_OUT = [Status.EXECUTING.value, Status.ESCALATED.value]
+# What an erasure leaves of the request itself: the proof, without the person.
+PERSONAL_FIELDS = ("email", "details", "visitor_ids")
+
+
+class Executions:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._requests = db[COLLECTION]
+        self._exports = db[OWNER_EXPORTS]
+        self._packages = db[PACKAGES]
+        self._chunks = db[PACKAGE_CHUNKS]
+
+    async def ensure_indexes(self) -> None:
+        await self._requests.create_index(
+            [("status", ASCENDING), ("execution.started_at", ASCENDING)]
+        )
+        await self._exports.create_index("request_id")
+        await self._chunks.create_index("request_id")
+        await self._packages.create_index("subject_id")
+
+    async def start(
+        self, request_id: str, *, command_type: str, owners: list[str], started_at: datetime
+    ) -> RightsRequestDocument | None:
+        """Move an approved, verified request to `executing`; None when it is not (or no longer) such a request."""
+        return await self._requests.find_one_and_update(
+            {
+                "_id": request_id,
+                "status": Status.DECIDED.value,
+                "decision.outcome": DecisionOutcome.APPROVE.value,
+                "verified_at": {"$ne": None},
+            },
+            {
+                "$set": {
+                    "status": Status.EXECUTING.value,
+                    "execution": {
+                        "command": command_type,
+                        "owners": owners,
+                        "answered": [],
+                        "started_at": started_at,
+                    },
+                    "receipts": [],
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def cannot_start(self, request_id: str, *, problem: str, at: datetime) -> None:
+        """An approved request that names nothing to carry out goes to the officer's queue."""
+        await self._requests.update_one(
+            {"_id": request_id, "status": Status.DECIDED.value},
+            {
+                "$set": {
+                    "status": Status.ESCALATED.value,
+                    "execution": {
+                        "problem": problem,
+                        "owners": [],
+                        "answered": [],
+                        "started_at": at,
+                    },
+                }
+            },
+        )
+
+    async def record_answer(
+        self, request_id: str, *, owner: str, receipts: list[OwnerReceipt]
+    ) -> None:
+        """Count `owner`'s answer once, with its receipts."""
+        await self._requests.update_one(
+            {
+                "_id": request_id,
+                "status": {"$in": CARRYING_OUT},
+                "execution.answered": {"$ne": owner},
+            },
+            {
+                "$push": {
+                    "execution.answered": owner,
+                    "receipts": {"$each": [r.model_dump() for r in receipts]},
+                }
+            },
+        )
+
+    async def keep_export(
+        self, request_id: str, *, owner: str, categories: list[dict[str, Any]]
+    ) -> None:
+        await self._exports.update_one(
+            {"_id": f"{request_id}:{owner}"},
+            {"$setOnInsert": {"request_id": request_id, "owner": owner, "categories": categories}},
+            upsert=True,
+        )
+
+    async def exports(self, request_id: str) -> dict[str, list[dict[str, Any]]]:
+        cursor = self._exports.find({"request_id": request_id})
+        return {document["owner"]: document["categories"] async for document in cursor}
+
+    async def escalate_overdue(self, *, started_before: datetime) -> int:
+        """Escalate every executing request some owner left unanswered since before `started_before`."""
+        overdue = self._requests.find(
+            {"status": Status.EXECUTING.value, "execution.started_at": {"$lt": started_before}}
+        )
+        escalated = 0
+        async for document in overdue:
+            execution = document["execution"]
+            missing = [o for o in execution["owners"] if o not in execution["answered"]]
+            result = await self._requests.update_one(
+                {"_id": document["_id"], "status": Status.EXECUTING.value},
+                {"$set": {"status": Status.ESCALATED.value, "execution.missing": missing}},
+            )
+            escalated += result.modified_count
+        return escalated
+
+    async def complete(self, request_id: str, *, completed_at: datetime) -> None:
+        await self._requests.update_one(
+            {"_id": request_id, "status": {"$in": CARRYING_OUT}},
+            {
+                "$set": {"status": Status.COMPLETED.value, "completed_at": completed_at},
+                "$unset": {"execution.missing": ""},
+            },
+        )
+
+    async def history(self, subject_id: str) -> list[RightsRequestDocument]:
+        cursor = self._requests.find({"subject_id": subject_id}).sort("received_at", ASCENDING)
+        return [document async for document in cursor]
+
+    async def store_package(self, request_id: str, *, subject_id: str, package: bytes) -> None:
+        """Keep the package once; chunks are written before the document that makes it visible."""
+        if await self.has_package(request_id):
+            return
+        chunks = [package[i : i + CHUNK_BYTES] for i in range(0, len(package), CHUNK_BYTES)]
+        for number, chunk in enumerate(chunks):
+            await self._chunks.replace_one(
+                {"_id": f"{request_id}:{number}"},
+                {"request_id": request_id, "number": number, "data": chunk},
+                upsert=True,
+            )
+        await self._packages.replace_one(
+            {"_id": request_id},
+            {"subject_id": subject_id, "chunks": len(chunks), "size": len(package)},
+            upsert=True,
+        )
+        await self._exports.delete_many({"request_id": request_id})
+
+    async def has_package(self, request_id: str) -> bool:
+        return await self._packages.find_one({"_id": request_id}, projection={"_id": 1}) is not None
+
+    async def package(self, request_id: str) -> bytes | None:
+        stored = await self._packages.find_one({"_id": request_id})
+        if stored is None:
+            return None
+        cursor = self._chunks.find({"request_id": request_id}).sort("number", ASCENDING)
+        return b"".join([bytes(chunk["data"]) async for chunk in cursor])
+
+    async def forget_person(self, subject_id: str, *, at: datetime) -> None:
+        """After an erasure: drop the personal fields of the subject's closed requests and their packages."""
+        await self._requests.update_many(
+            {
+                "subject_id": subject_id,
+                "status": {"$in": [Status.DECIDED.value, Status.COMPLETED.value]},
+            },
+            {
+                "$unset": {field: "" for field in PERSONAL_FIELDS},
+                "$set": {"personal_data_dropped_at": at},
+            },
+        )
+        async for package in self._packages.find({"subject_id": subject_id}, projection={"_id": 1}):
+            await self._chunks.delete_many({"request_id": package["_id"]})
+            await self._packages.delete_one({"_id": package["_id"]})

@@ -1,0 +1,85 @@
+"""The one command an approved rights request sends to every data owner, by the request's type."""
+
+from uuid import UUID
+
+from privacyhub.requests.corrections import named_corrections
+from privacyhub.requests.repository import RightsRequestDocument
+from privacyhub.shared.contracts.rights import RightType
+from privacyhub.shared.contracts.subject import (
+    ERASE_SUBJECT_DATA,
+    EXPORT_SUBJECT_DATA,
+    OBJECT_TO_PROCESSING,
+    RECTIFY_SUBJECT_DATA,
+    RESTRICT_PROCESSING,
+    WITHDRAW_CONSENTS,
+    EraseSubjectData,
+    ExportSubjectData,
+    ObjectToProcessing,
+    RectifySubjectData,
+    RestrictProcessing,
+    SubjectMessage,
+    WithdrawConsents,
+)
+from privacyhub.shared.envelope import Envelope, derived_event_id
+from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.owners import DATA_OWNERS
+from pydantic import BaseModel
+
+COMMAND_TYPES: dict[RightType, str] = {
+    RightType.ACCESS: EXPORT_SUBJECT_DATA,
+    RightType.PORTABILITY: EXPORT_SUBJECT_DATA,
+    RightType.ERASURE: ERASE_SUBJECT_DATA,
+    RightType.RECTIFICATION: RECTIFY_SUBJECT_DATA,
+    RightType.RESTRICTION: RESTRICT_PROCESSING,
+    RightType.OBJECTION: OBJECT_TO_PROCESSING,
+    RightType.WITHDRAW_CONSENT: WITHDRAW_CONSENTS,
+}
+
+
+class NothingToCarryOut(Exception):
+    """The request names nothing an owner could act on (a rectification without corrections)."""
+
+
+def owner_command(document: RightsRequestDocument, *, subject_id_secret: str) -> Envelope:
+    """The command for the request; its event id follows from the request, so a resend is a duplicate."""
+    request_id = document["_id"]
+    right = RightType(document["type"])
+    visitor_ids = document.get("visitor_ids", [])
+    payload: BaseModel
+    if right in (RightType.ACCESS, RightType.PORTABILITY):
+        payload = ExportSubjectData(request_id=request_id, visitor_ids=visitor_ids)
+    elif right is RightType.ERASURE:
+        categories = sorted({category for held in DATA_OWNERS.values() for category in held})
+        payload = EraseSubjectData(
+            reason="rights_request",
+            rule=request_id,
+            categories=categories,  # type: ignore[arg-type]
+            visitor_ids=visitor_ids,
+        )
+    elif right is RightType.RECTIFICATION:
+        corrections = named_corrections(document.get("details"))
+        if not corrections:
+            raise NothingToCarryOut("the rectification names no field to correct")
+        new_email = corrections.get("email")
+        payload = RectifySubjectData(
+            request_id=request_id,
+            corrections=corrections,
+            new_subject_id=subject_id_for_email(subject_id_secret, new_email)
+            if new_email
+            else None,
+            visitor_ids=visitor_ids,
+        )
+    elif right is RightType.RESTRICTION:
+        payload = RestrictProcessing(request_id=request_id, visitor_ids=visitor_ids)
+    elif right is RightType.OBJECTION:
+        payload = ObjectToProcessing(request_id=request_id, visitor_ids=visitor_ids)
+    else:
+        payload = WithdrawConsents(request_id=request_id, visitor_ids=visitor_ids)
+    command_type = COMMAND_TYPES[right]
+    return Envelope[SubjectMessage](
+        event_id=derived_event_id(UUID(request_id), command_type),
+        type=command_type,
+        subject_id=document["subject_id"],
+        correlation_id=UUID(request_id),
+        payload=SubjectMessage.model_validate(payload.model_dump(mode="json")),
+    )

@@ -1,0 +1,474 @@
+"""Carrying out approved rights requests (statement §6) across every data owner, on real Kafka,
+MongoDB-protocol databases and SMTP: access packages, erasure with receipts, withdrawal of consent,
+rectification, restriction, objection, escalation of a silent owner, and no command before verification.
+"""
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from httpx import AsyncClient
+from privacyhub.consent.consents import CURRENT
+from privacyhub.consent.visits import VISITS
+from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
+from privacyhub.requests.app import create_runtime as create_requests_runtime
+from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.repository import RightsRequests
+from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.views import queue_entry
+from privacyhub.shared.auth import Role
+from privacyhub.shared.contracts.rights import Status
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import (
+    REQUESTS_QUERIES,
+    SUBJECT_COMMANDS,
+    SUBJECT_RESULTS,
+)
+from privacyhub.shared.topics import (
+    RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC,
+)
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import Endpoints
+from tests.integration.conftest import staff_headers
+from tests.support.kafka import collect_until
+from tests.support.mailbox import Mailbox, text_of
+from tests.support.waiting import eventually
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("requests_service", "contact_service", "consent_service"),
+]
+
+OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
+CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+class Person:
+    """A unique data subject per test: e-mail, names and a website visitor id."""
+
+    def __init__(self) -> None:
+        tag = uuid.uuid4().hex[:10]
+        self.email = f"betrokkene-{tag}@example.nl"
+        self.first_name = f"Fenna{tag}"
+        self.last_name = f"Achternaam{tag}"
+        self.visitor_id = f"visitor-{tag}"
+
+
+async def leave_contact_message(
+    gateway: AsyncClient, person: Person, contact_db: AsyncDatabase
+) -> str:
+    form = {
+        "email": person.email,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "message": "Hebben jullie nog vacatures voor data-analisten?",
+        "company": "Voorbeeld B.V.",
+    }
+    response = await gateway.post("/v1/contact", json=form, headers={"user-agent": BROWSER})
+    assert response.status_code == 202, response.text
+    reference = response.json()["reference"]
+    await eventually(
+        lambda: contact_db[CONTACT_MESSAGES].find_one({"_id": reference}),
+        what="the contact message",
+    )
+    return reference
+
+
+async def visit_with_consent(
+    gateway: AsyncClient, person: Person, consent_db: AsyncDatabase, *, views: int = 2
+) -> tuple[str, list[str]]:
+    choice = {
+        "visitor_id": person.visitor_id,
+        "purposes": {"necessary": True, "analytics": True, "marketing": True},
+        "statement_version": "2.1",
+    }
+    response = await gateway.post("/v1/consents", json=choice)
+    assert response.status_code == 202, response.text
+    consent_id = response.json()["consent_id"]
+    await eventually(
+        lambda: consent_db[CURRENT].find_one({"_id": person.visitor_id, "consent_id": consent_id}),
+        what="the consent in force",
+    )
+    page_view_ids = []
+    for number in range(views):
+        view = {
+            "visitor_id": person.visitor_id,
+            "url": f"https://jobport.nl/vacatures/{number}",
+            "referrer": "https://www.google.com/",
+        }
+        answer = await gateway.post("/v1/pageviews", json=view, headers={"user-agent": BROWSER})
+        assert answer.status_code == 202, answer.text
+        page_view_ids.append(answer.json()["page_view_id"])
+
+    async def all_linked() -> bool:
+        linked = await consent_db[VISITS].count_documents({"_id": {"$in": page_view_ids}})
+        return linked == views
+
+    await eventually(all_linked, what="the linked visit records")
+    return consent_id, page_view_ids
+
+
+async def file_verified_request(
+    gateway: AsyncClient, mailbox: Mailbox, person: Person, right: str, **fields: Any
+) -> dict[str, Any]:
+    body = {"type": right, "email": person.email, "visitor_ids": [person.visitor_id], **fields}
+    response = await gateway.post("/v1/rights-requests", json=body)
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    message = await mailbox.wait_for(
+        person.email,
+        lambda m: "verificatiecode" in m["Subject"] and accepted["request_id"] in text_of(m),
+        what="the code e-mail",
+    )
+    match = CODE_LINE.search(text_of(message))
+    assert match
+    verified = await gateway.post(
+        f"/v1/rights-requests/{accepted['request_id']}/verify", json={"code": match.group(1)}
+    )
+    assert verified.status_code == 200, verified.text
+    return accepted
+
+
+async def approve(gateway: AsyncClient, request_id: str) -> None:
+    response = await gateway.post(
+        f"/v1/staff/rights-requests/{request_id}/decision",
+        json={"outcome": "approve", "reasons": "Je verzoek is terecht."},
+        headers=OFFICER,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def completed(gateway: AsyncClient, accepted: dict[str, Any]) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        response = await gateway.get(
+            f"/v1/rights-requests/{accepted['request_id']}",
+            headers={"authorization": f"Bearer {accepted['access_token']}"},
+        )
+        assert response.status_code == 200, response.text
+        return response.json() if response.json()["status"] == "completed" else None
+
+    return await eventually(probe, within=60, what="the request to complete")
+
+
+async def completion_mail(mailbox: Mailbox, person: Person) -> str:
+    message = await mailbox.wait_for(
+        person.email, lambda m: "uitgevoerd" in m["Subject"], what="the completion e-mail"
+    )
+    return text_of(message)
+
+
+async def dump_of(db: AsyncDatabase) -> str:
+    """Every document of every collection, as text: what a DPO's search of the database sees."""
+    parts = []
+    for name in await db.list_collection_names():
+        parts.extend([repr(document) async for document in db[name].find()])
+    return "\n".join(parts)
+
+
+async def test_an_access_request_yields_a_zip_with_every_record_and_a_summary(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    consent_db: AsyncDatabase,
+) -> None:
+    person = Person()
+    reference = await leave_contact_message(gateway, person, contact_db)
+    consent_id, page_view_ids = await visit_with_consent(gateway, person, consent_db)
+    accepted = await file_verified_request(gateway, mailbox, person, "access")
+    token = {"authorization": f"Bearer {accepted['access_token']}"}
+    export_path = f"/v1/rights-requests/{accepted['request_id']}/export"
+
+    not_yet = await gateway.get(export_path, headers=token)
+    assert not_yet.status_code == 409 and not_yet.json()["code"] == "not_ready"
+    await approve(gateway, accepted["request_id"])
+    status = await completed(gateway, accepted)
+    assert {r["owner"] for r in status["receipts"]} == {"contact", "consent"}
+    assert "uitgevoerd" in await completion_mail(mailbox, person)
+
+    response = await gateway.get(export_path, headers=token)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))
+    messages = data["owners"]["contact"]["contact_messages"]["records"]
+    assert [m["reference"] for m in messages] == [reference]
+    assert messages[0]["email"] == person.email and messages[0]["last_name"] == person.last_name
+    consents = data["owners"]["consent"]["consents"]["records"]
+    assert [c["consent_id"] for c in consents] == [consent_id]
+    visits = data["owners"]["consent"]["visit_records"]["records"]
+    assert sorted(v["page_view_id"] for v in visits) == sorted(page_view_ids)
+    assert [r["request_id"] for r in data["rights_requests"]] == [accepted["request_id"]]
+    summary = archive.read("summary.html").decode()
+    assert summary.startswith("<!doctype html>") and reference in summary
+
+    wrong_token = await gateway.get(export_path, headers={"authorization": "Bearer " + "x" * 43})
+    assert wrong_token.status_code == 404
+
+
+async def test_portability_holds_only_data_processed_under_consent_or_contract(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    consent_db: AsyncDatabase,
+) -> None:
+    person = Person()
+    await leave_contact_message(gateway, person, contact_db)
+    _, page_view_ids = await visit_with_consent(gateway, person, consent_db, views=1)
+    accepted = await file_verified_request(gateway, mailbox, person, "portability")
+    await approve(gateway, accepted["request_id"])
+    await completed(gateway, accepted)
+
+    response = await gateway.get(
+        f"/v1/rights-requests/{accepted['request_id']}/export",
+        headers={"authorization": f"Bearer {accepted['access_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    assert data["owners"]["contact"] == {}  # answering questions rests on legitimate interest
+    assert list(data["owners"]["consent"]) == ["visit_records"]
+    visits = data["owners"]["consent"]["visit_records"]["records"]
+    assert [v["page_view_id"] for v in visits] == page_view_ids
+    assert "rights_requests" not in data
+
+
+async def test_after_an_erasure_no_database_holds_the_email_or_name(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    consent_db: AsyncDatabase,
+    requests_db: AsyncDatabase,
+) -> None:
+    person = Person()
+    await leave_contact_message(gateway, person, contact_db)
+    await visit_with_consent(gateway, person, consent_db)
+    accepted = await file_verified_request(gateway, mailbox, person, "erasure")
+    await approve(gateway, accepted["request_id"])
+    status = await completed(gateway, accepted)
+
+    receipts = {(r["owner"], r["category"]): r for r in status["receipts"]}
+    assert set(receipts) == {
+        ("contact", "contact_messages"),
+        ("consent", "consents"),
+        ("consent", "visit_records"),
+    }
+    assert receipts[("contact", "contact_messages")]["count"] == 1
+    assert receipts[("consent", "visit_records")]["count"] == 2
+    mail = await completion_mail(mailbox, person)
+    assert "contact / contact_messages: 1 verwijderd" in mail
+    assert "consent / visit_records: 2 verwijderd" in mail
+
+    async def forgotten() -> bool:
+        document = await requests_db[RIGHTS_REQUESTS].find_one({"_id": accepted["request_id"]})
+        return document is not None and "email" not in document
+
+    await eventually(forgotten, what="the request's own personal fields to be dropped")
+    for db in (contact_db, consent_db, requests_db):
+        everything = await dump_of(db)
+        for trace in (person.email, person.first_name, person.last_name, person.visitor_id):
+            assert trace not in everything, f"{db.name} still holds the subject"
+    proof = await requests_db[RIGHTS_REQUESTS].find_one({"_id": accepted["request_id"]})
+    assert proof["subject_id"] and proof["type"] == "erasure" and proof["decision"]
+    assert len(proof["receipts"]) == 3
+
+
+async def test_withdrawing_consent_withdraws_every_purpose_and_erases_visits(
+    gateway: AsyncClient, mailbox: Mailbox, consent_db: AsyncDatabase
+) -> None:
+    person = Person()
+    given, _ = await visit_with_consent(gateway, person, consent_db)
+    accepted = await file_verified_request(gateway, mailbox, person, "withdraw_consent")
+    await approve(gateway, accepted["request_id"])
+    await completed(gateway, accepted)
+
+    current = await consent_db[CURRENT].find_one({"_id": person.visitor_id})
+    assert current["consent_id"] != given
+    assert current["purposes"] == {"necessary": True, "analytics": False, "marketing": False}
+    assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 0
+    consents = await gateway.get(f"/v1/consents/{person.visitor_id}")
+    assert consents.json()["history"][0]["consent_id"] == given
+    assert "consent / visit_records: 2 verwijderd" in await completion_mail(mailbox, person)
+
+
+async def test_rectification_corrects_the_named_fields(
+    gateway: AsyncClient, mailbox: Mailbox, contact_db: AsyncDatabase
+) -> None:
+    person = Person()
+    reference = await leave_contact_message(gateway, person, contact_db)
+    corrected = f"de Vries-{uuid.uuid4().hex[:6]}"
+    accepted = await file_verified_request(
+        gateway,
+        mailbox,
+        person,
+        "rectification",
+        details=f"Mijn naam is fout.\nachternaam: {corrected}",
+    )
+    await approve(gateway, accepted["request_id"])
+    status = await completed(gateway, accepted)
+
+    stored = await contact_db[CONTACT_MESSAGES].find_one({"_id": reference})
+    assert stored["last_name"] == corrected and stored["first_name"] == person.first_name
+    rectified = [r for r in status["receipts"] if r["action"] == "rectified"]
+    assert rectified == [
+        {**rectified[0], "owner": "contact", "category": "contact_messages", "count": 1}
+    ]
+
+
+async def test_restriction_flags_the_data_visibly_and_objection_stops_legitimate_interest(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    consent_db: AsyncDatabase,
+) -> None:
+    person = Person()
+    reference = await leave_contact_message(gateway, person, contact_db)
+    _, page_view_ids = await visit_with_consent(gateway, person, consent_db, views=1)
+    restriction = await file_verified_request(gateway, mailbox, person, "restriction")
+    await approve(gateway, restriction["request_id"])
+    await completed(gateway, restriction)
+
+    message = await contact_db[CONTACT_MESSAGES].find_one({"_id": reference})
+    assert message["restriction"]["request_id"] == restriction["request_id"]
+    visit = await consent_db[VISITS].find_one({"_id": page_view_ids[0]})
+    assert visit["restriction"]["request_id"] == restriction["request_id"]
+    assert (await consent_db[CURRENT].find_one({"_id": person.visitor_id}))["restriction"]
+
+    objection = await file_verified_request(gateway, mailbox, person, "objection")
+    await approve(gateway, objection["request_id"])
+    await completed(gateway, objection)
+    message = await contact_db[CONTACT_MESSAGES].find_one({"_id": reference})
+    assert message["objection"]["request_id"] == objection["request_id"]
+
+
+async def test_an_unverified_request_never_reaches_a_data_owner(
+    gateway: AsyncClient, mailbox: Mailbox, endpoints: Endpoints
+) -> None:
+    person = Person()
+    response = await gateway.post(
+        "/v1/rights-requests",
+        json={"type": "erasure", "email": person.email, "visitor_ids": [person.visitor_id]},
+    )
+    unverified = response.json()["request_id"]
+    approval = await gateway.post(
+        f"/v1/staff/rights-requests/{unverified}/decision",
+        json={"outcome": "approve", "reasons": "Zonder controle."},
+        headers=OFFICER,
+    )
+    assert approval.status_code == 409 and approval.json()["code"] == "not_verified"
+
+    # A later, verified request of another person is the sentinel: its command comes after.
+    sentinel = Person()
+    later = await file_verified_request(gateway, mailbox, sentinel, "restriction")
+    await approve(gateway, later["request_id"])
+    commands = await collect_until(
+        endpoints.kafka_bootstrap_servers,
+        SUBJECT_COMMANDS.name,
+        lambda m: m["correlation_id"] == later["request_id"],
+        within=60,
+    )
+    assert all(command["correlation_id"] != unverified for command in commands)
+    assert all(unverified not in json.dumps(command) for command in commands)
+
+
+async def at_the_end(bootstrap_servers: str, group: str, *topics: str) -> None:
+    """Commit the group's offsets at the topics' ends, so a new runtime reads only what comes next."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+@pytest.fixture
+async def requests_waiting_for_a_partner(
+    endpoints: Endpoints, requests_settings: RequestsSettings
+) -> AsyncIterator[AsyncDatabase]:
+    """A second requests service that also waits for a partner no service plays, with a short owner timeout."""
+    tag = uuid.uuid4().hex[:8]
+    settings = requests_settings.model_copy(
+        update={
+            "mongodb_database": f"test_requests_partner_{tag}",
+            "consumer_group": f"test-requests-partner-{tag}",
+            "data_owners": ["contact", "consent", "partner-without-tool"],
+            "owner_timeout_seconds": 2.0,
+            "owner_sweep_interval_seconds": 0.2,
+        }
+    )
+    await at_the_end(
+        endpoints.kafka_bootstrap_servers,
+        settings.consumer_group,
+        RIGHTS_REQUESTS_TOPIC.name,
+        REQUESTS_QUERIES.name,
+        SUBJECT_RESULTS.name,
+    )
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        async with create_requests_runtime(settings).running():
+            yield client[settings.mongodb_database]
+    finally:
+        await client.close()
+
+
+async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
+    gateway: AsyncClient, mailbox: Mailbox, requests_waiting_for_a_partner: AsyncDatabase
+) -> None:
+    person = Person()
+    # Registered by the officer and verified by them: no e-mailed code, which both services would send.
+    response = await gateway.post(
+        "/v1/staff/rights-requests",
+        json={
+            "channel": "letter",
+            "received_at": utc_now().isoformat(),
+            "type": "restriction",
+            "email": person.email,
+        },
+        headers=OFFICER,
+    )
+    assert response.status_code == 202, response.text
+    request_id = response.json()["request_id"]
+    second = requests_waiting_for_a_partner[RIGHTS_REQUESTS]
+    await eventually(lambda: second.find_one({"_id": request_id}), what="the second copy")
+    verified = await gateway.post(
+        f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
+    )
+    assert verified.status_code == 200, verified.text
+    await eventually(
+        lambda: second.find_one({"_id": request_id, "status": "verified"}), what="verification"
+    )
+    await approve(gateway, request_id)
+
+    escalated = await eventually(
+        lambda: second.find_one({"_id": request_id, "status": Status.ESCALATED.value}),
+        within=30,
+        what="the escalation",
+    )
+    assert escalated["execution"]["missing"] == ["partner-without-tool"]
+    assert sorted(escalated["execution"]["answered"]) == ["consent", "contact"]
+    queue = await RightsRequests(requests_waiting_for_a_partner).queue(
+        status=Status.ESCALATED, due_before=None
+    )
+    entry = next(queue_entry(d, utc_now()) for d in queue if d["_id"] == request_id)
+    assert entry.missing_owners == ["partner-without-tool"]
