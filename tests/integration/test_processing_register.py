@@ -24,7 +24,9 @@ async def test_any_staff_role_reads_the_register_as_json_and_csv(
 ) -> None:
     assert (await gateway.get("/v1/staff/processing-register")).status_code == 401
 
-    as_json = await gateway.get("/v1/staff/processing-register", headers=staff_headers(Role.ANALYST))
+    as_json = await gateway.get(
+        "/v1/staff/processing-register", headers=staff_headers(Role.ANALYST)
+    )
     as_csv = await gateway.get(
         "/v1/staff/processing-register?format=csv", headers=staff_headers(Role.SUPPORT_AGENT)
     )
@@ -97,7 +99,11 @@ async def test_the_services_store_only_declared_fields(
     await eventually(everything_stored, what="the scenario's data in every service")
     register = load_register()
     problems = {}
-    for service, db in (("contact", contact_db), ("consent", consent_db), ("requests", requests_db)):
+    for service, db in (
+        ("contact", contact_db),
+        ("consent", consent_db),
+        ("requests", requests_db),
+    ):
         for collection in await db.list_collection_names():
             documents = await db[collection].find().to_list()
             if undeclared := undeclared_fields(register, service, collection, documents):
