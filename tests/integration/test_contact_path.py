@@ -4,8 +4,10 @@ import json
 
 import pytest
 from litestar.testing import AsyncTestClient
-from privacyhub.contact.repository import COLLECTION
+from privacyhub.contact.repository import COLLECTION, ContactMessages
+from privacyhub.contact.settings import ContactSettings
 from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_RECEIVED, ContactMessageReceived
+from privacyhub.shared.crypto import Keyring, SubjectKeys
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, DEAD_LETTER
@@ -34,8 +36,19 @@ async def stored(db: AsyncDatabase, reference: str) -> dict | None:
     return await db[COLLECTION].find_one({"_id": reference})
 
 
+def readable(db: AsyncDatabase, settings: ContactSettings) -> ContactMessages:
+    """The contact messages as the service reads them: decrypted with its key store and key-encryption keys."""
+    keys = SubjectKeys(
+        db.client[settings.subject_keys_database_name], Keyring.from_settings(settings)
+    )
+    return ContactMessages(db, keys)
+
+
 async def test_accepted_message_is_stored_by_the_contact_service(
-    gateway: AsyncTestClient, contact_service: ServiceRuntime, contact_db: AsyncDatabase
+    gateway: AsyncTestClient,
+    contact_service: ServiceRuntime,
+    contact_db: AsyncDatabase,
+    contact_settings: ContactSettings,
 ) -> None:
     response = await gateway.post(
         "/v1/contact", json=VALID_FORM, headers={"user-agent": FIREFOX_ON_WINDOWS}
@@ -44,7 +57,8 @@ async def test_accepted_message_is_stored_by_the_contact_service(
     assert response.status_code == 202, response.text
     reference = response.json()["reference"]
     assert reference.startswith("CT-")
-    document = await eventually(lambda: stored(contact_db, reference), what="the stored message")
+    await eventually(lambda: stored(contact_db, reference), what="the stored message")
+    document = await readable(contact_db, contact_settings).get(reference)
     assert document["email"] == VALID_FORM["email"]
     assert document["first_name"] == "Anna"
     assert document["message"] == VALID_FORM["message"]

@@ -1,5 +1,6 @@
 """Typed settings read from the environment (or a `.env` file), once per process."""
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -104,3 +105,32 @@ class ServiceSettings(CommonSettings):
         ge=0,
         description="Pause before a message that failed for a transient reason is redelivered.",
     )
+
+
+class EncryptingServiceSettings(ServiceSettings):
+    """Settings of a service that keeps personal data encrypted per data subject (shared/crypto.py).
+
+    Each such service has key-encryption keys of its own; the gateway and services without
+    personal data at rest never see them.
+    """
+
+    key_encryption_keys: SecretStr = Field(
+        default=SecretStr("development-only:S6xlOF8qVmfeyVM+yN274jZo6ym3tjt/sPdmigdAKO4="),
+        description="Key-encryption keys that wrap the per-subject data keys, as "
+        "`id:base64key[,id:base64key...]` (256-bit keys); the first wraps new keys, the others "
+        "only unwrap until the start-up rotation has re-wrapped everything. Set it in production.",
+    )
+    key_encryption_keys_file: Path | None = Field(
+        default=None,
+        description="A file holding the key-encryption keys in the same format (a mounted secret); "
+        "when set it is read instead of the key-encryption keys variable.",
+    )
+    subject_keys_database: str | None = Field(
+        default=None,
+        description="Database of the per-subject data keys, apart from the service's data so that "
+        "a backup of the data holds no keys; default: the service's database name with `_keys`.",
+    )
+
+    @property
+    def subject_keys_database_name(self) -> str:
+        return self.subject_keys_database or f"{self.mongodb_database}_keys"

@@ -1,12 +1,18 @@
-"""Contact messages at rest, keyed by their reference.
+"""Contact messages at rest, keyed by their reference, their personal fields encrypted per subject.
 
 A message and its answer arrive on different topics, so either may be written
-first; each is written once, into the one document of its reference.
+first; each is written once, into the one document of its reference. The subject
+id, status, dates and references stay readable for queries; every read through
+this repository returns the personal fields decrypted, and erasing a subject's
+last message destroys the subject's key (shared/crypto.py).
 """
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import Envelope
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -14,11 +20,22 @@ from pymongo.errors import DuplicateKeyError
 COLLECTION = "contact_messages"
 OPEN = "open"
 ANSWERED = "answered"
+PERSONAL_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "message",
+    "company",
+    "found_us_via",
+    "device",
+)
 
 
 class ContactMessages:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._collection = db[COLLECTION]
+        self._keys = keys
+        self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("subject_id")
@@ -29,7 +46,9 @@ class ContactMessages:
         contents: dict[str, Any] = {
             "subject_id": envelope.subject_id,
             "received_at": envelope.occurred_at,
-            **message.model_dump(exclude={"reference"}),
+            **await self._cipher.encrypt(
+                envelope.subject_id, message.model_dump(exclude={"reference"})
+            ),
         }
         await self._write_once(
             message.reference,
@@ -57,7 +76,74 @@ class ContactMessages:
         return await self.get(answer.reference)
 
     async def get(self, reference: str) -> dict[str, Any] | None:
-        return await self._collection.find_one({"_id": reference})
+        """The reference's document with its personal fields decrypted."""
+        document = await self._collection.find_one({"_id": reference})
+        return None if document is None else await self._decrypted(document)
+
+    async def of_subject(self, subject_id: str) -> list[dict[str, Any]]:
+        """Every message of the subject, oldest first, decrypted."""
+        cursor = self._collection.find({"subject_id": subject_id}).sort("received_at", 1)
+        return [await self._decrypted(document) async for document in cursor]
+
+    async def erase(
+        self,
+        subject_id: str,
+        *,
+        record_ids: list[str] | None = None,
+        holds: Mapping[str, str] | None = None,
+    ) -> tuple[int, list[str]]:
+        """Delete the subject's messages (only `record_ids` when given) except the held references.
+
+        Returns the number deleted and the references kept. Once the subject has no message
+        left, its key is destroyed too, so copies made earlier (backups) cannot be read either.
+        """
+        selection: dict[str, Any] = {"subject_id": subject_id}
+        if record_ids is not None:
+            selection["_id"] = {"$in": record_ids}
+        holds = holds or {}
+        held = [
+            document["_id"]
+            async for document in self._collection.find(selection, projection={"_id": 1})
+            if document["_id"] in holds
+        ]
+        erased = await self._collection.delete_many({"$and": [selection, {"_id": {"$nin": held}}]})
+        await self._destroy_key_when_unused(subject_id)
+        return erased.deleted_count, held
+
+    async def rectify(
+        self,
+        subject_id: str,
+        corrections: Mapping[str, str],
+        *,
+        new_subject_id: str | None,
+        at: datetime,
+    ) -> int:
+        """Correct the subject's messages; a new subject id re-keys them, encrypted under its key."""
+        owner = new_subject_id or subject_id
+        corrected = 0
+        for document in await self.of_subject(subject_id):
+            fields = {name: document[name] for name in PERSONAL_FIELDS if name in document}
+            sealed = await self._cipher.encrypt(owner, {**fields, **corrections})
+            result = await self._collection.update_one(
+                {"_id": document["_id"], "subject_id": subject_id},
+                {"$set": {**sealed, "subject_id": owner, "rectified_at": at}},
+            )
+            corrected += result.modified_count
+        if owner != subject_id:
+            await self._destroy_key_when_unused(subject_id)
+        return corrected
+
+    async def _destroy_key_when_unused(self, subject_id: str) -> None:
+        if (
+            await self._collection.find_one({"subject_id": subject_id}, projection={"_id": 1})
+            is None
+        ):
+            await self._keys.destroy(subject_id)
+
+    async def _decrypted(self, document: dict[str, Any]) -> dict[str, Any]:
+        if "subject_id" not in document:
+            return document  # an answer recorded before its message: no personal data yet
+        return await self._cipher.decrypt(document["subject_id"], document)
 
     async def _write_once(self, reference: str, *, unless_present: str, update: dict) -> None:
         """Apply `update` to the reference's document, creating it if needed, unless `unless_present` is set already."""

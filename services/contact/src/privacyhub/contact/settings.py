@@ -1,9 +1,9 @@
-from privacyhub.shared.settings import ServiceSettings
+from privacyhub.shared.settings import EncryptingServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
-class ContactSettings(ServiceSettings):
+class ContactSettings(EncryptingServiceSettings):
     """Contact service settings; its own variables start with `CONTACT_`."""
 
     model_config = SettingsConfigDict(env_prefix="CONTACT_")

@@ -1,0 +1,287 @@
+"""Personal data at rest, encrypted per data subject (envelope encryption), so erasure can shred it.
+
+Every data subject gets a random 256-bit data key; a service encrypts the personal fields of
+that subject's documents with it (AES-GCM, a random 96-bit nonce per value, the subject id and
+field name as associated data). The data key is stored only wrapped (AES-GCM again) by a
+key-encryption key (KEK) that never touches a database: it comes from the service's settings
+or a mounted secret file. Erasure deletes the subject's documents and destroys the data key.
+
+Where the keys live decides what erasure means for backups. If the wrapped data keys sat in the
+same database as the data, a dump taken before an erasure would hold both the ciphertext and
+its wrapped key, and the live KEK would open it: shredding would protect nothing. So:
+
+- The wrapped data keys live in a key store of their own (`subject_keys` in a database apart
+  from the service's data, `SUBJECT_KEYS_DATABASE`); FerretDB's SQLite backend even keeps it in
+  a file of its own. A dump or backup of the data database holds ciphertext only: after an
+  erasure no key anywhere live opens the subject's fields in it, whatever the dump's age.
+- The key store itself is the one thing whose copies must stay short-lived: a copy taken before
+  an erasure still opens older data dumps while the KEK that wrapped it is configured. Rotating
+  the KEK (a new one first in `KEY_ENCRYPTION_KEYS`; the start-up `rewrap_all` re-wraps every
+  data key) and then retiring the old one makes every earlier key-store copy unreadable. Keep
+  key-store backups no longer than the rotation period, and every erasure is final everywhere
+  one rotation later.
+"""
+
+import base64
+import json
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import Binary
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.settings import EncryptingServiceSettings
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_KEYS = "subject_keys"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KEY_ID_BYTES = 16
+FORMAT = b"\x01"  # first byte of every encrypted value: layout FORMAT | key id | nonce | ciphertext
+
+
+class SubjectKeyDestroyed(Exception):
+    """The subject's data key was destroyed (erasure): what it encrypted can never be read again."""
+
+
+class KeyEncryptionKeyUnavailable(Exception):
+    """A data key is wrapped by a KEK that is not configured (any more): retired, or a foreign store."""
+
+
+class UndecryptableValue(Exception):
+    """A value failed authentication: tampered with, or moved to another subject or field."""
+
+
+@dataclass(frozen=True)
+class KeyEncryptionKey:
+    id: str
+    secret: bytes = field(repr=False)
+
+
+class Keyring:
+    """The configured KEKs: the first wraps, every one unwraps."""
+
+    def __init__(self, keys: Sequence[KeyEncryptionKey]) -> None:
+        if not keys:
+            raise ValueError("at least one key-encryption key is needed")
+        if len({key.id for key in keys}) != len(keys):
+            raise ValueError("key-encryption key ids must be unique")
+        for key in keys:
+            if len(key.secret) != KEY_BYTES:
+                raise ValueError(f"key-encryption key {key.id!r} is not 256 bits")
+        self.current = keys[0]
+        self._by_id = {key.id: AESGCM(key.secret) for key in keys}
+
+    @classmethod
+    def parse(cls, text: str) -> "Keyring":
+        """Read `id:base64key[,id:base64key...]`."""
+        keys = []
+        for entry in filter(None, (part.strip() for part in text.split(","))):
+            key_id, separator, encoded = entry.partition(":")
+            if not separator or not key_id:
+                raise ValueError("a key-encryption key is written as id:base64key")
+            keys.append(KeyEncryptionKey(key_id, base64.b64decode(encoded, validate=True)))
+        return cls(keys)
+
+    @classmethod
+    def from_settings(cls, settings: EncryptingServiceSettings) -> "Keyring":
+        if settings.key_encryption_keys_file is not None:
+            return cls.parse(settings.key_encryption_keys_file.read_text(encoding="utf-8"))
+        return cls.parse(settings.key_encryption_keys.get_secret_value())
+
+    def wrap(self, subject_id: str, key_id: bytes, data_key: bytes) -> dict[str, Any]:
+        """The stored form of a data key: wrapped by the current KEK, bound to its subject and key id."""
+        nonce = os.urandom(NONCE_BYTES)
+        wrapped = self._by_id[self.current.id].encrypt(
+            nonce, data_key, _wrapping_context(subject_id, key_id)
+        )
+        return {"kek_id": self.current.id, "wrapped_key": Binary(nonce + wrapped)}
+
+    def unwrap(self, document: Mapping[str, Any]) -> bytes:
+        kek = self._by_id.get(document["kek_id"])
+        if kek is None:
+            raise KeyEncryptionKeyUnavailable(
+                f"data key wrapped by key-encryption key {document['kek_id']!r}, which is not configured"
+            )
+        stored = bytes(document["wrapped_key"])
+        context = _wrapping_context(document["_id"], bytes(document["key_id"]))
+        try:
+            return kek.decrypt(stored[:NONCE_BYTES], stored[NONCE_BYTES:], context)
+        except InvalidTag:
+            raise UndecryptableValue("a wrapped data key failed authentication") from None
+
+
+def _wrapping_context(subject_id: str, key_id: bytes) -> bytes:
+    return b"subject-key\x00" + subject_id.encode() + b"\x00" + key_id
+
+
+@dataclass(frozen=True)
+class DataKey:
+    key_id: bytes
+    aead: AESGCM = field(repr=False)
+
+
+class SubjectKeys:
+    """The key store: one wrapped data key per subject, created on first use, destroyed on erasure.
+
+    Unwrapped keys are cached for `cache_seconds` (at most `cache_size` of them). Another copy of
+    the service may keep a destroyed key that long; what it encrypts with it in that time is
+    shredded with the rest.
+    """
+
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        keyring: Keyring,
+        *,
+        cache_size: int = 1024,
+        cache_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._collection = db[SUBJECT_KEYS]
+        self._keyring = keyring
+        self._cache: OrderedDict[str, tuple[float, DataKey]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+
+    async def key_for(self, subject_id: str) -> DataKey:
+        """The subject's data key, made (and stored wrapped) when the subject has none."""
+        if (key := await self.existing_key(subject_id)) is not None:
+            return key
+        key_id, secret = os.urandom(KEY_ID_BYTES), AESGCM.generate_key(bit_length=256)
+        document = {
+            "_id": subject_id,
+            "key_id": Binary(key_id),
+            **self._keyring.wrap(subject_id, key_id, secret),
+            "created_at": utc_now(),
+        }
+        try:
+            await self._collection.insert_one(document)
+        except DuplicateKeyError:  # a concurrent handler made the subject's key first
+            if (key := await self.existing_key(subject_id)) is None:
+                raise SubjectKeyDestroyed(subject_id) from None
+            return key
+        return self._remember(subject_id, DataKey(key_id, AESGCM(secret)))
+
+    async def existing_key(self, subject_id: str) -> DataKey | None:
+        """The subject's data key, or None when it has none (never had, or destroyed)."""
+        cached = self._cache.get(subject_id)
+        if cached is not None and cached[0] > self._clock():
+            self._cache.move_to_end(subject_id)
+            return cached[1]
+        document = await self._collection.find_one({"_id": subject_id})
+        if document is None:
+            self._cache.pop(subject_id, None)
+            return None
+        key = DataKey(bytes(document["key_id"]), AESGCM(self._keyring.unwrap(document)))
+        return self._remember(subject_id, key)
+
+    async def destroy(self, subject_id: str) -> bool:
+        """Crypto-shred the subject: delete the data key; True when there was one."""
+        self._cache.pop(subject_id, None)
+        result = await self._collection.delete_one({"_id": subject_id})
+        return result.deleted_count == 1
+
+    async def rewrap_all(self) -> int:
+        """Re-wrap every data key not wrapped by the current KEK with it; the number re-wrapped.
+
+        Run at start-up: configure a new KEK first and keep the old one after it until every copy
+        has run this, then drop the old one.
+        """
+        current = self._keyring.current.id
+        rewrapped = 0
+        async for document in self._collection.find({"kek_id": {"$ne": current}}):
+            subject_id = document["_id"]
+            key_id = bytes(document["key_id"])
+            wrapped = self._keyring.wrap(subject_id, key_id, self._keyring.unwrap(document))
+            result = await self._collection.update_one(
+                {"_id": subject_id, "kek_id": document["kek_id"]}, {"$set": wrapped}
+            )
+            rewrapped += result.modified_count
+        if rewrapped:
+            logger.info(
+                "re-wrapped data keys with the current key-encryption key",
+                extra={"count": rewrapped},
+            )
+        return rewrapped
+
+    def _remember(self, subject_id: str, key: DataKey) -> DataKey:
+        self._cache[subject_id] = (self._clock() + self._cache_seconds, key)
+        self._cache.move_to_end(subject_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return key
+
+
+class FieldCipher:
+    """Encrypts and decrypts the chosen personal fields of a subject's documents."""
+
+    def __init__(self, keys: SubjectKeys, fields: Iterable[str]) -> None:
+        self._keys = keys
+        self.fields = frozenset(fields)
+
+    async def encrypt(self, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of `document` with each chosen field's value (JSON) sealed under the subject's key."""
+        chosen = [name for name in document if name in self.fields]
+        if not chosen:
+            return dict(document)
+        key = await self._keys.key_for(subject_id)
+        sealed = {name: _seal(key, subject_id, name, document[name]) for name in chosen}
+        return {**document, **sealed}
+
+    async def decrypt(self, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of `document` with the chosen fields opened; SubjectKeyDestroyed after erasure."""
+        chosen = [name for name in document if name in self.fields]
+        if not chosen:
+            return dict(document)
+        key = await self._keys.existing_key(subject_id)
+        opened = {name: _open(key, subject_id, name, document[name]) for name in chosen}
+        return {**document, **opened}
+
+
+def _seal(key: DataKey, subject_id: str, name: str, value: Any) -> Binary:
+    header = FORMAT + key.key_id
+    nonce = os.urandom(NONCE_BYTES)
+    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    ciphertext = key.aead.encrypt(nonce, plaintext, _field_context(header, subject_id, name))
+    return Binary(header + nonce + ciphertext)
+
+
+def _open(key: DataKey | None, subject_id: str, name: str, stored: Any) -> Any:
+    if not isinstance(stored, bytes):
+        raise UndecryptableValue(f"field {name!r} is not encrypted")
+    header, nonce_at = stored[: 1 + KEY_ID_BYTES], 1 + KEY_ID_BYTES
+    if header[:1] != FORMAT:
+        raise UndecryptableValue(f"field {name!r} is not in a known encrypted format")
+    if key is None or key.key_id != header[1:]:
+        raise SubjectKeyDestroyed(f"the data key of field {name!r} was destroyed")
+    nonce, ciphertext = stored[nonce_at : nonce_at + NONCE_BYTES], stored[nonce_at + NONCE_BYTES :]
+    try:
+        plaintext = key.aead.decrypt(nonce, ciphertext, _field_context(header, subject_id, name))
+    except InvalidTag:
+        raise UndecryptableValue(f"field {name!r} failed authentication") from None
+    return json.loads(plaintext)
+
+
+def _field_context(header: bytes, subject_id: str, name: str) -> bytes:
+    return header + subject_id.encode() + b"\x00" + name.encode()
+
+
+def subject_keys_for(runtime: Any) -> SubjectKeys:
+    """The key store of a service (a ServiceRuntime with EncryptingServiceSettings), rotated at start-up."""
+    settings: EncryptingServiceSettings = runtime.settings
+    keys = SubjectKeys(
+        runtime.mongo[settings.subject_keys_database_name], Keyring.from_settings(settings)
+    )
+    runtime.on_startup(keys.rewrap_all)
+    return keys

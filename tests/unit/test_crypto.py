@@ -1,0 +1,163 @@
+"""Per-subject envelope encryption (shared/crypto.py): round trips, binding, tampering, rotation, shredding.
+
+The key store here is an in-memory stand-in for one collection; tests/integration/test_encryption_at_rest.py
+runs the same code on a real MongoDB-protocol server.
+"""
+
+import base64
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from privacyhub.contact.settings import ContactSettings
+from privacyhub.shared.crypto import (
+    FieldCipher,
+    KeyEncryptionKeyUnavailable,
+    Keyring,
+    SubjectKeyDestroyed,
+    SubjectKeys,
+    UndecryptableValue,
+)
+from pymongo.errors import DuplicateKeyError
+
+FIELDS = ("email", "message")
+DOCUMENT = {"_id": "CT-1", "email": "anna@example.nl", "message": "Hallo", "status": "open"}
+
+
+class KeyCollection:
+    """The few collection operations SubjectKeys uses, over a dict."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+
+    async def find_one(self, selection: dict[str, Any]) -> dict[str, Any] | None:
+        document = self.documents.get(selection["_id"])
+        return dict(document) if document else None
+
+    async def insert_one(self, document: dict[str, Any]) -> None:
+        if document["_id"] in self.documents:
+            raise DuplicateKeyError("duplicate")
+        self.documents[document["_id"]] = dict(document)
+
+    async def delete_one(self, selection: dict[str, Any]) -> SimpleNamespace:
+        return SimpleNamespace(deleted_count=int(bool(self.documents.pop(selection["_id"], None))))
+
+    async def find(self, selection: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        for document in list(self.documents.values()):
+            if document["kek_id"] != selection["kek_id"]["$ne"]:
+                yield dict(document)
+
+    async def update_one(
+        self, selection: dict[str, Any], update: dict[str, Any]
+    ) -> SimpleNamespace:
+        document = self.documents.get(selection["_id"])
+        if document is None or document["kek_id"] != selection["kek_id"]:
+            return SimpleNamespace(modified_count=0)
+        document.update(update["$set"])
+        return SimpleNamespace(modified_count=1)
+
+
+def kek(key_id: str) -> str:
+    return f"{key_id}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+def store(keys: str, collection: KeyCollection | None = None) -> tuple[SubjectKeys, KeyCollection]:
+    collection = collection or KeyCollection()
+    return SubjectKeys({"subject_keys": collection}, Keyring.parse(keys)), collection
+
+
+async def test_fields_round_trip_and_only_the_chosen_fields_are_sealed() -> None:
+    keys, _ = store(kek("k1"))
+    cipher = FieldCipher(keys, FIELDS)
+
+    sealed = await cipher.encrypt("subject-a", DOCUMENT)
+
+    assert isinstance(sealed["email"], bytes) and b"anna" not in sealed["email"]
+    assert sealed["status"] == "open" and sealed["_id"] == "CT-1"
+    assert await cipher.decrypt("subject-a", sealed) == DOCUMENT
+
+
+async def test_a_value_does_not_open_for_another_subject_or_under_another_field() -> None:
+    keys, _ = store(kek("k1"))
+    cipher = FieldCipher(keys, FIELDS)
+    sealed = await cipher.encrypt("subject-a", DOCUMENT)
+    await cipher.encrypt("subject-b", DOCUMENT)
+
+    with pytest.raises(SubjectKeyDestroyed):  # subject-b's key has another key id
+        await cipher.decrypt("subject-b", sealed)
+    with pytest.raises(UndecryptableValue):
+        await cipher.decrypt("subject-a", {**sealed, "message": sealed["email"]})
+
+
+async def test_a_tampered_value_or_wrapped_key_fails_authentication() -> None:
+    configured = kek("k1")
+    keys, collection = store(configured)
+    cipher = FieldCipher(keys, FIELDS)
+    sealed = await cipher.encrypt("subject-a", DOCUMENT)
+    flipped = bytearray(sealed["email"])
+    flipped[-1] ^= 1
+
+    with pytest.raises(UndecryptableValue):
+        await cipher.decrypt("subject-a", {**sealed, "email": bytes(flipped)})
+
+    wrapped = bytearray(collection.documents["subject-a"]["wrapped_key"])
+    wrapped[-1] ^= 1
+    collection.documents["subject-a"]["wrapped_key"] = bytes(wrapped)
+    cold, _ = store(configured, collection)  # an empty cache: the key is unwrapped again
+    with pytest.raises(UndecryptableValue):
+        await FieldCipher(cold, FIELDS).decrypt("subject-a", sealed)
+
+
+async def test_rotation_rewraps_with_the_new_key_and_old_data_stays_readable() -> None:
+    old, new = kek("2025"), kek("2026")
+    keys, collection = store(old)
+    sealed = await FieldCipher(keys, FIELDS).encrypt("subject-a", DOCUMENT)
+
+    rotating, _ = store(f"{new},{old}", collection)
+    assert await rotating.rewrap_all() == 1
+    assert await rotating.rewrap_all() == 0
+
+    assert collection.documents["subject-a"]["kek_id"] == "2026"
+    retired, _ = store(new, collection)
+    assert await FieldCipher(retired, FIELDS).decrypt("subject-a", sealed) == DOCUMENT
+    with pytest.raises(KeyEncryptionKeyUnavailable):
+        await store(old, collection)[0].existing_key("subject-a")
+
+
+async def test_a_destroyed_key_makes_the_values_unreadable_even_after_a_new_key_is_made() -> None:
+    keys, collection = store(kek("k1"))
+    cipher = FieldCipher(keys, FIELDS)
+    sealed = await cipher.encrypt("subject-a", DOCUMENT)
+
+    assert await keys.destroy("subject-a") is True
+
+    assert "subject-a" not in collection.documents
+    with pytest.raises(SubjectKeyDestroyed):
+        await cipher.decrypt("subject-a", sealed)
+    await cipher.encrypt("subject-a", DOCUMENT)  # the subject writes again: a fresh key
+    with pytest.raises(SubjectKeyDestroyed):
+        await cipher.decrypt("subject-a", sealed)
+
+
+def test_the_development_default_parses_and_a_secret_file_replaces_it(tmp_path: Path) -> None:
+    assert Keyring.from_settings(ContactSettings()).current.id == "development-only"
+    secret_file = tmp_path / "keks"
+    secret_file.write_text(f"{kek('prod-2026')}\n")
+
+    keyring = Keyring.from_settings(ContactSettings(key_encryption_keys_file=secret_file))
+
+    assert keyring.current.id == "prod-2026"
+    assert repr(keyring.current) == "KeyEncryptionKey(id='prod-2026')"
+
+
+def test_the_keyring_refuses_short_keys_duplicate_ids_and_a_missing_id() -> None:
+    short = base64.b64encode(os.urandom(16)).decode()
+    with pytest.raises(ValueError, match="256 bits"):
+        Keyring.parse(f"k1:{short}")
+    with pytest.raises(ValueError, match="unique"):
+        Keyring.parse(f"{kek('k1')},{kek('k1')}")
+    with pytest.raises(ValueError, match="id:base64key"):
+        Keyring.parse(base64.b64encode(os.urandom(32)).decode())
