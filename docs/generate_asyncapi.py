@@ -10,13 +10,14 @@ from faststream.specification import AsyncAPI
 from privacyhub.consent.app import create_runtime as consent
 from privacyhub.contact.app import create_runtime as contact
 from privacyhub.gateway.app import create_app as gateway
+from privacyhub.partner.app import create_runtime as partner
 from privacyhub.requests.app import create_runtime as requests
 from privacyhub.retention.app import create_runtime as retention
 
 
 def document() -> dict:
     brokers = [gateway().state.broker] + [
-        make().broker for make in (consent, contact, requests, retention)
+        make().broker for make in (consent, contact, requests, retention, partner)
     ]
     spec = AsyncAPI(
         *brokers,

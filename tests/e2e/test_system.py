@@ -12,15 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 from privacyhub.contact.repository import COLLECTION
+from privacyhub.contact.settings import ContactSettings
 from privacyhub.localinfra import free_port
 from pymongo import AsyncMongoClient
 
 from tests.conftest import Endpoints
+from tests.integration.test_contact_path import readable
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("GATEWAY", "CONSENT", "CONTACT", "REQUESTS", "RETENTION")
+SERVICES = ("GATEWAY", "CONSENT", "CONTACT", "REQUESTS", "RETENTION", "PARTNER")
 CONTACT_FORM = {
     "email": "pieter.jansen@example.nl",
     "first_name": "Pieter",
@@ -87,12 +89,15 @@ async def test_the_system_accepts_stores_and_stops_cleanly(
     assert response.status_code == 202, response.text
     reference = response.json()["reference"]
 
-    mongo: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url)
+    mongo: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     try:
-        messages = mongo[system.contact_database][COLLECTION]
-        document = await eventually(
-            lambda: messages.find_one({"_id": reference}), what="the stored contact message"
+        database = mongo[system.contact_database]
+        await eventually(
+            lambda: database[COLLECTION].find_one({"_id": reference}),
+            what="the stored contact message",
         )
+        settings = ContactSettings(mongodb_database=system.contact_database)
+        document = await readable(database, settings).get(reference)
     finally:
         await mongo.close()
     assert document["message"] == CONTACT_FORM["message"]

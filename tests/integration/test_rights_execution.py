@@ -17,6 +17,7 @@ from httpx import AsyncClient
 from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
+from privacyhub.contact.settings import ContactSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.repository import RightsRequests
@@ -38,6 +39,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
+from tests.integration.test_contact_path import readable
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.waiting import eventually
@@ -191,7 +193,7 @@ async def test_an_access_request_yields_a_zip_with_every_record_and_a_summary(
     assert not_yet.status_code == 409 and not_yet.json()["code"] == "not_ready"
     await approve(gateway, accepted["request_id"])
     status = await completed(gateway, accepted)
-    assert {r["owner"] for r in status["receipts"]} == {"contact", "consent"}
+    assert {r["owner"] for r in status["receipts"]} == {"contact", "consent", "support_partner"}
     assert "uitgevoerd" in await completion_mail(mailbox, person)
 
     response = await gateway.get(export_path, headers=token)
@@ -259,6 +261,7 @@ async def test_after_an_erasure_no_database_holds_the_email_or_name(
         ("contact", "contact_messages"),
         ("consent", "consents"),
         ("consent", "visit_records"),
+        ("support_partner", "contact_messages"),
     }
     assert receipts[("contact", "contact_messages")]["count"] == 1
     assert receipts[("consent", "visit_records")]["count"] == 2
@@ -277,7 +280,7 @@ async def test_after_an_erasure_no_database_holds_the_email_or_name(
             assert trace not in everything, f"{db.name} still holds the subject"
     proof = await requests_db[RIGHTS_REQUESTS].find_one({"_id": accepted["request_id"]})
     assert proof["subject_id"] and proof["type"] == "erasure" and proof["decision"]
-    assert len(proof["receipts"]) == 3
+    assert len(proof["receipts"]) == 4
 
 
 async def test_withdrawing_consent_withdraws_every_purpose_and_erases_visits(
@@ -299,7 +302,10 @@ async def test_withdrawing_consent_withdraws_every_purpose_and_erases_visits(
 
 
 async def test_rectification_corrects_the_named_fields(
-    gateway: AsyncClient, mailbox: Mailbox, contact_db: AsyncDatabase
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    contact_settings: ContactSettings,
 ) -> None:
     person = Person()
     reference = await leave_contact_message(gateway, person, contact_db)
@@ -314,7 +320,7 @@ async def test_rectification_corrects_the_named_fields(
     await approve(gateway, accepted["request_id"])
     status = await completed(gateway, accepted)
 
-    stored = await contact_db[CONTACT_MESSAGES].find_one({"_id": reference})
+    stored = await readable(contact_db, contact_settings).get(reference)
     assert stored["last_name"] == corrected and stored["first_name"] == person.first_name
     rectified = [r for r in status["receipts"] if r["action"] == "rectified"]
     assert rectified == [
@@ -357,6 +363,12 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
         json={"type": "erasure", "email": person.email, "visitor_ids": [person.visitor_id]},
     )
     unverified = response.json()["request_id"]
+    # The code e-mail shows the requests service holds the request; it is never verified.
+    await mailbox.wait_for(
+        person.email,
+        lambda m: "verificatiecode" in m["Subject"] and unverified in text_of(m),
+        what="the code e-mail",
+    )
     approval = await gateway.post(
         f"/v1/staff/rights-requests/{unverified}/decision",
         json={"outcome": "approve", "reasons": "Zonder controle."},

@@ -5,6 +5,7 @@ from privacyhub.consent.app import create_runtime as consent
 from privacyhub.contact.app import create_runtime as contact
 from privacyhub.gateway.app import create_app as gateway
 from privacyhub.localinfra.system import PROCESSES
+from privacyhub.partner.app import create_runtime as partner
 from privacyhub.requests.app import create_runtime as requests
 from privacyhub.retention.app import create_runtime as retention
 from privacyhub.shared import queries
@@ -19,7 +20,13 @@ from privacyhub.shared.kafka_access import (
     ResourceType,
     acl_bindings,
 )
-from privacyhub.shared.topics import ALL_TOPICS, DEAD_LETTER, PARTNER_SUPPORT, TopicSpec
+from privacyhub.shared.topics import (
+    ALL_TOPICS,
+    DEAD_LETTER,
+    PARTNER_RESULTS,
+    PARTNER_SUPPORT,
+    TopicSpec,
+)
 
 SERVICES = {"consent": consent, "contact": contact, "requests": requests, "retention": retention}
 
@@ -72,14 +79,24 @@ def test_the_gateway_may_write_what_it_publishes_and_asks_and_read_only_replies(
     assert {s.group_id for s in broker.subscribers} == {None}
 
 
-def test_the_support_partner_may_only_read_its_partner_topic() -> None:
-    assert PARTNER_SUPPORT_TOOLS.writes == ()
+def test_the_support_partner_reads_only_its_partner_topic_and_answers_only_on_its_results() -> None:
+    assert PARTNER_SUPPORT_TOOLS.writes == (PARTNER_RESULTS, DEAD_LETTER)
     assert PARTNER_SUPPORT_TOOLS.reads == (PARTNER_SUPPORT,)
     rules = [b for b in acl_bindings() if b.principal == "User:partner-support"]
     assert {(b.resource_type, b.resource_name, b.pattern_type, b.operation) for b in rules} == {
         (ResourceType.TOPIC, PARTNER_SUPPORT.name, PatternType.LITERAL, Operation.READ),
+        (ResourceType.TOPIC, PARTNER_RESULTS.name, PatternType.LITERAL, Operation.WRITE),
+        (ResourceType.TOPIC, DEAD_LETTER.name, PatternType.LITERAL, Operation.WRITE),
         (ResourceType.GROUP, "privacyhub-partner-support", PatternType.PREFIXED, Operation.READ),
     }
+
+
+def test_the_reference_partner_tool_uses_exactly_the_partner_access() -> None:
+    runtime = partner()
+    assert names(PARTNER_SUPPORT_TOOLS.reads) == subscribed(runtime.broker)
+    assert names(PARTNER_SUPPORT_TOOLS.writes) == published(runtime.broker) | {DEAD_LETTER.name}
+    assert PARTNER_SUPPORT_TOOLS.group_prefix is not None
+    assert runtime.settings.consumer_group.startswith(PARTNER_SUPPORT_TOOLS.group_prefix)
 
 
 def test_bindings_name_only_declared_topics_literally_and_own_groups_by_prefix() -> None:
@@ -97,4 +114,4 @@ def test_bindings_name_only_declared_topics_literally_and_own_groups_by_prefix()
 
 def test_every_process_the_runner_starts_has_a_principal_of_its_own() -> None:
     assert len(set(PRINCIPALS)) == len(PRINCIPALS)
-    assert {process.name for process in PROCESSES} == set(PRINCIPALS) - {"partner-support"}
+    assert {process.name for process in PROCESSES} == set(PRINCIPALS)

@@ -20,6 +20,9 @@ from pydantic import BaseModel, JsonValue, TypeAdapter
 DATA_OWNERS: dict[str, tuple[Category, ...]] = {
     "contact": ("contact_messages",),
     "consent": ("consents", "visit_records"),
+    "support_partner": (
+        "contact_messages",
+    ),  # a recipient (Art. 19): reached through the contact service
 }
 
 

@@ -1,4 +1,5 @@
-"""The whole system in the foreground: servers (unless configured), topics, the gateway and four services.
+"""The whole system in the foreground: servers (unless configured), topics, the gateway, four services
+and the reference support-partner tool.
 
 ``python -m privacyhub.localinfra run`` is what ``make run`` calls. Without
 ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` it provisions and starts the
@@ -56,6 +57,8 @@ PROCESSES = (
     Process("contact", "privacyhub.contact", "CONTACT_HTTP_PORT", 8102),
     Process("requests", "privacyhub.requests", "REQUESTS_HTTP_PORT", 8103),
     Process("retention", "privacyhub.retention", "RETENTION_HTTP_PORT", 8104),
+    # The reference support-partner tool (deploy/partner), logged in as the partner's principal.
+    Process("partner-support", "privacyhub.partner", "PARTNER_HTTP_PORT", 8105),
     Process("gateway", "privacyhub.gateway", "GATEWAY_HTTP_PORT", 8000),
 )
 

@@ -4,6 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from privacyhub.contact.repository import ContactMessages
+from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
@@ -48,12 +49,13 @@ def answered_event(document: dict[str, Any] | None) -> Envelope[ContactMessageAn
     )
 
 
-def register_handlers(runtime: ServiceRuntime, messages: ContactMessages) -> None:
+def register_handlers(runtime: ServiceRuntime, messages: ContactMessages, sharing: Sharing) -> None:
     lifecycle = runtime.publisher(CONTACT_LIFECYCLE, ContactLifecycleEvent)
 
     @runtime.subscriber(CONTACT_MESSAGES)
     async def store_contact_message(envelope: Envelope[ContactMessageReceived]) -> None:
-        """Store a received contact message once, then announce it (and an answer given before it arrived) for retention."""
+        """Store a received contact message once, announce it (and an answer given before it arrived)
+        for retention, and disclose it to the recipients the processing register declares."""
 
         async def effect() -> None:
             document = await messages.store(envelope)
@@ -62,6 +64,7 @@ def register_handlers(runtime: ServiceRuntime, messages: ContactMessages) -> Non
             answered = answered_event(document)
             if answered is not None:
                 await lifecycle.publish(answered, key=answered.partition_key)
+            await sharing.disclose_to_recipients(envelope)
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from privacyhub.contact.repository import COLLECTION
+from privacyhub.contact.repository import COLLECTION, ContactMessages
+from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
     EXPORT_SUBJECT_DATA,
@@ -38,7 +39,6 @@ from privacyhub.shared.contracts.subject import (
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
 from privacyhub.shared.service import ServiceRuntime
-from pymongo.asynchronous.collection import AsyncCollection
 
 OWNER = "contact"
 CATEGORY = "contact_messages"
@@ -47,32 +47,32 @@ INTERNAL_FIELDS = ("answer_command_id", "answer_correlation_id")
 
 
 async def erase_messages(
-    messages: AsyncCollection,
+    repository: ContactMessages,
     subject_id: str,
     *,
     record_ids: list[str] | None = None,
     holds: Mapping[str, str] | None = None,
 ) -> Receipt:
-    """Delete the subject's messages (only `record_ids` when given), except the references `holds` keeps, by reason."""
+    """Delete the subject's messages (only `record_ids` when given), except the references `holds` keeps, by reason.
+
+    Erasing the subject's last message destroys the subject's key as well.
+    """
     holds = holds or {}
-    selection: dict[str, Any] = {"subject_id": subject_id}
-    if record_ids is not None:
-        selection["_id"] = {"$in": record_ids}
-    held = [
-        r["_id"] async for r in messages.find(selection, projection={"_id": 1}) if r["_id"] in holds
-    ]
-    erased = await messages.delete_many({"$and": [selection, {"_id": {"$nin": held}}]})
+    erased, held = await repository.erase(subject_id, record_ids=record_ids, holds=holds)
     return Receipt(
         owner=OWNER,
         category=CATEGORY,
-        erased=erased.deleted_count,
+        erased=erased,
         kept_under_hold=len(held),
         hold_reasons=sorted({holds[reference] for reference in held}),
         erased_at=utc_now(),
     )
 
 
-def register_subject_commands(runtime: ServiceRuntime) -> None:
+def register_subject_commands(
+    runtime: ServiceRuntime, repository: ContactMessages, sharing: Sharing
+) -> None:
+    # Restriction and objection flags are clear fields, set in place; personal fields go through `repository`.
     messages = runtime.db[COLLECTION]
 
     def changed(change: ProcessingChange, affected: int, at: datetime) -> OwnerAnswer:
@@ -84,14 +84,14 @@ def register_subject_commands(runtime: ServiceRuntime) -> None:
         return SUBJECT_PROCESSING_CHANGED, answer
 
     async def export(envelope: Envelope[SubjectMessage], _: Any) -> OwnerAnswer:
-        cursor = messages.find({"subject_id": envelope.subject_id}).sort("received_at", 1)
         records = [
             json_record(
                 {"reference": document.pop("_id")}
                 | {k: v for k, v in document.items() if k not in INTERNAL_FIELDS}
             )
-            async for document in cursor
+            for document in await repository.of_subject(envelope.subject_id)
         ]
+        records = await sharing.with_disclosures(records)
         answer = SubjectDataExported(
             owner=OWNER,
             categories=[
@@ -104,21 +104,21 @@ def register_subject_commands(runtime: ServiceRuntime) -> None:
         receipts = []
         if CATEGORY in command.categories:
             receipts.append(
-                await erase_messages(messages, envelope.subject_id, record_ids=command.record_ids)
+                await erase_messages(repository, envelope.subject_id, record_ids=command.record_ids)
             )
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
 
     async def rectify(
         envelope: Envelope[SubjectMessage], command: RectifySubjectData
     ) -> OwnerAnswer:
-        corrected: dict[str, Any] = dict(command.corrections)
-        if command.new_subject_id is not None:
-            corrected["subject_id"] = command.new_subject_id
         at = utc_now()
-        result = await messages.update_many(
-            {"subject_id": envelope.subject_id}, {"$set": {**corrected, "rectified_at": at}}
+        corrected = await repository.rectify(
+            envelope.subject_id,
+            command.corrections,
+            new_subject_id=command.new_subject_id,
+            at=at,
         )
-        return changed("rectified", result.modified_count, at)
+        return changed("rectified", corrected, at)
 
     async def restrict(
         envelope: Envelope[SubjectMessage], command: RestrictProcessing
@@ -155,13 +155,15 @@ def register_subject_commands(runtime: ServiceRuntime) -> None:
 
     answer_subject_commands(
         runtime,
-        {
-            EXPORT_SUBJECT_DATA: export,
-            ERASE_SUBJECT_DATA: erase,
-            RECTIFY_SUBJECT_DATA: rectify,
-            RESTRICT_PROCESSING: restrict,
-            LIFT_RESTRICTION: lift,
-            OBJECT_TO_PROCESSING: object_to,
-            WITHDRAW_CONSENTS: withdraw,
-        },
+        sharing.passing_on(
+            {
+                EXPORT_SUBJECT_DATA: export,
+                ERASE_SUBJECT_DATA: erase,
+                RECTIFY_SUBJECT_DATA: rectify,
+                RESTRICT_PROCESSING: restrict,
+                LIFT_RESTRICTION: lift,
+                OBJECT_TO_PROCESSING: object_to,
+                WITHDRAW_CONSENTS: withdraw,
+            }
+        ),
     )

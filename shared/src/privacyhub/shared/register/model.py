@@ -64,7 +64,10 @@ class Recipient(Declared):
         default=None, description="Required outside the EU: adequacy decision or SCCs."
     )
     agreement_reference: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...] = Field(
+        description="The only fields it receives, in its own names (`reply_to` is the e-mail address)."
+    )
+    topic: str = Field(description="The declared topic it reads, which carries nothing else.")
 
     @model_validator(mode="after")
     def safeguard_outside_the_eu(self) -> Self:
@@ -102,7 +105,25 @@ class ProcessingRegister(Declared):
         for topic in self.topics:
             if missing := set(topic.categories) - categories:
                 raise ValueError(f"topic {topic.name} names unknown categories {sorted(missing)}")
+        topics = {t.name for t in self.topics}
+        for recipient in self.recipients:
+            if recipient.topic not in topics:
+                raise ValueError(
+                    f"recipient {recipient.id} reads undeclared topic {recipient.topic}"
+                )
         return self
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        """The declared recipient; anyone else gets nothing (KeyError)."""
+        for recipient in self.recipients:
+            if recipient.id == recipient_id:
+                return recipient
+        raise KeyError(f"recipient {recipient_id} is not declared in the processing register")
+
+    def recipients_of(self, category_id: str) -> tuple[Recipient, ...]:
+        """The recipients the register declares for a data category."""
+        category = next(c for c in self.categories if c.id == category_id)
+        return tuple(self.recipient(recipient_id) for recipient_id in category.recipients)
 
     def topic(self, name: str) -> TopicDeclaration:
         for topic in self.topics:

@@ -1,0 +1,143 @@
+"""Assembles the reference support-partner tool.
+
+It logs in as `partner-support`, which may only read PARTNER_SUPPORT and answer on PARTNER_RESULTS.
+Shared questions are kept; erasure, rectification, restriction, objection and export are carried
+out on them and answered with the same receipts every data owner sends, under the owner name
+`support_partner` the rights workflow waits for.
+"""
+
+from typing import Any
+
+from privacyhub.partner.questions import SharedQuestions
+from privacyhub.partner.settings import PartnerSettings
+from privacyhub.shared.contracts.partner import (
+    PARTNER_COMMAND_CONTRACTS,
+    RECORD_SHARED,
+    RECTIFY_SHARED_RECORDS,
+    PartnerMessage,
+)
+from privacyhub.shared.contracts.subject import (
+    ERASE_SUBJECT_DATA,
+    EXPORT_SUBJECT_DATA,
+    LIFT_RESTRICTION,
+    OBJECT_TO_PROCESSING,
+    RESTRICT_PROCESSING,
+    SUBJECT_DATA_ERASED,
+    SUBJECT_DATA_EXPORTED,
+    SUBJECT_PROCESSING_CHANGED,
+    WITHDRAW_CONSENTS,
+    CategoryExport,
+    Change,
+    ProcessingChange,
+    Receipt,
+    SubjectDataErased,
+    SubjectDataExported,
+    SubjectMessage,
+    SubjectProcessingChanged,
+    read_payload,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
+from privacyhub.shared.owners import OwnerAnswer, json_record
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
+from pydantic import BaseModel
+
+OWNER = "support_partner"
+CATEGORY = "contact_messages"
+
+
+def changed(change: ProcessingChange, affected: int | None) -> OwnerAnswer:
+    """An answer to a change; None: the command touched nothing the partner was given."""
+    changes = (
+        [] if affected is None else [Change(category=CATEGORY, affected=affected, at=utc_now())]
+    )
+    return SUBJECT_PROCESSING_CHANGED, SubjectProcessingChanged(
+        owner=OWNER, change=change, changes=changes
+    )
+
+
+async def carry_out(
+    questions: SharedQuestions, command_type: str, subject_id: str, command: Any
+) -> OwnerAnswer:
+    """Apply one passed-on subject command to the questions the partner holds."""
+    if command_type == EXPORT_SUBJECT_DATA:
+        records = [json_record(q) for q in await questions.of_subject(subject_id)]
+        export = CategoryExport(category=CATEGORY, basis="legitimate_interest", records=records)
+        return SUBJECT_DATA_EXPORTED, SubjectDataExported(owner=OWNER, categories=[export])
+    if command_type == ERASE_SUBJECT_DATA:
+        receipts = []
+        if CATEGORY in command.categories:
+            erased = await questions.erase(subject_id, references=command.record_ids)
+            receipts.append(
+                Receipt(owner=OWNER, category=CATEGORY, erased=erased, erased_at=utc_now())
+            )
+        return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
+    if command_type == RECTIFY_SHARED_RECORDS:
+        corrections = dict(command.corrections)
+        if command.new_subject_id is not None:
+            corrections["subject_id"] = command.new_subject_id
+        if not corrections:
+            return changed("rectified", None)
+        return changed("rectified", await questions.update(subject_id, corrections))
+    if command_type in (RESTRICT_PROCESSING, OBJECT_TO_PROCESSING):
+        flag, change = (
+            ("restriction", "restricted")
+            if command_type == RESTRICT_PROCESSING
+            else ("objection", "objected")
+        )
+        flagged = await questions.update(
+            subject_id, {flag: questions.flag(command.request_id, utc_now())}
+        )
+        return changed(change, flagged)  # type: ignore[arg-type]
+    if command_type == LIFT_RESTRICTION:
+        lifted = await questions.unset(
+            subject_id, request_id=command.restricted_by, flag="restriction"
+        )
+        return changed("restriction_lifted", lifted)
+    if command_type == WITHDRAW_CONSENTS:
+        # The partner was given nothing on the ground of consent.
+        return changed("consents_withdrawn", None)
+    raise UnprocessableMessage(f"no handling for partner command {command_type!r}")
+
+
+def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
+    runtime = ServiceRuntime(settings or PartnerSettings(), name="partner-support")
+    questions = SharedQuestions(runtime.db)
+    runtime.on_startup(questions.ensure_indexes)
+    results = runtime.publisher(PARTNER_RESULTS, SubjectMessage)
+
+    @runtime.subscriber(PARTNER_SUPPORT)
+    async def receive_from_jobport(envelope: Envelope[PartnerMessage]) -> None:
+        """Keep a shared question, or carry out a subject command and answer with a receipt."""
+
+        async def effect() -> None:
+            if envelope.type == RECORD_SHARED:
+                await questions.keep(envelope)
+                return
+            command = read_payload(envelope.type, envelope.payload, PARTNER_COMMAND_CONTRACTS)  # type: ignore[arg-type]
+            if command is None:
+                raise UnprocessableMessage(f"unknown message type {envelope.type!r}")
+            answer_type, answer = await carry_out(
+                questions, envelope.type, envelope.subject_id, command
+            )
+            await results.publish(
+                answered(envelope, answer_type, answer), key=envelope.partition_key
+            )
+
+        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    return runtime
+
+
+def answered(
+    command: Envelope[PartnerMessage], answer_type: str, answer: BaseModel
+) -> Envelope[SubjectMessage]:
+    """The answer under the command's correlation id; a redelivered command yields the same answer id."""
+    return Envelope[SubjectMessage](
+        event_id=derived_event_id(command.event_id, f"{OWNER}:{answer_type}"),
+        type=answer_type,
+        subject_id=command.subject_id,
+        correlation_id=command.correlation_id,
+        payload=SubjectMessage.model_validate(answer.model_dump(mode="json")),
+    )

@@ -1,0 +1,218 @@
+"""Sharing contact messages with the recipients the processing register declares, and nobody else.
+
+A stored message is disclosed to each recipient of the `contact_messages` category, with only
+the fields the register names for it, on the topic the register names for it; every disclosure
+is logged in `disclosures`. Subject commands are passed on to those recipients (Art. 19), cut
+down to what they were given, and their answers go back to the rights workflow.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from privacyhub.shared.contracts.contact import ContactMessageReceived
+from privacyhub.shared.contracts.partner import (
+    RECORD_SHARED,
+    RECTIFY_SHARED_RECORDS,
+    PartnerMessage,
+    RectifySharedRecords,
+    SharedRecord,
+)
+from privacyhub.shared.contracts.subject import (
+    RESULT_CONTRACTS,
+    RectifySubjectData,
+    SubjectMessage,
+    read_payload,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope, derived_event_id
+from privacyhub.shared.owners import CommandHandler, OwnerAnswer, json_record
+from privacyhub.shared.register import load_register
+from privacyhub.shared.register.model import Recipient
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import ALL_TOPICS, PARTNER_RESULTS, SUBJECT_RESULTS
+from pydantic import BaseModel, JsonValue
+from pymongo.asynchronous.database import AsyncDatabase
+
+CATEGORY = "contact_messages"
+DISCLOSURES = "disclosures"
+# The contact form's names for what recipients call otherwise: the e-mail address is where to reply.
+RECIPIENT_NAMES = {"email": "reply_to"}
+
+
+class UndeclaredRecipient(Exception):
+    """Nothing goes to a recipient the processing register does not declare."""
+
+
+def shareable_record(message: ContactMessageReceived) -> dict[str, JsonValue]:
+    """The whole message in recipients' names; `disclose` picks the few fields a recipient may have."""
+    return {
+        RECIPIENT_NAMES.get(name, name): value
+        for name, value in message.model_dump(mode="json").items()
+    }
+
+
+def declared_part(recipient: Recipient, record: dict[str, JsonValue]) -> SharedRecord:
+    """Exactly the recipient's declared fields of the record; a declared field the record lacks is an error."""
+    if missing := set(recipient.fields) - set(record):
+        raise ValueError(f"recipient {recipient.id} is declared fields the record lacks: {missing}")
+    return SharedRecord(**{name: record[name] for name in recipient.fields})
+
+
+def passed_on_command(
+    recipient: Recipient, command_type: str, command: Any
+) -> tuple[str, BaseModel]:
+    """The command as the recipient gets it: no visitor ids, corrections only of fields it holds."""
+    if isinstance(command, RectifySubjectData):
+        renamed = {
+            RECIPIENT_NAMES.get(name, name): value for name, value in command.corrections.items()
+        }
+        return RECTIFY_SHARED_RECORDS, RectifySharedRecords(
+            request_id=command.request_id,
+            corrections={
+                name: value for name, value in renamed.items() if name in recipient.fields
+            },
+            new_subject_id=command.new_subject_id,
+        )
+    return command_type, command.model_copy(update={"visitor_ids": []})
+
+
+class Disclosures:
+    """The log of what went to whom: recipient, reference, subject, field names and time; never the data."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[DISCLOSURES]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("reference")
+
+    async def record(
+        self, shared: Envelope[PartnerMessage], *, recipient: Recipient, reference: str
+    ) -> None:
+        """Log a disclosure once, under the id of the message that carried it."""
+        await self._collection.update_one(
+            {"_id": str(shared.event_id)},
+            {
+                "$setOnInsert": {
+                    "recipient": recipient.id,
+                    "reference": reference,
+                    "subject_id": shared.subject_id,
+                    "fields": sorted(recipient.fields),
+                    "disclosed_at": shared.occurred_at,
+                }
+            },
+            upsert=True,
+        )
+
+    async def of_references(self, references: Iterable[str]) -> list[dict[str, Any]]:
+        cursor = self._collection.find({"reference": {"$in": list(references)}}).sort(
+            "disclosed_at", 1
+        )
+        return [document async for document in cursor]
+
+
+class Sharing:
+    """Disclosure to the declared recipients of contact messages, and Art. 19 towards them."""
+
+    def __init__(self, runtime: ServiceRuntime, disclosures: Disclosures) -> None:
+        self._register = load_register()
+        self._disclosures = disclosures
+        self.recipients = self._register.recipients_of(CATEGORY)
+        topics = {topic.name: topic for topic in ALL_TOPICS}
+        self._topics = {
+            recipient.topic: runtime.publisher(topics[recipient.topic], PartnerMessage)
+            for recipient in self.recipients
+        }
+        self._relay_answers(runtime)
+
+    async def disclose(
+        self, recipient_id: str, message: Envelope[ContactMessageReceived]
+    ) -> Envelope[PartnerMessage]:
+        """Send one recipient its declared fields of a stored message, and log it; refuses undeclared recipients."""
+        try:
+            recipient = self._register.recipient(recipient_id)
+        except KeyError as undeclared:
+            raise UndeclaredRecipient(recipient_id) from undeclared
+        if recipient not in self.recipients:
+            raise UndeclaredRecipient(f"{recipient_id} is not a recipient of {CATEGORY}")
+        part = declared_part(recipient, shareable_record(message.payload))
+        shared = Envelope[PartnerMessage](
+            event_id=derived_event_id(message.event_id, f"{recipient.id}:{RECORD_SHARED}"),
+            type=RECORD_SHARED,
+            subject_id=message.subject_id,
+            correlation_id=message.correlation_id,
+            payload=PartnerMessage.model_validate(part.model_dump(mode="json")),
+        )
+        await self._topics[recipient.topic].publish(shared, key=shared.partition_key)
+        await self._disclosures.record(
+            shared, recipient=recipient, reference=message.payload.reference
+        )
+        return shared
+
+    async def disclose_to_recipients(self, message: Envelope[ContactMessageReceived]) -> None:
+        for recipient in self.recipients:
+            await self.disclose(recipient.id, message)
+
+    async def with_disclosures(
+        self, records: list[dict[str, JsonValue]]
+    ) -> list[dict[str, JsonValue]]:
+        """Exported messages, each naming the recipients it went to, why, where and when (Art. 15(1)(c))."""
+        found = await self._disclosures.of_references(str(r["reference"]) for r in records)
+        recipients = {recipient.id: recipient for recipient in self._register.recipients}
+        disclosed: dict[str, list[JsonValue]] = {}
+        for disclosure in found:
+            recipient = recipients[disclosure["recipient"]]
+            disclosed.setdefault(disclosure["reference"], []).append(
+                json_record(
+                    {
+                        "recipient": recipient.name,
+                        "purpose": recipient.purpose,
+                        "location": recipient.location,
+                        "agreement_reference": recipient.agreement_reference,
+                        "fields": disclosure["fields"],
+                        "disclosed_at": disclosure["disclosed_at"],
+                    }
+                )
+            )
+        return [
+            record | {"disclosures": disclosed.get(str(record["reference"]), [])}
+            for record in records
+        ]
+
+    def passing_on(self, handlers: dict[str, CommandHandler]) -> dict[str, CommandHandler]:
+        """The same handlers, each first passing its command on to every recipient (Art. 19)."""
+        return {
+            command_type: self._passes_on(handler) for command_type, handler in handlers.items()
+        }
+
+    def _passes_on(self, handler: CommandHandler) -> CommandHandler:
+        async def pass_on_then_handle(
+            envelope: Envelope[SubjectMessage], command: Any
+        ) -> OwnerAnswer:
+            for recipient in self.recipients:
+                command_type, passed_on = passed_on_command(recipient, envelope.type, command)
+                forwarded = Envelope[PartnerMessage](
+                    event_id=derived_event_id(envelope.event_id, f"{recipient.id}:{command_type}"),
+                    type=command_type,
+                    subject_id=envelope.subject_id,
+                    correlation_id=envelope.correlation_id,
+                    payload=PartnerMessage.model_validate(passed_on.model_dump(mode="json")),
+                )
+                await self._topics[recipient.topic].publish(forwarded, key=forwarded.partition_key)
+            return await handler(envelope, command)
+
+        return pass_on_then_handle
+
+    def _relay_answers(self, runtime: ServiceRuntime) -> None:
+        results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
+        answering = {recipient.id for recipient in self.recipients}
+
+        @runtime.subscriber(PARTNER_RESULTS)
+        async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
+            """Hand a recipient's answer to the rights workflow; an answer in another owner's name is refused."""
+            answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+            owner = getattr(answer, "owner", None)
+            if owner not in answering:
+                raise UnprocessableMessage(
+                    f"answer of type {envelope.type!r} from an undeclared owner"
+                )
+            await results.publish(envelope, key=envelope.partition_key)
