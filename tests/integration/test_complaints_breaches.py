@@ -51,7 +51,10 @@ async def report(gateway: AsyncClient, form: dict[str, str]) -> str:
 
 async def complaint_as_staff_see_it(gateway: AsyncClient, reference: str) -> dict[str, Any]:
     async def fetched() -> dict[str, Any] | None:
-        response = await gateway.get(f"/v1/staff/complaints/{reference}", headers=OFFICER)
+        response = await gateway.get(
+            f"/v1/staff/complaints/{reference}",
+            headers={**OFFICER, "x-access-reason": "Handling the complaint"},
+        )
         return response.json() if response.status_code == 200 else None
 
     return await eventually(fetched, what=f"complaint {reference} to be stored")

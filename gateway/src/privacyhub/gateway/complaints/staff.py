@@ -7,6 +7,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.access_log import StaffReads, provide_staff_reads
 from privacyhub.gateway.complaints.controllers import publish_complaint
 from privacyhub.gateway.complaints.replies import (
     StaffActionRefused,
@@ -66,7 +67,10 @@ class ComplaintQueueController(Controller):
     path = "/v1/staff/complaints"
     tags = ["staff", "complaints"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
-    dependencies = {"staff_member": Provide(provide_staff_member)}
+    dependencies = {
+        "staff_member": Provide(provide_staff_member),
+        "staff_reads": Provide(provide_staff_reads),
+    }
     exception_handlers = {StaffActionRefused: refused}
 
     @get(operation_id="listComplaints")
@@ -105,13 +109,18 @@ class ComplaintQueueController(Controller):
 
     @get("/{reference:str}", operation_id="getComplaint")
     async def complaint(
-        self, reference: ComplaintReference, queries: NamedDependency[QueryClient]
+        self,
+        reference: ComplaintReference,
+        queries: NamedDependency[QueryClient],
+        staff_reads: NamedDependency[StaffReads],
     ) -> Complaint:
-        """One complaint with the reporter's address and message, its status and history; 404 when there is none."""
+        """One complaint with the reporter's address and message, its status and history; 404 when there is none. Requires the `X-Access-Reason` header; the read is written to the access log before the complaint is shown."""
         query = Query(name=COMPLAINT_QUERY, arguments={"reference": reference})
-        return Complaint.model_validate(
+        complaint = Complaint.model_validate(
             found(await queries.ask(REQUESTS_QUERIES, reference, query))
         )
+        await staff_reads.record(category="complaints", record=reference, email=complaint.email)
+        return complaint
 
     @post(
         "/{reference:str}/status",

@@ -1,28 +1,54 @@
-"""Staff side of contact messages: a support agent marks a question answered (statement §4)."""
+"""Staff side of contact messages: a support agent reads a question and marks it answered (statement §4)."""
 
 from typing import Annotated
 
-from litestar import Controller, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
+from privacyhub.gateway.access_log import StaffReads, provide_staff_reads
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import Accepted, EventPublisher
+from privacyhub.gateway.queries import QueryClient, found
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.contact import (
     MARK_CONTACT_ANSWERED,
     REFERENCE_PATTERN,
     MarkContactAnswered,
 )
+from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.topics import CONTACT_COMMANDS
+from privacyhub.shared.queries import Query
+from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_QUERIES
+
+ContactReference = Annotated[str, PathParameter(pattern=REFERENCE_PATTERN)]
 
 
 class ContactAnsweredController(Controller):
     path = "/v1/staff/contact"
     tags = ["staff", "contact"]
     guards = [requires_role(Role.SUPPORT_AGENT)]
-    dependencies = {"staff_member": Provide(provide_staff_member)}
+    dependencies = {
+        "staff_member": Provide(provide_staff_member),
+        "staff_reads": Provide(provide_staff_reads),
+    }
+
+    @get("/{reference:str}", operation_id="getContactQuestion")
+    async def question(
+        self,
+        reference: ContactReference,
+        queries: NamedDependency[QueryClient],
+        staff_reads: NamedDependency[StaffReads],
+    ) -> ContactQuestion:
+        """The question with this reference and who asked it, so the support agent can answer it: only what an answer needs. Requires the `X-Access-Reason` header; the read is written to the access log before the question is shown. 404 when there is no such question."""
+        query = Query(name=CONTACT_QUESTION_QUERY, arguments={"reference": reference})
+        question = ContactQuestion.model_validate(
+            found(await queries.ask(CONTACT_QUERIES, reference, query))
+        )
+        await staff_reads.record(
+            category="contact_messages", record=reference, email=str(question.email)
+        )
+        return question
 
     @post(
         "/{reference:str}/answered",
@@ -31,7 +57,7 @@ class ContactAnsweredController(Controller):
     )
     async def mark_answered(
         self,
-        reference: Annotated[str, PathParameter(pattern=REFERENCE_PATTERN)],
+        reference: ContactReference,
         staff_member: NamedDependency[StaffMember],
         publisher: NamedDependency[EventPublisher],
     ) -> Accepted:

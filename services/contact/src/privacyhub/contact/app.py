@@ -2,18 +2,27 @@
 
 from faststream.asgi import AsgiFastStream
 from privacyhub.contact.handlers import register_handlers
+from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.settings import ContactSettings
+from privacyhub.contact.sharing import Disclosures, Sharing
 from privacyhub.contact.subject_commands import register_subject_commands
+from privacyhub.shared.crypto import subject_keys_for
+from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONTACT_QUERIES
 
 
 def create_runtime(settings: ContactSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
-    messages = ContactMessages(runtime.db)
+    messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
-    register_handlers(runtime, messages)
-    register_subject_commands(runtime)
+    disclosures = Disclosures(runtime.db)
+    runtime.on_startup(disclosures.ensure_indexes)
+    sharing = Sharing(runtime, disclosures)
+    register_handlers(runtime, messages, sharing)
+    answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
+    register_subject_commands(runtime, messages, sharing)
     return runtime
 
 

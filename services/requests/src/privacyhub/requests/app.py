@@ -1,6 +1,11 @@
 """Assembles the requests service process."""
 
 from faststream.asgi import AsgiFastStream
+from privacyhub.requests.access_log import (
+    StaffAccessLog,
+    access_log_queries,
+    register_access_log,
+)
 from privacyhub.requests.breaches import BreachRegister, breach_queries
 from privacyhub.requests.clock import Clock
 from privacyhub.requests.complaints import (
@@ -37,9 +42,13 @@ def create_runtime(
     owner_commands = runtime.publisher(SUBJECT_COMMANDS, SubjectMessage)
     executions = Executions(runtime.db)
     runtime.on_startup(executions.ensure_indexes)
+    access_log = StaffAccessLog(runtime.db)
+    runtime.on_startup(access_log.ensure_indexes)
+    register_access_log(runtime, access_log)
     execution = RightsExecution(
         requests=rights_requests,
         executions=executions,
+        access_log=access_log,
         mailer=Mailer(settings),
         send_command=lambda command: owner_commands.publish(command, key=command.partition_key),
         settings=settings,
@@ -67,6 +76,7 @@ def create_runtime(
             **rights_query_handlers(workflow, execution),
             **complaint_queries(complaints, clock),
             **breach_queries(breaches, clock),
+            **access_log_queries(access_log),
         },
     )
     return runtime

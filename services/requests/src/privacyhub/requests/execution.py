@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from privacyhub.requests.access_log import StaffAccessLog
 from privacyhub.requests.clock import Clock
 from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.export_package import build_package, package_contents
@@ -87,6 +88,7 @@ class RightsExecution:
         *,
         requests: RightsRequests,
         executions: Executions,
+        access_log: StaffAccessLog,
         mailer: Mailer,
         send_command: SendCommand,
         settings: RequestsSettings,
@@ -94,6 +96,7 @@ class RightsExecution:
     ) -> None:
         self._requests = requests
         self._executions = executions
+        self._access_log = access_log
         self._mailer = mailer
         self._send_command = send_command
         self._settings = settings
@@ -170,6 +173,7 @@ class RightsExecution:
                 portability=right is RightType.PORTABILITY,
                 exports=await self._executions.exports(request_id),
                 history=await self._executions.history(document["subject_id"]),
+                access_log=await self._access_log.exported(document["subject_id"]),
                 generated_at=self._clock(),
             )
             await self._executions.store_package(

@@ -49,6 +49,7 @@ def package_contents(
     portability: bool,
     exports: dict[str, list[dict[str, Any]]],
     history: list[RightsRequestDocument],
+    access_log: list[dict[str, Any]],
     generated_at: datetime,
 ) -> dict[str, Any]:
     """Everything per owner and category; portability keeps only data processed under contract or consent."""
@@ -70,6 +71,8 @@ def package_contents(
     if not portability:
         # Rights requests are kept under a legal obligation, which portability does not cover.
         contents["rights_requests"] = request_history(history)
+        # Who of the staff read the person's data, when and why (statement §5).
+        contents["access_log"] = access_log
     return contents
 
 
@@ -86,6 +89,12 @@ def summary_html(contents: dict[str, Any]) -> str:
     if "rights_requests" in contents:
         rows = "".join(_record_rows(record) for record in contents["rights_requests"])
         sections.append(f"<h2>Je privacyverzoeken / your rights requests</h2>{rows}")
+    if "access_log" in contents:
+        rows = "".join(_record_rows(entry) for entry in contents["access_log"])
+        sections.append(
+            "<h2>Wie van ons je gegevens inzag / who of our staff read your data</h2>"
+            f"<p>{len(contents['access_log'])} keer / times</p>{rows}"
+        )
     title = "Jouw gegevens bij Jobport / Your data at Jobport"
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'

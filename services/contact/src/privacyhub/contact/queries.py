@@ -1,0 +1,30 @@
+"""The reads the contact service answers for the gateway on CONTACT_QUERIES.
+
+Documents come through the repository, so their personal fields arrive decrypted.
+"""
+
+from privacyhub.contact.repository import ContactMessages
+from privacyhub.shared.contracts.contact import REFERENCE_PATTERN
+from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
+from privacyhub.shared.queries import Query, QueryHandler, Reply
+from pydantic import BaseModel, Field, ValidationError
+
+
+class QuestionLookup(BaseModel):
+    reference: str = Field(pattern=REFERENCE_PATTERN)
+
+
+def contact_queries(messages: ContactMessages) -> dict[str, QueryHandler]:
+    async def question(query: Query) -> Reply:
+        try:
+            lookup = QuestionLookup.model_validate(query.arguments)
+        except ValidationError:
+            return Reply(status="invalid", reason="a contact reference is required")
+        document = await messages.get(lookup.reference)
+        # An answer may be recorded before its message arrives: then there is no question yet.
+        if document is None or "message" not in document:
+            return Reply(status="not_found", reason="no such contact question")
+        found = ContactQuestion.model_validate({"reference": document["_id"], **document})
+        return Reply(status="found", result=found.model_dump(mode="json"))
+
+    return {CONTACT_QUESTION_QUERY: question}

@@ -1,0 +1,75 @@
+"""The staff access log (statement §5): every staff read of personal data the gateway announced.
+
+Entries are kept by event id, so a redelivered read is stored once. A privacy officer lists a
+person's entries through the gateway, and an access request's package includes them.
+"""
+
+from typing import Any
+
+from privacyhub.shared.contracts.access_log import (
+    ACCESS_LOG_QUERY,
+    STAFF_DATA_READ,
+    AccessLogEntry,
+    AccessLogLookup,
+    StaffDataRead,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import STAFF_ACCESS_LOG
+from pydantic import ValidationError
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+COLLECTION = "staff_access_log"
+
+
+class StaffAccessLog:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("subject_id", ASCENDING), ("read_at", ASCENDING)])
+
+    async def keep(self, envelope: Envelope[StaffDataRead]) -> None:
+        """Store one read under its event id; storing it again changes nothing."""
+        entry = {"subject_id": envelope.subject_id, **envelope.payload.model_dump()}
+        try:
+            await self._collection.insert_one({"_id": str(envelope.event_id), **entry})
+        except DuplicateKeyError:
+            pass  # a redelivery of a read already kept
+
+    async def entries(self, subject_id: str) -> list[AccessLogEntry]:
+        """Every read of the subject's data, oldest first."""
+        cursor = self._collection.find({"subject_id": subject_id}).sort("read_at", ASCENDING)
+        return [AccessLogEntry.model_validate(document) async for document in cursor]
+
+    async def exported(self, subject_id: str) -> list[dict[str, Any]]:
+        """The subject's entries as JSON, for an access package."""
+        return [entry.model_dump(mode="json") for entry in await self.entries(subject_id)]
+
+
+def register_access_log(runtime: ServiceRuntime, log: StaffAccessLog) -> None:
+    @runtime.subscriber(STAFF_ACCESS_LOG)
+    async def keep_staff_read(envelope: Envelope[StaffDataRead]) -> None:
+        """Keep a staff read of personal data in the access log, once."""
+        if envelope.type != STAFF_DATA_READ:
+            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
+        await runtime.processed_events.apply_once(
+            envelope.event_id, envelope.type, lambda: log.keep(envelope)
+        )
+
+
+def access_log_queries(log: StaffAccessLog) -> dict[str, QueryHandler]:
+    """The privacy officer's read of one person's access log, by query name."""
+
+    async def of_subject(query: Query) -> Reply:
+        try:
+            lookup = AccessLogLookup.model_validate(query.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        return Reply(status="found", result=await log.exported(lookup.subject_id))
+
+    return {ACCESS_LOG_QUERY: of_subject}
