@@ -1,12 +1,76 @@
 """Assembles the retention service process."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from faststream.asgi import AsgiFastStream
-from privacyhub.retention.settings import RetentionSettings
+from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
+from privacyhub.retention.handlers import register_handlers
+from privacyhub.retention.holds import LegalHolds
+from privacyhub.retention.queries import retention_queries
+from privacyhub.retention.records import EndedCustomers, RetainedRecords
+from privacyhub.retention.rules import Clock
+from privacyhub.retention.schedule import DueDeletions
+from privacyhub.retention.scheduling import ContactRetention
+from privacyhub.retention.settings import RetentionSettings, registered_retention
+from privacyhub.retention.sweep import Sweeper, SweepMetrics, sweep_while_serving
+from privacyhub.shared.contracts.subject import EraseSubjectData
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import RETENTION_QUERIES, SUBJECT_COMMANDS
 
 
-def create_runtime(settings: RetentionSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(settings or RetentionSettings(), name="retention")
+@dataclass(frozen=True)
+class RetentionService:
+    runtime: ServiceRuntime
+    sweeper: Sweeper
+
+
+def assemble(
+    settings: RetentionSettings | None = None, *, clock: Clock = utc_now
+) -> RetentionService:
+    """`clock` tells the time for due dates and holds; tests may pass one they control."""
+    settings = settings or RetentionSettings()
+    runtime = ServiceRuntime(settings, name="retention")
+    schedule = DueDeletions(runtime.db)
+    records = RetainedRecords(runtime.db)
+    customers = EndedCustomers(runtime.db)
+    holds = LegalHolds(runtime.db)
+    requests = ErasureRequests(runtime.db)
+    log = DeletionLog(runtime.db)
+    for store in (schedule, records, log):
+        runtime.on_startup(store.ensure_indexes)
+    contact = ContactRetention(
+        schedule=schedule,
+        records=records,
+        customers=customers,
+        grace=timedelta(seconds=settings.contact_grace_period_seconds),
+    )
+    register_handlers(
+        runtime, contact=contact, holds=holds, requests=requests, log=log, clock=clock
+    )
+    answer_queries(runtime, RETENTION_QUERIES, retention_queries(log, holds, clock))
+    sweeper = Sweeper(
+        schedule=schedule,
+        holds=holds,
+        requests=requests,
+        customers=customers,
+        publisher=runtime.publisher(SUBJECT_COMMANDS, EraseSubjectData),
+        clock=clock,
+        interval_seconds=settings.sweep_interval_seconds,
+        batch_size=settings.sweep_batch_size,
+        keep_ended_for=registered_retention("retention_schedule"),
+        metrics=SweepMetrics(runtime.registry),
+    )
+    sweep_while_serving(runtime, sweeper)
+    return RetentionService(runtime, sweeper)
+
+
+def create_runtime(
+    settings: RetentionSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceRuntime:
+    return assemble(settings, clock=clock).runtime
 
 
 def create_app(settings: RetentionSettings | None = None) -> AsgiFastStream:

@@ -1,6 +1,19 @@
+from datetime import timedelta
+
+from privacyhub.shared.register import load_register
 from privacyhub.shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+
+def registered_retention(category_id: str) -> timedelta:
+    """The retention period the processing register declares for a data category."""
+    category = next(c for c in load_register().categories if c.id == category_id)
+    return category.retention.period
+
+
+def registered_contact_grace_seconds() -> float:
+    return registered_retention("contact_messages").total_seconds()
 
 
 class RetentionSettings(ServiceSettings):
@@ -16,4 +29,22 @@ class RetentionSettings(ServiceSettings):
     consumer_group: str = Field(
         default="privacyhub-retention",
         description="Kafka consumer group of the retention service.",
+    )
+    contact_grace_period_seconds: float = Field(
+        default_factory=registered_contact_grace_seconds,
+        gt=0,
+        description="How long contact messages are kept after the question was answered or the "
+        "person stopped being a customer, whichever comes first (statement §4). Default: the "
+        "period the processing register declares for contact messages (30 days).",
+    )
+    sweep_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the service sweeps the records that are due for deletion.",
+    )
+    sweep_batch_size: int = Field(
+        default=1000,
+        ge=1,
+        description="How many scheduled records one round of a sweep reads and sends erase "
+        "commands for; a sweep takes rounds until it has seen every scheduled record.",
     )

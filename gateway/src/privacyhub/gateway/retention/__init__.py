@@ -1,0 +1,1 @@
+"""Staff side of retention (statement §4): legal holds, ended customer relationships, the deletion log."""

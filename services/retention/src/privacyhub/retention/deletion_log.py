@@ -1,0 +1,103 @@
+"""Proof of deletion: every erase command the sweep sends, and each owner's receipt for it.
+
+Neither holds personal data: a hash of the subject id, the category, the rule, counts and times.
+A receipt is matched to its command by the correlation id, which is the command's id.
+"""
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from privacyhub.retention.records import subject_hash
+from privacyhub.shared.contracts.retention import DeletionLogEntry
+from privacyhub.shared.contracts.subject import Category, SubjectDataErased
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+ERASURE_REQUESTS = "erasure_requests"
+DELETION_LOG = "deletion_log"
+
+DUPLICATE_KEY = 11000
+
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    """What one erase command asked of the owners."""
+
+    command_id: UUID
+    subject_id: str
+    category: Category
+    rule: str
+    records: int
+    requested_at: datetime
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "_id": str(self.command_id),
+            "subject_hash": subject_hash(self.subject_id),
+            "category": self.category,
+            "rule": self.rule,
+            "records": self.records,
+            "requested_at": self.requested_at,
+        }
+
+
+class ErasureRequests:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[ERASURE_REQUESTS]
+
+    async def record(self, requests: list[ErasureRequest]) -> None:
+        """Keep the requests before their commands go out, so no receipt can come first."""
+        if not requests:
+            return
+        try:
+            await self._collection.insert_many([r.document() for r in requests], ordered=False)
+        except BulkWriteError as error:
+            # A resumed sweep sends the same commands again, under the same ids.
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+
+    async def get(self, command_id: UUID) -> dict[str, Any] | None:
+        return await self._collection.find_one({"_id": str(command_id)})
+
+
+class DeletionLog:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[DELETION_LOG]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("subject_hash")
+        await self._collection.create_index("logged_at")
+
+    async def record_receipts(
+        self, request: dict[str, Any], answer: SubjectDataErased, *, logged_at: datetime
+    ) -> None:
+        """Log each receipt for the category the command asked for, once."""
+        for receipt in answer.receipts:
+            if receipt.category != request["category"]:
+                continue
+            entry = DeletionLogEntry(
+                subject_hash=request["subject_hash"],
+                category=receipt.category,
+                rule=request["rule"],
+                requested=request["records"],
+                count=receipt.erased,
+                kept_under_hold=receipt.kept_under_hold,
+                owner=receipt.owner,
+                command_id=UUID(request["_id"]),
+                requested_at=request["requested_at"],
+                erased_at=receipt.erased_at,
+                logged_at=logged_at,
+            )
+            key = f"{request['_id']}:{receipt.owner}:{receipt.category}"
+            document = entry.model_dump() | {"_id": key, "command_id": request["_id"]}
+            with suppress(DuplicateKeyError):
+                await self._collection.insert_one(document)
+
+    async def entries(self, subject_id: str | None, *, limit: int) -> list[DeletionLogEntry]:
+        """One person's entries, or everyone's; latest first."""
+        selection = {} if subject_id is None else {"subject_hash": subject_hash(subject_id)}
+        cursor = self._collection.find(selection).sort("logged_at", -1).limit(limit)
+        return [DeletionLogEntry.model_validate(document) async for document in cursor]

@@ -1,0 +1,122 @@
+"""What the retention service does with each message it consumes."""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
+from privacyhub.retention.holds import LegalHolds
+from privacyhub.retention.rules import Clock
+from privacyhub.retention.scheduling import ContactRetention
+from privacyhub.shared.contracts.contact import (
+    CONTACT_MESSAGE_ANSWERED,
+    CONTACT_MESSAGE_STORED,
+    ContactLifecycleEvent,
+    ContactMessageAnswered,
+    ContactMessageStored,
+)
+from privacyhub.shared.contracts.retention import (
+    LIFT_LEGAL_HOLD,
+    MARK_CUSTOMER_ENDED,
+    PLACE_LEGAL_HOLD,
+    LiftLegalHold,
+    MarkCustomerEnded,
+    PlaceLegalHold,
+    RetentionCommand,
+)
+from privacyhub.shared.contracts.subject import (
+    RESULT_CONTRACTS,
+    SubjectDataErased,
+    SubjectMessage,
+    read_payload,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONTACT_LIFECYCLE, RETENTION_COMMANDS, SUBJECT_RESULTS
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+
+def contract_of(envelope: Envelope, contracts: dict[str, type[BaseModel]]) -> BaseModel:
+    """The payload, checked to be the contract its envelope type names."""
+    contract = contracts.get(envelope.type)
+    if contract is None or not isinstance(envelope.payload, contract):
+        raise UnprocessableMessage(f"{envelope.type!r} is not a message this handler takes")
+    return envelope.payload
+
+
+def register_handlers(
+    runtime: ServiceRuntime,
+    *,
+    contact: ContactRetention,
+    holds: LegalHolds,
+    requests: ErasureRequests,
+    log: DeletionLog,
+    clock: Clock,
+) -> None:
+    async def once(envelope: Envelope, effect: Callable[[], Awaitable[None]]) -> None:
+        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    @runtime.subscriber(CONTACT_LIFECYCLE)
+    async def schedule_contact_messages(envelope: Envelope[ContactLifecycleEvent]) -> None:
+        """Remember each stored message; an answer makes it due a grace period later."""
+        event = contract_of(
+            envelope,
+            {
+                CONTACT_MESSAGE_STORED: ContactMessageStored,
+                CONTACT_MESSAGE_ANSWERED: ContactMessageAnswered,
+            },
+        )
+
+        async def effect() -> None:
+            if isinstance(event, ContactMessageAnswered):
+                await contact.question_answered(
+                    envelope.subject_id, event.reference, event.answered_at
+                )
+            elif isinstance(event, ContactMessageStored):
+                await contact.message_stored(
+                    envelope.subject_id, event.reference, envelope.occurred_at
+                )
+
+        await once(envelope, effect)
+
+    @runtime.subscriber(RETENTION_COMMANDS)
+    async def carry_out_retention_command(envelope: Envelope[RetentionCommand]) -> None:
+        """Place or lift a legal hold, or start the clock for a person who is no longer a customer."""
+        command = contract_of(
+            envelope,
+            {
+                PLACE_LEGAL_HOLD: PlaceLegalHold,
+                LIFT_LEGAL_HOLD: LiftLegalHold,
+                MARK_CUSTOMER_ENDED: MarkCustomerEnded,
+            },
+        )
+
+        async def effect() -> None:
+            if isinstance(command, PlaceLegalHold):
+                await holds.place(command)
+            elif isinstance(command, LiftLegalHold):
+                if not await holds.lift(command):
+                    logger.warning(
+                        "no legal hold in force to lift", extra={"hold": command.hold_id}
+                    )
+            elif isinstance(command, MarkCustomerEnded):
+                await contact.customer_ended(envelope.subject_id, command.ended_at)
+
+        await once(envelope, effect)
+
+    @runtime.subscriber(SUBJECT_RESULTS)
+    async def log_erasure_receipts(envelope: Envelope[SubjectMessage]) -> None:
+        """Log the owners' receipts for this service's erase commands; answers to other senders are not ours."""
+        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        if not isinstance(answer, SubjectDataErased):
+            return
+        request = await requests.get(envelope.correlation_id)
+        if request is None:
+            return
+
+        async def effect() -> None:
+            await log.record_receipts(request, answer, logged_at=clock())
+
+        await once(envelope, effect)

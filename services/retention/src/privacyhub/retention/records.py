@@ -1,0 +1,94 @@
+"""What the retention service knows about records no rule has made due yet, and about ended customers.
+
+Only references and subject hashes: enough to find a person's records when their
+customer relationship ends, nothing of what the records say.
+"""
+
+import hashlib
+from datetime import datetime
+
+from privacyhub.shared.contracts.subject import Category
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+RETAINED_RECORDS = "retained_records"
+ENDED_CUSTOMERS = "ended_customers"
+
+
+def subject_hash(subject_id: str) -> str:
+    """SHA-256 of the pseudonymous subject id: finds a person's entries without naming the subject."""
+    return hashlib.sha256(subject_id.encode()).hexdigest()
+
+
+def record_key(category: Category, record_id: str) -> str:
+    return f"{category}:{record_id}"
+
+
+class RetainedRecords:
+    """Records an owner holds that are not scheduled for deletion yet."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[RETAINED_RECORDS]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("subject_hash")
+
+    async def remember(
+        self, category: Category, record_id: str, *, subject_id: str, stored_at: datetime
+    ) -> None:
+        document = {
+            "_id": record_key(category, record_id),
+            "category": category,
+            "record_id": record_id,
+            "subject_hash": subject_hash(subject_id),
+            "stored_at": stored_at,
+        }
+        try:
+            await self._collection.insert_one(document)
+        except DuplicateKeyError:
+            pass  # remembered before: the stored event was delivered again
+
+    async def stored_at(self, category: Category, record_id: str) -> datetime | None:
+        document = await self._collection.find_one({"_id": record_key(category, record_id)})
+        return None if document is None else document["stored_at"]
+
+    async def of_subject(
+        self, subject_id: str, category: Category, *, stored_until: datetime
+    ) -> list[tuple[str, datetime]]:
+        """Record ids of the subject in `category` stored up to `stored_until`, with when they were stored."""
+        cursor = self._collection.find(
+            {
+                "subject_hash": subject_hash(subject_id),
+                "category": category,
+                "stored_at": {"$lte": stored_until},
+            }
+        )
+        return [(document["record_id"], document["stored_at"]) async for document in cursor]
+
+    async def forget(self, category: Category, record_ids: list[str]) -> None:
+        """Scheduled records are found in the schedule from now on."""
+        keys = [record_key(category, record_id) for record_id in record_ids]
+        if len(keys) == 1:
+            await self._collection.delete_one({"_id": keys[0]})
+        elif keys:
+            await self._collection.delete_many({"_id": {"$in": keys}})
+
+
+class EndedCustomers:
+    """When each person's customer relationship ended, by subject hash."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[ENDED_CUSTOMERS]
+
+    async def record_end(self, subject_id: str, ended_at: datetime) -> None:
+        """Keep the latest end: records stored before it are concerned."""
+        await self._collection.update_one(
+            {"_id": subject_hash(subject_id)}, {"$max": {"ended_at": ended_at}}, upsert=True
+        )
+
+    async def ended_at(self, subject_id: str) -> datetime | None:
+        document = await self._collection.find_one({"_id": subject_hash(subject_id)})
+        return None if document is None else document["ended_at"]
+
+    async def forget_ended_before(self, moment: datetime) -> None:
+        await self._collection.delete_many({"ended_at": {"$lt": moment}})

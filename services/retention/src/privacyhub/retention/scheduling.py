@@ -1,0 +1,82 @@
+"""From lifecycle facts to due deletions: the contact-data rules applied to what the services announce.
+
+The facts arrive on different topics, in any order: an answer may be announced before its
+message is known here, and a customer relationship may end before a message stored earlier
+is announced. Each handler leaves the schedule as if the facts had come in order.
+"""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from privacyhub.retention.records import EndedCustomers, RetainedRecords
+from privacyhub.retention.rules import (
+    Due,
+    concerned_by_customer_end,
+    due_after_answer,
+    due_after_customer_ended,
+)
+from privacyhub.retention.schedule import DueDeletion, DueDeletions
+from privacyhub.shared.contracts.subject import Category
+
+CONTACT_MESSAGES: Category = "contact_messages"
+
+
+class ContactRetention:
+    def __init__(
+        self,
+        *,
+        schedule: DueDeletions,
+        records: RetainedRecords,
+        customers: EndedCustomers,
+        grace: timedelta,
+    ) -> None:
+        self._schedule = schedule
+        self._records = records
+        self._customers = customers
+        self._grace = grace
+
+    async def message_stored(self, subject_id: str, reference: str, stored_at: datetime) -> None:
+        """Remember the message until a rule makes it due; due at once if the customer had already left."""
+        if await self._schedule.is_scheduled(CONTACT_MESSAGES, reference):
+            return  # its answer was announced first
+        ended_at = await self._customers.ended_at(subject_id)
+        if ended_at is not None and concerned_by_customer_end(stored_at, ended_at):
+            due = due_after_customer_ended(ended_at, self._grace)
+            await self._schedule_message(subject_id, reference, due, stored_at=stored_at)
+            return
+        await self._records.remember(
+            CONTACT_MESSAGES, reference, subject_id=subject_id, stored_at=stored_at
+        )
+
+    async def question_answered(
+        self, subject_id: str, reference: str, answered_at: datetime
+    ) -> None:
+        stored_at = await self._records.stored_at(CONTACT_MESSAGES, reference)
+        due = due_after_answer(answered_at, self._grace)
+        await self._schedule_message(subject_id, reference, due, stored_at=stored_at)
+
+    async def customer_ended(self, subject_id: str, ended_at: datetime) -> None:
+        """Every message the person sent before the end is due a grace period later, unless due earlier."""
+        await self._customers.record_end(subject_id, ended_at)
+        due = due_after_customer_ended(ended_at, self._grace)
+        unscheduled = await self._records.of_subject(
+            subject_id, CONTACT_MESSAGES, stored_until=ended_at
+        )
+        scheduled = [
+            deletion
+            for deletion in await self._schedule.of_subject(subject_id, CONTACT_MESSAGES)
+            if deletion.stored_at is None or concerned_by_customer_end(deletion.stored_at, ended_at)
+        ]
+        await self._schedule.schedule(
+            [DueDeletion(CONTACT_MESSAGES, r, subject_id, due, stored_at=s) for r, s in unscheduled]
+            + [replace(deletion, due=due) for deletion in scheduled]
+        )
+        await self._records.forget(CONTACT_MESSAGES, [reference for reference, _ in unscheduled])
+
+    async def _schedule_message(
+        self, subject_id: str, reference: str, due: Due, *, stored_at: datetime | None
+    ) -> None:
+        await self._schedule.schedule(
+            [DueDeletion(CONTACT_MESSAGES, reference, subject_id, due, stored_at=stored_at)]
+        )
+        await self._records.forget(CONTACT_MESSAGES, [reference])

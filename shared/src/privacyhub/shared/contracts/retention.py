@@ -1,0 +1,104 @@
+"""Staff commands to the retention service, its reads, and what they answer (statement §4).
+
+Holds and customer relationships are decided by a privacy officer at the gateway; the
+retention service keeps them, schedules deletions from them and logs every erasure.
+"""
+
+from datetime import datetime
+from typing import Literal, Self
+from uuid import UUID
+
+from privacyhub.shared.contracts.subject import Category
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+PLACE_LEGAL_HOLD = "PlaceLegalHold"
+LIFT_LEGAL_HOLD = "LiftLegalHold"
+MARK_CUSTOMER_ENDED = "MarkCustomerEnded"
+
+DELETION_LOG_QUERY = "deletion_log"
+LEGAL_HOLDS_QUERY = "legal_holds"
+
+HOLD_ID_PATTERN = r"^LH-[0-9A-F]{12}$"
+# A person is known by the HMAC of their e-mail address (privacyhub.shared.identity).
+SUBJECT_ID_PATTERN = r"^[0-9a-f]{64}$"
+HOLD_REASON_MAX_LENGTH = 500
+
+
+class PlaceLegalHold(BaseModel):
+    """Keep a subject's data, a category, or one category of one subject, for a legal purpose until `ends_at`."""
+
+    hold_id: str = Field(pattern=HOLD_ID_PATTERN)
+    subject_id: str | None = Field(
+        default=None, pattern=SUBJECT_ID_PATTERN, description="Only this person's data."
+    )
+    category: Category | None = Field(default=None, description="Only this category of data.")
+    reason: str = Field(min_length=1, max_length=HOLD_REASON_MAX_LENGTH)
+    ends_at: AwareDatetime = Field(description="When the legal retention period ends.")
+    placed_by: str = Field(min_length=1, description="Staff id of the privacy officer.")
+    placed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def has_a_scope(self) -> Self:
+        if self.subject_id is None and self.category is None:
+            raise ValueError("a legal hold needs a subject_id, a category or both")
+        return self
+
+
+class LiftLegalHold(BaseModel):
+    """End a hold before its end date; what it kept is deleted by the next sweep once due."""
+
+    hold_id: str = Field(pattern=HOLD_ID_PATTERN)
+    lifted_by: str = Field(min_length=1)
+    lifted_at: AwareDatetime
+
+
+class MarkCustomerEnded(BaseModel):
+    """The person (the envelope's subject) is no longer a customer: starts the clock for their contact data."""
+
+    ended_at: AwareDatetime
+    recorded_by: str = Field(min_length=1)
+
+
+# Everything a privacy officer sends the retention service.
+RetentionCommand = PlaceLegalHold | LiftLegalHold | MarkCustomerEnded
+
+
+class DeletionLogLookup(BaseModel):
+    """Arguments of the deletion-log query: one person's entries, or the latest of everyone's."""
+
+    subject_id: str | None = None
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class DeletionLogEntry(BaseModel):
+    """One owner's proof of one erasure by a retention rule, without personal data."""
+
+    subject_hash: str = Field(description="SHA-256 of the pseudonymous subject id.")
+    category: Category
+    rule: str = Field(description="The retention rule that made the records due.")
+    requested: int = Field(description="Records the erase command named.")
+    count: int = Field(description="Records the owner erased, as its receipt says.")
+    kept_under_hold: int
+    owner: str
+    command_id: UUID
+    requested_at: datetime
+    erased_at: datetime = Field(description="When the owner erased them, from its receipt.")
+    logged_at: datetime
+
+
+HoldStatus = Literal["active", "ended", "lifted"]
+
+
+class LegalHoldView(BaseModel):
+    """A legal hold as a privacy officer sees it."""
+
+    hold_id: str
+    subject_id: str | None = None
+    category: Category | None = None
+    reason: str
+    ends_at: datetime
+    placed_by: str
+    placed_at: datetime
+    lifted_by: str | None = None
+    lifted_at: datetime | None = None
+    status: HoldStatus
