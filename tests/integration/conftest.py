@@ -14,8 +14,12 @@ from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.partner.app import create_runtime as create_partner_runtime
+from privacyhub.partner.settings import PartnerSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.retention.app import create_runtime as create_retention_runtime
+from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
 from pymongo import AsyncMongoClient
@@ -123,6 +127,35 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
+def partner_settings(endpoints: Endpoints) -> PartnerSettings:
+    return PartnerSettings(
+        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        mongodb_url=endpoints.mongodb_url,
+        mongodb_database=f"test_partner_{RUN}",
+        consumer_group=f"privacyhub-partner-support-test-{RUN}",
+        retry_backoff_seconds=0.2,
+    )
+
+
+@pytest.fixture(scope="session")
+async def support_partner(partner_settings: PartnerSettings) -> AsyncIterator[ServiceRuntime]:
+    """The reference support-partner tool, a registered owner every rights request waits for."""
+    async with create_partner_runtime(partner_settings).running() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="session")
+async def partner_db(
+    endpoints: Endpoints, partner_settings: PartnerSettings
+) -> AsyncIterator[AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        yield client[partner_settings.mongodb_database]
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="session")
 def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
     return RequestsSettings(
         kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
@@ -144,8 +177,11 @@ def requests_clock() -> MovableClock:
 
 @pytest.fixture(scope="session")
 async def requests_service(
-    requests_settings: RequestsSettings, requests_clock: MovableClock
+    requests_settings: RequestsSettings,
+    requests_clock: MovableClock,
+    support_partner: ServiceRuntime,
 ) -> AsyncIterator[ServiceRuntime]:
+    """Runs with the support partner: a registered owner whose receipt every request waits for."""
     runtime = create_requests_runtime(requests_settings, clock=requests_clock)
     async with runtime.running():
         yield runtime
@@ -158,5 +194,38 @@ async def requests_db(
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     try:
         yield client[requests_settings.mongodb_database]
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+def retention_settings(endpoints: Endpoints) -> RetentionSettings:
+    """Periods of seconds, so a test sees a deletion after its grace period without waiting days."""
+    return RetentionSettings(
+        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        mongodb_url=endpoints.mongodb_url,
+        mongodb_database=f"test_retention_{RUN}",
+        consumer_group=f"privacyhub-retention-test-{RUN}",
+        retry_backoff_seconds=0.2,
+        contact_grace_period_seconds=2.0,
+        sweep_interval_seconds=0.5,
+    )
+
+
+@pytest.fixture(scope="session")
+async def retention_service(
+    retention_settings: RetentionSettings,
+) -> AsyncIterator[ServiceRuntime]:
+    async with create_retention_runtime(retention_settings).running() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="session")
+async def retention_db(
+    endpoints: Endpoints, retention_settings: RetentionSettings
+) -> AsyncIterator[AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        yield client[retention_settings.mongodb_database]
     finally:
         await client.close()

@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from privacyhub.gateway.access_log import AccessLogController, declare_access_log
 from privacyhub.gateway.complaints.controllers import ComplaintController
 from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
 from privacyhub.gateway.contact.controllers import ContactController
@@ -17,6 +18,11 @@ from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.retention.controllers import (
+    CustomerRelationshipController,
+    DeletionLogController,
+    LegalHoldController,
+)
 from privacyhub.gateway.rights.controllers import RightsRequestController
 from privacyhub.gateway.rights.staff import StaffRightsRequestController
 from privacyhub.gateway.settings import GatewaySettings
@@ -44,6 +50,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         settings, client_id="gateway", registry=CollectorRegistry(), bounded_requests=True
     )
     declare_publications(broker)
+    declare_access_log(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     # group_path: metrics label routes by template, so no visitor id or reference lands in a label.
@@ -68,6 +75,10 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             ComplaintQueueController,
             BreachRegisterController,
             ProcessingRegisterController,
+            AccessLogController,
+            LegalHoldController,
+            CustomerRelationshipController,
+            DeletionLogController,
             PrometheusController,
         ],
         dependencies={

@@ -12,6 +12,7 @@ from privacyhub.gateway.errors import KafkaUnavailable
 from privacyhub.shared.contracts.complaints import ComplaintReceived
 from privacyhub.shared.contracts.consent import ConsentGiven, PageViewed
 from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
+from privacyhub.shared.contracts.retention import RetentionCommand
 from privacyhub.shared.contracts.rights import RightsRequestReceived
 from privacyhub.shared.contracts.statement import StatementVersion
 from privacyhub.shared.envelope import Envelope
@@ -21,6 +22,7 @@ from privacyhub.shared.topics import (
     CONTACT_COMMANDS,
     CONTACT_MESSAGES,
     PAGE_VIEWS,
+    RETENTION_COMMANDS,
     RIGHTS_REQUESTS,
     STATEMENT_VERSIONS,
     TopicSpec,
@@ -112,6 +114,7 @@ PUBLICATIONS: tuple[tuple[TopicSpec, type[BaseModel]], ...] = (
     (CONSENT_CHOICES, ConsentGiven),
     (COMPLAINTS, ComplaintReceived),
     (RIGHTS_REQUESTS, RightsRequestReceived),
+    (RETENTION_COMMANDS, RetentionCommand),
 )
 
 

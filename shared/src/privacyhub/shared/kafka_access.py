@@ -29,13 +29,18 @@ from privacyhub.shared.topics import (
     CONTACT_COMMANDS,
     CONTACT_LIFECYCLE,
     CONTACT_MESSAGES,
+    CONTACT_QUERIES,
     DEAD_LETTER,
     GATEWAY_REPLIES,
     PAGE_VIEWS,
+    PARTNER_RESULTS,
     PARTNER_SUPPORT,
     REQUESTS_LIFECYCLE,
     REQUESTS_QUERIES,
+    RETENTION_COMMANDS,
+    RETENTION_QUERIES,
     RIGHTS_REQUESTS,
+    STAFF_ACCESS_LOG,
     STATEMENT_VERSIONS,
     SUBJECT_COMMANDS,
     SUBJECT_RESULTS,
@@ -71,7 +76,11 @@ GATEWAY = Access(
         COMPLAINTS,
         RIGHTS_REQUESTS,
         CONSENT_QUERIES,
+        CONTACT_QUERIES,
         REQUESTS_QUERIES,
+        STAFF_ACCESS_LOG,
+        RETENTION_COMMANDS,
+        RETENTION_QUERIES,
         DEAD_LETTER,
     ),
     # Every gateway instance reads every reply, so it uses no consumer group.
@@ -84,17 +93,25 @@ CONSENT = _service(
 )
 CONTACT = _service(
     "contact",
-    writes=(CONTACT_LIFECYCLE, SUBJECT_RESULTS),
-    reads=(CONTACT_MESSAGES, CONTACT_COMMANDS, SUBJECT_COMMANDS),
+    # It discloses to the support partner, passes commands on to it and its answers back (Art. 19).
+    writes=(CONTACT_LIFECYCLE, SUBJECT_RESULTS, GATEWAY_REPLIES, PARTNER_SUPPORT),
+    reads=(CONTACT_MESSAGES, CONTACT_COMMANDS, SUBJECT_COMMANDS, CONTACT_QUERIES, PARTNER_RESULTS),
 )
 REQUESTS = _service(
     "requests",
     writes=(REQUESTS_LIFECYCLE, GATEWAY_REPLIES, SUBJECT_COMMANDS),
-    reads=(RIGHTS_REQUESTS, COMPLAINTS, REQUESTS_QUERIES, SUBJECT_RESULTS),
+    reads=(RIGHTS_REQUESTS, COMPLAINTS, REQUESTS_QUERIES, SUBJECT_RESULTS, STAFF_ACCESS_LOG),
 )
-RETENTION = _service("retention", writes=(), reads=())
+RETENTION = _service(
+    "retention",
+    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES),
+    reads=(CONTACT_LIFECYCLE, RETENTION_COMMANDS, SUBJECT_RESULTS, RETENTION_QUERIES),
+)
+# The partner reads only its topic and answers only on its own results topic (plus dead letters,
+# like every process built on make_broker); the contact service checks who answered.
 PARTNER_SUPPORT_TOOLS = Access(
     "partner-support",
+    writes=(PARTNER_RESULTS, DEAD_LETTER),
     reads=(PARTNER_SUPPORT,),
     group_prefix="privacyhub-partner-support",
 )

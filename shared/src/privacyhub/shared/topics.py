@@ -117,16 +117,45 @@ SUBJECT_RESULTS = declared_topic(
     partitions=6,
     description="Each data owner's answer to a subject command: an export or a receipt.",
 )
+CONTACT_QUERIES = declared_topic(
+    name="privacyhub.contact.queries.v1",
+    partitions=6,
+    description="Read requests to the contact service (a support agent reads a question), answered on the replies topic.",
+)
+STAFF_ACCESS_LOG = declared_topic(
+    name="privacyhub.staff.access-log.v1",
+    partitions=6,
+    description="Every staff read of personal data: who, which route and category, whose (pseudonymous), when and why; never the data.",
+)
 PARTNER_SUPPORT = declared_topic(
     name="privacyhub.partner.support.v1",
     partitions=6,
-    description="What the registered support partner may receive: only the fields its agreement names.",
+    description="What the registered support partner may receive: only the fields its agreement names, "
+    "and the erasures and corrections of them it must apply (Art. 19).",
+)
+PARTNER_RESULTS = declared_topic(
+    name="privacyhub.partner.results.v1",
+    partitions=6,
+    description="The support partner's answers to the subject commands passed on to it: receipts and exports.",
+)
+
+RETENTION_COMMANDS = declared_topic(
+    name="privacyhub.retention.commands.v1",
+    partitions=6,
+    description="A privacy officer's commands to the retention service: place or lift a legal hold, "
+    "a person is no longer a customer.",
+)
+RETENTION_QUERIES = declared_topic(
+    name="privacyhub.retention.queries.v1",
+    partitions=6,
+    description="Read requests to the retention service (the deletion log, legal holds), answered on the replies topic.",
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     CONTACT_MESSAGES,
     CONTACT_LIFECYCLE,
     CONTACT_COMMANDS,
+    CONTACT_QUERIES,
     PAGE_VIEWS,
     CONSENT_CHOICES,
     STATEMENT_VERSIONS,
@@ -138,7 +167,11 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMPLAINTS,
     SUBJECT_COMMANDS,
     SUBJECT_RESULTS,
+    STAFF_ACCESS_LOG,
     PARTNER_SUPPORT,
+    PARTNER_RESULTS,
+    RETENTION_COMMANDS,
+    RETENTION_QUERIES,
     DEAD_LETTER,
 )
 
