@@ -9,7 +9,6 @@ a privacy officer reads it here, and the person sees it in an access request's p
 
 from typing import Annotated
 
-from faststream.kafka import KafkaBroker
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
@@ -111,15 +110,6 @@ async def provide_staff_reads(
         reason=access_reason,
         publisher=publisher,
         subject_id_secret=settings.subject_id_secret.get_secret_value(),
-    )
-
-
-def declare_access_log(broker: KafkaBroker) -> None:
-    """List the access-log publication in the AsyncAPI document."""
-    broker.publisher(
-        STAFF_ACCESS_LOG.name,
-        schema=Envelope[StaffDataRead],
-        description=STAFF_ACCESS_LOG.description,
     )
 
 

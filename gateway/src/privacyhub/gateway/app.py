@@ -7,7 +7,7 @@ from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from privacyhub.gateway.access_log import AccessLogController, declare_access_log
+from privacyhub.gateway.access_log import AccessLogController
 from privacyhub.gateway.complaints.controllers import ComplaintController
 from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
 from privacyhub.gateway.contact.controllers import ContactController
@@ -50,7 +50,6 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         settings, client_id="gateway", registry=CollectorRegistry(), bounded_requests=True
     )
     declare_publications(broker)
-    declare_access_log(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     # group_path: metrics label routes by template, so no visitor id or reference lands in a label.

@@ -9,6 +9,8 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
+from privacyhub.shared.broker import declare_publication
+from privacyhub.shared.contracts.access_log import StaffDataRead
 from privacyhub.shared.contracts.complaints import ComplaintReceived
 from privacyhub.shared.contracts.consent import ConsentGiven, PageViewed
 from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
@@ -24,6 +26,7 @@ from privacyhub.shared.topics import (
     PAGE_VIEWS,
     RETENTION_COMMANDS,
     RIGHTS_REQUESTS,
+    STAFF_ACCESS_LOG,
     STATEMENT_VERSIONS,
     TopicSpec,
 )
@@ -115,12 +118,13 @@ PUBLICATIONS: tuple[tuple[TopicSpec, type[BaseModel]], ...] = (
     (COMPLAINTS, ComplaintReceived),
     (RIGHTS_REQUESTS, RightsRequestReceived),
     (RETENTION_COMMANDS, RetentionCommand),
+    (STAFF_ACCESS_LOG, StaffDataRead),
 )
 
 
 def declare_publications(broker: KafkaBroker) -> None:
     for topic, payload in PUBLICATIONS:
-        broker.publisher(topic.name, schema=Envelope[payload], description=topic.description)  # type: ignore[valid-type]
+        declare_publication(broker, topic, payload, publisher="gateway")
 
 
 class Accepted(BaseModel):

@@ -9,7 +9,9 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from privacyhub.shared.dead_letter import dead_letter_middleware
+from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.settings import CommonSettings
+from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry
 
 SASL_MECHANISMS: dict[str, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
@@ -71,3 +73,16 @@ def make_broker(
         dead_letter_middleware(broker, retry_backoff_seconds=retry_backoff_seconds)
     )
     return broker
+
+
+def declare_publication(
+    broker: KafkaBroker, topic: TopicSpec, payload: Any, *, publisher: str
+) -> Any:
+    """What `publisher` sends on `topic`, listed in the AsyncAPI document under a name of its own,
+    so two processes (or two payloads) on one topic do not overwrite each other there."""
+    return broker.publisher(
+        topic.name,
+        schema=Envelope[payload],
+        title=f"{topic.name}:{publisher}:{getattr(payload, '__name__', 'Event')}",
+        description=topic.description,
+    )

@@ -15,15 +15,13 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
-from privacyhub.shared.broker import make_broker
+from privacyhub.shared.broker import declare_publication, make_broker
 from privacyhub.shared.database import connect
-from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
 from privacyhub.shared.settings import ServiceSettings
 from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry, make_asgi_app
-from pydantic import BaseModel
 
 StartupTask = Callable[[], Awaitable[None]]
 
@@ -45,6 +43,7 @@ class ServiceRuntime:
         self.mongo, self.db = connect(settings)
         self.processed_events = ProcessedEvents(self.db)
         self._startup_tasks: list[StartupTask] = []
+        self._publications: dict[tuple[str, Any], Any] = {}
 
     def subscriber(self, topic: TopicSpec, **options: Any) -> Any:
         """Subscribe in the service's consumer group; offsets are committed only after the handler's effect."""
@@ -56,13 +55,14 @@ class ServiceRuntime:
             **options,
         )
 
-    def publisher(self, topic: TopicSpec, payload: type[BaseModel]) -> Any:
+    def publisher(self, topic: TopicSpec, payload: Any) -> Any:
         """A declared publication: what the service sends where, also listed in the AsyncAPI document."""
-        return self.broker.publisher(
-            topic.name,
-            schema=Envelope[payload],
-            description=topic.description,  # type: ignore[valid-type]
-        )
+        key = (topic.name, payload)
+        if key not in self._publications:  # modules of one service may declare the same one
+            self._publications[key] = declare_publication(
+                self.broker, topic, payload, publisher=self.name
+            )
+        return self._publications[key]
 
     def on_startup(self, task: StartupTask) -> StartupTask:
         """Register a task (index creation, say) that runs before consuming starts."""
