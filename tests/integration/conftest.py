@@ -35,6 +35,15 @@ pytestmark = pytest.mark.integration
 RUN = uuid.uuid4().hex[:8]
 
 
+async def observed(endpoints: Endpoints, database: str) -> AsyncIterator[AsyncDatabase]:
+    """A service's database as an outside observer (a DPO's audit) sees it."""
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        yield client[database]
+    finally:
+        await client.close()
+
+
 def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> GatewaySettings:
     return GatewaySettings(
         kafka_bootstrap_servers=kafka_bootstrap_servers,
@@ -78,11 +87,8 @@ async def contact_db(
     endpoints: Endpoints, contact_settings: ContactSettings
 ) -> AsyncIterator[AsyncDatabase]:
     """The contact service's database as an outside observer (a DPO's audit) sees it."""
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[contact_settings.mongodb_database]
-    finally:
-        await client.close()
+    async for db in observed(endpoints, contact_settings.mongodb_database):
+        yield db
 
 
 @pytest.fixture(scope="session")
@@ -106,11 +112,8 @@ async def consent_service(consent_settings: ConsentSettings) -> AsyncIterator[Se
 async def consent_db(
     endpoints: Endpoints, consent_settings: ConsentSettings
 ) -> AsyncIterator[AsyncDatabase]:
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[consent_settings.mongodb_database]
-    finally:
-        await client.close()
+    async for db in observed(endpoints, consent_settings.mongodb_database):
+        yield db
 
 
 def staff_headers(*roles: Role, staff_id: str = "test-staff") -> dict[str, str]:
@@ -148,11 +151,8 @@ async def support_partner(partner_settings: PartnerSettings) -> AsyncIterator[Se
 async def partner_db(
     endpoints: Endpoints, partner_settings: PartnerSettings
 ) -> AsyncIterator[AsyncDatabase]:
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[partner_settings.mongodb_database]
-    finally:
-        await client.close()
+    async for db in observed(endpoints, partner_settings.mongodb_database):
+        yield db
 
 
 @pytest.fixture(scope="session")
@@ -191,11 +191,8 @@ async def requests_service(
 async def requests_db(
     endpoints: Endpoints, requests_settings: RequestsSettings
 ) -> AsyncIterator[AsyncDatabase]:
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[requests_settings.mongodb_database]
-    finally:
-        await client.close()
+    async for db in observed(endpoints, requests_settings.mongodb_database):
+        yield db
 
 
 @pytest.fixture(scope="session")
@@ -224,8 +221,5 @@ async def retention_service(
 async def retention_db(
     endpoints: Endpoints, retention_settings: RetentionSettings
 ) -> AsyncIterator[AsyncDatabase]:
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[retention_settings.mongodb_database]
-    finally:
-        await client.close()
+    async for db in observed(endpoints, retention_settings.mongodb_database):
+        yield db
