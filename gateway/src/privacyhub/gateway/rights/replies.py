@@ -65,6 +65,11 @@ REJECTIONS: dict[Rejection, tuple[int, str, str]] = {
         "Je gegevens staan nog niet klaar. Je krijgt een e-mail zodra ze klaar zijn.",
         "Your data is not ready yet. You will get an e-mail once it is.",
     ),
+    Rejection.NOT_A_COMPLETED_RESTRICTION: (
+        HTTP_409_CONFLICT,
+        "Alleen de beperking van een uitgevoerd verzoek om beperking kan worden opgeheven.",
+        "Only the restriction of a completed restriction request can be lifted.",
+    ),
 }
 
 

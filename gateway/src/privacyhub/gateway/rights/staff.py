@@ -32,11 +32,13 @@ from privacyhub.shared.contracts.rights import (
     EXTENSION_QUERY,
     OFFICER_VERIFICATION_QUERY,
     QUEUE_QUERY,
+    RESTRICTION_LIFT_QUERY,
     DecisionCommand,
     ExtensionCommand,
     OfficerVerification,
     QueueEntry,
     QueueFilter,
+    RestrictionLiftCommand,
     RightsRequestView,
     Status,
 )
@@ -160,4 +162,25 @@ class StaffRightsRequestController(Controller):
             action_id=uuid4(),
         )
         result = await ask(queries, EXTENSION_QUERY, command, request_id=request_id)
+        return RightsRequestView.model_validate(result)
+
+    @post(
+        "/{request_id:uuid}/restriction-lift",
+        status_code=HTTP_200_OK,
+        operation_id="liftRightsRequestRestriction",
+        responses=error_responses(
+            {404: "No such request.", 409: "Not a completed restriction request."}
+        ),
+    )
+    async def lift_restriction(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Lift the restriction a completed restriction request placed: the requester is e-mailed first (Art. 18(3)), then every data owner clears its flag and processing resumes. Lifting again changes nothing; 409 for any other request."""
+        command = RestrictionLiftCommand(
+            request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
+        )
+        result = await ask(queries, RESTRICTION_LIFT_QUERY, command, request_id=request_id)
         return RightsRequestView.model_validate(result)

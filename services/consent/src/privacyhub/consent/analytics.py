@@ -1,7 +1,8 @@
 """Aggregate visit statistics for staff: exact counts from linked visits and anonymous counters.
 
 Only `$group` with `$sum` runs in the database (FerretDB v1); the two sources are
-merged, ranked and turned into fractions here.
+merged, ranked and turned into fractions here. Visits whose processing is restricted
+(Art. 18) are kept but left out of every figure until the restriction is lifted.
 """
 
 from collections import Counter
@@ -19,6 +20,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 TOP = 10
+NOT_RESTRICTED = {"restriction": {"$exists": False}}
 
 
 def ranked(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -55,13 +57,13 @@ class Analytics:
         self._counters = db[COUNTERS]
 
     async def _page_views_by(self, match: dict[str, Any], field: str) -> Counter[str]:
-        linked = await sum_by(self._visits, match, field, 1)
+        linked = await sum_by(self._visits, {**match, **NOT_RESTRICTED}, field, 1)
         anonymous = await sum_by(self._counters, match, field, "$page_views")
         return linked + anonymous
 
     async def _consenting_visitors_by_day(self, match: dict[str, Any]) -> Counter[str]:
         pipeline = [
-            {"$match": match},
+            {"$match": {**match, **NOT_RESTRICTED}},
             {"$group": {"_id": {"day": "$day", "visitor_id": "$visitor_id"}, "n": {"$sum": 1}}},
             {"$group": {"_id": "$_id.day", "visitors": {"$sum": 1}}},
         ]
@@ -72,7 +74,7 @@ class Analytics:
         """Statistics for UTC days `from_day` to `to_day`, both included."""
         match = {"day": {"$gte": from_day.isoformat(), "$lte": to_day.isoformat()}}
         visitors = await self._consenting_visitors_by_day(match)
-        consenting_views = await sum_by(self._visits, match, "day", 1)
+        consenting_views = await sum_by(self._visits, {**match, **NOT_RESTRICTED}, "day", 1)
         anonymous_views = await sum_by(self._counters, match, "day", "$page_views")
         total = sum(consenting_views.values()) + sum(anonymous_views.values())
         device_types = await self._page_views_by(match, "device_type")

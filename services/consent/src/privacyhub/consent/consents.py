@@ -93,6 +93,13 @@ class Consents:
         )
         return Purposes.model_validate(latest["purposes"]) if latest else Purposes.only_necessary()
 
+    async def restricted(self, visitor_id: str) -> bool:
+        """True while a restriction of processing (Art. 18) flags the visitor's consent in force."""
+        flagged = await self._current.find_one(
+            {"_id": visitor_id, "restriction": {"$exists": True}}, projection={"_id": 1}
+        )
+        return flagged is not None
+
     async def next_choice_after(self, visitor_id: str, moment: datetime) -> datetime | None:
         """When the visitor next chose after `moment`, if they did."""
         later = await self._history.find_one(

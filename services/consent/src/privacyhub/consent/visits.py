@@ -4,7 +4,8 @@ With analytics consent (and no `Sec-GPC: 1`) a visit record is linked to the vis
 Without it, a deployment relying on the Dutch analytics exemption (Telecommunicatiewet
 11.7a) increments anonymous daily counters that hold no visitor id; any other deployment
 keeps nothing. Consent is judged by time (the view's `occurred_at` against the choices'
-`given_at`), not by which topic happened to be read first.
+`given_at`), not by which topic happened to be read first. A visitor whose processing is
+restricted (Art. 18) is neither linked nor counted until the restriction is lifted.
 """
 
 import json
@@ -59,6 +60,8 @@ class Visits:
 
     async def record(self, page_view_id: UUID, view: PageViewed) -> None:
         """Link, count anonymously, or drop the view; the same page view id never has a second effect."""
+        if await self._consents.restricted(view.visitor_id):
+            return
         facts = visit_facts(view)
         if await self._linkable(view):
             visit = {"visitor_id": view.visitor_id, "occurred_at": view.occurred_at, **facts}
@@ -69,11 +72,11 @@ class Visits:
             if await self._linkable(view):
                 return
             await self._visits.delete_one({"_id": str(page_view_id)})
-        if self._analytics_exemption:
+        if self._analytics_exemption and not await self._consents.restricted(view.visitor_id):
             await self._count_anonymously(str(page_view_id), facts)
 
     async def _linkable(self, view: PageViewed) -> bool:
-        if view.global_privacy_control:
+        if view.global_privacy_control or await self._consents.restricted(view.visitor_id):
             return False
         return (await self._consents.purposes_at(view.visitor_id, view.occurred_at)).analytics
 

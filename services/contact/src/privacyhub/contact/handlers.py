@@ -55,7 +55,7 @@ def register_handlers(runtime: ServiceRuntime, messages: ContactMessages, sharin
     @runtime.subscriber(CONTACT_MESSAGES)
     async def store_contact_message(envelope: Envelope[ContactMessageReceived]) -> None:
         """Store a received contact message once, announce it (and an answer given before it arrived)
-        for retention, and disclose it to the recipients the processing register declares."""
+        for retention, and disclose it to the recipients the processing register declares, unless restricted."""
 
         async def effect() -> None:
             document = await messages.store(envelope)
@@ -64,7 +64,8 @@ def register_handlers(runtime: ServiceRuntime, messages: ContactMessages, sharin
             answered = answered_event(document)
             if answered is not None:
                 await lifecycle.publish(answered, key=answered.partition_key)
-            await sharing.disclose_to_recipients(envelope)
+            if document is not None:
+                await sharing.disclose_to_recipients(envelope, document)
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 

@@ -1,9 +1,11 @@
 """The reads the contact service answers for the gateway on CONTACT_QUERIES.
 
-Documents come through the repository, so their personal fields arrive decrypted.
+Documents come through the repository, so their personal fields arrive decrypted. A question
+whose processing is restricted or objected to is refused: an `invalid` reply whose result names
+the `refusal` (`processing_restricted` or `processing_objected`), so no support agent reads it.
 """
 
-from privacyhub.contact.repository import ContactMessages
+from privacyhub.contact.repository import ContactMessages, processing_stopped
 from privacyhub.shared.contracts.contact import REFERENCE_PATTERN
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
 from privacyhub.shared.queries import Query, QueryHandler, Reply
@@ -24,6 +26,8 @@ def contact_queries(messages: ContactMessages) -> dict[str, QueryHandler]:
         # An answer may be recorded before its message arrives: then there is no question yet.
         if document is None or "message" not in document:
             return Reply(status="not_found", reason="no such contact question")
+        if refusal := processing_stopped(document):
+            return Reply(status="invalid", result={"refusal": refusal}, reason=refusal)
         found = ContactQuestion.model_validate({"reference": document["_id"], **document})
         return Reply(status="found", result=found.model_dump(mode="json"))
 

@@ -5,6 +5,12 @@ first; each is written once, into the one document of its reference. The subject
 id, status, dates and references stay readable for queries; every read through
 this repository returns the personal fields decrypted, and erasing a subject's
 last message destroys the subject's key (shared/crypto.py).
+
+A restriction (Art. 18) or objection (Art. 21) flag on a message stops its processing: it is not
+shown to support agents nor disclosed to recipients, but still exported and erasable. A
+restriction holds for the subject until lifted, so a message arriving meanwhile is stored
+restricted too; an objection covers the messages held when it was carried out, and a question
+the person sends afterwards is one they ask us to answer.
 """
 
 from collections.abc import Mapping
@@ -29,6 +35,17 @@ PERSONAL_FIELDS = (
     "found_us_via",
     "device",
 )
+PROCESSING_RESTRICTED = "processing_restricted"
+PROCESSING_OBJECTED = "processing_objected"
+
+
+def processing_stopped(document: dict[str, Any]) -> str | None:
+    """Why the message may not be processed (`processing_restricted`, `processing_objected`), or None."""
+    if document.get("restriction"):
+        return PROCESSING_RESTRICTED
+    if document.get("objection"):
+        return PROCESSING_OBJECTED
+    return None
 
 
 class ContactMessages:
@@ -55,6 +72,16 @@ class ContactMessages:
             unless_present="subject_id",
             update={"$set": contents, "$setOnInsert": {"status": OPEN}},
         )
+        # Checked after the write: a restriction carried out meanwhile flags this message itself.
+        restricted = await self._collection.find_one(
+            {"subject_id": envelope.subject_id, "restriction": {"$exists": True}},
+            projection={"restriction": 1},
+        )
+        if restricted is not None:
+            await self._collection.update_one(
+                {"_id": message.reference, "restriction": {"$exists": False}},
+                {"$set": {"restriction": restricted["restriction"]}},
+            )
         return await self.get(message.reference)
 
     async def record_answer(self, command: Envelope[MarkContactAnswered]) -> dict[str, Any] | None:

@@ -3,12 +3,14 @@
 A stored message is disclosed to each recipient of the `contact_messages` category, with only
 the fields the register names for it, on the topic the register names for it; every disclosure
 is logged in `disclosures`. Subject commands are passed on to those recipients (Art. 19), cut
-down to what they were given, and their answers go back to the rights workflow.
+down to what they were given, and their answers go back to the rights workflow. A message whose
+processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
+from privacyhub.contact.repository import processing_stopped
 from privacyhub.shared.contracts.contact import ContactMessageReceived
 from privacyhub.shared.contracts.partner import (
     RECORD_SHARED,
@@ -148,7 +150,12 @@ class Sharing:
         )
         return shared
 
-    async def disclose_to_recipients(self, message: Envelope[ContactMessageReceived]) -> None:
+    async def disclose_to_recipients(
+        self, message: Envelope[ContactMessageReceived], stored: dict[str, Any]
+    ) -> None:
+        """Disclose the message to every declared recipient, unless its `stored` document stops processing."""
+        if processing_stopped(stored):
+            return
         for recipient in self.recipients:
             await self.disclose(recipient.id, message)
 

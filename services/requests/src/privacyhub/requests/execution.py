@@ -3,7 +3,8 @@
 One command goes to all owners; each owner's answer is counted once; the request completes only
 when every owner answered (and is escalated on the officer's queue when one stays silent too long).
 Access and portability then get their package; an erasure finally drops the request's own
-personal fields, after the requester got the answer.
+personal fields, after the requester got the answer. A completed restriction is lifted the same
+way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.
 """
 
 import asyncio
@@ -18,11 +19,19 @@ from privacyhub.requests.clock import Clock
 from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.export_package import build_package, package_contents
 from privacyhub.requests.mail import Mailer
-from privacyhub.requests.notices import completed_notice
-from privacyhub.requests.owner_commands import NothingToCarryOut, owner_command
+from privacyhub.requests.notices import completed_notice, restriction_lifted_notice
+from privacyhub.requests.owner_commands import NothingToCarryOut, lift_command, owner_command
 from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.shared.contracts.rights import DecisionOutcome, RightType, Status
+from privacyhub.requests.views import view
+from privacyhub.shared.contracts.rights import (
+    DecisionOutcome,
+    Rejection,
+    RestrictionLiftCommand,
+    RightsRequestView,
+    RightType,
+    Status,
+)
 from privacyhub.shared.contracts.subject import (
     RESULT_CONTRACTS,
     OwnerReceipt,
@@ -38,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 SendCommand = Callable[[Envelope], Awaitable[Any]]
 COMPLETED = "completed"
+RESTRICTION_LIFTED = "restriction_lifted"
 PACKAGED = (RightType.ACCESS, RightType.PORTABILITY)
 
 
@@ -130,6 +140,29 @@ class RightsExecution:
             await self._send_command(command)
         return current
 
+    async def lift_restriction(
+        self, command: RestrictionLiftCommand
+    ) -> RightsRequestView | Rejection | None:
+        """Lift the restriction of a completed restriction request; lifting again changes nothing."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        if document["type"] != RightType.RESTRICTION or document["status"] != Status.COMPLETED:
+            return Rejection.NOT_A_COMPLETED_RESTRICTION
+        request_id = document["_id"]
+        await self._executions.lift_restriction(
+            request_id, by=command.staff_id, action_id=str(command.action_id), at=self._clock()
+        )
+        document = await self._requests.get(command.request_id) or document
+        if RESTRICTION_LIFTED not in document["notified"] and "email" in document:
+            await self._mailer.send(
+                document["email"], restriction_lifted_notice(command.request_id)
+            )
+            await self._requests.mark_notified(command.request_id, RESTRICTION_LIFTED)
+        # Also on a repeated lift: the command's id is fixed, so owners drop the copy.
+        await self._send_command(lift_command(document))
+        return view(document)
+
     async def record(self, envelope: Envelope[SubjectMessage]) -> None:
         """Count one owner's answer to a rights request; answers to other senders' commands are not ours."""
         answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
@@ -144,6 +177,10 @@ class RightsExecution:
             logger.warning(
                 "answer from an owner the request does not wait for", extra={"owner": owner}
             )
+            return
+        if isinstance(answer, SubjectProcessingChanged) and answer.change == RESTRICTION_LIFTED:
+            receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
+            await self._executions.record_lift_answer(request_id, owner=owner, receipts=receipts)
             return
         if isinstance(answer, SubjectDataExported):
             await self._executions.keep_export(

@@ -4,14 +4,29 @@ Progress lives on the request's own document and changes only by conditional sin
 updates, so a redelivered answer is counted once. Exported data waits in `owner_exports` until
 the package is built; the package is kept in chunks (GridFS is not available on FerretDB v1,
 and a document holds at most 16 MB).
+
+The request's personal fields are encrypted per subject (repository.py); the documents this store
+returns are decrypted. When an erasure has dropped them, the subject's data key is destroyed too
+unless something here still needs it: a request of the subject that keeps its personal fields (one
+still open, or one that was not closed when the erasure completed) or a complaint of the subject
+(kept two years for the Autoriteit Persoonsgegevens, whatever the person asks; see complaints.py).
+Then a backup of this database taken before the erasure cannot be read any more either.
 """
 
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.repository import COLLECTION, RightsRequestDocument
+from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
+from privacyhub.requests.repository import (
+    COLLECTION,
+    PERSONAL_FIELDS,
+    RightsRequestDocument,
+    decrypted,
+    request_cipher,
+)
 from privacyhub.shared.contracts.rights import DecisionOutcome, Status
 from privacyhub.shared.contracts.subject import OwnerReceipt
+from privacyhub.shared.crypto import SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -21,13 +36,14 @@ PACKAGE_CHUNKS = "export_package_chunks"
 CHUNK_BYTES = 4 * 1024 * 1024
 
 CARRYING_OUT = [Status.EXECUTING.value, Status.ESCALATED.value]
-# What an erasure leaves of the request itself: the proof, without the person.
-PERSONAL_FIELDS = ("email", "details", "visitor_ids")
 
 
 class Executions:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._requests = db[COLLECTION]
+        self._complaints = db[COMPLAINTS]
+        self._keys = keys
+        self._cipher = request_cipher(keys)
         self._exports = db[OWNER_EXPORTS]
         self._packages = db[PACKAGES]
         self._chunks = db[PACKAGE_CHUNKS]
@@ -44,7 +60,7 @@ class Executions:
         self, request_id: str, *, command_type: str, owners: list[str], started_at: datetime
     ) -> RightsRequestDocument | None:
         """Move an approved, verified request to `executing`; None when it is not (or no longer) such a request."""
-        return await self._requests.find_one_and_update(
+        started = await self._requests.find_one_and_update(
             {
                 "_id": request_id,
                 "status": Status.DECIDED.value,
@@ -65,6 +81,7 @@ class Executions:
             },
             return_document=ReturnDocument.AFTER,
         )
+        return None if started is None else await decrypted(self._cipher, started)
 
     async def cannot_start(self, request_id: str, *, problem: str, at: datetime) -> None:
         """An approved request that names nothing to carry out goes to the officer's queue."""
@@ -96,6 +113,46 @@ class Executions:
             {
                 "$push": {
                     "execution.answered": owner,
+                    "receipts": {"$each": [r.model_dump() for r in receipts]},
+                }
+            },
+        )
+
+    async def lift_restriction(
+        self, request_id: str, *, by: str, action_id: str, at: datetime
+    ) -> None:
+        """Note once that a privacy officer lifted the completed restriction request's restriction."""
+        await self._requests.update_one(
+            {
+                "_id": request_id,
+                "status": Status.COMPLETED.value,
+                "restriction_lift": {"$exists": False},
+            },
+            {
+                "$set": {
+                    "restriction_lift": {
+                        "lifted_at": at,
+                        "by": by,
+                        "action_id": action_id,
+                        "answered": [],
+                    }
+                }
+            },
+        )
+
+    async def record_lift_answer(
+        self, request_id: str, *, owner: str, receipts: list[OwnerReceipt]
+    ) -> None:
+        """Count `owner`'s answer to the lift once, its receipts joining the request's proof."""
+        await self._requests.update_one(
+            {
+                "_id": request_id,
+                "restriction_lift": {"$exists": True},
+                "restriction_lift.answered": {"$ne": owner},
+            },
+            {
+                "$push": {
+                    "restriction_lift.answered": owner,
                     "receipts": {"$each": [r.model_dump() for r in receipts]},
                 }
             },
@@ -141,7 +198,7 @@ class Executions:
 
     async def history(self, subject_id: str) -> list[RightsRequestDocument]:
         cursor = self._requests.find({"subject_id": subject_id}).sort("received_at", ASCENDING)
-        return [document async for document in cursor]
+        return [await decrypted(self._cipher, document) async for document in cursor]
 
     async def store_package(self, request_id: str, *, subject_id: str, package: bytes) -> None:
         """Keep the package once; chunks are written before the document that makes it visible."""
@@ -172,7 +229,11 @@ class Executions:
         return b"".join([bytes(chunk["data"]) async for chunk in cursor])
 
     async def forget_person(self, subject_id: str, *, at: datetime) -> None:
-        """After an erasure: drop the personal fields of the subject's closed requests and their packages."""
+        """After an erasure: drop the personal fields of the subject's closed requests and their packages.
+
+        The subject's data key goes too when no request or complaint of the subject still holds
+        fields encrypted with it.
+        """
         await self._requests.update_many(
             {
                 "subject_id": subject_id,
@@ -186,3 +247,15 @@ class Executions:
         async for package in self._packages.find({"subject_id": subject_id}, projection={"_id": 1}):
             await self._chunks.delete_many({"request_id": package["_id"]})
             await self._packages.delete_one({"_id": package["_id"]})
+        await self._destroy_key_when_unused(subject_id)
+
+    async def _destroy_key_when_unused(self, subject_id: str) -> None:
+        still_personal = {"$or": [{field: {"$exists": True}} for field in PERSONAL_FIELDS]}
+        request = await self._requests.find_one(
+            {"subject_id": subject_id, **still_personal}, projection={"_id": 1}
+        )
+        complaint = await self._complaints.find_one(
+            {"subject_id": subject_id}, projection={"_id": 1}
+        )
+        if request is None and complaint is None:
+            await self._keys.destroy(subject_id)

@@ -283,3 +283,20 @@ def completed_notice(request_id: UUID, right: RightType, receipts: list[dict]) -
     return _bilingual(
         "Je verzoek is uitgevoerd", "Your request has been carried out", dutch, english
     )
+
+
+def restriction_lifted_notice(request_id: UUID) -> Notice:
+    """Told before the restriction is lifted (Art. 18(3))."""
+    dutch = (
+        f"De beperking van de verwerking van je gegevens, die je vroeg met kenmerk {request_id}, "
+        "wordt nu opgeheven. Vanaf nu verwerken we je gegevens weer zoals in onze privacyverklaring "
+        f"staat. Heb je daar vragen over of bezwaar tegen, mail dan {PRIVACY_CONTACT}."
+    )
+    english = (
+        f"The restriction of processing of your data, which you asked for under reference {request_id}, "
+        "is now being lifted. From now on we process your data again as our privacy statement "
+        f"describes. If you have questions or object to this, write to {PRIVACY_CONTACT}."
+    )
+    return _bilingual(
+        "De beperking wordt opgeheven", "The restriction is being lifted", dutch, english
+    )

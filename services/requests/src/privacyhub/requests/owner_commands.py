@@ -1,4 +1,5 @@
-"""The one command an approved rights request sends to every data owner, by the request's type."""
+"""The one command an approved rights request sends to every data owner, by the request's type,
+and the command that later lifts the restriction a restriction request placed."""
 
 from uuid import UUID
 
@@ -8,12 +9,14 @@ from privacyhub.shared.contracts.rights import RightType
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
     EXPORT_SUBJECT_DATA,
+    LIFT_RESTRICTION,
     OBJECT_TO_PROCESSING,
     RECTIFY_SUBJECT_DATA,
     RESTRICT_PROCESSING,
     WITHDRAW_CONSENTS,
     EraseSubjectData,
     ExportSubjectData,
+    LiftRestriction,
     ObjectToProcessing,
     RectifySubjectData,
     RestrictProcessing,
@@ -79,6 +82,23 @@ def owner_command(document: RightsRequestDocument, *, subject_id_secret: str) ->
     return Envelope[SubjectMessage](
         event_id=derived_event_id(UUID(request_id), command_type),
         type=command_type,
+        subject_id=document["subject_id"],
+        correlation_id=UUID(request_id),
+        payload=SubjectMessage.model_validate(payload.model_dump(mode="json")),
+    )
+
+
+def lift_command(document: RightsRequestDocument) -> Envelope:
+    """LiftRestriction for a restriction request; its event id follows from the request, so a resend is a duplicate."""
+    request_id = document["_id"]
+    payload = LiftRestriction(
+        request_id=request_id,
+        restricted_by=request_id,
+        visitor_ids=document.get("visitor_ids", []),
+    )
+    return Envelope[SubjectMessage](
+        event_id=derived_event_id(UUID(request_id), LIFT_RESTRICTION),
+        type=LIFT_RESTRICTION,
         subject_id=document["subject_id"],
         correlation_id=UUID(request_id),
         payload=SubjectMessage.model_validate(payload.model_dump(mode="json")),

@@ -16,6 +16,7 @@ from privacyhub.shared.contracts.rights import (
     EXTENSION_QUERY,
     OFFICER_VERIFICATION_QUERY,
     QUEUE_QUERY,
+    RESTRICTION_LIFT_QUERY,
     STATUS_QUERY,
     VERIFY_CODE_QUERY,
     CodeAttempt,
@@ -25,6 +26,7 @@ from privacyhub.shared.contracts.rights import (
     QueueEntry,
     QueueFilter,
     Rejection,
+    RestrictionLiftCommand,
     RightType,
     Status,
     StatusLookup,
@@ -93,4 +95,5 @@ def rights_query_handlers(
         DECISION_QUERY: _answering(DecisionCommand, workflow.decide),
         EXTENSION_QUERY: _answering(ExtensionCommand, workflow.extend),
         QUEUE_QUERY: _answering(QueueFilter, workflow.queue),
+        RESTRICTION_LIFT_QUERY: _answering(RestrictionLiftCommand, execution.lift_restriction),
     }

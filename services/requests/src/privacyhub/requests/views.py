@@ -19,6 +19,7 @@ def view(document: RightsRequestDocument) -> RightsRequestView:
         extension=document.get("extension"),
         decision=document.get("decision"),
         completed_at=document.get("completed_at"),
+        restriction_lifted_at=document.get("restriction_lift", {}).get("lifted_at"),
         receipts=document.get("receipts", []) if document.get("completed_at") else [],
     )
 

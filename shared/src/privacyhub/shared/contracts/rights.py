@@ -103,6 +103,7 @@ OFFICER_VERIFICATION_QUERY = "verify_rights_request_by_officer"
 DECISION_QUERY = "decide_rights_request"
 EXTENSION_QUERY = "extend_rights_request"
 EXPORT_QUERY = "rights_request_export"
+RESTRICTION_LIFT_QUERY = "lift_rights_request_restriction"
 
 
 class StatusLookup(BaseModel):
@@ -145,6 +146,14 @@ class ExtensionCommand(BaseModel):
     action_id: UUID
 
 
+class RestrictionLiftCommand(BaseModel):
+    """A privacy officer lifts the restriction a completed restriction request placed."""
+
+    request_id: UUID
+    staff_id: str
+    action_id: UUID
+
+
 class Decision(BaseModel):
     outcome: DecisionOutcome
     reasons: str
@@ -170,6 +179,10 @@ class RightsRequestView(BaseModel):
     extension: Extension | None = None
     decision: Decision | None = None
     completed_at: AwareDatetime | None = None
+    restriction_lifted_at: AwareDatetime | None = Field(
+        default=None,
+        description="When a privacy officer lifted the restriction this request placed.",
+    )
     receipts: list[OwnerReceipt] = Field(
         default=[], description="What every data owner did, once the request is completed."
     )
@@ -205,3 +218,4 @@ class Rejection(StrEnum):
     ALREADY_EXTENDED = "already_extended"
     EXTENSION_TOO_LATE = "extension_too_late"
     NOT_READY = "not_ready"
+    NOT_A_COMPLETED_RESTRICTION = "not_a_completed_restriction"
