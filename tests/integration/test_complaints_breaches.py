@@ -8,6 +8,7 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.requests.breaches import COLLECTION as REGISTER_COLLECTION
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS_COLLECTION
+from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.complaints import (
     CHANGE_COMPLAINT_STATUS,
@@ -26,6 +27,7 @@ from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
 from tests.support.kafka import collect_until, publish_raw
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.requests_store import readable_complaints
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -89,6 +91,7 @@ async def test_a_complaint_is_accepted_with_a_reference_stored_and_given_a_recei
     gateway: AsyncClient,
     requests_service: ServiceRuntime,
     requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
     mailbox: Mailbox,
 ) -> None:
     address = f"klager-{uuid4().hex[:12]}@example.nl"
@@ -99,8 +102,9 @@ async def test_a_complaint_is_accepted_with_a_reference_stored_and_given_a_recei
         lambda: requests_db[COMPLAINTS_COLLECTION].find_one({"_id": reference}),
         what="the stored complaint",
     )
-    assert document["email"] == address
-    assert document["message"] == COMPLAINT["message"]
+    complaint = await readable_complaints(requests_db, requests_settings).get(reference)
+    assert complaint is not None
+    assert complaint.email == address and complaint.message == COMPLAINT["message"]
     assert document["kind"] == "complaint" and document["channel"] == "web"
     assert document["status"] == "received" and "breach_id" not in document
     assert document["subject_id"] and "@" not in document["subject_id"]

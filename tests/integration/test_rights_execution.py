@@ -20,7 +20,6 @@ from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
-from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import queue_entry
 from privacyhub.shared.auth import Role
@@ -42,6 +41,7 @@ from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -445,7 +445,10 @@ async def requests_waiting_for_a_partner(
 
 
 async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
-    gateway: AsyncClient, mailbox: Mailbox, requests_waiting_for_a_partner: AsyncDatabase
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    requests_waiting_for_a_partner: AsyncDatabase,
+    requests_settings: RequestsSettings,
 ) -> None:
     person = Person()
     # Registered by the officer and verified by them: no e-mailed code, which both services would send.
@@ -479,7 +482,7 @@ async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     )
     assert escalated["execution"]["missing"] == ["partner-without-tool"]
     assert sorted(escalated["execution"]["answered"]) == ["consent", "contact"]
-    queue = await RightsRequests(requests_waiting_for_a_partner).queue(
+    queue = await readable_requests(requests_waiting_for_a_partner, requests_settings).queue(
         status=Status.ESCALATED, due_before=None
     )
     entry = next(queue_entry(d, utc_now()) for d in queue if d["_id"] == request_id)

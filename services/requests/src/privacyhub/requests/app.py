@@ -24,6 +24,7 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.workflow import RightsWorkflow
 from privacyhub.shared.contracts.rights import RightsRequestVerified
 from privacyhub.shared.contracts.subject import SubjectMessage
+from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
@@ -36,11 +37,12 @@ def create_runtime(
     """`clock` tells the time for deadlines; tests pass one they can move."""
     settings = settings or RequestsSettings()
     runtime = ServiceRuntime(settings, name="requests")
-    rights_requests = RightsRequests(runtime.db)
+    keys = subject_keys_for(runtime)
+    rights_requests = RightsRequests(runtime.db, keys)
     runtime.on_startup(rights_requests.ensure_indexes)
     lifecycle = runtime.publisher(REQUESTS_LIFECYCLE, RightsRequestVerified)
     owner_commands = runtime.publisher(SUBJECT_COMMANDS, SubjectMessage)
-    executions = Executions(runtime.db)
+    executions = Executions(runtime.db, keys)
     runtime.on_startup(executions.ensure_indexes)
     access_log = StaffAccessLog(runtime.db)
     runtime.on_startup(access_log.ensure_indexes)
@@ -64,7 +66,7 @@ def create_runtime(
     )
     register_handlers(runtime, workflow)
     register_owner_results(runtime, execution)
-    complaints = Complaints(runtime.db)
+    complaints = Complaints(runtime.db, keys)
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)

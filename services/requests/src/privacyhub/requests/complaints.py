@@ -2,6 +2,12 @@
 
 A suspected breach is a complaint too (its reporter hears how it ends), and it also
 opens an entry in the breach register.
+
+The reporter's address and words, the resolution and the history (its notes are free text a
+privacy officer writes, which may well name people) are encrypted under the subject's data key
+(shared/crypto.py); kind, channel, status and dates stay readable for the queue. A complaint is
+kept for its own retention period whatever its reporter asks later, so an erasure of the reporter
+leaves the complaint and keeps the key it needs (execution_store.py).
 """
 
 from collections.abc import Mapping
@@ -28,6 +34,7 @@ from privacyhub.shared.contracts.complaints import (
     ComplaintSummary,
     breach_id_for,
 )
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query, QueryHandler, Reply
@@ -37,6 +44,7 @@ from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
 COLLECTION = "complaints"
+PERSONAL_FIELDS = ("email", "message", "resolution", "history")
 
 # The one way forward from each status; anything else is refused.
 NEXT_STATUS: Mapping[ComplaintStatus, ComplaintStatus] = {
@@ -50,10 +58,8 @@ def may_move(current: ComplaintStatus, to: ComplaintStatus) -> bool:
 
 
 def _step_document(step: ComplaintStep) -> dict[str, Any]:
-    document = step.model_dump(exclude={"command_id"}, exclude_none=True)
-    if step.command_id is not None:
-        document["command_id"] = str(step.command_id)
-    return document
+    """A history step as stored (inside the encrypted history, so as JSON)."""
+    return step.model_dump(mode="json", exclude_none=True)
 
 
 def _complaint(document: dict[str, Any]) -> Complaint:
@@ -63,8 +69,9 @@ def _complaint(document: dict[str, Any]) -> Complaint:
 class Complaints:
     """Complaints keyed by reference; each status change is a conditional single-document update."""
 
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._collection = db[COLLECTION]
+        self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("status")
@@ -76,9 +83,14 @@ class Complaints:
         intake = ComplaintStep(status=ComplaintStatus.RECEIVED, at=received.received_at)
         document = {
             "subject_id": envelope.subject_id,
-            **received.model_dump(exclude={"reference"}),
+            **await self._cipher.encrypt(
+                envelope.subject_id,
+                {
+                    **received.model_dump(exclude={"reference"}),
+                    "history": [_step_document(intake)],
+                },
+            ),
             "status": ComplaintStatus.RECEIVED,
-            "history": [_step_document(intake)],
         }
         if received.kind is ComplaintKind.SUSPECTED_BREACH:
             document["breach_id"] = breach_id_for(received.reference)
@@ -96,14 +108,21 @@ class Complaints:
         await self._collection.update_one({"_id": reference}, {"$set": {"receipt_sent_at": at}})
 
     async def get(self, reference: str) -> Complaint | None:
-        document = await self._collection.find_one({"_id": reference})
+        """The complaint with its personal fields decrypted."""
+        document = await self._decrypted(reference)
         return _complaint(document) if document else None
+
+    async def _decrypted(self, reference: str) -> dict[str, Any] | None:
+        document = await self._collection.find_one({"_id": reference})
+        if document is None:
+            return None
+        return await self._cipher.decrypt(document["subject_id"], document)
 
     async def listed(self, which: ComplaintFilter) -> list[ComplaintSummary]:
         """The staff queue, oldest first."""
         criteria = which.model_dump(exclude_none=True)
         cursor = self._collection.find(
-            criteria, projection={"email": 0, "message": 0, "history": 0}
+            criteria, projection={field: 0 for field in PERSONAL_FIELDS}
         ).sort("received_at", 1)
         return [
             ComplaintSummary.model_validate({"reference": document["_id"], **document})
@@ -118,9 +137,10 @@ class Complaints:
         A command found in the history was applied before (a redelivery) and is answered
         as applied again; the update is conditional on the status it was checked against.
         """
-        complaint = await self.get(command.reference)
-        if complaint is None:
+        document = await self._decrypted(command.reference)
+        if document is None:
             return None
+        complaint = _complaint(document)
         if any(step.command_id == command.command_id for step in complaint.history):
             return ComplaintStatusOutcome(applied=True, complaint=complaint)
         if not may_move(complaint.status, command.status):
@@ -136,12 +156,15 @@ class Complaints:
             note=command.note,
             command_id=command.command_id,
         )
-        changes: dict[str, Any] = {"status": command.status}
+        # The history is sealed as a whole, so the step is added by rewriting it; the condition
+        # on the status it was read with keeps a concurrent change from being overwritten.
+        changes: dict[str, Any] = {"history": [*document["history"], _step_document(step)]}
         if command.status is ComplaintStatus.RESOLVED:
             changes["resolution"] = command.note
+        sealed = await self._cipher.encrypt(document["subject_id"], changes)
         result = await self._collection.update_one(
             {"_id": command.reference, "status": complaint.status},
-            {"$set": changes, "$push": {"history": _step_document(step)}},
+            {"$set": {**sealed, "status": command.status}},
         )
         if result.matched_count == 0:
             # Another change came in between; judge this one against the status it made.

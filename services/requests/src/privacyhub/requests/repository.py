@@ -3,6 +3,10 @@
 FerretDB has no transactions, so every state change names the state it starts from in its
 filter: two copies of the service racing on one request cannot both win, and a redelivered
 message finds the change already made.
+
+The requester's e-mail address, the request's details and the visitor ids are encrypted under
+the subject's data key (shared/crypto.py); every read through this repository returns them
+decrypted. Status, dates, decision and receipts stay readable for the queue and the proof.
 """
 
 from datetime import date, datetime
@@ -17,12 +21,15 @@ from privacyhub.shared.contracts.rights import (
     Status,
     VerificationMethod,
 )
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.deadlines import due_date, receipt_date
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "rights_requests"
+# The person in a request, encrypted per subject; an erasure drops these fields altogether.
+PERSONAL_FIELDS = ("email", "details", "visitor_ids")
 
 RightsRequestDocument = dict[str, Any]
 
@@ -31,9 +38,19 @@ def _open() -> dict[str, Any]:
     return {"$in": [status.value for status in OPEN_STATUSES]}
 
 
+def request_cipher(keys: SubjectKeys) -> FieldCipher:
+    """How a request's personal fields are sealed and opened, for every reader of the collection."""
+    return FieldCipher(keys, PERSONAL_FIELDS)
+
+
+async def decrypted(cipher: FieldCipher, document: RightsRequestDocument) -> RightsRequestDocument:
+    return await cipher.decrypt(document["subject_id"], document)
+
+
 class RightsRequests:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._collection = db[COLLECTION]
+        self._cipher = request_cipher(keys)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("status", ASCENDING), ("due_date", ASCENDING)])
@@ -61,13 +78,16 @@ class RightsRequests:
             "attempt_ids": [],
             "notified": [],
         }
+        sealed = await self._cipher.encrypt(subject_id, document)
         try:
-            await self._collection.insert_one({"_id": str(received.request_id), **document})
+            await self._collection.insert_one({"_id": str(received.request_id), **sealed})
         except DuplicateKeyError:
             pass  # a redelivery: the request is kept already, and may have moved on since
 
     async def get(self, request_id: UUID) -> RightsRequestDocument | None:
-        return await self._collection.find_one({"_id": str(request_id)})
+        """The request with its personal fields decrypted."""
+        document = await self._collection.find_one({"_id": str(request_id)})
+        return None if document is None else await decrypted(self._cipher, document)
 
     async def issue_code(self, request_id: UUID, *, digest: str, expires_at: datetime) -> None:
         """Replace the request's code; an earlier code stops working."""
@@ -204,6 +224,6 @@ class RightsRequests:
             query["due_date"] = {"$lt": due_before.isoformat()}
         cursor = self._collection.find(
             query,
-            projection={"email": 0, "details": 0, "visitor_ids": 0, "access_token_sha256": 0},
+            projection={**{field: 0 for field in PERSONAL_FIELDS}, "access_token_sha256": 0},
         ).sort([("due_date", ASCENDING), ("received_at", ASCENDING)])
         return [document async for document in cursor]

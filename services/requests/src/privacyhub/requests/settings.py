@@ -1,12 +1,12 @@
 from typing import Literal
 
 from privacyhub.shared.owners import DATA_OWNERS
-from privacyhub.shared.settings import ServiceSettings
+from privacyhub.shared.settings import EncryptingServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
-class RequestsSettings(ServiceSettings):
+class RequestsSettings(EncryptingServiceSettings):
     """Requests service settings; its own variables start with `REQUESTS_`."""
 
     model_config = SettingsConfigDict(env_prefix="REQUESTS_")
