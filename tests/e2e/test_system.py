@@ -36,6 +36,7 @@ class RunningSystem:
     process: subprocess.Popen[bytes]
     gateway_url: str
     contact_database: str
+    requests_database: str
     output: Path
 
 
@@ -64,6 +65,7 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
             process,
             f"http://127.0.0.1:{env['GATEWAY_HTTP_PORT']}",
             env["CONTACT_MONGODB_DATABASE"],
+            env["REQUESTS_MONGODB_DATABASE"],
             output,
         )
     finally:
@@ -86,6 +88,12 @@ async def test_the_system_accepts_stores_and_stops_cleanly(
 
         await eventually(gateway_ready, within=120, what="the system to be ready")
         response = await http.post("/v1/contact", json=CONTACT_FORM)
+        # The same person also files a complaint and an access request: their logs are checked too.
+        email = CONTACT_FORM["email"]
+        complaint = {"email": email, "message": "Ik mis een antwoord.", "kind": "complaint"}
+        assert (await http.post("/v1/complaints", json=complaint)).status_code == 202
+        access = {"type": "access", "email": email, "details": CONTACT_FORM["last_name"]}
+        assert (await http.post("/v1/rights-requests", json=access)).status_code == 202
     assert response.status_code == 202, response.text
     reference = response.json()["reference"]
 
@@ -98,6 +106,14 @@ async def test_the_system_accepts_stores_and_stops_cleanly(
         )
         settings = ContactSettings(mongodb_database=system.contact_database)
         document = await readable(database, settings).get(reference)
+        requests = mongo[system.requests_database]
+
+        async def both_handled() -> bool:
+            # A code e-mail and a receipt went out once these are marked.
+            sent = await requests["rights_requests"].count_documents({"notified": {"$ne": []}})
+            return sent >= 1 and await requests["complaints"].count_documents({}) >= 1
+
+        await eventually(both_handled, what="the complaint and the access request")
     finally:
         await mongo.close()
     assert document["message"] == CONTACT_FORM["message"]
