@@ -11,13 +11,11 @@ Kafka-based path stands on.
 
 import argparse
 import asyncio
-import contextlib
 import functools
-import os
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -27,6 +25,7 @@ from privacyhub.contact.repository import COLLECTION
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.localinfra.endpoints import configured_or_local_servers
 from privacyhub.shared.topics import TopicSpec, ensure_topics
 
 FORM = {
@@ -35,23 +34,6 @@ FORM = {
     "last_name": "Mark",
     "message": "Hoe lang duurt het voordat mijn vraag is opgeslagen?",
 }
-
-
-@contextlib.contextmanager
-def servers() -> Iterator[tuple[str, str]]:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL"):
-        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["MONGODB_URL"]
-        return
-    import tempfile
-    from pathlib import Path
-
-    from privacyhub.localinfra import LocalInfra, free_port
-
-    with (
-        tempfile.TemporaryDirectory() as root,
-        LocalInfra(Path(root), free_port(), free_port(), free_port()) as infra,
-    ):
-        yield infra.kafka.bootstrap_servers, infra.mongo.url
 
 
 def summary(name: str, seconds: list[float]) -> str:
@@ -130,7 +112,7 @@ async def contact_path(bootstrap: str, mongodb_url: str, count: int) -> list[flo
 
 
 async def main(count: int) -> None:
-    with servers() as (bootstrap, mongodb_url):
+    with configured_or_local_servers() as (bootstrap, mongodb_url):
         floor = await baseline(bootstrap, count)
         path = await contact_path(bootstrap, mongodb_url, count)
     print(summary("kafka round trip (baseline)", floor))

@@ -12,13 +12,11 @@ needs a command of its own, the most a sweep can have to send.
 
 import argparse
 import asyncio
-import contextlib
-import os
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
+from privacyhub.localinfra.endpoints import configured_or_local_servers
 from privacyhub.retention.app import assemble
 from privacyhub.retention.deletion_log import ERASURE_REQUESTS
 from privacyhub.retention.rules import due_after_answer
@@ -28,23 +26,6 @@ from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import ensure_topics
 
 GRACE = timedelta(days=30)
-
-
-@contextlib.contextmanager
-def servers() -> Iterator[tuple[str, str]]:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL"):
-        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["MONGODB_URL"]
-        return
-    import tempfile
-    from pathlib import Path
-
-    from privacyhub.localinfra import LocalInfra, free_port
-
-    with (
-        tempfile.TemporaryDirectory() as root,
-        LocalInfra(Path(root), free_port(), free_port(), free_port()) as infra,
-    ):
-        yield infra.kafka.bootstrap_servers, infra.mongo.url
 
 
 def due_records(count: int, per_subject: int) -> list[DueDeletion]:
@@ -101,7 +82,7 @@ async def measure(
 
 
 async def main(records: int, per_subject: int, batch_size: int) -> None:
-    with servers() as (bootstrap, mongodb_url):
+    with configured_or_local_servers() as (bootstrap, mongodb_url):
         await measure(
             bootstrap,
             mongodb_url,
