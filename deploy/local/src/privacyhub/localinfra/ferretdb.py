@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from . import cache, paths
 from .ports import ensure_port_free
 from .process import ManagedProcess
 from .readiness import mongo_ready
-from .tools import require_go
+from .tools import require_go, run_build
 
 log = logging.getLogger(__name__)
 
@@ -53,20 +52,12 @@ def provision_ferretdb(cache_root: Path | None = None) -> Path:
             "CGO_ENABLED": "0",  # SQLite is modernc.org/sqlite, pure Go
             "GOFLAGS": "-mod=readonly",  # build exactly what the committed go.sum pins
         }
-        result = subprocess.run(
+        run_build(
             [go, "build", "-trimpath", "-o", str(staging), "."],
+            "go build of FerretDB failed",
             cwd=paths.FERRETDB_GO_MODULE,
             env=env,
-            capture_output=True,
-            text=True,
-            check=False,
         )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip().splitlines()
-            raise RuntimeError(
-                f"go build of FerretDB failed (exit {result.returncode}):\n"
-                + "\n".join(output[-30:])
-            )
         staging.replace(binary)
         cache.mark_complete(binary, fingerprint)
         log.info("FerretDB built in %.1fs", time.monotonic() - started)

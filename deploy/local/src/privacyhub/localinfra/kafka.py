@@ -39,7 +39,7 @@ from .kafka_credentials import (
 from .ports import ensure_port_free, tcp_accepts
 from .process import ManagedProcess, ServerStartError
 from .readiness import kafka_ready
-from .tools import require_java, require_maven
+from .tools import require_java, require_maven, run_build
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def provision_kafka(cache_root: Path | None = None) -> Path:
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(target, ignore_errors=True)
-        result = subprocess.run(
+        run_build(
             [
                 mvn,
                 "-B",
@@ -82,16 +82,8 @@ def provision_kafka(cache_root: Path | None = None) -> Path:
                 "-DincludeScope=runtime",
                 f"-DoutputDirectory={staging / 'libs'}",
             ],
-            capture_output=True,
-            text=True,
-            check=False,
+            "mvn could not fetch the Kafka jars",
         )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip().splitlines()
-            raise RuntimeError(
-                f"mvn could not fetch the Kafka jars (exit {result.returncode}):\n"
-                + "\n".join(output[-30:])
-            )
         staging.rename(target)
         cache.mark_complete(target, fingerprint)
         log.info("Kafka jars ready in %.1fs", time.monotonic() - started)

@@ -63,3 +63,11 @@ def require_go() -> str:
         found = result.stdout.strip() or "an unknown version"
         raise ToolMissingError(f"{go} is {found}; `go` is needed {purpose}.")
     return go
+
+
+def run_build(argv: list[str], failure: str, **options: object) -> None:
+    """Run a download or build step; on failure raise RuntimeError with `failure` and its last output."""
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, **options)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip().splitlines()
+        raise RuntimeError(f"{failure} (exit {result.returncode}):\n" + "\n".join(output[-30:]))
