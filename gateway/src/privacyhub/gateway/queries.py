@@ -7,6 +7,7 @@ from faststream.kafka import KafkaBroker
 from litestar.exceptions import InternalServerException, NotFoundException
 from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
+from privacyhub.shared.broker import provisioned
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import QUERY, Query, Reply
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
@@ -32,7 +33,7 @@ class QueryClient:
         self._timeout_seconds = timeout_seconds
         self._waiting: dict[UUID, asyncio.Future[Reply]] = {}
         # No consumer group: each instance sees every reply from the moment it starts.
-        broker.subscriber(GATEWAY_REPLIES.name, auto_offset_reset="latest")(self._receive)
+        broker.subscriber(provisioned(GATEWAY_REPLIES), auto_offset_reset="latest")(self._receive)
 
     async def _receive(self, envelope: Envelope[Reply]) -> None:
         waiting = self._waiting.get(envelope.correlation_id)

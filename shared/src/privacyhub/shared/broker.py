@@ -4,7 +4,7 @@ import logging
 import ssl
 from typing import Any
 
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
@@ -86,3 +86,9 @@ def declare_publication(
         title=f"{topic.name}:{publisher}:{getattr(payload, '__name__', 'Event')}",
         description=topic.description,
     )
+
+
+def provisioned(topic: TopicSpec) -> Topic:
+    """A topic to subscribe to without creating it: only `ensure_topics` creates topics, with
+    their declared partitions and retention (FastStream would otherwise make a one-partition copy)."""
+    return Topic(topic.name, declare=False)

@@ -15,7 +15,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
-from privacyhub.shared.broker import declare_publication, make_broker
+from privacyhub.shared.broker import declare_publication, make_broker, provisioned
 from privacyhub.shared.database import connect
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
@@ -48,7 +48,7 @@ class ServiceRuntime:
     def subscriber(self, topic: TopicSpec, **options: Any) -> Any:
         """Subscribe in the service's consumer group; offsets are committed only after the handler's effect."""
         return self.broker.subscriber(
-            topic.name,
+            provisioned(topic),
             group_id=self.settings.consumer_group,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
