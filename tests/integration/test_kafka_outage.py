@@ -30,7 +30,7 @@ def own_kafka(tmp_path: Path) -> Iterator[KafkaServer]:
 
 
 async def test_kafka_outage_answers_503_and_loses_nothing_accepted(own_kafka: KafkaServer) -> None:
-    await ensure_topics(own_kafka.bootstrap_servers, topics=(CONTACT_MESSAGES,))
+    await ensure_topics(own_kafka.bootstrap_servers)
     settings = gateway_settings(own_kafka.bootstrap_servers, kafka_retry_after_seconds=7)
     async for gateway in connected_client(settings):
         accepted = await gateway.post("/v1/contact", json=VALID_FORM)
