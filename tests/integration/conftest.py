@@ -5,6 +5,7 @@ Each test session gets databases and consumer groups of its own, so runs never s
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.settings import ServiceSettings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -31,6 +33,8 @@ from tests.support.in_loop_gateway import serving
 from tests.support.mailbox import Mailbox
 
 pytestmark = pytest.mark.integration
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -42,6 +46,23 @@ async def observed(endpoints: Endpoints, database: str) -> AsyncIterator[AsyncDa
         yield client[database]
     finally:
         await client.close()
+
+
+def service_settings(
+    settings_class: type[SettingsT], endpoints: Endpoints, name: str, **overrides: object
+) -> SettingsT:
+    """A service's settings on the session's servers, with a database and consumer group of this run.
+
+    Groups start with `privacyhub-<service>`, the prefix the Kafka ACLs grant each service.
+    """
+    fields: dict[str, object] = {
+        "kafka_bootstrap_servers": endpoints.kafka_bootstrap_servers,
+        "mongodb_url": endpoints.mongodb_url,
+        "mongodb_database": f"test_{name}_{RUN}",
+        "consumer_group": f"privacyhub-{name}-test-{RUN}",
+        "retry_backoff_seconds": 0.2,
+    }
+    return settings_class(**(fields | overrides))
 
 
 def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> GatewaySettings:
@@ -67,13 +88,7 @@ async def gateway(endpoints: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 def contact_settings(endpoints: Endpoints) -> ContactSettings:
-    return ContactSettings(
-        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-        mongodb_url=endpoints.mongodb_url,
-        mongodb_database=f"test_contact_{RUN}",
-        consumer_group=f"test-contact-{RUN}",
-        retry_backoff_seconds=0.2,
-    )
+    return service_settings(ContactSettings, endpoints, "contact")
 
 
 @pytest.fixture(scope="session")
@@ -93,13 +108,7 @@ async def contact_db(
 
 @pytest.fixture(scope="session")
 def consent_settings(endpoints: Endpoints) -> ConsentSettings:
-    return ConsentSettings(
-        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-        mongodb_url=endpoints.mongodb_url,
-        mongodb_database=f"test_consent_{RUN}",
-        consumer_group=f"test-consent-{RUN}",
-        retry_backoff_seconds=0.2,
-    )
+    return service_settings(ConsentSettings, endpoints, "consent")
 
 
 @pytest.fixture(scope="session")
@@ -131,12 +140,11 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="session")
 def partner_settings(endpoints: Endpoints) -> PartnerSettings:
-    return PartnerSettings(
-        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-        mongodb_url=endpoints.mongodb_url,
-        mongodb_database=f"test_partner_{RUN}",
+    return service_settings(
+        PartnerSettings,
+        endpoints,
+        "partner",
         consumer_group=f"privacyhub-partner-support-test-{RUN}",
-        retry_backoff_seconds=0.2,
     )
 
 
@@ -157,12 +165,10 @@ async def partner_db(
 
 @pytest.fixture(scope="session")
 def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
-    return RequestsSettings(
-        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-        mongodb_url=endpoints.mongodb_url,
-        mongodb_database=f"test_requests_{RUN}",
-        consumer_group=f"test-requests-{RUN}",
-        retry_backoff_seconds=0.2,
+    return service_settings(
+        RequestsSettings,
+        endpoints,
+        "requests",
         smtp_host=mailbox.host,
         smtp_port=mailbox.port,
         smtp_tls="none",
@@ -198,12 +204,10 @@ async def requests_db(
 @pytest.fixture(scope="session")
 def retention_settings(endpoints: Endpoints) -> RetentionSettings:
     """Periods of seconds, so a test sees a deletion after its grace period without waiting days."""
-    return RetentionSettings(
-        kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-        mongodb_url=endpoints.mongodb_url,
-        mongodb_database=f"test_retention_{RUN}",
-        consumer_group=f"privacyhub-retention-test-{RUN}",
-        retry_backoff_seconds=0.2,
+    return service_settings(
+        RetentionSettings,
+        endpoints,
+        "retention",
         contact_grace_period_seconds=2.0,
         sweep_interval_seconds=0.5,
     )
