@@ -8,7 +8,7 @@ from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.shared.broker import make_broker
-from privacyhub.shared.queries import Query, Reply, answer_queries
+from privacyhub.shared.queries import Query, Refusal, Reply, answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
@@ -21,6 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 async def echo(query: Query) -> Reply:
+    if query.arguments.get("locked"):
+        raise Refusal("locked", "This echo is locked.")
     if query.arguments.get("known"):
         return Reply(status="found", result={"echo": query.arguments["known"]})
     return Reply(status="not_found", reason="nothing under that id")
@@ -56,9 +58,11 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
         found = await client.ask(asked, "v-1", Query(name="echo", arguments={"known": 7}))
         missing = await client.ask(asked, "v-2", Query(name="echo"))
         unknown = await client.ask(asked, "v-3", Query(name="nonsense"))
+        refused = await client.ask(asked, "v-5", Query(name="echo", arguments={"locked": True}))
         with pytest.raises(QueryTimeout):
             await impatient.ask(unanswered, "v-4", Query(name="echo"))
 
     assert found == Reply(status="found", result={"echo": 7})
     assert missing.status == "not_found"
     assert unknown.status == "invalid" and "nonsense" in (unknown.reason or "")
+    assert refused == Reply.refused("locked", "This echo is locked.")

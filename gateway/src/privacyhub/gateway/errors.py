@@ -4,11 +4,14 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_503_SERVICE_UNAVAILABLE,
     HTTP_504_GATEWAY_TIMEOUT,
 )
+from privacyhub.gateway.refusals import refusal
+from privacyhub.shared.queries import Refusal
 from pydantic import BaseModel
 
 
@@ -88,6 +91,14 @@ def error_response(
     return Response(body, status_code=status, headers=headers)
 
 
+def error_responses(descriptions: dict[int, str]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the error answers a route gives, all in the one error shape."""
+    return {
+        status: ResponseSpec(data_container=ErrorBody, description=description)
+        for status, description in descriptions.items()
+    }
+
+
 def _field_name(detail: dict[str, Any]) -> str:
     return str(detail.get("key") or detail.get("source") or "body")
 
@@ -127,6 +138,12 @@ def query_timeout(_: Request, __: QueryTimeout) -> Response[ErrorBody]:
     )
 
 
+def refused(_: Request, exc: Refusal) -> Response[ErrorBody]:
+    """A step the owning service refused: its code names the problem, its reason is the English."""
+    status, nl = refusal(exc.code)
+    return error_response(status, exc.code, nl, exc.reason)
+
+
 def sensitive_data_refused(_: Request, exc: SensitiveDataRefused) -> Response[ErrorBody]:
     return error_response(
         HTTP_422_UNPROCESSABLE_ENTITY,
@@ -149,5 +166,6 @@ EXCEPTION_HANDLERS = {
     KafkaUnavailable: kafka_unavailable,
     SensitiveDataRefused: sensitive_data_refused,
     QueryTimeout: query_timeout,
+    Refusal: refused,
     HTTPException: http_error,
 }

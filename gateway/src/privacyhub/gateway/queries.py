@@ -1,6 +1,8 @@
 """The asking side of reads through topics (see privacyhub.shared.queries)."""
 
 import asyncio
+from functools import cache
+from typing import Any, TypeVar
 from uuid import UUID
 
 from faststream.kafka import KafkaBroker
@@ -9,17 +11,25 @@ from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.shared.broker import provisioned
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import QUERY, Query, Reply
+from privacyhub.shared.queries import QUERY, Query, Refusal, Reply
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
-from pydantic import JsonValue
+from pydantic import BaseModel, JsonValue, TypeAdapter
+
+Answer = TypeVar("Answer")
 
 
 def found(reply: Reply) -> JsonValue:
-    """The result of a found reply; 404 when the owner holds nothing under the id, 500 for a query it refused."""
+    """The result of a found reply.
+
+    404 when the owner holds nothing under the id; a refused step answers with its code
+    (409, see refusals.py); 500 for a query the owner could not answer.
+    """
     if reply.status == "not_found":
         raise NotFoundException(reply.reason)
+    if reply.status == "refused":
+        raise Refusal(reply.code or "refused", reply.reason or "The owning service refused this.")
     if reply.status != "found":
-        raise InternalServerException(f"the owning service refused the query: {reply.reason}")
+        raise InternalServerException(f"the owning service could not answer: {reply.reason}")
     return reply.result
 
 
@@ -52,3 +62,28 @@ class QueryClient:
             raise QueryTimeout(query.name) from error
         finally:
             del self._waiting[envelope.correlation_id]
+
+
+@cache
+def _adapter(answer: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(answer)
+
+
+async def ask_owner(
+    queries: QueryClient,
+    topic: TopicSpec,
+    name: str,
+    arguments: BaseModel | dict[str, JsonValue] | None,
+    answer: type[Answer],
+    *,
+    key: str,
+) -> Answer:
+    """Ask the owning service on `topic` for a read or a step and return its result as `answer`.
+
+    `key` is the envelope's subject and partition key: the id the query is about, or a fixed
+    key for a whole list. Errors as `found` raises them.
+    """
+    if isinstance(arguments, BaseModel):
+        arguments = arguments.model_dump(mode="json")
+    query = Query(name=name, arguments=arguments or {})
+    return _adapter(answer).validate_python(found(await queries.ask(topic, key, query)))

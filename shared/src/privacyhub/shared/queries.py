@@ -6,7 +6,7 @@ correlation id. Queries change nothing, so they need no idempotency.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
@@ -24,11 +24,34 @@ class Query(BaseModel):
 
 
 class Reply(BaseModel):
-    """`found` carries `result`; `not_found` and `invalid` carry a reason without personal data."""
+    """`found` carries `result`; the others a reason without personal data.
 
-    status: Literal["found", "not_found", "invalid"]
+    `not_found`: nothing under the id. `invalid`: a query the owner cannot answer (a bug in the
+    asker). `refused`: the owner declined a step the data's state does not allow, and `code`
+    names why (e.g. `already_decided`).
+    """
+
+    status: Literal["found", "not_found", "invalid", "refused"]
     result: JsonValue = None
+    code: str | None = None
     reason: str | None = None
+
+    @classmethod
+    def refused(cls, code: str, reason: str) -> Self:
+        """Decline the step: a machine-readable `code` and a sentence without personal data."""
+        return cls(status="refused", code=code, reason=reason)
+
+
+class Refusal(Exception):
+    """A step the data's state does not allow: raised by an owner's handler, answered as `Reply.refused`.
+
+    The gateway raises it again from such a reply, and answers it in HTTP (gateway/errors.py).
+    """
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
 
 
 QueryHandler = Callable[[Query], Awaitable[Reply]]
@@ -44,7 +67,10 @@ def answer_queries(runtime: Any, topic: TopicSpec, handlers: dict[str, QueryHand
         if handler is None:
             reply = Reply(status="invalid", reason=f"unknown query {envelope.payload.name!r}")
         else:
-            reply = await handler(envelope.payload)
+            try:
+                reply = await handler(envelope.payload)
+            except Refusal as refusal:
+                reply = Reply.refused(refusal.code, refusal.reason)
         answer = Envelope[Reply](
             type=REPLY,
             subject_id=envelope.subject_id,

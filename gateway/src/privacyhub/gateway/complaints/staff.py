@@ -9,19 +9,15 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from privacyhub.gateway.access_log import StaffReads, provide_staff_reads
 from privacyhub.gateway.complaints.controllers import publish_complaint
-from privacyhub.gateway.complaints.replies import (
-    StaffActionRefused,
-    conflict_response,
-    refused,
-)
 from privacyhub.gateway.complaints.schemas import (
     BreachDecisionForm,
     ComplaintStatusChange,
     RegisteredComplaintForm,
 )
+from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import Accepted, EventPublisher
-from privacyhub.gateway.queries import QueryClient, found
+from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.complaints import (
@@ -32,28 +28,21 @@ from privacyhub.shared.contracts.complaints import (
     COMPLAINT_REFERENCE_PATTERN,
     COMPLAINTS_QUERY,
     RECORD_BREACH_DECISION,
-    BreachDecisionOutcome,
     BreachEntry,
     ChangeComplaintStatus,
     Complaint,
     ComplaintFilter,
     ComplaintKind,
     ComplaintStatus,
-    ComplaintStatusOutcome,
     ComplaintSummary,
     RecordBreachDecision,
 )
-from privacyhub.shared.queries import Query
 from privacyhub.shared.topics import REQUESTS_QUERIES
-from pydantic import TypeAdapter
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys;
 # actions on one complaint or entry travel under its reference, which keeps them in order.
 QUEUE_KEY = "complaints"
 REGISTER_KEY = "breach-register"
-
-_SUMMARIES = TypeAdapter(list[ComplaintSummary])
-_ENTRIES = TypeAdapter(list[BreachEntry])
 
 ComplaintReference = Annotated[
     str, PathParameter(pattern=COMPLAINT_REFERENCE_PATTERN, description="e.g. CP-0A1B2C3D4E5F")
@@ -71,7 +60,6 @@ class ComplaintQueueController(Controller):
         "staff_member": Provide(provide_staff_member),
         "staff_reads": Provide(provide_staff_reads),
     }
-    exception_handlers = {StaffActionRefused: refused}
 
     @get(operation_id="listComplaints")
     async def queue(
@@ -86,9 +74,13 @@ class ComplaintQueueController(Controller):
     ) -> list[ComplaintSummary]:
         """The complaints queue, oldest first, without reporters' addresses or words (those are in a single complaint)."""
         which = ComplaintFilter(status=status, kind=kind)
-        query = Query(name=COMPLAINTS_QUERY, arguments=which.model_dump(mode="json"))
-        return _SUMMARIES.validate_python(
-            found(await queries.ask(REQUESTS_QUERIES, QUEUE_KEY, query))
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            COMPLAINTS_QUERY,
+            which,
+            list[ComplaintSummary],
+            key=QUEUE_KEY,
         )
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerComplaint")
@@ -115,9 +107,13 @@ class ComplaintQueueController(Controller):
         staff_reads: NamedDependency[StaffReads],
     ) -> Complaint:
         """One complaint with the reporter's address and message, its status and history; 404 when there is none. Requires the `X-Access-Reason` header; the read is written to the access log before the complaint is shown."""
-        query = Query(name=COMPLAINT_QUERY, arguments={"reference": reference})
-        complaint = Complaint.model_validate(
-            found(await queries.ask(REQUESTS_QUERIES, reference, query))
+        complaint = await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            COMPLAINT_QUERY,
+            {"reference": reference},
+            Complaint,
+            key=reference,
         )
         await staff_reads.record(category="complaints", record=reference, email=complaint.email)
         return complaint
@@ -126,7 +122,9 @@ class ComplaintQueueController(Controller):
         "/{reference:str}/status",
         status_code=HTTP_200_OK,
         operation_id="changeComplaintStatus",
-        responses=conflict_response("The complaint's current status does not allow this step."),
+        responses=error_responses(
+            {409: "The complaint's current status does not allow this step (`invalid_transition`)."}
+        ),
     )
     async def change_status(
         self,
@@ -143,16 +141,9 @@ class ComplaintQueueController(Controller):
             note=data.note,
             changed_by=staff_member.staff_id,
         )
-        query = Query(name=CHANGE_COMPLAINT_STATUS, arguments=command.model_dump(mode="json"))
-        reply = await queries.ask(REQUESTS_QUERIES, reference, query)
-        outcome = ComplaintStatusOutcome.model_validate(found(reply))
-        if not outcome.applied:
-            raise StaffActionRefused(
-                "invalid_transition",
-                nl="Deze stap is vanuit de huidige status van de klacht niet mogelijk.",
-                en=f"This step is not possible: {outcome.conflict}.",
-            )
-        return outcome.complaint
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
+        )
 
 
 class BreachRegisterController(Controller):
@@ -160,21 +151,26 @@ class BreachRegisterController(Controller):
     tags = ["staff", "breaches"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
     dependencies = {"staff_member": Provide(provide_staff_member)}
-    exception_handlers = {StaffActionRefused: refused}
 
     @get(operation_id="listBreachRegister")
     async def register(self, queries: NamedDependency[QueryClient]) -> list[BreachEntry]:
         """The breach register (GDPR Art. 33(5)), oldest report first: each entry's 72-hour deadline for notifying the Autoriteit Persoonsgegevens, the decision and its reasons, `overdue` when undecided past the deadline and `decided_late` when decided after it."""
-        query = Query(name=BREACH_REGISTER_QUERY)
-        return _ENTRIES.validate_python(
-            found(await queries.ask(REQUESTS_QUERIES, REGISTER_KEY, query))
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            BREACH_REGISTER_QUERY,
+            None,
+            list[BreachEntry],
+            key=REGISTER_KEY,
         )
 
     @post(
         "/{breach_id:str}/decision",
         status_code=HTTP_200_OK,
         operation_id="recordBreachDecision",
-        responses=conflict_response("A decision on this breach is already recorded."),
+        responses=error_responses(
+            {409: "A decision on this breach is already recorded (`already_decided`)."}
+        ),
     )
     async def decide(
         self,
@@ -190,13 +186,6 @@ class BreachRegisterController(Controller):
             decided_by=staff_member.staff_id,
             **data.model_dump(),
         )
-        query = Query(name=RECORD_BREACH_DECISION, arguments=command.model_dump(mode="json"))
-        reply = await queries.ask(REQUESTS_QUERIES, breach_id, query)
-        outcome = BreachDecisionOutcome.model_validate(found(reply))
-        if not outcome.applied:
-            raise StaffActionRefused(
-                "already_decided",
-                nl="Over dit datalek is al een besluit vastgelegd.",
-                en="A decision on this breach is already recorded.",
-            )
-        return outcome.entry
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
+        )

@@ -2,16 +2,15 @@
 
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter
-from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.access_log import StaffReads, provide_staff_reads
-from privacyhub.gateway.errors import ErrorBody, error_response
+from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import Accepted, EventPublisher
-from privacyhub.gateway.queries import QueryClient, found
+from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.contact import (
     MARK_CONTACT_ANSWERED,
@@ -20,33 +19,9 @@ from privacyhub.shared.contracts.contact import (
 )
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.queries import Query
 from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_QUERIES
 
 ContactReference = Annotated[str, PathParameter(pattern=REFERENCE_PATTERN)]
-
-# Why the contact service refuses a question to support agents: its processing has stopped.
-REFUSALS: dict[str, tuple[str, str]] = {
-    "processing_restricted": (
-        "De verwerking van dit bericht is beperkt op verzoek van de betrokkene (AVG art. 18).",
-        "Processing of this message is restricted at the data subject's request (GDPR Art. 18).",
-    ),
-    "processing_objected": (
-        "De betrokkene heeft bezwaar gemaakt tegen de verwerking van dit bericht (AVG art. 21).",
-        "The data subject objected to the processing of this message (GDPR Art. 21).",
-    ),
-}
-
-
-class ProcessingStopped(Exception):
-    def __init__(self, refusal: str) -> None:
-        super().__init__(refusal)
-        self.refusal = refusal
-
-
-def processing_stopped(_: Request, exc: ProcessingStopped) -> Response[ErrorBody]:
-    nl, en = REFUSALS[exc.refusal]
-    return error_response(HTTP_409_CONFLICT, exc.refusal, nl, en)
 
 
 class ContactAnsweredController(Controller):
@@ -57,18 +32,16 @@ class ContactAnsweredController(Controller):
         "staff_member": Provide(provide_staff_member),
         "staff_reads": Provide(provide_staff_reads),
     }
-    exception_handlers = {ProcessingStopped: processing_stopped}
 
     @get(
         "/{reference:str}",
         operation_id="getContactQuestion",
-        responses={
-            HTTP_409_CONFLICT: ResponseSpec(
-                data_container=ErrorBody,
-                description="Processing is restricted (`processing_restricted`) or objected to "
-                "(`processing_objected`).",
-            )
-        },
+        responses=error_responses(
+            {
+                409: "Processing is restricted (`processing_restricted`) or objected to "
+                "(`processing_objected`)."
+            }
+        ),
     )
     async def question(
         self,
@@ -77,12 +50,14 @@ class ContactAnsweredController(Controller):
         staff_reads: NamedDependency[StaffReads],
     ) -> ContactQuestion:
         """The question with this reference and who asked it, so the support agent can answer it: only what an answer needs. Requires the `X-Access-Reason` header; the read is written to the access log before the question is shown. 404 when there is no such question; 409 with code `processing_restricted` or `processing_objected` while the person has restricted or objected to its processing."""
-        query = Query(name=CONTACT_QUESTION_QUERY, arguments={"reference": reference})
-        reply = await queries.ask(CONTACT_QUERIES, reference, query)
-        refusal = reply.result.get("refusal") if isinstance(reply.result, dict) else None
-        if reply.status == "invalid" and refusal in REFUSALS:
-            raise ProcessingStopped(str(refusal))
-        question = ContactQuestion.model_validate(found(reply))
+        question = await ask_owner(
+            queries,
+            CONTACT_QUERIES,
+            CONTACT_QUESTION_QUERY,
+            {"reference": reference},
+            ContactQuestion,
+            key=reference,
+        )
         await staff_reads.record(
             category="contact_messages", record=reference, email=str(question.email)
         )

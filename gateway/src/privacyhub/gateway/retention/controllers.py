@@ -9,7 +9,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient, found
+from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.retention.schemas import (
     CustomerEndedAccepted,
     LegalHoldAccepted,
@@ -32,16 +32,11 @@ from privacyhub.shared.contracts.retention import (
     PlaceLegalHold,
 )
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.queries import Query
 from privacyhub.shared.topics import RETENTION_COMMANDS, RETENTION_QUERIES
-from pydantic import TypeAdapter
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys.
 HOLDS_KEY = "legal-holds"
 DELETION_LOG_KEY = "deletion-log"
-
-_ENTRIES = TypeAdapter(list[DeletionLogEntry])
-_HOLDS = TypeAdapter(list[LegalHoldView])
 
 HoldId = Annotated[str, PathParameter(pattern=HOLD_ID_PATTERN, description="e.g. LH-0A1B2C3D4E5F")]
 SubjectId = Annotated[
@@ -105,8 +100,9 @@ class LegalHoldController(Controller):
     @get(operation_id="listLegalHolds")
     async def holds(self, queries: NamedDependency[QueryClient]) -> list[LegalHoldView]:
         """Every legal hold, latest first, with its status: active, ended (its end date passed) or lifted. Holds that ended or were lifted more than the register's retention period ago are gone."""
-        reply = await queries.ask(RETENTION_QUERIES, HOLDS_KEY, Query(name=LEGAL_HOLDS_QUERY))
-        return _HOLDS.validate_python(found(reply))
+        return await ask_owner(
+            queries, RETENTION_QUERIES, LEGAL_HOLDS_QUERY, None, list[LegalHoldView], key=HOLDS_KEY
+        )
 
 
 class CustomerRelationshipController(Controller):
@@ -155,6 +151,11 @@ class DeletionLogController(Controller):
     ) -> list[DeletionLogEntry]:
         """The proof of deletion by retention rules, latest first: per erase command and owner the category, the rule, how many records were asked and erased, and when; a hash of the subject id, never the data."""
         lookup = DeletionLogLookup(subject_id=subject, limit=limit)
-        query = Query(name=DELETION_LOG_QUERY, arguments=lookup.model_dump(mode="json"))
-        reply = await queries.ask(RETENTION_QUERIES, subject or DELETION_LOG_KEY, query)
-        return _ENTRIES.validate_python(found(reply))
+        return await ask_owner(
+            queries,
+            RETENTION_QUERIES,
+            DELETION_LOG_QUERY,
+            lookup,
+            list[DeletionLogEntry],
+            key=subject or DELETION_LOG_KEY,
+        )

@@ -6,18 +6,13 @@ from uuid import uuid4
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import InternalServerException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.rights.intake import accept_rights_request, access_token_sha256
-from privacyhub.gateway.rights.replies import (
-    RightsRequestRejected,
-    ask,
-    error_responses,
-    rejected,
-)
 from privacyhub.gateway.rights.schemas import (
     CodeEntry,
     RequestId,
@@ -36,6 +31,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import REQUESTS_QUERIES
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -49,7 +45,6 @@ def bearer_token(authorization: str | None) -> str:
 class RightsRequestController(Controller):
     path = "/v1/rights-requests"
     tags = ["rights requests"]
-    exception_handlers = {RightsRequestRejected: rejected}
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="submitRightsRequest")
     async def submit(
@@ -91,8 +86,14 @@ class RightsRequestController(Controller):
         """Confirm a request with the code from the e-mail. 200 once verified; 400 for a wrong or expired code; 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
         # One id per try: should Kafka deliver the query twice, the service counts it once.
         attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
-        result = await ask(queries, VERIFY_CODE_QUERY, attempt, request_id=request_id)
-        return VerificationResult.model_validate(result)
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            VERIFY_CODE_QUERY,
+            attempt,
+            VerificationResult,
+            key=str(request_id),
+        )
 
     @get(
         "/{request_id:uuid}",
@@ -116,8 +117,9 @@ class RightsRequestController(Controller):
             request_id=request_id,
             access_token_sha256=access_token_sha256(bearer_token(authorization)),
         )
-        result = await ask(queries, STATUS_QUERY, lookup, request_id=request_id)
-        return RightsRequestView.model_validate(result)
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, STATUS_QUERY, lookup, RightsRequestView, key=str(request_id)
+        )
 
     @get(
         "/{request_id:uuid}/export",
@@ -147,11 +149,11 @@ class RightsRequestController(Controller):
             request_id=request_id,
             access_token_sha256=access_token_sha256(bearer_token(authorization)),
         )
-        result = await ask(queries, EXPORT_QUERY, lookup, request_id=request_id)
-        if not isinstance(result, dict):
-            raise InternalServerException("the requests service sent no package")
+        package = await ask_owner(
+            queries, REQUESTS_QUERIES, EXPORT_QUERY, lookup, dict[str, str], key=str(request_id)
+        )
         return Response(
-            content=base64.b64decode(str(result["zip_base64"])),
+            content=base64.b64decode(package["zip_base64"]),
             media_type="application/zip",
-            headers={"content-disposition": f'attachment; filename="{result["filename"]}"'},
+            headers={"content-disposition": f'attachment; filename="{package["filename"]}"'},
         )

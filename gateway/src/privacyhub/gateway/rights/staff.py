@@ -8,16 +8,11 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.rights.intake import accept_rights_request
-from privacyhub.gateway.rights.replies import (
-    RightsRequestRejected,
-    ask,
-    error_responses,
-    rejected,
-)
 from privacyhub.gateway.rights.schemas import (
     DecisionForm,
     ExtensionForm,
@@ -42,9 +37,10 @@ from privacyhub.shared.contracts.rights import (
     RightsRequestView,
     Status,
 )
-from pydantic import TypeAdapter
+from privacyhub.shared.topics import REQUESTS_QUERIES
 
-_QUEUE = TypeAdapter(list[QueueEntry])
+# The queue concerns no single request and travels under a fixed, non-personal key.
+QUEUE_KEY = "rights-request-queue"
 
 
 class StaffRightsRequestController(Controller):
@@ -52,7 +48,6 @@ class StaffRightsRequestController(Controller):
     tags = ["staff", "rights requests"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
     dependencies = {"staff": Provide(provide_staff_member)}
-    exception_handlers = {RightsRequestRejected: rejected}
 
     @get(operation_id="listRightsRequests")
     async def queue(
@@ -69,8 +64,10 @@ class StaffRightsRequestController(Controller):
         ] = None,
     ) -> list[QueueEntry]:
         """The rights-request queue by due date, earliest first, with the days left; `due_soon` marks those due within 7 days, `overdue` those past their due date."""
-        result = await ask(queries, QUEUE_QUERY, QueueFilter(status=status, due_before=due_before))
-        return _QUEUE.validate_python(result)
+        which = QueueFilter(status=status, due_before=due_before)
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, QUEUE_QUERY, which, list[QueueEntry], key=QUEUE_KEY
+        )
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerRightsRequest")
     async def register(
@@ -109,8 +106,14 @@ class StaffRightsRequestController(Controller):
         command = OfficerVerification(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        result = await ask(queries, OFFICER_VERIFICATION_QUERY, command, request_id=request_id)
-        return RightsRequestView.model_validate(result)
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            OFFICER_VERIFICATION_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )
 
     @post(
         "/{request_id:uuid}/decision",
@@ -135,8 +138,14 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        result = await ask(queries, DECISION_QUERY, command, request_id=request_id)
-        return RightsRequestView.model_validate(result)
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            DECISION_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )
 
     @post(
         "/{request_id:uuid}/extension",
@@ -161,8 +170,14 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        result = await ask(queries, EXTENSION_QUERY, command, request_id=request_id)
-        return RightsRequestView.model_validate(result)
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            EXTENSION_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )
 
     @post(
         "/{request_id:uuid}/restriction-lift",
@@ -182,5 +197,11 @@ class StaffRightsRequestController(Controller):
         command = RestrictionLiftCommand(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        result = await ask(queries, RESTRICTION_LIFT_QUERY, command, request_id=request_id)
-        return RightsRequestView.model_validate(result)
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            RESTRICTION_LIFT_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )

@@ -1,15 +1,29 @@
 """The reads the contact service answers for the gateway on CONTACT_QUERIES.
 
 Documents come through the repository, so their personal fields arrive decrypted. A question
-whose processing is restricted or objected to is refused: an `invalid` reply whose result names
-the `refusal` (`processing_restricted` or `processing_objected`), so no support agent reads it.
+whose processing is restricted or objected to is refused (`processing_restricted` or
+`processing_objected`), so no support agent reads it.
 """
 
-from privacyhub.contact.repository import ContactMessages, processing_stopped
+from privacyhub.contact.repository import (
+    PROCESSING_OBJECTED,
+    PROCESSING_RESTRICTED,
+    ContactMessages,
+    processing_stopped,
+)
 from privacyhub.shared.contracts.contact import REFERENCE_PATTERN
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from pydantic import BaseModel, Field, ValidationError
+
+REASONS = {
+    PROCESSING_RESTRICTED: (
+        "Processing of this message is restricted at the data subject's request (GDPR Art. 18)."
+    ),
+    PROCESSING_OBJECTED: (
+        "The data subject objected to the processing of this message (GDPR Art. 21)."
+    ),
+}
 
 
 class QuestionLookup(BaseModel):
@@ -27,7 +41,7 @@ def contact_queries(messages: ContactMessages) -> dict[str, QueryHandler]:
         if document is None or "message" not in document:
             return Reply(status="not_found", reason="no such contact question")
         if refusal := processing_stopped(document):
-            return Reply(status="invalid", result={"refusal": refusal}, reason=refusal)
+            return Reply.refused(refusal, REASONS[refusal])
         found = ContactQuestion.model_validate({"reference": document["_id"], **document})
         return Reply(status="found", result=found.model_dump(mode="json"))
 

@@ -12,13 +12,12 @@ from privacyhub.shared.contracts.complaints import (
     BREACH_REGISTER_QUERY,
     RECORD_BREACH_DECISION,
     BreachDecision,
-    BreachDecisionOutcome,
     BreachEntry,
     BreachStatus,
     RecordBreachDecision,
 )
 from privacyhub.shared.dead_letter import describe_failure
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -87,13 +86,12 @@ class BreachRegister:
         cursor = self._collection.find({}).sort("reported_at", 1)
         return [register_entry(document, now=now) async for document in cursor]
 
-    async def decide(
-        self, command: RecordBreachDecision, *, at: datetime
-    ) -> BreachDecisionOutcome | None:
-        """Record the decision unless one is recorded; None when there is no such entry.
+    async def decide(self, command: RecordBreachDecision, *, at: datetime) -> BreachEntry | None:
+        """Record the decision unless one is recorded and return the entry; None when there is none.
 
         The update applies only to an undecided entry, so a redelivered command finds its
-        own decision recorded and is answered as applied, while a second one is refused.
+        own decision recorded and is answered as applied, while a second one is refused
+        (`already_decided`).
         """
         decision = BreachDecision(
             **command.model_dump(include=set(BreachDecision.model_fields)), decided_at=at
@@ -109,12 +107,9 @@ class BreachRegister:
         document = await self._collection.find_one({"_id": command.breach_id})
         if document is None:
             return None
-        entry = register_entry(document, now=at)
-        if document["decision"]["command_id"] == str(command.command_id):
-            return BreachDecisionOutcome(applied=True, entry=entry)
-        return BreachDecisionOutcome(
-            applied=False, conflict="a decision on this breach is already recorded", entry=entry
-        )
+        if document["decision"]["command_id"] != str(command.command_id):
+            raise Refusal("already_decided", "A decision on this breach is already recorded.")
+        return register_entry(document, now=at)
 
 
 def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
@@ -129,9 +124,9 @@ def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHan
             command = RecordBreachDecision.model_validate(query.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
-        outcome = await register.decide(command, at=clock())
-        if outcome is None:
+        entry = await register.decide(command, at=clock())
+        if entry is None:
             return Reply(status="not_found", reason="no breach register entry with that id")
-        return Reply(status="found", result=outcome.model_dump(mode="json"))
+        return Reply(status="found", result=entry.model_dump(mode="json"))
 
     return {BREACH_REGISTER_QUERY: entries, RECORD_BREACH_DECISION: record_decision}

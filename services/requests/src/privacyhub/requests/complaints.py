@@ -29,7 +29,6 @@ from privacyhub.shared.contracts.complaints import (
     ComplaintKind,
     ComplaintReceived,
     ComplaintStatus,
-    ComplaintStatusOutcome,
     ComplaintStep,
     ComplaintSummary,
     breach_id_for,
@@ -37,7 +36,7 @@ from privacyhub.shared.contracts.complaints import (
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
 from pydantic import ValidationError
@@ -131,23 +130,23 @@ class Complaints:
 
     async def change_status(
         self, command: ChangeComplaintStatus, *, at: datetime
-    ) -> ComplaintStatusOutcome | None:
-        """Move the complaint one step on; None when there is no such complaint.
+    ) -> Complaint | None:
+        """Move the complaint one step on and return it; None when there is no such complaint.
 
-        A command found in the history was applied before (a redelivery) and is answered
-        as applied again; the update is conditional on the status it was checked against.
+        Any other step is refused (`invalid_transition`). A command found in the history was
+        applied before (a redelivery) and is answered as applied again; the update is
+        conditional on the status it was checked against.
         """
         document = await self._decrypted(command.reference)
         if document is None:
             return None
         complaint = _complaint(document)
         if any(step.command_id == command.command_id for step in complaint.history):
-            return ComplaintStatusOutcome(applied=True, complaint=complaint)
+            return complaint
         if not may_move(complaint.status, command.status):
-            return ComplaintStatusOutcome(
-                applied=False,
-                conflict=f"a complaint that is {complaint.status} cannot become {command.status}",
-                complaint=complaint,
+            raise Refusal(
+                "invalid_transition",
+                f"A complaint that is {complaint.status} cannot become {command.status}.",
             )
         step = ComplaintStep(
             status=command.status,
@@ -169,7 +168,7 @@ class Complaints:
         if result.matched_count == 0:
             # Another change came in between; judge this one against the status it made.
             return await self.change_status(command, at=at)
-        return ComplaintStatusOutcome(applied=True, complaint=await self.get(command.reference))
+        return await self.get(command.reference)
 
 
 def register_complaint_handlers(
@@ -229,10 +228,10 @@ def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHa
             command = ChangeComplaintStatus.model_validate(query.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
-        outcome = await complaints.change_status(command, at=clock())
-        if outcome is None:
+        complaint = await complaints.change_status(command, at=clock())
+        if complaint is None:
             return Reply(status="not_found", reason="no complaint with that reference")
-        return Reply(status="found", result=outcome.model_dump(mode="json"))
+        return Reply(status="found", result=complaint.model_dump(mode="json"))
 
     return {
         COMPLAINTS_QUERY: queue,

@@ -1,7 +1,7 @@
 """The rights-request queries the requests service answers for the gateway on REQUESTS_QUERIES.
 
-A found request is a `found` reply with the request; a refused step an `invalid` reply whose
-result names the `Rejection`; an unknown request (or a wrong access token) `not_found`.
+A found request is a `found` reply with the request; a refused step a `refused` reply with the
+`Rejection` as its code; an unknown request (or a wrong access token) `not_found`.
 """
 
 import base64
@@ -35,6 +35,29 @@ from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from pydantic import BaseModel, ValidationError
 
+# The reason given with each rejection: the gateway shows it to requesters and staff as is.
+REASONS: dict[Rejection, str] = {
+    Rejection.WRONG_CODE: "The code is not right. Check the e-mail and try again.",
+    Rejection.CODE_EXPIRED: "The code has expired. Submit your request again to get a new code.",
+    Rejection.NO_CODE_FOR_LETTERS: (
+        "For a request by letter, our privacy officer verifies your identity."
+    ),
+    Rejection.TOO_MANY_ATTEMPTS: (
+        "Too many wrong codes: this request is locked. Write to privacy@jobport.nl or submit "
+        "a new request."
+    ),
+    Rejection.NOT_VERIFIED: "The requester's identity has not been verified yet.",
+    Rejection.ALREADY_DECIDED: "This request has already been decided.",
+    Rejection.ALREADY_EXTENDED: "The deadline of this request has already been extended.",
+    Rejection.EXTENSION_TOO_LATE: (
+        "An extension is only possible within the first month after receipt."
+    ),
+    Rejection.NOT_READY: "Your data is not ready yet. You will get an e-mail once it is.",
+    Rejection.NOT_A_COMPLETED_RESTRICTION: (
+        "Only the restriction of a completed restriction request can be lifted."
+    ),
+}
+
 
 def reply_for(outcome: Outcome | list[QueueEntry] | Reply) -> Reply:
     if isinstance(outcome, Reply):
@@ -42,7 +65,7 @@ def reply_for(outcome: Outcome | list[QueueEntry] | Reply) -> Reply:
     if outcome is None:
         return Reply(status="not_found", reason="no such rights request")
     if isinstance(outcome, Rejection):
-        return Reply(status="invalid", result={"rejection": outcome.value}, reason=outcome.value)
+        return Reply.refused(outcome.value, REASONS[outcome])
     if isinstance(outcome, list):
         return Reply(status="found", result=[entry.model_dump(mode="json") for entry in outcome])
     return Reply(status="found", result=outcome.model_dump(mode="json"))

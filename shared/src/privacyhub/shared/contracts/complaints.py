@@ -165,19 +165,3 @@ class RecordBreachDecision(BaseModel):
     decided_by: str
     notified_at: AwareDatetime | None = None
     authority_reference: str | None = None
-
-
-class ComplaintStatusOutcome(BaseModel):
-    """The answer to a status change: applied, or refused (`conflict` says why, without personal data)."""
-
-    applied: bool
-    conflict: str | None = None
-    complaint: Complaint
-
-
-class BreachDecisionOutcome(BaseModel):
-    """The answer to a decision: applied, or refused because the entry was decided before."""
-
-    applied: bool
-    conflict: str | None = None
-    entry: BreachEntry

@@ -207,7 +207,7 @@ class QueueEntry(BaseModel):
 
 
 class Rejection(StrEnum):
-    """Why the requests service refused a verification or staff action (a Reply with status `invalid`)."""
+    """Why the requests service refused a verification or staff action: the code of a `refused` Reply."""
 
     WRONG_CODE = "wrong_code"
     CODE_EXPIRED = "code_expired"

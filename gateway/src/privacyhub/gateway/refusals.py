@@ -1,0 +1,80 @@
+"""What the gateway answers when an owning service refuses a step (a `refused` Reply), by its code.
+
+The owner's reason is the English message; the Dutch is kept here, since visitors read some
+of these. A refusal is a conflict with the state of the data (409), except a code a requester
+typed wrong or too late (400) and the lock after too many wrong ones (429).
+"""
+
+from typing import NamedTuple
+
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+
+
+class HttpRefusal(NamedTuple):
+    status: int
+    nl: str
+
+
+# For a code an owner adds before the gateway knows it.
+UNKNOWN = HttpRefusal(HTTP_409_CONFLICT, "Deze stap is in de huidige toestand niet mogelijk.")
+
+REFUSALS: dict[str, HttpRefusal] = {
+    # Rights requests (requests service).
+    "wrong_code": HttpRefusal(
+        HTTP_400_BAD_REQUEST,
+        "De code klopt niet. Controleer de e-mail en probeer het opnieuw.",
+    ),
+    "code_expired": HttpRefusal(
+        HTTP_400_BAD_REQUEST,
+        "De code is verlopen. Dien je verzoek opnieuw in voor een nieuwe code.",
+    ),
+    "no_code_for_letters": HttpRefusal(
+        HTTP_400_BAD_REQUEST,
+        "Voor een verzoek per brief controleert onze privacyfunctionaris je identiteit.",
+    ),
+    "too_many_attempts": HttpRefusal(
+        HTTP_429_TOO_MANY_REQUESTS,
+        "Te veel verkeerde codes: dit verzoek is geblokkeerd. Mail privacy@jobport.nl of dien "
+        "een nieuw verzoek in.",
+    ),
+    "not_verified": HttpRefusal(
+        HTTP_409_CONFLICT, "De identiteit van de aanvrager is nog niet gecontroleerd."
+    ),
+    "already_extended": HttpRefusal(
+        HTTP_409_CONFLICT, "De termijn van dit verzoek is al verlengd."
+    ),
+    "extension_too_late": HttpRefusal(
+        HTTP_409_CONFLICT, "Verlengen kan alleen binnen de eerste maand na ontvangst."
+    ),
+    "not_ready": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Je gegevens staan nog niet klaar. Je krijgt een e-mail zodra ze klaar zijn.",
+    ),
+    "not_a_completed_restriction": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Alleen de beperking van een uitgevoerd verzoek om beperking kan worden opgeheven.",
+    ),
+    # A rights request or a breach register entry.
+    "already_decided": HttpRefusal(HTTP_409_CONFLICT, "Hierover is al een besluit vastgelegd."),
+    # Complaints (requests service).
+    "invalid_transition": HttpRefusal(
+        HTTP_409_CONFLICT, "Deze stap is vanuit de huidige status van de klacht niet mogelijk."
+    ),
+    # Contact questions (contact service).
+    "processing_restricted": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "De verwerking van dit bericht is beperkt op verzoek van de betrokkene (AVG art. 18).",
+    ),
+    "processing_objected": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "De betrokkene heeft bezwaar gemaakt tegen de verwerking van dit bericht (AVG art. 21).",
+    ),
+}
+
+
+def refusal(code: str) -> HttpRefusal:
+    return REFUSALS.get(code, UNKNOWN)
