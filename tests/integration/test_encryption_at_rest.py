@@ -10,13 +10,15 @@ import base64
 import json
 import os
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bson
 import pytest
 from httpx import AsyncClient
-from privacyhub.contact.repository import COLLECTION, PERSONAL_FIELDS
+from privacyhub.contact.repository import COLLECTION, PERSONAL_FIELDS, ContactMessages
 from privacyhub.contact.settings import ContactSettings
+from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_RECEIVED, ContactMessageReceived
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
     RECTIFY_SUBJECT_DATA,
@@ -254,3 +256,109 @@ async def test_the_key_store_holds_only_what_the_register_declares(
     assert documents
     assert undeclared_fields(load_register(), "contact", SUBJECT_KEYS, documents) == set()
     assert await keys_db.list_collection_names() == [SUBJECT_KEYS]
+
+
+def message_of(subject_id: str, form: dict[str, str]) -> Envelope[ContactMessageReceived]:
+    """A new message of the subject as the contact service consumes it."""
+    return Envelope[ContactMessageReceived](
+        type=CONTACT_MESSAGE_RECEIVED,
+        subject_id=subject_id,
+        payload=ContactMessageReceived(reference=f"CT-{uuid.uuid4().hex[:12].upper()}", **form),
+    )
+
+
+def sealed_under(document: dict[str, Any]) -> set[bytes]:
+    """The ids of the keys the document's personal fields are sealed with."""
+    return {bytes(document[field][1:17]) for field in PERSONAL_FIELDS if field in document}
+
+
+async def test_a_message_sealed_with_a_key_another_copy_destroyed_is_sealed_again_under_a_new_one(
+    gateway: AsyncClient,
+    contact_db: AsyncDatabase,
+    contact_settings: ContactSettings,
+    endpoints: Endpoints,
+) -> None:
+    form = person_form()
+    subject_id = (await leave_message(gateway, contact_db, form))["subject_id"]
+    keys_db = key_store(contact_db, contact_settings)
+    # A second copy of the service: its cache keeps the key after the running service erased it.
+    lagging = SubjectKeys(keys_db, Keyring.from_settings(contact_settings))
+    destroyed = await lagging.key_for(subject_id)
+    await erase(endpoints, subject_id, record_ids=None)
+    assert await keys_db[SUBJECT_KEYS].find_one({"_id": subject_id}) is None
+
+    later = message_of(subject_id, {**form, "message": "Nog een vraag, na het wissen."})
+    stored = await ContactMessages(contact_db, lagging).store(later)
+
+    assert stored is not None and stored["message"] == "Nog een vraag, na het wissen."
+    raw = await contact_db[COLLECTION].find_one({"_id": later.payload.reference})
+    live = await keys_db[SUBJECT_KEYS].find_one({"_id": subject_id})
+    assert sealed_under(raw) == {bytes(live["key_id"])} != {destroyed.key_id}
+    reread = await readable(contact_db, contact_settings).get(later.payload.reference)
+    assert reread["message"] == "Nog een vraag, na het wissen." and reread["email"] == form["email"]
+
+
+class LettingAWriteIn(SubjectKeys):
+    """An erasing copy's key store: right after the erasure first looked for the subject's data
+    and found none, a write lands (`land`), made by another copy with the key it holds."""
+
+    def __init__(
+        self, db: AsyncDatabase, keyring: Keyring, land: Callable[[], Awaitable[object]]
+    ) -> None:
+        super().__init__(db, keyring)
+        self._land = land
+        self.looks = 0
+
+    async def destroy_when_unused(
+        self, subject_id: str, in_use: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        async def look_then_let_a_write_in() -> bool:
+            found = await in_use()
+            self.looks += 1
+            if self.looks == 1:
+                await self._land()
+            return found
+
+        return await super().destroy_when_unused(subject_id, look_then_let_a_write_in)
+
+
+async def test_a_message_landing_between_the_erasures_check_and_the_key_destruction_keeps_the_key(
+    gateway: AsyncClient, contact_db: AsyncDatabase, contact_settings: ContactSettings
+) -> None:
+    form = person_form()
+    first = await leave_message(gateway, contact_db, form)
+    subject_id = first["subject_id"]
+    keys_db, keyring = (
+        key_store(contact_db, contact_settings),
+        Keyring.from_settings(contact_settings),
+    )
+    writer = ContactMessages(contact_db, SubjectKeys(keys_db, keyring))
+    later = message_of(subject_id, {**form, "message": "Een vraag tijdens het wissen."})
+    erasing = LettingAWriteIn(keys_db, keyring, lambda: writer.store(later))
+
+    erased, held = await ContactMessages(contact_db, erasing).erase(subject_id)
+
+    assert (erased, held) == (1, [])
+    assert erasing.looks == 2  # the landed message's confirmation made the erasure look again
+    assert await contact_db[COLLECTION].find_one({"_id": first["_id"]}) is None
+    live = await keys_db[SUBJECT_KEYS].find_one({"_id": subject_id})
+    assert live is not None and "destroying" not in live
+    raw = await contact_db[COLLECTION].find_one({"_id": later.payload.reference})
+    assert sealed_under(raw) == {bytes(live["key_id"])}
+    reread = await readable(contact_db, contact_settings).get(later.payload.reference)
+    assert reread["message"] == "Een vraag tijdens het wissen."
+
+
+async def test_a_message_whose_key_is_gone_reads_as_erased(
+    gateway: AsyncClient, contact_db: AsyncDatabase, contact_settings: ContactSettings
+) -> None:
+    stored = await leave_message(gateway, contact_db, person_form())
+    keys_db = key_store(contact_db, contact_settings)
+    # Destroyed under the message, as an erasure racing a write could before writes confirmed.
+    await SubjectKeys(keys_db, Keyring.from_settings(contact_settings)).destroy(
+        stored["subject_id"]
+    )
+    messages = readable(contact_db, contact_settings)
+
+    assert await messages.get(stored["_id"]) is None
+    assert await messages.of_subject(stored["subject_id"]) == []

@@ -1,26 +1,50 @@
 """Personal data in the requests service's database, encrypted per data subject (shared/crypto.py):
-rights requests and complaints hold no address or words in clear, the service still e-mails the
-requester, and after an erasure a dump taken before it cannot be read with the live keys.
+rights requests, the owners' exports, access packages and complaints hold no address or words in
+clear, the service still e-mails the requester and serves the package, after an erasure a dump
+taken before it cannot be read with the live keys, and a write racing an erasure is never left
+under a destroyed key.
 """
 
+import io
+import json
 import uuid
+import zipfile
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
+from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints import PERSONAL_FIELDS as COMPLAINT_FIELDS
+from privacyhub.requests.execution_store import (
+    CHUNK_FIELDS,
+    OWNER_EXPORTS,
+    PACKAGE_CHUNKS,
+    PACKAGES,
+    Executions,
+)
 from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.repository import PERSONAL_FIELDS as REQUEST_FIELDS
+from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.shared.crypto import FieldCipher, SubjectKeyDestroyed
+from privacyhub.shared.contracts.rights import Channel, RightsRequestReceived, RightType
+from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, Keyring, SubjectKeyDestroyed
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import REQUESTS_QUERIES, SUBJECT_RESULTS
+from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
+from tests.conftest import Endpoints
 from tests.integration.test_complaints_breaches import complaint_as_staff_see_it, move, report
+from tests.integration.test_encryption_at_rest import LettingAWriteIn
 from tests.integration.test_rights_execution import (
     CODE_LINE,
+    OFFICER,
     Person,
     approve,
+    at_the_end,
     completed,
     completion_mail,
     file_verified_request,
@@ -188,3 +212,253 @@ async def test_an_erasure_keeps_the_key_while_a_complaint_of_the_person_is_kept(
     complaint = await readable_complaints(requests_db, requests_settings).get(reference)
     assert complaint is not None
     assert complaint.email == person.email and complaint.message == words
+
+
+async def officer_files_verified(
+    gateway: AsyncClient, person: Person, right: str, copies: list[AsyncDatabase]
+) -> dict[str, Any]:
+    """A request a privacy officer registers (a letter) and verifies, once every copy of the
+    service holds it: no e-mailed code, which every copy would send."""
+    response = await gateway.post(
+        "/v1/staff/rights-requests",
+        json={
+            "channel": "letter",
+            "received_at": utc_now().isoformat(),
+            "type": right,
+            "email": person.email,
+        },
+        headers=OFFICER,
+    )
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    request_id = accepted["request_id"]
+    for db in copies:
+        await stored(db, RIGHTS_REQUESTS, request_id)
+    verified = await gateway.post(
+        f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
+    )
+    assert verified.status_code == 200, verified.text
+    for db in copies:
+        await eventually(
+            lambda db=db: db[RIGHTS_REQUESTS].find_one(
+                {"_id": request_id, "verified_at": {"$ne": None}}
+            ),
+            what="the verification in every copy",
+        )
+    return accepted
+
+
+async def test_an_access_requests_exports_and_package_are_encrypted_and_the_download_is_not(
+    gateway: AsyncClient,
+    endpoints: Endpoints,
+    contact_db: AsyncDatabase,
+    requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
+) -> None:
+    person = Person()
+    words = f"Mijn vraag {uuid.uuid4().hex[:10]} over de vacature in Deventer."
+    contact = await gateway.post(
+        "/v1/contact",
+        json={
+            "email": person.email,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "message": words,
+        },
+    )
+    assert contact.status_code == 202, contact.text
+    await stored(contact_db, CONTACT_MESSAGES, contact.json()["reference"])
+    traces = (person.email, person.last_name, words)
+    # A second copy of the service also waits for a partner no service plays: the owners' exports
+    # stay in it, as they do in any copy between the owners' answers and the package.
+    tag = uuid.uuid4().hex[:8]
+    waiting_settings = requests_settings.model_copy(
+        update={
+            "mongodb_database": f"test_requests_waiting_{tag}",
+            "consumer_group": f"test-requests-waiting-{tag}",
+            "data_owners": ["contact", "consent", "partner-without-tool"],
+        }
+    )
+    await at_the_end(
+        endpoints.kafka_bootstrap_servers,
+        waiting_settings.consumer_group,
+        RIGHTS_REQUESTS_TOPIC.name,
+        REQUESTS_QUERIES.name,
+        SUBJECT_RESULTS.name,
+    )
+    waiting_db = requests_db.client[waiting_settings.mongodb_database]
+    async with create_requests_runtime(waiting_settings).running():
+        accepted = await officer_files_verified(
+            gateway, person, "access", [requests_db, waiting_db]
+        )
+        request_id = accepted["request_id"]
+        await approve(gateway, request_id)
+
+        async def both_answered() -> bool:
+            document = await waiting_db[RIGHTS_REQUESTS].find_one({"_id": request_id})
+            answered = (document or {}).get("execution", {}).get("answered", [])
+            return {"contact", "consent"} <= set(answered)
+
+        await eventually(both_answered, within=60, what="the owners' answers in the waiting copy")
+    # Stopped: the status and export queries below are answered by the service's own copy only.
+    exports = await waiting_db[OWNER_EXPORTS].find({"request_id": request_id}).to_list()
+    assert sorted(export["owner"] for export in exports) == ["consent", "contact"]
+    assert all(isinstance(export["categories"], bytes) for export in exports)
+    for trace in traces:
+        assert trace not in repr(exports)
+    kept = await Executions(waiting_db, subject_keys(waiting_db, waiting_settings)).exports(
+        request_id
+    )
+    [message] = kept["contact"][0]["records"]
+    assert message["message"] == words and message["email"] == person.email
+
+    await completed(gateway, accepted)
+    response = await gateway.get(
+        f"/v1/rights-requests/{request_id}/export",
+        headers={"authorization": f"Bearer {accepted['access_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    [message] = data["owners"]["contact"]["contact_messages"]["records"]
+    assert message["message"] == words and message["email"] == person.email
+    assert data["rights_requests"][0]["email"] == person.email
+
+    subject_id = (await stored(requests_db, PACKAGES, request_id))["subject_id"]
+    chunks = await requests_db[PACKAGE_CHUNKS].find({"request_id": request_id}).to_list()
+    assert chunks and not zipfile.is_zipfile(io.BytesIO(b"".join(c["data"] for c in chunks)))
+    everything = repr(await dump_of(requests_db))
+    for trace in traces:
+        assert trace not in everything
+
+    # The person then has everything erased: the package goes, and its key with it.
+    erasure = await officer_files_verified(gateway, person, "erasure", [requests_db])
+    await approve(gateway, erasure["request_id"])
+    await completed(gateway, erasure)
+    live = subject_keys(requests_db, requests_settings)
+
+    async def shredded() -> bool:
+        return await live.existing_key(subject_id) is None
+
+    await eventually(shredded, what="the subject's key to be destroyed")
+    assert await requests_db[PACKAGES].find_one({"_id": request_id}) is None
+    assert await requests_db[PACKAGE_CHUNKS].count_documents({"request_id": request_id}) == 0
+    with pytest.raises(SubjectKeyDestroyed):  # a backup of a chunk, taken before the erasure
+        await FieldCipher(live, CHUNK_FIELDS).decrypt(subject_id, chunks[0])
+    await requests_db.client.drop_database(waiting_db.name)
+    await requests_db.client.drop_database(waiting_settings.subject_keys_database_name)
+
+
+@pytest.fixture
+async def scratch_db(
+    requests_db: AsyncDatabase, requests_settings: RequestsSettings
+) -> AsyncIterator[AsyncDatabase]:
+    """A requests database of the test's own, beside the running service's, with its key store."""
+    db = requests_db.client[f"{requests_db.name}_race_{uuid.uuid4().hex[:8]}"]
+    try:
+        yield db
+    finally:
+        await db.client.drop_database(db.name)
+        await db.client.drop_database(subject_keys_database(db, requests_settings))
+
+
+def subject_keys_database(db: AsyncDatabase, settings: RequestsSettings) -> str:
+    return settings.model_copy(update={"mongodb_database": db.name}).subject_keys_database_name
+
+
+def request_of(person: Person) -> RightsRequestReceived:
+    return RightsRequestReceived(
+        request_id=uuid.uuid4(),
+        type=RightType.ACCESS,
+        channel=Channel.WEB,
+        email=person.email,
+        details=f"Wat weten jullie over {person.last_name}?",
+        visitor_ids=[person.visitor_id],
+        received_at=utc_now(),
+        access_token_sha256="0" * 64,
+    )
+
+
+async def sealed_under_the_live_key(
+    db: AsyncDatabase, settings: RequestsSettings, request_id: str, subject_id: str
+) -> bytes:
+    """The live key id of the subject, after checking every personal field of the request is sealed with it."""
+    raw = await db[RIGHTS_REQUESTS].find_one({"_id": request_id})
+    key_store = db.client[subject_keys_database(db, settings)][SUBJECT_KEYS]
+    live = await key_store.find_one({"_id": subject_id})
+    assert live is not None and "destroying" not in live
+    assert {bytes(raw[field][1:17]) for field in REQUEST_FIELDS} == {bytes(live["key_id"])}
+    return bytes(live["key_id"])
+
+
+async def test_a_request_sealed_with_a_key_another_copy_destroyed_is_sealed_again_under_a_new_one(
+    scratch_db: AsyncDatabase, requests_settings: RequestsSettings
+) -> None:
+    person, subject_id = Person(), f"subject-{uuid.uuid4().hex}"
+    # A copy whose cache keeps the subject's key after another copy's erasure destroyed it.
+    lagging = subject_keys(scratch_db, requests_settings)
+    destroyed = await lagging.key_for(subject_id)
+    await Executions(scratch_db, subject_keys(scratch_db, requests_settings)).forget_person(
+        subject_id, at=utc_now()
+    )
+    assert await subject_keys(scratch_db, requests_settings).existing_key(subject_id) is None
+    received = request_of(person)
+
+    await RightsRequests(scratch_db, lagging).store(received, subject_id=subject_id)
+
+    request_id = str(received.request_id)
+    live = await sealed_under_the_live_key(scratch_db, requests_settings, request_id, subject_id)
+    assert live != destroyed.key_id
+    request = await readable_requests(scratch_db, requests_settings).get(received.request_id)
+    assert request is not None and request["email"] == person.email
+
+
+async def test_a_request_landing_between_the_erasures_check_and_the_key_destruction_keeps_the_key(
+    scratch_db: AsyncDatabase, requests_settings: RequestsSettings
+) -> None:
+    person, subject_id = Person(), f"subject-{uuid.uuid4().hex}"
+    keys_db = scratch_db.client[subject_keys_database(scratch_db, requests_settings)]
+    keyring = Keyring.from_settings(requests_settings)
+    writer = RightsRequests(scratch_db, subject_keys(scratch_db, requests_settings))
+    earlier, later = request_of(person), request_of(person)
+    await writer.store(earlier, subject_id=subject_id)
+    await scratch_db[RIGHTS_REQUESTS].update_one(
+        {"_id": str(earlier.request_id)}, {"$set": {"status": "completed"}}
+    )
+    erasing = LettingAWriteIn(keys_db, keyring, lambda: writer.store(later, subject_id=subject_id))
+
+    await Executions(scratch_db, erasing).forget_person(subject_id, at=utc_now())
+
+    assert erasing.looks == 2  # the landed request's confirmation made the erasure look again
+    dropped = await scratch_db[RIGHTS_REQUESTS].find_one({"_id": str(earlier.request_id)})
+    assert "email" not in dropped and dropped["personal_data_dropped_at"]
+    await sealed_under_the_live_key(
+        scratch_db, requests_settings, str(later.request_id), subject_id
+    )
+    request = await readable_requests(scratch_db, requests_settings).get(later.request_id)
+    assert request is not None and request["details"] == later.details
+
+
+async def test_a_request_or_package_whose_key_is_gone_reads_as_erased(
+    scratch_db: AsyncDatabase, requests_settings: RequestsSettings
+) -> None:
+    person, subject_id = Person(), f"subject-{uuid.uuid4().hex}"
+    keys = subject_keys(scratch_db, requests_settings)
+    received = request_of(person)
+    await RightsRequests(scratch_db, keys).store(received, subject_id=subject_id)
+    executions = Executions(scratch_db, keys)
+    request_id = str(received.request_id)
+    await executions.store_package(request_id, subject_id=subject_id, package=b"PK zip")
+    assert await executions.package(request_id) == b"PK zip"
+    # Destroyed under the data, as an erasure racing a write could before writes confirmed.
+    await keys.destroy(subject_id)
+
+    request = await readable_requests(scratch_db, requests_settings).get(received.request_id)
+
+    assert request is not None and request["status"] == "awaiting_verification"
+    assert not set(REQUEST_FIELDS) & set(request)
+    assert (
+        await Executions(scratch_db, subject_keys(scratch_db, requests_settings)).package(
+            request_id
+        )
+        is None
+    )

@@ -161,3 +161,39 @@ def test_the_keyring_refuses_short_keys_duplicate_ids_and_a_missing_id() -> None
         Keyring.parse(f"{kek('k1')},{kek('k1')}")
     with pytest.raises(ValueError, match="id:base64key"):
         Keyring.parse(base64.b64encode(os.urandom(32)).decode())
+
+
+async def test_bytes_are_sealed_as_they_are_and_json_stays_json() -> None:
+    keys, _ = store(kek("k1"))
+    cipher = FieldCipher(keys, ("data", "email"))
+    chunk = b"PK\x03\x04" + os.urandom(64)
+
+    sealed = await cipher.encrypt("subject-a", {"data": chunk, "email": "anna@example.nl"})
+
+    assert chunk not in sealed["data"] and sealed["data"][:1] != sealed["email"][:1]
+    assert cipher.key_id_of(sealed) == (await keys.key_for("subject-a")).key_id
+    opened = await cipher.decrypt("subject-a", sealed)
+    assert opened == {"data": chunk, "email": "anna@example.nl"}
+    assert isinstance(opened["data"], bytes)
+
+
+async def test_a_reader_with_a_destroyed_key_cached_opens_values_under_the_new_key() -> None:
+    configured = kek("k1")
+    writer, collection = store(configured)
+    reader, _ = store(configured, collection)
+    await FieldCipher(reader, FIELDS).encrypt("subject-a", DOCUMENT)  # the reader caches key 1
+    await writer.destroy("subject-a")
+
+    sealed = await FieldCipher(writer, FIELDS).encrypt("subject-a", DOCUMENT)  # under key 2
+
+    assert await FieldCipher(reader, FIELDS).decrypt("subject-a", sealed) == DOCUMENT
+
+
+async def test_a_value_whose_key_is_gone_reads_as_erased() -> None:
+    keys, _ = store(kek("k1"))
+    cipher = FieldCipher(keys, FIELDS)
+    sealed = await cipher.encrypt("subject-a", DOCUMENT)
+    await keys.destroy("subject-a")
+
+    assert await cipher.decrypt_unless_shredded("subject-a", sealed) is None
+    assert cipher.without_sealed(sealed) == {"_id": "CT-1", "status": "open"}

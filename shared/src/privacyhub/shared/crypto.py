@@ -20,6 +20,11 @@ its wrapped key, and the live KEK would open it: shredding would protect nothing
   data key) and then retiring the old one makes every earlier key-store copy unreadable. Keep
   key-store backups no longer than the rotation period, and every erasure is final everywhere
   one rotation later.
+
+A value written while its subject is being erased must not end up under a destroyed key,
+unreadable and deleted by nobody: every write confirms its key after writing (`FieldCipher.store`),
+a key is destroyed only by a handshake with those confirmations (`SubjectKeys.destroy_when_unused`),
+and a read takes a value whose key is gone for erased, never for an error.
 """
 
 import base64
@@ -28,15 +33,16 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bson import Binary
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.settings import EncryptingServiceSettings
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -46,7 +52,16 @@ SUBJECT_KEYS = "subject_keys"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 16
-FORMAT = b"\x01"  # first byte of every encrypted value: layout FORMAT | key id | nonce | ciphertext
+# The first byte of every encrypted value, FORMAT | key id | nonce | ciphertext: what the plaintext is.
+JSON_FORMAT = b"\x01"
+BYTES_FORMAT = b"\x02"
+FORMATS = (JSON_FORMAT, BYTES_FORMAT)
+HEADER_BYTES = 1 + KEY_ID_BYTES
+RESEALS = 5
+DESTROY_ATTEMPTS = 5
+DESTROYING = "destroying"  # the mark of a destruction in progress on a key document
+
+T = TypeVar("T")
 
 
 class SubjectKeyDestroyed(Exception):
@@ -133,9 +148,10 @@ class DataKey:
 class SubjectKeys:
     """The key store: one wrapped data key per subject, created on first use, destroyed on erasure.
 
-    Unwrapped keys are cached for `cache_seconds` (at most `cache_size` of them). Another copy of
-    the service may keep a destroyed key that long; what it encrypts with it in that time is
-    shredded with the rest.
+    Unwrapped keys are cached for `cache_seconds` (at most `cache_size` of them), so another copy
+    of the service may still hold a destroyed key that long. Nothing rests on the cache being
+    current: a write confirms its key in the store (`confirm`), and a read whose value names
+    another key than the cached one looks again.
     """
 
     def __init__(
@@ -168,15 +184,18 @@ class SubjectKeys:
         try:
             await self._collection.insert_one(document)
         except DuplicateKeyError:  # a concurrent handler made the subject's key first
-            if (key := await self.existing_key(subject_id)) is None:
+            if (key := await self.existing_key(subject_id, fresh=True)) is None:
                 raise SubjectKeyDestroyed(subject_id) from None
             return key
         return self._remember(subject_id, DataKey(key_id, AESGCM(secret)))
 
-    async def existing_key(self, subject_id: str) -> DataKey | None:
-        """The subject's data key, or None when it has none (never had, or destroyed)."""
+    async def existing_key(self, subject_id: str, *, fresh: bool = False) -> DataKey | None:
+        """The subject's data key, or None when it has none (never had, or destroyed).
+
+        `fresh` reads the key store even when the key is cached.
+        """
         cached = self._cache.get(subject_id)
-        if cached is not None and cached[0] > self._clock():
+        if not fresh and cached is not None and cached[0] > self._clock():
             self._cache.move_to_end(subject_id)
             return cached[1]
         document = await self._collection.find_one({"_id": subject_id})
@@ -186,8 +205,59 @@ class SubjectKeys:
         key = DataKey(bytes(document["key_id"]), AESGCM(self._keyring.unwrap(document)))
         return self._remember(subject_id, key)
 
+    async def confirm(self, subject_id: str, key_id: bytes) -> bool:
+        """After writing with the key `key_id`: whether the store (not the cache) still holds it.
+
+        Also clears the mark of a destruction in progress, which then looks again for data of
+        the subject and finds what was written (`destroy_when_unused`). A cached copy of a key
+        found gone is forgotten, so the next `key_for` makes a fresh one.
+        """
+        result = await self._collection.update_one(
+            {"_id": subject_id, "key_id": Binary(key_id)}, {"$unset": {DESTROYING: ""}}
+        )
+        if result.matched_count == 0:
+            cached = self._cache.get(subject_id)
+            if cached is not None and cached[1].key_id == key_id:
+                del self._cache[subject_id]
+        return result.matched_count == 1
+
+    async def destroy_when_unused(
+        self, subject_id: str, in_use: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Crypto-shred the subject unless `in_use()` finds data encrypted with its key; True when destroyed.
+
+        Call it after deleting the subject's data. The key is marked, `in_use()` asked, and the
+        key deleted only while it still carries that mark. A writer confirms its key after its
+        write has landed (`confirm`), clearing any mark; operations on the one key document are
+        ordered, so each confirmation falls before the mark (then the write precedes `in_use()`,
+        which sees it, and the key stays), between the mark and the deletion (the deletion finds
+        its mark gone, so this looks again and sees the write), or after the deletion (the writer
+        finds its key gone and seals what it wrote again under a fresh key). No write is left
+        under a destroyed key, and none is lost. When writers keep confirming, the key stays
+        (backups stay readable until a later erasure), never the other way round.
+        """
+        for _ in range(DESTROY_ATTEMPTS):
+            mark = os.urandom(KEY_ID_BYTES).hex()
+            marked = await self._collection.update_one(
+                {"_id": subject_id}, {"$set": {DESTROYING: mark}}
+            )
+            if marked.matched_count == 0:
+                self._cache.pop(subject_id, None)
+                return False
+            if await in_use():
+                await self._collection.update_one(
+                    {"_id": subject_id, DESTROYING: mark}, {"$unset": {DESTROYING: ""}}
+                )
+                return False
+            deleted = await self._collection.delete_one({"_id": subject_id, DESTROYING: mark})
+            if deleted.deleted_count == 1:
+                self._cache.pop(subject_id, None)
+                return True
+        logger.warning("a data key was kept: writes for its subject kept coming in")
+        return False
+
     async def destroy(self, subject_id: str) -> bool:
-        """Crypto-shred the subject: delete the data key; True when there was one."""
+        """Crypto-shred the subject now, whatever is still encrypted with its key; True when it had one."""
         self._cache.pop(subject_id, None)
         result = await self._collection.delete_one({"_id": subject_id})
         return result.deleted_count == 1
@@ -224,14 +294,17 @@ class SubjectKeys:
 
 
 class FieldCipher:
-    """Encrypts and decrypts the chosen personal fields of a subject's documents."""
+    """Encrypts and decrypts the chosen personal fields of a subject's documents.
+
+    A field's value is JSON, or bytes (kept as they are, say a chunk of a file).
+    """
 
     def __init__(self, keys: SubjectKeys, fields: Iterable[str]) -> None:
         self._keys = keys
         self.fields = frozenset(fields)
 
     async def encrypt(self, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of `document` with each chosen field's value (JSON) sealed under the subject's key."""
+        """A copy of `document` with each chosen field's value sealed under the subject's key."""
         chosen = [name for name in document if name in self.fields]
         if not chosen:
             return dict(document)
@@ -239,20 +312,91 @@ class FieldCipher:
         sealed = {name: _seal(key, subject_id, name, document[name]) for name in chosen}
         return {**document, **sealed}
 
+    async def store(
+        self,
+        subject_id: str,
+        document: Mapping[str, Any],
+        *,
+        write: Callable[[dict[str, Any]], Awaitable[T]],
+        collection: AsyncCollection,
+        selection: Mapping[str, Any],
+    ) -> T:
+        """Seal `document` and `write` it, making sure it does not stay under a destroyed key; what `write` returned.
+
+        The key used may have been destroyed meanwhile: by an erasure on another copy of the
+        service, whose cache still held the key, or one that found the subject without data just
+        before this write. So once written, the key is confirmed in the key store (`confirm`;
+        why that suffices: `SubjectKeys.destroy_when_unused`). When it is gone, the sealed values
+        are replaced, in the document `selection` names and only while they are still the ones
+        written, by the same values sealed under a fresh key, which is confirmed in turn. Only
+        when erasures of the subject keep coming in does it give up (SubjectKeyDestroyed, so
+        the message is redelivered); what it wrote then reads as erased.
+        """
+        sealed = await self.encrypt(subject_id, document)
+        written = await write(sealed)
+        for _ in range(RESEALS):
+            key_id = self.key_id_of(sealed)
+            if key_id is None or await self._keys.confirm(subject_id, key_id):
+                return written
+            logger.warning("a data key was destroyed while writing with it; sealing again")
+            resealed = await self.encrypt(subject_id, document)
+            await collection.update_one(
+                {**selection, **self.sealed_values(sealed)},
+                {"$set": self.sealed_values(resealed)},
+            )
+            sealed = resealed
+        raise SubjectKeyDestroyed("the subject's data key kept being destroyed while writing")
+
     async def decrypt(self, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of `document` with the chosen fields opened; SubjectKeyDestroyed after erasure."""
         chosen = [name for name in document if name in self.fields]
         if not chosen:
             return dict(document)
         key = await self._keys.existing_key(subject_id)
+        if key is not None and any(_key_id(document[name]) != key.key_id for name in chosen):
+            # The cache may hold a key destroyed since, and the subject have a fresh one.
+            key = await self._keys.existing_key(subject_id, fresh=True)
         opened = {name: _open(key, subject_id, name, document[name]) for name in chosen}
         return {**document, **opened}
 
+    async def decrypt_unless_shredded(
+        self, subject_id: str, document: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Like `decrypt`, but None when the document's key was destroyed: what it sealed is erased."""
+        try:
+            return await self.decrypt(subject_id, document)
+        except SubjectKeyDestroyed:
+            return None
+
+    def without_sealed(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of `document` without the chosen fields: how it reads once they are erased."""
+        return {name: value for name, value in document.items() if name not in self.fields}
+
+    def sealed_values(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """The chosen fields of a stored document: every sealed value is unique, so they select it exactly."""
+        return {name: value for name, value in document.items() if name in self.fields}
+
+    def key_id_of(self, document: Mapping[str, Any]) -> bytes | None:
+        """The id of the key the document's first sealed field is sealed with; None when none is sealed."""
+        for value in self.sealed_values(document).values():
+            if (key_id := _key_id(value)) is not None:
+                return key_id
+        return None
+
+
+def _key_id(stored: Any) -> bytes | None:
+    if isinstance(stored, bytes) and stored[:1] in FORMATS and len(stored) > HEADER_BYTES:
+        return stored[1:HEADER_BYTES]
+    return None
+
 
 def _seal(key: DataKey, subject_id: str, name: str, value: Any) -> Binary:
-    header = FORMAT + key.key_id
+    if isinstance(value, bytes):
+        header, plaintext = BYTES_FORMAT + key.key_id, value
+    else:
+        header = JSON_FORMAT + key.key_id
+        plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     nonce = os.urandom(NONCE_BYTES)
-    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     ciphertext = key.aead.encrypt(nonce, plaintext, _field_context(header, subject_id, name))
     return Binary(header + nonce + ciphertext)
 
@@ -260,17 +404,18 @@ def _seal(key: DataKey, subject_id: str, name: str, value: Any) -> Binary:
 def _open(key: DataKey | None, subject_id: str, name: str, stored: Any) -> Any:
     if not isinstance(stored, bytes):
         raise UndecryptableValue(f"field {name!r} is not encrypted")
-    header, nonce_at = stored[: 1 + KEY_ID_BYTES], 1 + KEY_ID_BYTES
-    if header[:1] != FORMAT:
+    header = stored[:HEADER_BYTES]
+    if header[:1] not in FORMATS:
         raise UndecryptableValue(f"field {name!r} is not in a known encrypted format")
     if key is None or key.key_id != header[1:]:
         raise SubjectKeyDestroyed(f"the data key of field {name!r} was destroyed")
-    nonce, ciphertext = stored[nonce_at : nonce_at + NONCE_BYTES], stored[nonce_at + NONCE_BYTES :]
+    nonce = stored[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
+    ciphertext = stored[HEADER_BYTES + NONCE_BYTES :]
     try:
         plaintext = key.aead.decrypt(nonce, ciphertext, _field_context(header, subject_id, name))
     except InvalidTag:
         raise UndecryptableValue(f"field {name!r} failed authentication") from None
-    return json.loads(plaintext)
+    return plaintext if header[:1] == BYTES_FORMAT else json.loads(plaintext)
 
 
 def _field_context(header: bytes, subject_id: str, name: str) -> bytes:

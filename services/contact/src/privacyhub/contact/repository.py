@@ -4,7 +4,9 @@ A message and its answer arrive on different topics, so either may be written
 first; each is written once, into the one document of its reference. The subject
 id, status, dates and references stay readable for queries; every read through
 this repository returns the personal fields decrypted, and erasing a subject's
-last message destroys the subject's key (shared/crypto.py).
+last message destroys the subject's key (shared/crypto.py). A message stored
+while that happens is confirmed under a live key (FieldCipher.store); one whose
+key is gone all the same reads as erased.
 
 A restriction (Art. 18) or objection (Art. 21) flag on a message stops its processing: it is not
 shown to support agents nor disclosed to recipients, but still exported and erasable. A
@@ -60,17 +62,25 @@ class ContactMessages:
     async def store(self, envelope: Envelope[ContactMessageReceived]) -> dict[str, Any] | None:
         """Keep the message and return its document; storing the same reference again changes nothing."""
         message = envelope.payload
-        contents: dict[str, Any] = {
-            "subject_id": envelope.subject_id,
-            "received_at": envelope.occurred_at,
-            **await self._cipher.encrypt(
-                envelope.subject_id, message.model_dump(exclude={"reference"})
-            ),
-        }
-        await self._write_once(
-            message.reference,
-            unless_present="subject_id",
-            update={"$set": contents, "$setOnInsert": {"status": OPEN}},
+
+        async def write(sealed: dict[str, Any]) -> None:
+            contents = {
+                "subject_id": envelope.subject_id,
+                "received_at": envelope.occurred_at,
+                **sealed,
+            }
+            await self._write_once(
+                message.reference,
+                unless_present="subject_id",
+                update={"$set": contents, "$setOnInsert": {"status": OPEN}},
+            )
+
+        await self._cipher.store(
+            envelope.subject_id,
+            message.model_dump(exclude={"reference"}),
+            write=write,
+            collection=self._collection,
+            selection={"_id": message.reference},
         )
         # Checked after the write: a restriction carried out meanwhile flags this message itself.
         restricted = await self._collection.find_one(
@@ -103,14 +113,15 @@ class ContactMessages:
         return await self.get(answer.reference)
 
     async def get(self, reference: str) -> dict[str, Any] | None:
-        """The reference's document with its personal fields decrypted."""
+        """The reference's document with its personal fields decrypted; None when there is none or it was erased."""
         document = await self._collection.find_one({"_id": reference})
         return None if document is None else await self._decrypted(document)
 
     async def of_subject(self, subject_id: str) -> list[dict[str, Any]]:
         """Every message of the subject, oldest first, decrypted."""
         cursor = self._collection.find({"subject_id": subject_id}).sort("received_at", 1)
-        return [await self._decrypted(document) async for document in cursor]
+        opened = [await self._decrypted(document) async for document in cursor]
+        return [document for document in opened if document is not None]
 
     async def erase(
         self,
@@ -150,27 +161,38 @@ class ContactMessages:
         corrected = 0
         for document in await self.of_subject(subject_id):
             fields = {name: document[name] for name in PERSONAL_FIELDS if name in document}
-            sealed = await self._cipher.encrypt(owner, {**fields, **corrections})
-            result = await self._collection.update_one(
-                {"_id": document["_id"], "subject_id": subject_id},
-                {"$set": {**sealed, "subject_id": owner, "rectified_at": at}},
+
+            async def rekey(sealed: dict[str, Any], reference: str = document["_id"]) -> int:
+                result = await self._collection.update_one(
+                    {"_id": reference, "subject_id": subject_id},
+                    {"$set": {**sealed, "subject_id": owner, "rectified_at": at}},
+                )
+                return result.modified_count
+
+            corrected += await self._cipher.store(
+                owner,
+                {**fields, **corrections},
+                write=rekey,
+                collection=self._collection,
+                selection={"_id": document["_id"]},
             )
-            corrected += result.modified_count
         if owner != subject_id:
             await self._destroy_key_when_unused(subject_id)
         return corrected
 
     async def _destroy_key_when_unused(self, subject_id: str) -> None:
-        if (
-            await self._collection.find_one({"subject_id": subject_id}, projection={"_id": 1})
-            is None
-        ):
-            await self._keys.destroy(subject_id)
+        async def has_messages() -> bool:
+            found = await self._collection.find_one(
+                {"subject_id": subject_id}, projection={"_id": 1}
+            )
+            return found is not None
 
-    async def _decrypted(self, document: dict[str, Any]) -> dict[str, Any]:
+        await self._keys.destroy_when_unused(subject_id, has_messages)
+
+    async def _decrypted(self, document: dict[str, Any]) -> dict[str, Any] | None:
         if "subject_id" not in document:
             return document  # an answer recorded before its message: no personal data yet
-        return await self._cipher.decrypt(document["subject_id"], document)
+        return await self._cipher.decrypt_unless_shredded(document["subject_id"], document)
 
     async def _write_once(self, reference: str, *, unless_present: str, update: dict) -> None:
         """Apply `update` to the reference's document, creating it if needed, unless `unless_present` is set already."""

@@ -185,6 +185,7 @@ class RightsExecution:
         if isinstance(answer, SubjectDataExported):
             await self._executions.keep_export(
                 request_id,
+                subject_id=document["subject_id"],
                 owner=owner,
                 categories=[part.model_dump(mode="json") for part in answer.categories],
             )

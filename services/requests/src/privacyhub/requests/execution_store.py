@@ -5,12 +5,15 @@ updates, so a redelivered answer is counted once. Exported data waits in `owner_
 the package is built; the package is kept in chunks (GridFS is not available on FerretDB v1,
 and a document holds at most 16 MB).
 
-The request's personal fields are encrypted per subject (repository.py); the documents this store
-returns are decrypted. When an erasure has dropped them, the subject's data key is destroyed too
-unless something here still needs it: a request of the subject that keeps its personal fields (one
-still open, or one that was not closed when the erasure completed) or a complaint of the subject
-(kept two years for the Autoriteit Persoonsgegevens, whatever the person asks; see complaints.py).
-Then a backup of this database taken before the erasure cannot be read any more either.
+Everything personal here is encrypted under the subject's data key (shared/crypto.py): the
+request's personal fields (repository.py), each owner's exported categories and each chunk of the
+package. The documents this store returns are decrypted; a package whose key is gone is no more.
+When an erasure has dropped the request's fields, it deletes the subject's packages and left-over
+exports, and destroys the subject's data key too unless something here still needs it: a request
+of the subject that keeps its personal fields (one still open, or one that was not closed when the
+erasure completed), an export waiting for its package, or a complaint of the subject (kept two
+years for the Autoriteit Persoonsgegevens, whatever the person asks; see complaints.py). Then a
+backup of this database taken before the erasure cannot be read any more either.
 """
 
 from datetime import datetime
@@ -26,7 +29,7 @@ from privacyhub.requests.repository import (
 )
 from privacyhub.shared.contracts.rights import DecisionOutcome, Status
 from privacyhub.shared.contracts.subject import OwnerReceipt
-from privacyhub.shared.crypto import SubjectKeys
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -34,6 +37,8 @@ OWNER_EXPORTS = "owner_exports"
 PACKAGES = "export_packages"
 PACKAGE_CHUNKS = "export_package_chunks"
 CHUNK_BYTES = 4 * 1024 * 1024
+EXPORT_FIELDS = ("categories",)
+CHUNK_FIELDS = ("data",)
 
 CARRYING_OUT = [Status.EXECUTING.value, Status.ESCALATED.value]
 
@@ -44,6 +49,8 @@ class Executions:
         self._complaints = db[COMPLAINTS]
         self._keys = keys
         self._cipher = request_cipher(keys)
+        self._export_cipher = FieldCipher(keys, EXPORT_FIELDS)
+        self._chunk_cipher = FieldCipher(keys, CHUNK_FIELDS)
         self._exports = db[OWNER_EXPORTS]
         self._packages = db[PACKAGES]
         self._chunks = db[PACKAGE_CHUNKS]
@@ -53,6 +60,7 @@ class Executions:
             [("status", ASCENDING), ("execution.started_at", ASCENDING)]
         )
         await self._exports.create_index("request_id")
+        await self._exports.create_index("subject_id")
         await self._chunks.create_index("request_id")
         await self._packages.create_index("subject_id")
 
@@ -159,17 +167,43 @@ class Executions:
         )
 
     async def keep_export(
-        self, request_id: str, *, owner: str, categories: list[dict[str, Any]]
+        self, request_id: str, *, subject_id: str, owner: str, categories: list[dict[str, Any]]
     ) -> None:
-        await self._exports.update_one(
-            {"_id": f"{request_id}:{owner}"},
-            {"$setOnInsert": {"request_id": request_id, "owner": owner, "categories": categories}},
-            upsert=True,
+        """Keep `owner`'s exported categories, encrypted, until the package is built; the first copy stays."""
+        export_id = f"{request_id}:{owner}"
+
+        async def insert_once(sealed: dict[str, Any]) -> None:
+            await self._exports.update_one(
+                {"_id": export_id},
+                {
+                    "$setOnInsert": {
+                        "request_id": request_id,
+                        "subject_id": subject_id,
+                        "owner": owner,
+                        **sealed,
+                    }
+                },
+                upsert=True,
+            )
+
+        await self._export_cipher.store(
+            subject_id,
+            {"categories": categories},
+            write=insert_once,
+            collection=self._exports,
+            selection={"_id": export_id},
         )
 
     async def exports(self, request_id: str) -> dict[str, list[dict[str, Any]]]:
-        cursor = self._exports.find({"request_id": request_id})
-        return {document["owner"]: document["categories"] async for document in cursor}
+        """Each owner's exported categories, decrypted; an export whose key is gone was erased."""
+        exported: dict[str, list[dict[str, Any]]] = {}
+        async for document in self._exports.find({"request_id": request_id}):
+            opened = await self._export_cipher.decrypt_unless_shredded(
+                document["subject_id"], document
+            )
+            if opened is not None:
+                exported[document["owner"]] = opened["categories"]
+        return exported
 
     async def escalate_overdue(self, *, started_before: datetime) -> int:
         """Escalate every executing request some owner left unanswered since before `started_before`."""
@@ -201,15 +235,22 @@ class Executions:
         return [await decrypted(self._cipher, document) async for document in cursor]
 
     async def store_package(self, request_id: str, *, subject_id: str, package: bytes) -> None:
-        """Keep the package once; chunks are written before the document that makes it visible."""
+        """Keep the package once, each chunk encrypted; chunks are written before the document that makes it visible."""
         if await self.has_package(request_id):
             return
         chunks = [package[i : i + CHUNK_BYTES] for i in range(0, len(package), CHUNK_BYTES)]
         for number, chunk in enumerate(chunks):
-            await self._chunks.replace_one(
-                {"_id": f"{request_id}:{number}"},
+            chunk_id = f"{request_id}:{number}"
+
+            async def replace(sealed: dict[str, Any], chunk_id: str = chunk_id) -> None:
+                await self._chunks.replace_one({"_id": chunk_id}, sealed, upsert=True)
+
+            await self._chunk_cipher.store(
+                subject_id,
                 {"request_id": request_id, "number": number, "data": chunk},
-                upsert=True,
+                write=replace,
+                collection=self._chunks,
+                selection={"_id": chunk_id},
             )
         await self._packages.replace_one(
             {"_id": request_id},
@@ -222,17 +263,24 @@ class Executions:
         return await self._packages.find_one({"_id": request_id}, projection={"_id": 1}) is not None
 
     async def package(self, request_id: str) -> bytes | None:
+        """The package, decrypted; None when there is none, or it was erased (its key is gone)."""
         stored = await self._packages.find_one({"_id": request_id})
         if stored is None:
             return None
         cursor = self._chunks.find({"request_id": request_id}).sort("number", ASCENDING)
-        return b"".join([bytes(chunk["data"]) async for chunk in cursor])
+        parts = []
+        async for chunk in cursor:
+            opened = await self._chunk_cipher.decrypt_unless_shredded(stored["subject_id"], chunk)
+            if opened is None:
+                return None
+            parts.append(opened["data"])
+        return b"".join(parts) if len(parts) == stored["chunks"] else None
 
     async def forget_person(self, subject_id: str, *, at: datetime) -> None:
-        """After an erasure: drop the personal fields of the subject's closed requests and their packages.
+        """After an erasure: drop the personal fields of the subject's closed requests, their packages and exports.
 
-        The subject's data key goes too when no request or complaint of the subject still holds
-        fields encrypted with it.
+        The subject's data key goes too when no request, export or complaint of the subject still
+        holds data encrypted with it.
         """
         await self._requests.update_many(
             {
@@ -247,15 +295,27 @@ class Executions:
         async for package in self._packages.find({"subject_id": subject_id}, projection={"_id": 1}):
             await self._chunks.delete_many({"request_id": package["_id"]})
             await self._packages.delete_one({"_id": package["_id"]})
+        carrying_out = [
+            request["_id"]
+            async for request in self._requests.find(
+                {"subject_id": subject_id, "status": {"$in": CARRYING_OUT}}, projection={"_id": 1}
+            )
+        ]
+        await self._exports.delete_many(
+            {"subject_id": subject_id, "request_id": {"$nin": carrying_out}}
+        )
         await self._destroy_key_when_unused(subject_id)
 
     async def _destroy_key_when_unused(self, subject_id: str) -> None:
-        still_personal = {"$or": [{field: {"$exists": True}} for field in PERSONAL_FIELDS]}
-        request = await self._requests.find_one(
-            {"subject_id": subject_id, **still_personal}, projection={"_id": 1}
-        )
-        complaint = await self._complaints.find_one(
-            {"subject_id": subject_id}, projection={"_id": 1}
-        )
-        if request is None and complaint is None:
-            await self._keys.destroy(subject_id)
+        async def in_use() -> bool:
+            still_personal = {"$or": [{field: {"$exists": True}} for field in PERSONAL_FIELDS]}
+            of_subject = {"subject_id": subject_id}
+            return any(
+                [
+                    await self._requests.find_one({**of_subject, **still_personal}, {"_id": 1}),
+                    await self._exports.find_one(of_subject, {"_id": 1}),
+                    await self._complaints.find_one(of_subject, {"_id": 1}),
+                ]
+            )
+
+        await self._keys.destroy_when_unused(subject_id, in_use)

@@ -6,7 +6,8 @@ message finds the change already made.
 
 The requester's e-mail address, the request's details and the visitor ids are encrypted under
 the subject's data key (shared/crypto.py); every read through this repository returns them
-decrypted. Status, dates, decision and receipts stay readable for the queue and the proof.
+decrypted, or without them when the key was destroyed (the person was erased). Status, dates,
+decision and receipts stay readable for the queue and the proof.
 """
 
 from datetime import date, datetime
@@ -44,7 +45,9 @@ def request_cipher(keys: SubjectKeys) -> FieldCipher:
 
 
 async def decrypted(cipher: FieldCipher, document: RightsRequestDocument) -> RightsRequestDocument:
-    return await cipher.decrypt(document["subject_id"], document)
+    """The request with its personal fields opened; without them when its subject's key is gone."""
+    opened = await cipher.decrypt_unless_shredded(document["subject_id"], document)
+    return cipher.without_sealed(document) if opened is None else opened
 
 
 class RightsRequests:
@@ -78,11 +81,21 @@ class RightsRequests:
             "attempt_ids": [],
             "notified": [],
         }
-        sealed = await self._cipher.encrypt(subject_id, document)
-        try:
-            await self._collection.insert_one({"_id": str(received.request_id), **sealed})
-        except DuplicateKeyError:
-            pass  # a redelivery: the request is kept already, and may have moved on since
+        request_id = str(received.request_id)
+
+        async def insert(sealed: dict[str, Any]) -> None:
+            try:
+                await self._collection.insert_one({"_id": request_id, **sealed})
+            except DuplicateKeyError:
+                pass  # a redelivery: the request is kept already, and may have moved on since
+
+        await self._cipher.store(
+            subject_id,
+            document,
+            write=insert,
+            collection=self._collection,
+            selection={"_id": request_id},
+        )
 
     async def get(self, request_id: UUID) -> RightsRequestDocument | None:
         """The request with its personal fields decrypted."""
