@@ -41,6 +41,7 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.results import UpdateResult
 
 COLLECTION = "complaints"
 PERSONAL_FIELDS = ("email", "message", "resolution", "history")
@@ -80,21 +81,28 @@ class Complaints:
         """Keep the complaint as received; storing the same reference again changes nothing."""
         received = envelope.payload
         intake = ComplaintStep(status=ComplaintStatus.RECEIVED, at=received.received_at)
-        document = {
+        personal = {
+            **received.model_dump(exclude={"reference"}),
+            "history": [_step_document(intake)],
+        }
+        clear: dict[str, Any] = {
             "subject_id": envelope.subject_id,
-            **await self._cipher.encrypt(
-                envelope.subject_id,
-                {
-                    **received.model_dump(exclude={"reference"}),
-                    "history": [_step_document(intake)],
-                },
-            ),
             "status": ComplaintStatus.RECEIVED,
         }
         if received.kind is ComplaintKind.SUSPECTED_BREACH:
-            document["breach_id"] = breach_id_for(received.reference)
-        await self._collection.update_one(
-            {"_id": received.reference}, {"$setOnInsert": document}, upsert=True
+            clear["breach_id"] = breach_id_for(received.reference)
+
+        async def write(sealed: dict[str, Any]) -> None:
+            await self._collection.update_one(
+                {"_id": received.reference}, {"$setOnInsert": {**clear, **sealed}}, upsert=True
+            )
+
+        await self._cipher.store(
+            envelope.subject_id,
+            personal,
+            write=write,
+            collection=self._collection,
+            selection={"_id": received.reference},
         )
 
     async def receipt_sent(self, reference: str) -> bool:
@@ -115,7 +123,7 @@ class Complaints:
         document = await self._collection.find_one({"_id": reference})
         if document is None:
             return None
-        return await self._cipher.decrypt(document["subject_id"], document)
+        return await self._cipher.decrypt_unless_shredded(document["subject_id"], document)
 
     async def listed(self, which: ComplaintFilter) -> list[ComplaintSummary]:
         """The staff queue, oldest first."""
@@ -160,10 +168,19 @@ class Complaints:
         changes: dict[str, Any] = {"history": [*document["history"], _step_document(step)]}
         if command.status is ComplaintStatus.RESOLVED:
             changes["resolution"] = command.note
-        sealed = await self._cipher.encrypt(document["subject_id"], changes)
-        result = await self._collection.update_one(
-            {"_id": command.reference, "status": complaint.status},
-            {"$set": {**sealed, "status": command.status}},
+        checked = {"_id": command.reference, "status": complaint.status}
+
+        async def write(sealed: dict[str, Any]) -> UpdateResult:
+            return await self._collection.update_one(
+                checked, {"$set": {**sealed, "status": command.status}}
+            )
+
+        result = await self._cipher.store(
+            document["subject_id"],
+            changes,
+            write=write,
+            collection=self._collection,
+            selection={"_id": command.reference},
         )
         if result.matched_count == 0:
             # Another change came in between; judge this one against the status it made.
