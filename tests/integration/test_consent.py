@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from httpx import AsyncClient
 from privacyhub.consent.consents import HISTORY, Consents
+from privacyhub.consent.settings import ConsentSettings
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.contracts.consent import (
     CONSENT_GIVEN,
@@ -25,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings
+from tests.support.consent_store import readable_consents
 from tests.support.in_loop_gateway import serving
 from tests.support.kafka import collect_until, publish_raw
 from tests.support.waiting import eventually
@@ -240,16 +242,19 @@ async def test_a_choice_under_a_version_never_published_is_dead_lettered_by_the_
 
 
 @pytest.fixture
-async def consents(endpoints: Endpoints) -> AsyncIterator[Consents]:
+async def consents(
+    endpoints: Endpoints, consent_settings: ConsentSettings
+) -> AsyncIterator[Consents]:
     """The consent store on a database of its own, so renewal marks touch no other test's visitors."""
     name = f"test_consents_{RUN}_{uuid.uuid4().hex[:6]}"
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     try:
-        store = Consents(client[name])
+        store = readable_consents(client[name], consent_settings)
         await store.ensure_indexes()
         yield store
     finally:
         await client.drop_database(name)
+        await client.drop_database(f"{name}_keys")
         await client.close()
 
 

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from httpx import AsyncClient
-from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.settings import ConsentSettings
@@ -30,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings, staff_headers
+from tests.support.consent_store import analytics_of, readable_visits
 from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
 from tests.support.kafka import collect_until, publish_raw
 from tests.support.waiting import eventually
@@ -170,7 +170,8 @@ async def test_with_analytics_consent_a_page_view_is_linked_to_the_visitor(
         referrer="https://www.google.com/search?q=jobport",
     )
 
-    visit = await eventually(lambda: linked_visit(consent_db, page_view_id), what="the visit")
+    await eventually(lambda: linked_visit(consent_db, page_view_id), what="the visit")
+    [visit] = await readable_visits(consent_db, consent_service.settings).of_visitors([visitor])
     assert visit["visitor_id"] == visitor
     assert visit["page"] == "/vacatures"
     assert visit["referrer_host"] == "www.google.com"
@@ -361,7 +362,7 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
     sentinel = await view(gateway, second, "https://www.jobport.nl/", occurred_at=at(day, 13))
 
     await processed(exempt_db, *views, str(redelivered.event_id), sentinel)
-    report = await Analytics(exempt_db).report(day, day)
+    report = await analytics_of(exempt_db, exempt_service.settings).report(day, day)
     assert [d.model_dump() for d in report.days] == [
         {
             "day": day,
@@ -378,7 +379,8 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
     assert [(r.value, r.page_views) for r in report.top_referrers] == [("www.google.com", 2)]
     assert await documents_mentioning(exempt_db, first, second) == []
     await processed(consent_db, sentinel)
-    assert (await Analytics(consent_db).report(day, day)).total_page_views == 0
+    consent_analytics = analytics_of(consent_db, consent_service.settings)
+    assert (await consent_analytics.report(day, day)).total_page_views == 0
 
 
 async def test_a_staff_report_gives_exact_numbers_for_a_fixed_set_of_page_views(

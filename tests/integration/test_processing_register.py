@@ -75,6 +75,10 @@ async def test_the_services_store_only_declared_fields(
             "statement_version": "2.1",
         },
     )
+    # A view read before its consent is recorded is not linked: the consent goes first.
+    await eventually(
+        lambda: consent_db["current_consents"].find_one({"_id": visitor}), what="the consent"
+    )
     await gateway.post("/v1/pageviews", json={"visitor_id": visitor, "url": "https://jobport.nl/"})
     await gateway.post(
         "/v1/complaints",

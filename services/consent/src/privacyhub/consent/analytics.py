@@ -1,21 +1,23 @@
 """Aggregate visit statistics for staff: exact counts from linked visits and anonymous counters.
 
-Only `$group` with `$sum` runs in the database (FerretDB v1); the two sources are
-merged, ranked and turned into fractions here. Visits whose processing is restricted
-(Art. 18) are kept but left out of every figure until the restriction is lifted.
+Linked visits keep their facts encrypted per visitor, so they are read and counted here, each
+decrypted once; the anonymous counters are summed in the database (`$group` with `$sum` only,
+FerretDB v1). The two are merged, ranked and turned into fractions here. Visits whose processing
+is restricted (Art. 18), and visits shredded by an erasure, are left out of every figure.
 """
 
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from privacyhub.consent.visits import COUNTERS, VISITS
+from privacyhub.consent.visits import COUNTED_FIELDS, COUNTERS, PERSONAL_FIELDS, VISITS
 from privacyhub.shared.contracts.consent import (
     AnalyticsReport,
     PageViewCount,
     PageViewShare,
     VisitorsOnDay,
 )
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -51,35 +53,56 @@ async def sum_by(
     return Counter({group["_id"]: group["page_views"] async for group in cursor})
 
 
+class LinkedViews:
+    """Linked page views per value of each counted fact, and the distinct visitors of each day."""
+
+    def __init__(self) -> None:
+        self.by_fact: dict[str, Counter[str]] = {field: Counter() for field in COUNTED_FIELDS}
+        self._visitor_days: set[tuple[str, str]] = set()
+
+    def add(self, visit: dict[str, Any]) -> None:
+        for field in COUNTED_FIELDS:
+            if visit[field] is not None:
+                self.by_fact[field][visit[field]] += 1
+        self._visitor_days.add((visit["day"], visit["visitor_id"]))
+
+    def visitors_by_day(self) -> Counter[str]:
+        return Counter(day for day, _ in self._visitor_days)
+
+
 class Analytics:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._visits = db[VISITS]
         self._counters = db[COUNTERS]
+        self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
 
-    async def _page_views_by(self, match: dict[str, Any], field: str) -> Counter[str]:
-        linked = await sum_by(self._visits, {**match, **NOT_RESTRICTED}, field, 1)
-        anonymous = await sum_by(self._counters, match, field, "$page_views")
-        return linked + anonymous
+    async def _linked_views(self, match: dict[str, Any]) -> LinkedViews:
+        linked = LinkedViews()
+        wanted = {field: 1 for field in ("visitor_id", *COUNTED_FIELDS)}
+        async for stored in self._visits.find({**match, **NOT_RESTRICTED}, projection=wanted):
+            visit = await self._cipher.decrypt_unless_shredded(stored["visitor_id"], stored)
+            if visit is not None:
+                linked.add(visit)
+        return linked
 
-    async def _consenting_visitors_by_day(self, match: dict[str, Any]) -> Counter[str]:
-        pipeline = [
-            {"$match": {**match, **NOT_RESTRICTED}},
-            {"$group": {"_id": {"day": "$day", "visitor_id": "$visitor_id"}, "n": {"$sum": 1}}},
-            {"$group": {"_id": "$_id.day", "visitors": {"$sum": 1}}},
-        ]
-        cursor = await self._visits.aggregate(pipeline)
-        return Counter({group["_id"]: group["visitors"] async for group in cursor})
+    async def _page_views_by(
+        self, linked: LinkedViews, match: dict[str, Any], field: str
+    ) -> Counter[str]:
+        return linked.by_fact[field] + await sum_by(self._counters, match, field, "$page_views")
 
     async def report(self, from_day: date, to_day: date) -> AnalyticsReport:
         """Statistics for UTC days `from_day` to `to_day`, both included."""
         match = {"day": {"$gte": from_day.isoformat(), "$lte": to_day.isoformat()}}
-        visitors = await self._consenting_visitors_by_day(match)
-        consenting_views = await sum_by(self._visits, {**match, **NOT_RESTRICTED}, "day", 1)
+        linked = await self._linked_views(match)
+        visitors = linked.visitors_by_day()
+        consenting_views = linked.by_fact["day"]
         anonymous_views = await sum_by(self._counters, match, "day", "$page_views")
         total = sum(consenting_views.values()) + sum(anonymous_views.values())
-        device_types = await self._page_views_by(match, "device_type")
-        systems = await self._page_views_by(match, "os")
-        browsers = await self._page_views_by(match, "browser")
+        device_types = await self._page_views_by(linked, match, "device_type")
+        systems = await self._page_views_by(linked, match, "os")
+        browsers = await self._page_views_by(linked, match, "browser")
+        pages = await self._page_views_by(linked, match, "page")
+        referrers = await self._page_views_by(linked, match, "referrer_host")
         return AnalyticsReport(
             from_day=from_day,
             to_day=to_day,
@@ -93,13 +116,9 @@ class Analytics:
                 )
                 for day in days_between(from_day, to_day)
             ],
-            top_pages=[
-                PageViewCount(value=value, page_views=n)
-                for value, n in ranked(await self._page_views_by(match, "page"))[:TOP]
-            ],
+            top_pages=[PageViewCount(value=v, page_views=n) for v, n in ranked(pages)[:TOP]],
             top_referrers=[
-                PageViewCount(value=value, page_views=n)
-                for value, n in ranked(await self._page_views_by(match, "referrer_host"))[:TOP]
+                PageViewCount(value=v, page_views=n) for v, n in ranked(referrers)[:TOP]
             ],
             device_types=shares(device_types, total),
             operating_systems=shares(systems, total),

@@ -13,6 +13,7 @@ from privacyhub.consent.statements import (
 )
 from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visits import Visits
+from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES
@@ -21,19 +22,22 @@ from privacyhub.shared.topics import CONSENT_QUERIES
 def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
     settings = settings or ConsentSettings()
     runtime = ServiceRuntime(settings, name="consent")
+    keys = subject_keys_for(runtime)
     statements = Statements(runtime.db)
-    consents = Consents(runtime.db)
-    visits = Visits(runtime.db, consents, analytics_exemption=settings.analytics_exemption)
+    consents = Consents(runtime.db, keys)
+    visits = Visits(runtime.db, keys, consents, analytics_exemption=settings.analytics_exemption)
     runtime.on_startup(statements.ensure_seeded)
     runtime.on_startup(consents.ensure_indexes)
     runtime.on_startup(visits.ensure_indexes)
     register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
     register_handlers(runtime, consents=consents, visits=visits, statements=statements)
-    register_subject_commands(runtime, consents=consents, visits=visits, statements=statements)
+    register_subject_commands(
+        runtime, consents=consents, visits=visits, statements=statements, keys=keys
+    )
     answer_queries(
         runtime,
         CONSENT_QUERIES,
-        {**consent_queries(consents, Analytics(runtime.db)), **statement_queries(statements)},
+        {**consent_queries(consents, Analytics(runtime.db, keys)), **statement_queries(statements)},
     )
     return runtime
 

@@ -3,6 +3,13 @@
 There are no multi-document transactions, so each write is one keyed, atomic
 single-document operation: a history document per consent id, and a current
 document per visitor that only a later choice replaces.
+
+The choice itself (`purposes`) and where it was made (`source`) describe the visitor, so they
+are encrypted under the visitor's data key (shared/crypto.py; the visitor id is the subject).
+The ids stay clear for lookups, the moments for ordering choices in time, and the statement
+version and its hash name our published text, the same for every visitor, and are what a
+material change marks for renewal. Every read here returns the personal fields decrypted; a
+choice whose key is gone (its visitor was erased while it was written) reads as erased.
 """
 
 from datetime import datetime
@@ -16,6 +23,7 @@ from privacyhub.shared.contracts.consent import (
     VisitorConsents,
 )
 from privacyhub.shared.contracts.statement import StatementVersion
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import utc_now
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -23,12 +31,14 @@ from pymongo.errors import DuplicateKeyError
 
 HISTORY = "consent_history"
 CURRENT = "current_consents"
+PERSONAL_FIELDS = ("purposes", "source")
 
 
 class Consents:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._history = db[HISTORY]
         self._current = db[CURRENT]
+        self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
 
     async def ensure_indexes(self) -> None:
         await self._history.create_index([("visitor_id", ASCENDING), ("given_at", DESCENDING)])
@@ -46,16 +56,31 @@ class Consents:
             "given_at": choice.given_at,
             "recorded_at": utc_now(),
         }
-        await self._history.update_one(
-            {"_id": choice.consent_id}, {"$setOnInsert": proof}, upsert=True
-        )
-        await self._make_current(proof)
 
-    async def _make_current(self, proof: dict[str, Any]) -> None:
-        current = {**proof, "needs_renewal": False, "renewal_version": None}
+        async def keep(sealed: dict[str, Any]) -> None:
+            await self._history.update_one(
+                {"_id": choice.consent_id}, {"$setOnInsert": sealed}, upsert=True
+            )
+
+        await self._cipher.store(
+            choice.visitor_id,
+            proof,
+            write=keep,
+            collection=self._history,
+            selection={"_id": choice.consent_id},
+        )
+        await self._cipher.store(
+            choice.visitor_id,
+            {**proof, "needs_renewal": False, "renewal_version": None},
+            write=self._make_current,
+            collection=self._current,
+            selection={"_id": choice.visitor_id},
+        )
+
+    async def _make_current(self, current: dict[str, Any]) -> None:
         try:
             await self._current.update_one(
-                {"_id": proof["visitor_id"], "given_at": {"$lt": proof["given_at"]}},
+                {"_id": current["visitor_id"], "given_at": {"$lt": current["given_at"]}},
                 {"$set": current},
                 upsert=True,
             )
@@ -75,23 +100,34 @@ class Consents:
     async def history(self, visitor_id: str) -> VisitorConsents | None:
         """The choice in force and every choice, oldest first; None for a visitor who never chose."""
         current = await self._current.find_one({"_id": visitor_id})
-        if current is None:
+        if current is None or (current := await self._opened(current)) is None:
             return None
-        cursor = self._history.find({"visitor_id": visitor_id}).sort("given_at", ASCENDING)
         return VisitorConsents(
             visitor_id=visitor_id,
             current=CurrentConsent.model_validate(current),
-            history=[ConsentRecord.model_validate(document) async for document in cursor],
+            history=[
+                ConsentRecord.model_validate(choice)
+                for choice in await self.choices_of([visitor_id])
+            ],
         )
+
+    async def choices_of(self, visitor_ids: list[str]) -> list[dict[str, Any]]:
+        """Every choice of the visitors, oldest first, decrypted."""
+        cursor = self._history.find({"visitor_id": {"$in": visitor_ids}}).sort(
+            "given_at", ASCENDING
+        )
+        choices = [await self._opened(document) async for document in cursor]
+        return [choice for choice in choices if choice is not None]
 
     async def purposes_at(self, visitor_id: str, moment: datetime) -> Purposes:
         """The purposes in force at `moment`: the latest choice made at or before it, else only necessary."""
         latest = await self._history.find_one(
             {"visitor_id": visitor_id, "given_at": {"$lte": moment}},
             sort=[("given_at", DESCENDING)],
-            projection={"purposes": 1},
+            projection={"visitor_id": 1, "purposes": 1},
         )
-        return Purposes.model_validate(latest["purposes"]) if latest else Purposes.only_necessary()
+        choice = None if latest is None else await self._opened(latest)
+        return Purposes.model_validate(choice["purposes"]) if choice else Purposes.only_necessary()
 
     async def restricted(self, visitor_id: str) -> bool:
         """True while a restriction of processing (Art. 18) flags the visitor's consent in force."""
@@ -108,3 +144,19 @@ class Consents:
             projection={"given_at": 1},
         )
         return later["given_at"] if later else None
+
+    async def erase(self, visitor_ids: list[str]) -> int:
+        """Delete every choice of the visitors, the ones in force too; the number of choices deleted."""
+        erased = await self._history.delete_many({"visitor_id": {"$in": visitor_ids}})
+        await self._current.delete_many({"_id": {"$in": visitor_ids}})
+        return erased.deleted_count
+
+    async def held_for(self, visitor_id: str) -> bool:
+        """True while any choice of the visitor is kept."""
+        kept = await self._history.find_one({"visitor_id": visitor_id}, projection={"_id": 1})
+        in_force = await self._current.find_one({"_id": visitor_id}, projection={"_id": 1})
+        return kept is not None or in_force is not None
+
+    async def _opened(self, document: dict[str, Any]) -> dict[str, Any] | None:
+        """The choice decrypted; None when the visitor's key is gone: the choice is erased."""
+        return await self._cipher.decrypt_unless_shredded(document["visitor_id"], document)

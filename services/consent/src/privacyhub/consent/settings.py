@@ -1,9 +1,9 @@
-from privacyhub.shared.settings import ServiceSettings
+from privacyhub.shared.settings import EncryptingServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
-class ConsentSettings(ServiceSettings):
+class ConsentSettings(EncryptingServiceSettings):
     """Consent service settings; its own variables start with `CONSENT_`."""
 
     model_config = SettingsConfigDict(env_prefix="CONSENT_")

@@ -3,13 +3,18 @@
 Consent records are proof the controller must keep (legal obligation); visit records are
 processed under analytics consent. Nothing here rests on legitimate interest, and no name
 or e-mail address is held, so objection and rectification change nothing in this service.
+
+The personal fields of both are encrypted under each visitor's data key: export reads them
+decrypted, and erasure destroys a visitor's key once nothing of the visitor is kept, so copies
+made earlier (backups) cannot be read either. Restriction flags are clear fields, set in place.
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import uuid5
 
-from privacyhub.consent.consents import CURRENT, HISTORY, Consents
+from privacyhub.consent.consents import CURRENT, Consents
 from privacyhub.consent.statements import Statements
 from privacyhub.consent.visits import VISITS, Visits
 from privacyhub.shared.contracts.consent import ConsentGiven, ConsentSource, Purposes
@@ -36,6 +41,7 @@ from privacyhub.shared.contracts.subject import (
     SubjectProcessingChanged,
     WithdrawConsents,
 )
+from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
@@ -46,12 +52,20 @@ SINCE_EVER = datetime.min.replace(tzinfo=UTC)
 
 
 def register_subject_commands(
-    runtime: ServiceRuntime, *, consents: Consents, visits: Visits, statements: Statements
+    runtime: ServiceRuntime,
+    *,
+    consents: Consents,
+    visits: Visits,
+    statements: Statements,
+    keys: SubjectKeys,
 ) -> None:
-    history, current, visit_records = runtime.db[HISTORY], runtime.db[CURRENT], runtime.db[VISITS]
+    current, visit_records = runtime.db[CURRENT], runtime.db[VISITS]
 
     def of(visitor_ids: list[str]) -> dict[str, Any]:
         return {"visitor_id": {"$in": visitor_ids}}
+
+    async def anything_held_for(visitor_id: str) -> bool:
+        return await consents.held_for(visitor_id) or await visits.held_for(visitor_id)
 
     def changed(
         command: str, changes: list[Change], erased: list[Receipt] | None = None
@@ -70,7 +84,7 @@ def register_subject_commands(
             async for document in current.find({"_id": {"$in": command.visitor_ids}})
         }
         choices = []
-        async for document in history.find(of(command.visitor_ids)).sort("given_at", 1):
+        for document in await consents.choices_of(command.visitor_ids):
             document.pop("_id")  # the consent id, which the record holds too
             held = in_force.get(document["consent_id"])
             marks = {"in_force": held is not None}
@@ -80,7 +94,7 @@ def register_subject_commands(
             choices.append(json_record(document | marks))
         views = [
             json_record({"page_view_id": document.pop("_id")} | document)
-            async for document in visit_records.find(of(command.visitor_ids)).sort("occurred_at", 1)
+            for document in await visits.of_visitors(command.visitor_ids)
         ]
         answer = SubjectDataExported(
             owner=OWNER,
@@ -94,18 +108,15 @@ def register_subject_commands(
     async def erase(_: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
         at, receipts = utc_now(), []
         if "consents" in command.categories:
-            erased = await history.delete_many(of(command.visitor_ids))
-            await current.delete_many({"_id": {"$in": command.visitor_ids}})
-            receipts.append(
-                Receipt(owner=OWNER, category="consents", erased=erased.deleted_count, erased_at=at)
-            )
+            erased = await consents.erase(command.visitor_ids)
+            receipts.append(Receipt(owner=OWNER, category="consents", erased=erased, erased_at=at))
         if "visit_records" in command.categories:
-            erased = await visit_records.delete_many(of(command.visitor_ids))
+            erased = await visits.erase(command.visitor_ids)
             receipts.append(
-                Receipt(
-                    owner=OWNER, category="visit_records", erased=erased.deleted_count, erased_at=at
-                )
+                Receipt(owner=OWNER, category="visit_records", erased=erased, erased_at=at)
             )
+        for visitor_id in command.visitor_ids:
+            await keys.destroy_when_unused(visitor_id, partial(anything_held_for, visitor_id))
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
 
     async def withdraw(

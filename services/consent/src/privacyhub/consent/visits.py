@@ -6,6 +6,11 @@ Without it, a deployment relying on the Dutch analytics exemption (Telecommunica
 keeps nothing. Consent is judged by time (the view's `occurred_at` against the choices'
 `given_at`), not by which topic happened to be read first. A visitor whose processing is
 restricted (Art. 18) is neither linked nor counted until the restriction is lifted.
+
+What a linked visit says the visitor looked at and used (page, referring site, device, system,
+browser) is encrypted under the visitor's data key (shared/crypto.py). The page view id, the
+visitor id, the moment and its UTC day stay clear: lookups, unlinking by time, retention and the
+report's day range query them. The counters hold no visitor id: anonymous, and clear.
 """
 
 import json
@@ -16,6 +21,7 @@ from uuid import UUID
 
 from privacyhub.consent.consents import Consents
 from privacyhub.shared.contracts.consent import PageViewed
+from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -24,6 +30,7 @@ VISITS = "visits"
 COUNTERS = "anonymous_page_view_counters"
 
 COUNTED_FIELDS = ("day", "page", "referrer_host", "device_type", "os", "browser")
+PERSONAL_FIELDS = ("page", "referrer_host", "device_type", "os", "browser")
 
 
 def visit_facts(view: PageViewed) -> dict[str, Any]:
@@ -47,9 +54,17 @@ def counter_id(facts: dict[str, Any]) -> str:
 
 
 class Visits:
-    def __init__(self, db: AsyncDatabase, consents: Consents, *, analytics_exemption: bool) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        keys: SubjectKeys,
+        consents: Consents,
+        *,
+        analytics_exemption: bool,
+    ) -> None:
         self._visits = db[VISITS]
         self._counters = db[COUNTERS]
+        self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
         self._consents = consents
         self._analytics_exemption = analytics_exemption
 
@@ -64,9 +79,18 @@ class Visits:
             return
         facts = visit_facts(view)
         if await self._linkable(view):
-            visit = {"visitor_id": view.visitor_id, "occurred_at": view.occurred_at, **facts}
-            await self._visits.update_one(
-                {"_id": str(page_view_id)}, {"$setOnInsert": visit}, upsert=True
+
+            async def link(sealed: dict[str, Any]) -> None:
+                await self._visits.update_one(
+                    {"_id": str(page_view_id)}, {"$setOnInsert": sealed}, upsert=True
+                )
+
+            await self._cipher.store(
+                view.visitor_id,
+                {"visitor_id": view.visitor_id, "occurred_at": view.occurred_at, **facts},
+                write=link,
+                collection=self._visits,
+                selection={"_id": str(page_view_id)},
             )
             # A withdrawal recorded while we inserted may have unlinked before the insert landed.
             if await self._linkable(view):
@@ -85,12 +109,35 @@ class Visits:
         window: dict[str, Any] = {"$gte": since}
         if until is not None:
             window["$lt"] = until
-        async for visit in self._visits.find({"visitor_id": visitor_id, "occurred_at": window}):
-            if self._analytics_exemption:
+        async for stored in self._visits.find({"visitor_id": visitor_id, "occurred_at": window}):
+            visit = await self.opened(stored)
+            if self._analytics_exemption and visit is not None:
                 await self._count_anonymously(
                     visit["_id"], {field: visit[field] for field in COUNTED_FIELDS}
                 )
-            await self._visits.delete_one({"_id": visit["_id"]})
+            await self._visits.delete_one({"_id": stored["_id"]})
+
+    async def of_visitors(self, visitor_ids: list[str]) -> list[dict[str, Any]]:
+        """Every linked visit of the visitors, oldest first, decrypted."""
+        cursor = self._visits.find({"visitor_id": {"$in": visitor_ids}}).sort(
+            "occurred_at", ASCENDING
+        )
+        visits = [await self.opened(document) async for document in cursor]
+        return [visit for visit in visits if visit is not None]
+
+    async def opened(self, visit: dict[str, Any]) -> dict[str, Any] | None:
+        """The visit decrypted; None when the visitor's key is gone: the visit is erased."""
+        return await self._cipher.decrypt_unless_shredded(visit["visitor_id"], visit)
+
+    async def erase(self, visitor_ids: list[str]) -> int:
+        """Delete every linked visit of the visitors; how many."""
+        erased = await self._visits.delete_many({"visitor_id": {"$in": visitor_ids}})
+        return erased.deleted_count
+
+    async def held_for(self, visitor_id: str) -> bool:
+        """True while any visit is linked to the visitor."""
+        kept = await self._visits.find_one({"visitor_id": visitor_id}, projection={"_id": 1})
+        return kept is not None
 
     async def _count_anonymously(self, page_view_id: str, facts: dict[str, Any]) -> None:
         # The page view id rides along in the same atomic update, so a redelivery cannot count twice;
