@@ -21,8 +21,9 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 from privacyhub.localinfra import KafkaServer, free_port
-from privacyhub.shared.broker import kafka_client_options, make_broker
+from privacyhub.shared.broker import make_broker
 from privacyhub.shared.kafka_access import PRINCIPALS, grant_access
+from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import (
     CONTACT_LIFECYCLE,
@@ -109,11 +110,7 @@ async def test_contact_reads_its_messages_in_its_group_and_publishes_its_lifecyc
     secured_kafka: KafkaServer,
 ) -> None:
     message, lifecycle = f"message {RUN}".encode(), f"stored {RUN}".encode()
-    gateway = make_broker(
-        settings_of(secured_kafka, "gateway"), client_id="gateway", registry=CollectorRegistry()
-    )
-    async with gateway:
-        await gateway.publish(message, CONTACT_MESSAGES.name)
+    await produce_as(settings_of(secured_kafka, "gateway"), CONTACT_MESSAGES, message)
 
     contact = settings_of(secured_kafka, "contact")
     async with consumer_of(contact, CONTACT_MESSAGES, f"privacyhub-contact-test-{RUN}") as reader:

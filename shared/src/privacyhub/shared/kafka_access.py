@@ -20,7 +20,7 @@ from typing import Any
 from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import for_code
 from aiokafka.protocol.admin import CreateAclsRequest
-from privacyhub.shared.broker import kafka_client_options
+from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import (
     COMPLAINTS,

@@ -215,7 +215,7 @@ def create_topics_cli() -> None:
     """`privacyhub-topics`: create every declared topic on KAFKA_BOOTSTRAP_SERVERS (existing ones are left alone)."""
     import asyncio
 
-    from privacyhub.shared.broker import kafka_client_options
+    from privacyhub.shared.kafka_login import kafka_client_options
     from privacyhub.shared.settings import CommonSettings
 
     settings = CommonSettings()
