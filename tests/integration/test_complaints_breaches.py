@@ -25,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_complaints
 from tests.support.waiting import eventually
@@ -137,7 +137,7 @@ async def test_a_suspected_breach_delivered_twice_is_kept_and_acknowledged_once(
 
     twice, sentinel = received("CP-0000000D0B1E"), received("CP-00005E471E1E")
     for envelope in (twice, twice, sentinel):
-        await publish_raw(
+        await publish_message(
             endpoints.kafka_bootstrap_servers,
             COMPLAINTS.name,
             envelope.model_dump_json().encode(),
@@ -247,7 +247,7 @@ async def test_a_status_change_delivered_twice_is_applied_once(
         payload=Query(name=CHANGE_COMPLAINT_STATUS, arguments=change.model_dump(mode="json")),
     )
     for _ in range(2):
-        await publish_raw(
+        await publish_message(
             endpoints.kafka_bootstrap_servers,
             REQUESTS_QUERIES.name,
             query.model_dump_json().encode(),

@@ -28,7 +28,7 @@ from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings
 from tests.support.consent_store import readable_consents
 from tests.support.in_loop_gateway import serving
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -227,7 +227,7 @@ async def test_a_choice_under_a_version_never_published_is_dead_lettered_by_the_
         ),
     )
 
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONSENT_CHOICES.name,
         forged.model_dump_json().encode(),

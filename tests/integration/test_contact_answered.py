@@ -31,7 +31,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
-from tests.support.kafka import Message, collect_until, publish_raw
+from tests.support.kafka import Message, collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -77,7 +77,7 @@ def is_answered_event(reference: str):
 
 
 async def publish_command(endpoints: Endpoints, envelope: Envelope[MarkContactAnswered]) -> None:
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONTACT_COMMANDS.name,
         envelope.model_dump_json().encode(),
@@ -189,7 +189,7 @@ async def test_an_answer_that_arrives_before_its_message_is_announced_once_the_m
         subject_id=f"subject-early-answer-{reference}",
         payload=ContactMessageReceived(reference=reference, **FORM, device="test"),
     )
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONTACT_MESSAGES.name,
         received.model_dump_json().encode(),
@@ -222,7 +222,7 @@ async def test_a_command_that_breaks_the_contract_is_dead_lettered_without_its_v
             "answered_at": utc_now().isoformat(),
         },
     }
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONTACT_COMMANDS.name,
         json.dumps(broken).encode(),

@@ -14,7 +14,7 @@ from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, DEAD_L
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, opened, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -95,7 +95,7 @@ async def test_the_same_envelope_delivered_twice_stores_one_document_and_one_eve
         payload=ContactMessageReceived(reference="CT-SENTINEL", **VALID_FORM, device="test"),
     )
     for envelope in (twice, twice, sentinel):
-        await publish_raw(
+        await publish_message(
             endpoints.kafka_bootstrap_servers,
             CONTACT_MESSAGES.name,
             envelope.model_dump_json().encode(),
@@ -116,7 +116,7 @@ async def test_a_message_that_breaks_the_contract_is_dead_lettered_and_the_rest_
     endpoints: Endpoints, contact_service: ServiceRuntime, contact_db: AsyncDatabase
 ) -> None:
     broken = {"type": CONTACT_MESSAGE_RECEIVED, "subject_id": "subject-broken", "payload": {}}
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONTACT_MESSAGES.name,
         json.dumps(broken).encode(),
@@ -127,7 +127,7 @@ async def test_a_message_that_breaks_the_contract_is_dead_lettered_and_the_rest_
         subject_id="subject-broken",
         payload=ContactMessageReceived(reference="CT-AFTERBROKEN", **VALID_FORM, device="test"),
     )
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONTACT_MESSAGES.name,
         after.model_dump_json().encode(),
@@ -143,5 +143,5 @@ async def test_a_message_that_breaks_the_contract_is_dead_lettered_and_the_rest_
     assert letter["source_topic"] == CONTACT_MESSAGES.name
     assert letter["offset"] >= 0
     assert letter["reason"].startswith("invalid message")
-    assert json.loads(letter["original"]) == broken
+    assert opened(CONTACT_MESSAGES.name, json.loads(letter["original"])) == broken
     await eventually(lambda: stored(contact_db, "CT-AFTERBROKEN"), what="the message after it")

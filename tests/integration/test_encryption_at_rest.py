@@ -41,7 +41,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -83,7 +83,7 @@ def key_store(db: AsyncDatabase, settings: ContactSettings) -> AsyncDatabase:
 
 async def command_contact(endpoints: Endpoints, command: Envelope) -> dict:
     """Send a subject command the real way (SUBJECT_COMMANDS); the contact service's answer."""
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         SUBJECT_COMMANDS.name,
         command.model_dump_json().encode(),

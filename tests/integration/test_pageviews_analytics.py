@@ -31,7 +31,7 @@ from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings, staff_headers
 from tests.support.consent_store import analytics_of, readable_visits
 from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -104,7 +104,7 @@ async def choice_made_at(
         given_at=given_at,
     )
     envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONSENT_CHOICES.name,
         envelope.model_dump_json().encode(),
@@ -353,7 +353,7 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
         ),
     )
     for _ in range(2):
-        await publish_raw(
+        await publish_message(
             endpoints.kafka_bootstrap_servers,
             PAGE_VIEWS.name,
             redelivered.model_dump_json().encode(),

@@ -18,7 +18,7 @@ from pymongo import AsyncMongoClient
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, staff_headers
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -244,7 +244,7 @@ async def test_a_material_version_names_the_versions_it_replaces_once_and_a_mino
 
     async with keeper.running():
         for _ in range(2):
-            await publish_raw(
+            await publish_message(
                 endpoints.kafka_bootstrap_servers,
                 STATEMENT_VERSIONS.name,
                 material_event.model_dump_json().encode(),

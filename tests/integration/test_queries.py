@@ -48,7 +48,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
     await ensure_topics(endpoints.kafka_bootstrap_servers, topics=(asked, unanswered))
     answer_queries(owner, asked, {"echo": echo})
     settings = gateway_settings(endpoints.kafka_bootstrap_servers)
-    broker = make_broker(settings, client_id="test-asker", registry=CollectorRegistry())
+    broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
     publisher = EventPublisher(broker, timeout_seconds=3.0)
     client = QueryClient(broker, publisher, timeout_seconds=10.0)
     impatient = QueryClient(broker, publisher, timeout_seconds=0.5)

@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.waiting import eventually
 
@@ -196,7 +196,7 @@ async def test_a_redelivered_attempt_counts_once(
 
     twice, after = attempt_envelope(), attempt_envelope()
     for envelope in (twice, twice, after):
-        await publish_raw(
+        await publish_message(
             endpoints.kafka_bootstrap_servers,
             REQUESTS_QUERIES.name,
             envelope.model_dump_json().encode(),

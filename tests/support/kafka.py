@@ -1,14 +1,34 @@
-"""Reading topics from a test, with a consumer of its own that commits nothing."""
+"""Reading and writing topics from a test, with clients of its own that commit nothing.
+
+The test holds the development keys every in-process service holds, so it can open a sealed
+payload as that topic's reader would (shared/sealing.py).
+"""
 
 import json
 from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from privacyhub.shared.sealing import READERS, MessageKeys, UnsealedMessage
 
 from tests.support.waiting import eventually
 
 Message = dict[str, Any]
+SENDER = "test-producer"
+
+
+def opened(topic: str, message: Message) -> Message:
+    """A message as the first reader of its topic sees it once opened; unsealed topics as they are."""
+    if topic not in READERS:
+        return message
+    return MessageKeys.development(READERS[topic][0]).open(topic, message)
+
+
+def sealed(topic: str, message: Message) -> Message:
+    """A message as a producer holding the readers' public keys puts it on `topic`."""
+    if topic not in READERS:
+        return message
+    return MessageKeys.development(SENDER).seal(topic, message)
 
 
 async def collect_until(
@@ -17,8 +37,11 @@ async def collect_until(
     stop_when: Callable[[Message], bool],
     *,
     within: float = 30.0,
+    as_stored: bool = False,
 ) -> list[Message]:
-    """Every JSON message on `topic` from the beginning up to and including the first that satisfies `stop_when`."""
+    """Every message on `topic` from the beginning up to and including the first that satisfies
+    `stop_when`; opened (leaving out what does not open), unless `as_stored` asks for the
+    messages as the broker keeps them."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap_servers,
@@ -35,6 +58,11 @@ async def collect_until(
             for records in batches.values():
                 for record in records:
                     value = json.loads(record.value)
+                    if not as_stored:
+                        try:
+                            value = opened(topic, value)
+                        except UnsealedMessage:
+                            continue  # a test's tampering, which the services park too
                     seen.append(value)
                     if stop_when(value):
                         return True
@@ -54,3 +82,10 @@ async def publish_raw(bootstrap_servers: str, topic: str, value: bytes, key: byt
         await producer.send_and_wait(topic, value, key=key)
     finally:
         await producer.stop()
+
+
+async def publish_message(bootstrap_servers: str, topic: str, value: bytes, key: bytes) -> None:
+    """Put a JSON message on a topic as any producer with the readers' public keys can: sealed
+    where the topic is sealed, but bypassing every contract of its content."""
+    message = sealed(topic, json.loads(value))
+    await publish_raw(bootstrap_servers, topic, json.dumps(message).encode(), key)

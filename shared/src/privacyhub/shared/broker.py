@@ -1,41 +1,18 @@
-"""The one way to make a Kafka broker: login, idempotent producer, acks=all, metrics, dead letters."""
+"""The one way to make a Kafka broker: login, idempotent producer, acks=all, metrics, dead letters,
+personal data sealed for its readers."""
 
 import logging
-import ssl
 from typing import Any
 
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from faststream.kafka.security import parse_security
-from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from privacyhub.shared.dead_letter import dead_letter_middleware
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.kafka_login import kafka_security
+from privacyhub.shared.sealing import READERS, MessageKeys, sealing_middleware
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry
-
-SASL_MECHANISMS: dict[str, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
-    "PLAIN": SASLPlaintext,
-    "SCRAM-SHA-256": SASLScram256,
-    "SCRAM-SHA-512": SASLScram512,
-}
-
-
-def kafka_security(settings: CommonSettings) -> BaseSecurity | None:
-    """The Kafka login the settings describe; None for a plaintext broker without one."""
-    if settings.kafka_security_protocol == "PLAINTEXT":
-        return None
-    if settings.kafka_username is None or settings.kafka_password is None:
-        raise ValueError("a Kafka login needs KAFKA_USERNAME and KAFKA_PASSWORD")
-    tls = ssl.create_default_context() if settings.kafka_security_protocol == "SASL_SSL" else None
-    return SASL_MECHANISMS[settings.kafka_sasl_mechanism](
-        settings.kafka_username, settings.kafka_password.get_secret_value(), ssl_context=tls
-    )
-
-
-def kafka_client_options(settings: CommonSettings) -> dict[str, Any]:
-    """The same login as aiokafka keyword arguments, for admin clients and plain consumers."""
-    return parse_security(kafka_security(settings))
 
 
 def make_broker(
@@ -50,7 +27,8 @@ def make_broker(
 
     `bounded_requests` caps every Kafka request at the publish timeout, so a message the
     gateway answered 503 for expires instead of being sent later. Consumers in a group
-    must not have it: joining a group can legitimately take longer.
+    must not have it: joining a group can legitimately take longer. `client_id` is the Kafka
+    principal the process acts as: payloads sealed for it are the ones it can open.
     """
     options = {}
     if bounded_requests:
@@ -72,6 +50,8 @@ def make_broker(
     broker.add_middleware(
         dead_letter_middleware(broker, retry_backoff_seconds=retry_backoff_seconds)
     )
+    # Innermost, so a dead letter keeps the message as it came: sealed.
+    broker.add_middleware(sealing_middleware(MessageKeys.from_settings(settings, client_id)))
     return broker
 
 
@@ -84,7 +64,17 @@ def declare_publication(
         topic.name,
         schema=Envelope[payload],
         title=f"{topic.name}:{publisher}:{getattr(payload, '__name__', 'Event')}",
-        description=topic.description,
+        description=_described(topic),
+    )
+
+
+def _described(topic: TopicSpec) -> str:
+    readers = READERS.get(topic.name)
+    if readers is None:
+        return topic.description
+    return (
+        f"{topic.description} The payload travels sealed (HPKE, X25519) for: "
+        f"{', '.join(readers)}; see `sealed_payload` in shared/sealing.py."
     )
 
 

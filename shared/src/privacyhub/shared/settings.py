@@ -69,6 +69,31 @@ class CommonSettings(BaseSettings):
         default=SecretStr("development-only-staff-token-secret"),
         description="HMAC key that signs and verifies staff bearer tokens. Set it in production.",
     )
+    message_public_keys: str | None = Field(
+        validation_alias=AliasChoices("message_public_keys"),
+        default=None,
+        description="Public keys that personal data on Kafka is sealed for, one per Kafka principal, "
+        "as `principal:base64key[,principal:base64key...]` (raw X25519 keys); unset: the development "
+        "keys. Set it in production.",
+    )
+    message_public_keys_file: Path | None = Field(
+        validation_alias=AliasChoices("message_public_keys_file"),
+        default=None,
+        description="A file holding the public keys in the same format; when set it is read instead "
+        "of the public keys variable.",
+    )
+    message_private_keys: SecretStr | None = Field(
+        default=None,
+        description="The process's own private keys that open personal data sealed for its "
+        "principal, base64 raw X25519 keys, comma separated: the first is current (its public key "
+        "is the one published), older ones still open what was sealed before a rotation; unset: "
+        "the development key of its principal. Set it in production.",
+    )
+    message_private_keys_file: Path | None = Field(
+        default=None,
+        description="A file holding the private keys in the same format (a mounted secret); when "
+        "set it is read instead of the private keys variable.",
+    )
     log_level: str = Field(
         validation_alias=AliasChoices("log_level"),
         default="INFO",

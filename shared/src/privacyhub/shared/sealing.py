@@ -1,0 +1,238 @@
+"""Personal data on Kafka, sealed for the services that may read it.
+
+A topic the processing register marks as carrying personal data travels sealed: the envelope's
+routing fields (event id, type, subject id, correlation id, time) stay readable for
+partitioning, deduplication and dead letters; the payload is encrypted with HPKE (RFC 9180:
+X25519, HKDF-SHA256, AES-256-GCM) once for each principal the Kafka ACLs let read the topic
+(`kafka_access`). A publisher needs only its readers' public keys; each reader opens its own copy
+with its private key. The topic, the reader and the routing fields are bound into HPKE's `info`,
+so a sealed payload moved to another envelope, topic or reader does not open.
+
+On top of the ACLs this keeps the broker's disks and backups, an operator's console consumer and
+a mis-granted ACL to ciphertext. The dead-letter topic keeps what failed as it came, sealed.
+
+On the wire a sealed message is the envelope with `payload` replaced by
+`sealed_payload: {principal: base64(key id | HPKE ciphertext)}`; the key id (the first 8 bytes of
+the SHA-256 of the reader's public key) lets a reader that rotated its key pair pick the private
+key that opens it.
+"""
+
+import base64
+import copy
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.kafka_access import ACCESS, PRINCIPALS
+from privacyhub.shared.settings import CommonSettings
+from privacyhub.shared.topics import ALL_TOPICS, DEAD_LETTER
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+SEALED_PAYLOAD = "sealed_payload"
+KEY_ID_BYTES = 8
+
+
+def _readers() -> dict[str, tuple[str, ...]]:
+    readers: dict[str, tuple[str, ...]] = {}
+    for topic in ALL_TOPICS:
+        # Dead letters keep the failed message as it came: a sealed one stays sealed.
+        if topic.carries_personal_data and topic != DEAD_LETTER:
+            readers[topic.name] = tuple(grant.principal for grant in ACCESS if topic in grant.reads)
+    return readers
+
+
+READERS: Mapping[str, tuple[str, ...]] = _readers()
+"""Every sealed topic and the principals its payloads are sealed for."""
+
+
+class UnsealedMessage(UnprocessableMessage):
+    """A message on a sealed topic that this process cannot open: not sealed, not for it, or altered."""
+
+
+def raw_public_key(key: X25519PublicKey) -> bytes:
+    return key.public_bytes_raw()
+
+
+def key_id(key: X25519PublicKey) -> bytes:
+    return hashlib.sha256(raw_public_key(key)).digest()[:KEY_ID_BYTES]
+
+
+def development_private_key(principal: str) -> X25519PrivateKey:
+    """A well-known key per principal, so a development system runs without configuration."""
+    seed = hashlib.sha256(b"privacyhub development message key\x00" + principal.encode()).digest()
+    return X25519PrivateKey.from_private_bytes(seed)
+
+
+def parse_public_keys(text: str) -> dict[str, X25519PublicKey]:
+    """Read `principal:base64key[,principal:base64key...]`."""
+    keys = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        principal, separator, encoded = entry.partition(":")
+        if not separator or not principal:
+            raise ValueError("a message public key is written as principal:base64key")
+        keys[principal] = X25519PublicKey.from_public_bytes(
+            base64.b64decode(encoded, validate=True)
+        )
+    return keys
+
+
+def parse_private_keys(text: str) -> list[X25519PrivateKey]:
+    """Read `base64key[,base64key...]`, the current key first."""
+    return [
+        X25519PrivateKey.from_private_bytes(base64.b64decode(part.strip(), validate=True))
+        for part in text.split(",")
+        if part.strip()
+    ]
+
+
+def format_public_keys(keys: Mapping[str, X25519PublicKey]) -> str:
+    return ",".join(
+        f"{principal}:{base64.b64encode(raw_public_key(key)).decode()}"
+        for principal, key in keys.items()
+    )
+
+
+def format_private_key(key: X25519PrivateKey) -> str:
+    return base64.b64encode(key.private_bytes_raw()).decode()
+
+
+class MessageKeys:
+    """What one process holds: every principal's public key, and its own private keys."""
+
+    def __init__(
+        self,
+        principal: str,
+        *,
+        private_keys: Sequence[X25519PrivateKey],
+        public_keys: Mapping[str, X25519PublicKey],
+    ) -> None:
+        missing = [p for p in PRINCIPALS if p not in public_keys]
+        if missing:
+            raise ValueError(f"no message public key for the principals {', '.join(missing)}")
+        published = public_keys.get(principal)
+        if private_keys and published is not None:
+            current = raw_public_key(private_keys[0].public_key())
+            if current != raw_public_key(published):
+                raise ValueError(
+                    f"the current message private key of {principal!r} does not match "
+                    "its published public key"
+                )
+        self.principal = principal
+        self._public_keys = dict(public_keys)
+        self._private_keys = {key_id(key.public_key()): key for key in private_keys}
+
+    @classmethod
+    def development(cls, principal: str) -> "MessageKeys":
+        """The well-known development keys, as a process without key settings holds them."""
+        return cls(
+            principal,
+            private_keys=[development_private_key(principal)],
+            public_keys={p: development_private_key(p).public_key() for p in PRINCIPALS},
+        )
+
+    @classmethod
+    def from_settings(cls, settings: CommonSettings, principal: str) -> "MessageKeys":
+        if settings.message_public_keys_file is not None:
+            public_keys = parse_public_keys(settings.message_public_keys_file.read_text())
+        elif settings.message_public_keys is not None:
+            public_keys = parse_public_keys(settings.message_public_keys)
+        else:
+            public_keys = {p: development_private_key(p).public_key() for p in PRINCIPALS}
+        if settings.message_private_keys_file is not None:
+            private_keys = parse_private_keys(settings.message_private_keys_file.read_text())
+        elif settings.message_private_keys is not None:
+            private_keys = parse_private_keys(settings.message_private_keys.get_secret_value())
+        else:
+            private_keys = [development_private_key(principal)]
+        return cls(principal, private_keys=private_keys, public_keys=public_keys)
+
+    def seal(self, topic: str, message: Mapping[str, Any]) -> dict[str, Any]:
+        """The message with its payload sealed for every reader of `topic`."""
+        routing = {name: value for name, value in message.items() if name != "payload"}
+        plaintext = json.dumps(message["payload"], separators=(",", ":")).encode()
+        sealed = {}
+        for reader in READERS[topic]:
+            public_key = self._public_keys[reader]
+            ciphertext = SUITE.encrypt(plaintext, public_key, info=_info(topic, reader, routing))
+            sealed[reader] = base64.b64encode(key_id(public_key) + ciphertext).decode()
+        return {**routing, SEALED_PAYLOAD: sealed}
+
+    def open(self, topic: str, message: Mapping[str, Any]) -> dict[str, Any]:
+        """The message with the payload sealed for this process opened; UnsealedMessage otherwise."""
+        sealed = message.get(SEALED_PAYLOAD)
+        if not isinstance(sealed, Mapping):
+            raise UnsealedMessage(f"a message on {topic} was not sealed")
+        mine = sealed.get(self.principal)
+        if not isinstance(mine, str):
+            raise UnsealedMessage(f"a message on {topic} was not sealed for {self.principal}")
+        stored = base64.b64decode(mine)
+        private_key = self._private_keys.get(stored[:KEY_ID_BYTES])
+        if private_key is None:
+            raise UnsealedMessage(
+                f"a message on {topic} was sealed with a key {self.principal} lacks"
+            )
+        routing = {name: value for name, value in message.items() if name != SEALED_PAYLOAD}
+        try:
+            plaintext = SUITE.decrypt(
+                stored[KEY_ID_BYTES:], private_key, info=_info(topic, self.principal, routing)
+            )
+        except InvalidTag:
+            raise UnsealedMessage(f"a sealed message on {topic} failed authentication") from None
+        return {**routing, "payload": json.loads(plaintext)}
+
+
+def _info(topic: str, reader: str, routing: Mapping[str, Any]) -> bytes:
+    bound = json.dumps(routing, sort_keys=True, separators=(",", ":"))
+    return b"\x00".join(
+        (b"privacyhub sealed payload v1", topic.encode(), reader.encode(), bound.encode())
+    )
+
+
+class SealingMiddleware(BaseMiddleware):
+    """Seals what a process publishes on a sealed topic, and opens what it consumes from one."""
+
+    def __init__(self, msg: Any, /, *, context: Any, keys: MessageKeys) -> None:
+        super().__init__(msg, context=context)
+        self._keys = keys
+
+    async def publish_scope(self, call_next: Any, cmd: Any) -> Any:
+        if cmd.destination in READERS:
+            cmd.body = self._keys.seal(cmd.destination, _as_json(cmd.body))
+        return await call_next(cmd)
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        topic = msg.raw_message.topic
+        if topic not in READERS:
+            return await call_next(msg)
+        try:
+            message = json.loads(msg.body)
+        except ValueError:
+            raise UnsealedMessage(f"a message on {topic} is not JSON") from None
+        opened = copy.copy(msg)  # the outer middlewares (dead letters) keep the sealed original
+        opened.body = json.dumps(self._keys.open(topic, message)).encode()
+        opened.clear_cache()
+        return await call_next(opened)
+
+
+def _as_json(body: Any) -> dict[str, Any]:
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, (bytes, str)):
+        return json.loads(body)
+    return dict(body)
+
+
+def sealing_middleware(keys: MessageKeys) -> Any:
+    return functools.partial(SealingMiddleware, keys=keys)
