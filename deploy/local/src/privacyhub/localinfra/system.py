@@ -9,7 +9,10 @@ Ctrl-C or SIGTERM stops the gateway first (no new intake), then the services
 (each finishes its in-flight messages and commits), then the servers.
 
 With a secured local broker (``run --secured``) topics and ACLs are created
-as ``admin``, and each process gets its own Kafka login, named after it.
+as ``admin``, and each process gets its own Kafka login, named after it. Unless
+``MESSAGE_PUBLIC_KEYS`` is configured, each process also gets its own message key
+pair (``message_keys.py``), so personal data on Kafka is sealed with keys of this
+checkout rather than the well-known development keys.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .infra import LocalInfra
 from .kafka import KafkaServer
 from .kafka_credentials import ADMIN
 from .mail import MailCatcher
+from .message_keys import process_environments
 from .signals import StopRequest
 
 log = logging.getLogger("privacyhub.system")
@@ -49,6 +53,10 @@ class Process:
     @property
     def port(self) -> int:
         return int(os.environ.get(self.port_variable, self.default_port))
+
+    @property
+    def settings_prefix(self) -> str:
+        return self.port_variable.removesuffix("_HTTP_PORT")
 
 
 # Started in this order; stopped in reverse, so the gateway stops taking requests first.
@@ -92,6 +100,16 @@ class System:
         self._env = env
         self._kafka = kafka
         self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._message_keys: dict[str, dict[str, str]] = {}
+
+    def generate_message_keys(self) -> None:
+        """Give each process a key pair of this checkout, unless the environment configures them."""
+        if {"MESSAGE_PUBLIC_KEYS", "MESSAGE_PUBLIC_KEYS_FILE"} & self._env.keys():
+            return
+        self._message_keys = process_environments(
+            paths.data_dir("message-keys") / "keys.json",
+            {process.name: process.settings_prefix for process in PROCESSES},
+        )
 
     def create_topics(self) -> None:
         self._run_as_admin("privacyhub.shared.topics")
@@ -109,10 +127,11 @@ class System:
             stdout=subprocess.DEVNULL,
         )
 
-    def _environment(self, kafka_user: str) -> dict[str, str]:
+    def _environment(self, principal: str) -> dict[str, str]:
+        env = self._env | self._message_keys.get(principal, {})
         if self._kafka is None:
-            return self._env
-        return self._env | self._kafka.client_environment(kafka_user)
+            return env
+        return env | self._kafka.client_environment(principal)
 
     def start(self) -> None:
         for process in PROCESSES:
@@ -185,6 +204,7 @@ def run(infra: LocalInfra | None) -> int:
             log.info("e-mails are not sent: they are kept in %s", catcher.maildir)
         system.create_topics()
         system.grant_access()
+        system.generate_message_keys()
         system.start()
         stop.started()
         gateway = PROCESSES[-1]
