@@ -200,7 +200,9 @@ async def test_when_a_hold_ends_the_deletion_follows(
     gateway: AsyncClient, contact_db: AsyncDatabase, retention_db: AsyncDatabase
 ) -> None:
     person = Person()
-    ends_at = utc_now() + timedelta(seconds=6)
+    # Whole milliseconds: what a MongoDB-protocol server keeps of a time, and so what the sweep compares.
+    later = utc_now() + timedelta(seconds=6)
+    ends_at = later.replace(microsecond=later.microsecond // 1000 * 1000)
     await place_hold(gateway, retention_db, person, ends_at=ends_at)
     reference = await leave_message(gateway, contact_db, person)
 
