@@ -47,7 +47,7 @@ from tests.integration.test_pageviews_analytics import (
     view,
 )
 from tests.support.consent_store import visitor_keys
-from tests.support.kafka import collect_until, publish_raw
+from tests.support.kafka import collect_until, publish_message
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consent_service")]
 
@@ -118,7 +118,7 @@ def ciphers(db: AsyncDatabase, settings: ConsentSettings) -> dict[str, FieldCiph
 
 async def command_consent(endpoints: Endpoints, command: Envelope) -> dict:
     """Send a subject command the real way (SUBJECT_COMMANDS); the consent service's answer."""
-    await publish_raw(
+    await publish_message(
         endpoints.kafka_bootstrap_servers,
         SUBJECT_COMMANDS.name,
         command.model_dump_json().encode(),
