@@ -38,7 +38,10 @@ class Reply(BaseModel):
 
     @classmethod
     def refused(cls, code: str, reason: str) -> Self:
-        """Decline the step: a machine-readable `code` and a sentence without personal data."""
+        """A declined step: a machine-readable `code` and a sentence without personal data.
+
+        Owners do not build it: they raise `Refusal`, which `answer_queries` turns into this.
+        """
         return cls(status="refused", code=code, reason=reason)
 
 

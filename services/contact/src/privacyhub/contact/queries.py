@@ -13,7 +13,7 @@ from privacyhub.contact.repository import (
 )
 from privacyhub.shared.contracts.contact import REFERENCE_PATTERN
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from pydantic import BaseModel, Field, ValidationError
 
 REASONS = {
@@ -41,7 +41,7 @@ def contact_queries(messages: ContactMessages) -> dict[str, QueryHandler]:
         if document is None or "message" not in document:
             return Reply(status="not_found", reason="no such contact question")
         if refusal := processing_stopped(document):
-            return Reply.refused(refusal, REASONS[refusal])
+            raise Refusal(refusal, REASONS[refusal])
         found = ContactQuestion.model_validate({"reference": document["_id"], **document})
         return Reply(status="found", result=found.model_dump(mode="json"))
 

@@ -32,7 +32,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.dead_letter import describe_failure
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from pydantic import BaseModel, ValidationError
 
 # The reason given with each rejection: the gateway shows it to requesters and staff as is.
@@ -65,7 +65,7 @@ def reply_for(outcome: Outcome | list[QueueEntry] | Reply) -> Reply:
     if outcome is None:
         return Reply(status="not_found", reason="no such rights request")
     if isinstance(outcome, Rejection):
-        return Reply.refused(outcome.value, REASONS[outcome])
+        raise Refusal(outcome.value, REASONS[outcome])
     if isinstance(outcome, list):
         return Reply(status="found", result=[entry.model_dump(mode="json") for entry in outcome])
     return Reply(status="found", result=outcome.model_dump(mode="json"))
