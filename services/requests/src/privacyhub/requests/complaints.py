@@ -41,9 +41,13 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from pymongo.results import UpdateResult
 
 COLLECTION = "complaints"
+# Apart from the complaint: a FerretDB v1 update reads and rewrites the whole document, so the
+# intake marking its receipt could undo a status change made at the same moment.
+RECEIPTS = "complaint_receipts"
 PERSONAL_FIELDS = ("email", "message", "resolution", "history")
 
 # The one way forward from each status; anything else is refused.
@@ -71,6 +75,7 @@ class Complaints:
 
     def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._collection = db[COLLECTION]
+        self._receipts = db[RECEIPTS]
         self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
 
     async def ensure_indexes(self) -> None:
@@ -106,18 +111,22 @@ class Complaints:
         )
 
     async def receipt_sent(self, reference: str) -> bool:
-        document = await self._collection.find_one(
-            {"_id": reference}, projection={"receipt_sent_at": 1}
-        )
-        return bool(document and "receipt_sent_at" in document)
+        return await self._receipts.find_one({"_id": reference}) is not None
 
     async def mark_receipt_sent(self, reference: str, *, at: datetime) -> None:
-        await self._collection.update_one({"_id": reference}, {"$set": {"receipt_sent_at": at}})
+        try:
+            await self._receipts.insert_one({"_id": reference, "sent_at": at})
+        except DuplicateKeyError:
+            pass  # marked by an earlier delivery; the first time stays
 
     async def get(self, reference: str) -> Complaint | None:
         """The complaint with its personal fields decrypted."""
         document = await self._decrypted(reference)
-        return _complaint(document) if document else None
+        if document is None:
+            return None
+        if receipt := await self._receipts.find_one({"_id": reference}):
+            document["receipt_sent_at"] = receipt["sent_at"]
+        return _complaint(document)
 
     async def _decrypted(self, reference: str) -> dict[str, Any] | None:
         document = await self._collection.find_one({"_id": reference})
