@@ -38,6 +38,8 @@ from privacyhub.shared.topics import (
     REQUESTS_LIFECYCLE,
     REQUESTS_QUERIES,
     RETENTION_COMMANDS,
+    RETENTION_EXPIRY,
+    RETENTION_EXPIRY_RECEIPTS,
     RETENTION_QUERIES,
     RIGHTS_REQUESTS,
     STAFF_ACCESS_LOG,
@@ -88,8 +90,15 @@ GATEWAY = Access(
 )
 CONSENT = _service(
     "consent",
-    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS),
-    reads=(CONSENT_CHOICES, PAGE_VIEWS, STATEMENT_VERSIONS, CONSENT_QUERIES, SUBJECT_COMMANDS),
+    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS, RETENTION_EXPIRY_RECEIPTS),
+    reads=(
+        CONSENT_CHOICES,
+        PAGE_VIEWS,
+        STATEMENT_VERSIONS,
+        CONSENT_QUERIES,
+        SUBJECT_COMMANDS,
+        RETENTION_EXPIRY,
+    ),
 )
 CONTACT = _service(
     "contact",
@@ -99,13 +108,26 @@ CONTACT = _service(
 )
 REQUESTS = _service(
     "requests",
-    writes=(REQUESTS_LIFECYCLE, GATEWAY_REPLIES, SUBJECT_COMMANDS),
-    reads=(RIGHTS_REQUESTS, COMPLAINTS, REQUESTS_QUERIES, SUBJECT_RESULTS, STAFF_ACCESS_LOG),
+    writes=(REQUESTS_LIFECYCLE, GATEWAY_REPLIES, SUBJECT_COMMANDS, RETENTION_EXPIRY_RECEIPTS),
+    reads=(
+        RIGHTS_REQUESTS,
+        COMPLAINTS,
+        REQUESTS_QUERIES,
+        SUBJECT_RESULTS,
+        STAFF_ACCESS_LOG,
+        RETENTION_EXPIRY,
+    ),
 )
 RETENTION = _service(
     "retention",
-    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES),
-    reads=(CONTACT_LIFECYCLE, RETENTION_COMMANDS, SUBJECT_RESULTS, RETENTION_QUERIES),
+    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES, RETENTION_EXPIRY),
+    reads=(
+        CONTACT_LIFECYCLE,
+        RETENTION_COMMANDS,
+        SUBJECT_RESULTS,
+        RETENTION_QUERIES,
+        RETENTION_EXPIRY_RECEIPTS,
+    ),
 )
 # The partner reads only its topic and answers only on its own results topic (plus dead letters,
 # like every process built on make_broker); the contact service checks who answered.

@@ -150,6 +150,18 @@ RETENTION_QUERIES = declared_topic(
     partitions=6,
     description="Read requests to the retention service (the deletion log, legal holds), answered on the replies topic.",
 )
+RETENTION_EXPIRY = declared_topic(
+    name="privacyhub.retention.expiry.v1",
+    partitions=6,
+    description="The retention service's commands to the owners: erase a category's records whose "
+    "retention period started before a cutoff, except those of subjects under a legal hold.",
+)
+RETENTION_EXPIRY_RECEIPTS = declared_topic(
+    name="privacyhub.retention.expiry-receipts.v1",
+    partitions=6,
+    description="Each owner's receipt for an expiry command: how many records it erased and kept "
+    "under a hold; counts only.",
+)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     CONTACT_MESSAGES,
@@ -172,6 +184,8 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     PARTNER_RESULTS,
     RETENTION_COMMANDS,
     RETENTION_QUERIES,
+    RETENTION_EXPIRY,
+    RETENTION_EXPIRY_RECEIPTS,
     DEAD_LETTER,
 )
 

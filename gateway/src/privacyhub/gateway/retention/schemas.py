@@ -1,8 +1,11 @@
 from datetime import datetime
 from typing import Self
 
-from privacyhub.shared.contracts.retention import HOLD_REASON_MAX_LENGTH, SUBJECT_ID_PATTERN
-from privacyhub.shared.contracts.subject import Category
+from privacyhub.shared.contracts.retention import (
+    HOLD_REASON_MAX_LENGTH,
+    SUBJECT_ID_PATTERN,
+    HeldCategory,
+)
 from privacyhub.shared.envelope import utc_now
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -17,7 +20,7 @@ class LegalHoldForm(BaseModel):
         pattern=SUBJECT_ID_PATTERN,
         description="Keep this person's data (their pseudonymous subject id).",
     )
-    category: Category | None = Field(default=None, description="Keep this category of data.")
+    category: HeldCategory | None = Field(default=None, description="Keep this category of data.")
     reason: str = Field(
         min_length=1,
         max_length=HOLD_REASON_MAX_LENGTH,

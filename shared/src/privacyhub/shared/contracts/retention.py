@@ -2,6 +2,10 @@
 
 Holds and customer relationships are decided by a privacy officer at the gateway; the
 retention service keeps them, schedules deletions from them and logs every erasure.
+
+Categories kept for a period from a stored moment (a visit, a staff read) are erased by the
+owners on the retention service's `EraseExpiredRecords`, one command per category, answered
+with `ExpiredRecordsErased`.
 """
 
 from datetime import datetime
@@ -14,6 +18,8 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 PLACE_LEGAL_HOLD = "PlaceLegalHold"
 LIFT_LEGAL_HOLD = "LiftLegalHold"
 MARK_CUSTOMER_ENDED = "MarkCustomerEnded"
+ERASE_EXPIRED_RECORDS = "EraseExpiredRecords"
+EXPIRED_RECORDS_ERASED = "ExpiredRecordsErased"
 
 DELETION_LOG_QUERY = "deletion_log"
 LEGAL_HOLDS_QUERY = "legal_holds"
@@ -23,6 +29,11 @@ HOLD_ID_PATTERN = r"^LH-[0-9A-F]{12}$"
 SUBJECT_ID_PATTERN = r"^[0-9a-f]{64}$"
 HOLD_REASON_MAX_LENGTH = 500
 
+ExpiringCategory = Literal["visit_records", "consent_proofs", "staff_access_log", "complaints"]
+"""Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
+
+HeldCategory = Category | ExpiringCategory
+
 
 class PlaceLegalHold(BaseModel):
     """Keep a subject's data, a category, or one category of one subject, for a legal purpose until `ends_at`."""
@@ -31,7 +42,7 @@ class PlaceLegalHold(BaseModel):
     subject_id: str | None = Field(
         default=None, pattern=SUBJECT_ID_PATTERN, description="Only this person's data."
     )
-    category: Category | None = Field(default=None, description="Only this category of data.")
+    category: HeldCategory | None = Field(default=None, description="Only this category of data.")
     reason: str = Field(min_length=1, max_length=HOLD_REASON_MAX_LENGTH)
     ends_at: AwareDatetime = Field(description="When the legal retention period ends.")
     placed_by: str = Field(min_length=1, description="Staff id of the privacy officer.")
@@ -73,10 +84,18 @@ class DeletionLogLookup(BaseModel):
 class DeletionLogEntry(BaseModel):
     """One owner's proof of one erasure by a retention rule, without personal data."""
 
-    subject_hash: str = Field(description="SHA-256 of the pseudonymous subject id.")
-    category: Category
+    subject_hash: str | None = Field(
+        default=None,
+        description="SHA-256 of the pseudonymous subject id; none for a period erased across a category.",
+    )
+    category: HeldCategory
     rule: str = Field(description="The retention rule that made the records due.")
-    requested: int = Field(description="Records the erase command named.")
+    requested: int | None = Field(
+        default=None, description="Records the erase command named; none when it named a cutoff."
+    )
+    cutoff: datetime | None = Field(
+        default=None, description="Records whose period started before this moment were due."
+    )
     count: int = Field(description="Records the owner erased, as its receipt says.")
     kept_under_hold: int
     owner: str
@@ -94,7 +113,7 @@ class LegalHoldView(BaseModel):
 
     hold_id: str
     subject_id: str | None = None
-    category: Category | None = None
+    category: HeldCategory | None = None
     reason: str
     ends_at: datetime
     placed_by: str
@@ -102,3 +121,30 @@ class LegalHoldView(BaseModel):
     lifted_by: str | None = None
     lifted_at: datetime | None = None
     status: HoldStatus
+
+
+class EraseExpiredRecords(BaseModel):
+    """Erase every record of `category` whose retention period started before `cutoff`.
+
+    The envelope's subject id is the category (the command is about no one in particular, and
+    its Kafka key names no one); `held_subject_ids` are the subjects a legal hold keeps.
+    """
+
+    category: ExpiringCategory
+    rule: str = Field(description="The register's rule, e.g. `visit_records.P396D`.")
+    cutoff: AwareDatetime
+    held_subject_ids: list[str] = Field(
+        default=[], description="Subjects whose records a legal hold keeps: skipped and counted."
+    )
+
+
+class ExpiredRecordsErased(BaseModel):
+    """An owner's receipt for `EraseExpiredRecords`: counts, never the data."""
+
+    owner: str
+    category: ExpiringCategory
+    rule: str
+    cutoff: datetime
+    erased: int
+    kept_under_hold: int
+    erased_at: datetime
