@@ -3,6 +3,7 @@
 from faststream.asgi import AsgiFastStream
 from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
+from privacyhub.consent.expiry import register_expiry
 from privacyhub.consent.handlers import register_handlers
 from privacyhub.consent.queries import consent_queries
 from privacyhub.consent.settings import ConsentSettings
@@ -34,6 +35,7 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
     register_subject_commands(
         runtime, consents=consents, visits=visits, statements=statements, keys=keys
     )
+    register_expiry(runtime, consents=consents, visits=visits, keys=keys)
     answer_queries(
         runtime,
         CONSENT_QUERIES,

@@ -151,6 +151,44 @@ class Consents:
         await self._current.delete_many({"_id": {"$in": visitor_ids}})
         return erased.deleted_count
 
+    async def erase_replaced_before(
+        self, cutoff: datetime, *, held: list[str]
+    ) -> tuple[int, int, set[str]]:
+        """Delete the choices a later choice replaced before `cutoff`, except the `held` visitors'.
+
+        A choice is replaced when the visitor chooses again (a withdrawal is a choice too), so of
+        a visitor's choices made before the cutoff all but the latest are replaced before it; the
+        choice in force is never one of them. Returns how many went, how many a hold kept, and
+        whose choices went.
+        """
+        cursor = self._history.find(
+            {"given_at": {"$lt": cutoff}}, projection={"visitor_id": 1, "given_at": 1}
+        ).sort([("visitor_id", ASCENDING), ("given_at", DESCENDING)])
+        latest_seen: set[str] = set()
+        replaced: list[str] = []
+        visitors: set[str] = set()
+        kept = 0
+        async for choice in cursor:
+            visitor_id = choice["visitor_id"]
+            if visitor_id not in latest_seen:
+                latest_seen.add(visitor_id)
+            elif visitor_id in held:
+                kept += 1
+            else:
+                replaced.append(choice["_id"])
+                visitors.add(visitor_id)
+        in_force = {
+            document["consent_id"]
+            async for document in self._current.find(
+                {"_id": {"$in": sorted(visitors)}}, projection={"consent_id": 1}
+            )
+        }
+        expired = [consent_id for consent_id in replaced if consent_id not in in_force]
+        if not expired:
+            return 0, kept, set()
+        erased = await self._history.delete_many({"_id": {"$in": expired}})
+        return erased.deleted_count, kept, visitors
+
     async def held_for(self, visitor_id: str) -> bool:
         """True while any choice of the visitor is kept."""
         kept = await self._history.find_one({"visitor_id": visitor_id}, projection={"_id": 1})

@@ -134,6 +134,23 @@ class Visits:
         erased = await self._visits.delete_many({"visitor_id": {"$in": visitor_ids}})
         return erased.deleted_count
 
+    async def erase_visited_before(
+        self, cutoff: datetime, *, held: list[str]
+    ) -> tuple[int, int, set[str]]:
+        """Delete the linked visits made before `cutoff`, except the `held` visitors'.
+
+        Returns how many went, how many a hold kept, and whose visits went.
+        """
+        expired = {"occurred_at": {"$lt": cutoff}}
+        kept = await self._visits.count_documents({**expired, "visitor_id": {"$in": held}})
+        due = {**expired, "visitor_id": {"$nin": held}}
+        visitors = {
+            document["visitor_id"]
+            async for document in self._visits.find(due, projection={"visitor_id": 1})
+        }
+        erased = await self._visits.delete_many(due)
+        return erased.deleted_count, kept, visitors
+
     async def held_for(self, visitor_id: str) -> bool:
         """True while any visit is linked to the visitor."""
         kept = await self._visits.find_one({"visitor_id": visitor_id}, projection={"_id": 1})

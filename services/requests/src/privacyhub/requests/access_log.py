@@ -4,6 +4,7 @@ Entries are kept by event id, so a redelivered read is stored once. A privacy of
 person's entries through the gateway, and an access request's package includes them.
 """
 
+from datetime import datetime
 from typing import Any
 
 from privacyhub.shared.contracts.access_log import (
@@ -40,6 +41,13 @@ class StaffAccessLog:
             await self._collection.insert_one({"_id": str(envelope.event_id), **entry})
         except DuplicateKeyError:
             pass  # a redelivery of a read already kept
+
+    async def erase_read_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
+        """Delete the reads made before `cutoff`, except of the `held` subjects; how many went and were kept."""
+        expired = {"read_at": {"$lt": cutoff}}
+        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
+        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
+        return erased.deleted_count, kept
 
     async def entries(self, subject_id: str) -> list[AccessLogEntry]:
         """Every read of the subject's data, oldest first."""

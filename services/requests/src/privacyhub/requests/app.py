@@ -15,6 +15,7 @@ from privacyhub.requests.complaints import (
 )
 from privacyhub.requests.execution import RightsExecution
 from privacyhub.requests.execution_store import Executions
+from privacyhub.requests.expiry import register_expiry
 from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.owner_results import register_owner_results
@@ -71,6 +72,7 @@ def create_runtime(
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
     register_complaint_handlers(runtime, complaints, breaches, Mailer(settings), clock)
+    register_expiry(runtime, access_log=access_log, complaints=complaints, executions=executions)
     answer_queries(
         runtime,
         REQUESTS_QUERIES,

@@ -70,6 +70,11 @@ def _complaint(document: dict[str, Any]) -> Complaint:
     return Complaint.model_validate({"reference": document["_id"], **document})
 
 
+def resolved_at(complaint: Complaint) -> datetime:
+    """When the complaint was resolved: the moment its two-year retention period starts."""
+    return max(step.at for step in complaint.history if step.status is ComplaintStatus.RESOLVED)
+
+
 class Complaints:
     """Complaints keyed by reference; each status change is a conditional single-document update."""
 
@@ -144,6 +149,30 @@ class Complaints:
             ComplaintSummary.model_validate({"reference": document["_id"], **document})
             async for document in cursor
         ]
+
+    async def erase_resolved_before(
+        self, cutoff: datetime, *, held: list[str]
+    ) -> tuple[int, int, set[str]]:
+        """Delete the complaints resolved before `cutoff`, except the `held` reporters'.
+
+        When a complaint was resolved is its history's resolved step, which is encrypted, so each
+        resolved complaint is opened to read it (complaints are few). Returns how many went, how
+        many a hold kept, and whose complaints went.
+        """
+        erased, kept, reporters = 0, 0, set()
+        async for stored in self._collection.find({"status": ComplaintStatus.RESOLVED}):
+            complaint = await self._cipher.decrypt_unless_shredded(stored["subject_id"], stored)
+            if complaint is None or resolved_at(_complaint(complaint)) >= cutoff:
+                continue
+            if complaint["subject_id"] in held:
+                kept += 1
+                continue
+            deleted = await self._collection.delete_one(
+                {"_id": stored["_id"], "status": ComplaintStatus.RESOLVED}
+            )
+            erased += deleted.deleted_count
+            reporters.add(complaint["subject_id"])
+        return erased, kept, reporters
 
     async def change_status(
         self, command: ChangeComplaintStatus, *, at: datetime

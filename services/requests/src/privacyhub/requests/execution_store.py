@@ -304,9 +304,11 @@ class Executions:
         await self._exports.delete_many(
             {"subject_id": subject_id, "request_id": {"$nin": carrying_out}}
         )
-        await self._destroy_key_when_unused(subject_id)
+        await self.destroy_key_when_unused(subject_id)
 
-    async def _destroy_key_when_unused(self, subject_id: str) -> None:
+    async def destroy_key_when_unused(self, subject_id: str) -> None:
+        """Crypto-shred the subject unless a request, export or complaint still holds data under its key."""
+
         async def in_use() -> bool:
             still_personal = {"$or": [{field: {"$exists": True}} for field in PERSONAL_FIELDS]}
             of_subject = {"subject_id": subject_id}

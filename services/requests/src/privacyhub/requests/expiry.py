@@ -1,0 +1,48 @@
+"""The requests service's retention periods (processing register): staff reads and resolved complaints.
+
+An access-log entry goes two years after the read, a complaint two years after it was resolved.
+Complaints are encrypted under the reporter's data key, which is destroyed once nothing of the
+reporter is left here (execution_store.py decides what still needs it); access-log entries hold
+no encrypted data.
+
+Rights requests (five years after completion) are not enforced here yet: the moment a request is
+completed is stored (`completed_at`), but what may go when their owners' receipts must stay
+demonstrable needs a decision of its own.
+"""
+
+from privacyhub.requests.access_log import StaffAccessLog
+from privacyhub.requests.complaints import Complaints
+from privacyhub.requests.execution_store import Executions
+from privacyhub.shared.contracts.retention import EraseExpiredRecords
+from privacyhub.shared.expiry import Erased, answer_expiry_commands
+from privacyhub.shared.service import ServiceRuntime
+
+OWNER = "requests"
+
+
+def register_expiry(
+    runtime: ServiceRuntime,
+    *,
+    access_log: StaffAccessLog,
+    complaints: Complaints,
+    executions: Executions,
+) -> None:
+    async def expire_reads(command: EraseExpiredRecords) -> Erased:
+        erased, kept = await access_log.erase_read_before(
+            command.cutoff, held=command.held_subject_ids
+        )
+        return Erased(erased=erased, kept_under_hold=kept)
+
+    async def expire_resolved_complaints(command: EraseExpiredRecords) -> Erased:
+        erased, kept, reporters = await complaints.erase_resolved_before(
+            command.cutoff, held=command.held_subject_ids
+        )
+        for subject_id in sorted(reporters):
+            await executions.destroy_key_when_unused(subject_id)
+        return Erased(erased=erased, kept_under_hold=kept)
+
+    answer_expiry_commands(
+        runtime,
+        owner=OWNER,
+        expiries={"staff_access_log": expire_reads, "complaints": expire_resolved_complaints},
+    )

@@ -1,0 +1,106 @@
+"""An owner's side of period retention: erase what a category's retention period has ended, with a receipt.
+
+The retention service sends `EraseExpiredRecords` per category on RETENTION_EXPIRY; the owner of
+the category erases its records whose period started before the cutoff, skipping the subjects a
+legal hold keeps, and answers `ExpiredRecordsErased` on RETENTION_EXPIRY_RECEIPTS.
+
+The receipt is kept under the command id before it is published, and a redelivered command is
+answered with the kept receipt (under the same derived event id, which the retention service
+drops as a duplicate): nothing is erased twice and the answer never changes. Only a crash
+between the erasure and keeping its receipt makes the repeat count nothing instead of what went.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from privacyhub.shared.contracts.retention import (
+    ERASE_EXPIRED_RECORDS,
+    EXPIRED_RECORDS_ERASED,
+    EraseExpiredRecords,
+    ExpiredRecordsErased,
+    ExpiringCategory,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
+from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_EXPIRY_RECEIPTS
+from pymongo.asynchronous.database import AsyncDatabase
+
+EXPIRY_RECEIPTS = "expiry_receipts"
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an owner did with the expired records of one category."""
+
+    erased: int
+    kept_under_hold: int
+
+
+Expiry = Callable[[EraseExpiredRecords], Awaitable[Erased]]
+
+
+class ExpiryReceipts:
+    """The receipts an owner gave, by command id: the answer a redelivered command gets again."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[EXPIRY_RECEIPTS]
+
+    async def given(self, command_id: str) -> ExpiredRecordsErased | None:
+        document = await self._collection.find_one({"_id": command_id})
+        return None if document is None else ExpiredRecordsErased.model_validate(document)
+
+    async def keep(self, command_id: str, receipt: ExpiredRecordsErased) -> ExpiredRecordsErased:
+        """Keep the receipt unless one is kept already; the kept one."""
+        await self._collection.update_one(
+            {"_id": command_id}, {"$setOnInsert": receipt.model_dump()}, upsert=True
+        )
+        kept = await self.given(command_id)
+        assert kept is not None
+        return kept
+
+
+def answer_expiry_commands(
+    runtime: Any, *, owner: str, expiries: dict[ExpiringCategory, Expiry]
+) -> None:
+    """Subscribe `runtime` (a ServiceRuntime) to RETENTION_EXPIRY for the categories it owns.
+
+    Commands for categories another service owns are not this owner's to answer.
+    """
+    receipts = ExpiryReceipts(runtime.db)
+    answers = runtime.publisher(RETENTION_EXPIRY_RECEIPTS, ExpiredRecordsErased)
+
+    @runtime.subscriber(RETENTION_EXPIRY)
+    async def erase_expired_records(envelope: Envelope[EraseExpiredRecords]) -> None:
+        """Erase a category's records whose retention period started before the cutoff, and give a receipt."""
+        if envelope.type != ERASE_EXPIRED_RECORDS:
+            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
+        command = envelope.payload
+        expire = expiries.get(command.category)
+        if expire is None:
+            return
+        command_id = str(envelope.event_id)
+        receipt = await receipts.given(command_id)
+        if receipt is None:
+            erased = await expire(command)
+            receipt = await receipts.keep(
+                command_id,
+                ExpiredRecordsErased(
+                    owner=owner,
+                    category=command.category,
+                    rule=command.rule,
+                    cutoff=command.cutoff,
+                    erased=erased.erased,
+                    kept_under_hold=erased.kept_under_hold,
+                    erased_at=utc_now(),
+                ),
+            )
+        answer = Envelope[ExpiredRecordsErased](
+            event_id=derived_event_id(envelope.event_id, f"{owner}:{EXPIRED_RECORDS_ERASED}"),
+            type=EXPIRED_RECORDS_ERASED,
+            occurred_at=receipt.erased_at,
+            subject_id=envelope.subject_id,
+            correlation_id=envelope.correlation_id,
+            payload=receipt,
+        )
+        await answers.publish(answer, key=answer.partition_key)
