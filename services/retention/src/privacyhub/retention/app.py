@@ -5,6 +5,12 @@ from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
+from privacyhub.retention.expiry import (
+    ExpiryMetrics,
+    ExpiryRequests,
+    ExpirySweeper,
+    period_rules,
+)
 from privacyhub.retention.handlers import register_handlers
 from privacyhub.retention.holds import LegalHolds
 from privacyhub.retention.queries import retention_queries
@@ -14,17 +20,19 @@ from privacyhub.retention.schedule import DueDeletions
 from privacyhub.retention.scheduling import ContactRetention
 from privacyhub.retention.settings import RetentionSettings, registered_retention
 from privacyhub.retention.sweep import Sweeper, SweepMetrics, sweep_while_serving
+from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.contracts.subject import EraseSubjectData
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import RETENTION_QUERIES, SUBJECT_COMMANDS
+from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_QUERIES, SUBJECT_COMMANDS
 
 
 @dataclass(frozen=True)
 class RetentionService:
     runtime: ServiceRuntime
     sweeper: Sweeper
+    expiry: ExpirySweeper
 
 
 def assemble(
@@ -39,6 +47,7 @@ def assemble(
     holds = LegalHolds(runtime.db)
     requests = ErasureRequests(runtime.db)
     log = DeletionLog(runtime.db)
+    expiry_requests = ExpiryRequests(runtime.db)
     for store in (schedule, records, log):
         runtime.on_startup(store.ensure_indexes)
     contact = ContactRetention(
@@ -48,7 +57,13 @@ def assemble(
         grace=timedelta(seconds=settings.contact_grace_period_seconds),
     )
     register_handlers(
-        runtime, contact=contact, holds=holds, requests=requests, log=log, clock=clock
+        runtime,
+        contact=contact,
+        holds=holds,
+        requests=requests,
+        expiry_requests=expiry_requests,
+        log=log,
+        clock=clock,
     )
     answer_queries(runtime, RETENTION_QUERIES, retention_queries(log, holds, clock))
     sweeper = Sweeper(
@@ -64,7 +79,17 @@ def assemble(
         metrics=SweepMetrics(runtime.registry),
     )
     sweep_while_serving(runtime, sweeper)
-    return RetentionService(runtime, sweeper)
+    expiry = ExpirySweeper(
+        rules=period_rules(),
+        holds=holds,
+        requests=expiry_requests,
+        publisher=runtime.publisher(RETENTION_EXPIRY, EraseExpiredRecords),
+        clock=clock,
+        interval_seconds=settings.expiry_sweep_interval_seconds,
+        metrics=ExpiryMetrics(runtime.registry),
+    )
+    sweep_while_serving(runtime, expiry)
+    return RetentionService(runtime, sweeper, expiry)
 
 
 def create_runtime(

@@ -1,7 +1,8 @@
-"""Proof of deletion: every erase command the sweep sends, and each owner's receipt for it.
+"""Proof of deletion: every erase command the sweeps send, and each owner's receipt for it.
 
-Neither holds personal data: a hash of the subject id, the category, the rule, counts and times.
-A receipt is matched to its command by the correlation id, which is the command's id.
+Neither holds personal data: a hash of the subject id (none for a period erased across a
+category), the category, the rule, the cutoff, counts and times. A receipt is matched to its
+command by the correlation id, which is the command's id.
 """
 
 from contextlib import suppress
@@ -11,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from privacyhub.retention.records import subject_hash
-from privacyhub.shared.contracts.retention import DeletionLogEntry
+from privacyhub.shared.contracts.retention import DeletionLogEntry, ExpiredRecordsErased
 from privacyhub.shared.contracts.subject import Category, SubjectDataErased
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -91,10 +92,32 @@ class DeletionLog:
                 erased_at=receipt.erased_at,
                 logged_at=logged_at,
             )
-            key = f"{request['_id']}:{receipt.owner}:{receipt.category}"
-            document = entry.model_dump() | {"_id": key, "command_id": request["_id"]}
-            with suppress(DuplicateKeyError):
-                await self._collection.insert_one(document)
+            await self._keep(entry)
+
+    async def record_expiry(
+        self, request: dict[str, Any], receipt: ExpiredRecordsErased, *, logged_at: datetime
+    ) -> None:
+        """Log an owner's receipt for an expiry command, once."""
+        entry = DeletionLogEntry(
+            category=receipt.category,
+            rule=request["rule"],
+            cutoff=request["cutoff"],
+            count=receipt.erased,
+            kept_under_hold=receipt.kept_under_hold,
+            owner=receipt.owner,
+            command_id=UUID(request["_id"]),
+            requested_at=request["requested_at"],
+            erased_at=receipt.erased_at,
+            logged_at=logged_at,
+        )
+        await self._keep(entry)
+
+    async def _keep(self, entry: DeletionLogEntry) -> None:
+        command_id = str(entry.command_id)
+        key = f"{command_id}:{entry.owner}:{entry.category}"
+        document = entry.model_dump(exclude_none=True) | {"_id": key, "command_id": command_id}
+        with suppress(DuplicateKeyError):
+            await self._collection.insert_one(document)
 
     async def entries(self, subject_id: str | None, *, limit: int) -> list[DeletionLogEntry]:
         """One person's entries, or everyone's; latest first."""

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
+from privacyhub.retention.expiry import ExpiryRequests
 from privacyhub.retention.holds import LegalHolds
 from privacyhub.retention.rules import Clock
 from privacyhub.retention.scheduling import ContactRetention
@@ -15,9 +16,11 @@ from privacyhub.shared.contracts.contact import (
     ContactMessageStored,
 )
 from privacyhub.shared.contracts.retention import (
+    EXPIRED_RECORDS_ERASED,
     LIFT_LEGAL_HOLD,
     MARK_CUSTOMER_ENDED,
     PLACE_LEGAL_HOLD,
+    ExpiredRecordsErased,
     LiftLegalHold,
     MarkCustomerEnded,
     PlaceLegalHold,
@@ -32,7 +35,12 @@ from privacyhub.shared.contracts.subject import (
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONTACT_LIFECYCLE, RETENTION_COMMANDS, SUBJECT_RESULTS
+from privacyhub.shared.topics import (
+    CONTACT_LIFECYCLE,
+    RETENTION_COMMANDS,
+    RETENTION_EXPIRY_RECEIPTS,
+    SUBJECT_RESULTS,
+)
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
@@ -52,6 +60,7 @@ def register_handlers(
     contact: ContactRetention,
     holds: LegalHolds,
     requests: ErasureRequests,
+    expiry_requests: ExpiryRequests,
     log: DeletionLog,
     clock: Clock,
 ) -> None:
@@ -118,5 +127,18 @@ def register_handlers(
 
         async def effect() -> None:
             await log.record_receipts(request, answer, logged_at=clock())
+
+        await once(envelope, effect)
+
+    @runtime.subscriber(RETENTION_EXPIRY_RECEIPTS)
+    async def log_expiry_receipts(envelope: Envelope[ExpiredRecordsErased]) -> None:
+        """Log the owners' receipts for this service's expiry commands."""
+        receipt = contract_of(envelope, {EXPIRED_RECORDS_ERASED: ExpiredRecordsErased})
+        request = await expiry_requests.get(envelope.correlation_id)
+        if request is None:
+            return  # another copy's command, under another database: not ours to log
+
+        async def effect() -> None:
+            await log.record_expiry(request, receipt, logged_at=clock())
 
         await once(envelope, effect)

@@ -42,6 +42,13 @@ class RetentionSettings(ServiceSettings):
         gt=0,
         description="How often the service sweeps the records that are due for deletion.",
     )
+    expiry_sweep_interval_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the service asks each owner to erase the records whose retention "
+        "period in the processing register has ended (visits, consent choices replaced long ago, "
+        "staff reads, resolved complaints).",
+    )
     sweep_batch_size: int = Field(
         default=1000,
         ge=1,

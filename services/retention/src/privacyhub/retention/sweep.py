@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid5
 
 from privacyhub.retention.deletion_log import ErasureRequest, ErasureRequests
@@ -117,7 +117,8 @@ class Sweeper:
         self._customers = customers
         self._publisher = publisher
         self._clock = clock
-        self._interval_seconds = interval_seconds
+        self.interval_seconds = interval_seconds
+        self.failures = metrics.failures
         self._batch_size = batch_size
         self._keep_ended_for = keep_ended_for
         self._metrics = metrics
@@ -162,23 +163,33 @@ class Sweeper:
         await self._customers.forget_ended_before(now - self._keep_ended_for)
         await self._holds.forget_ended_before(now - self._keep_ended_for)
 
-    async def sweep_while(self, serving: Callable[[], bool]) -> None:
-        """Sweep every interval for as long as `serving()` says so."""
-        while True:
-            await asyncio.sleep(self._interval_seconds)
-            if not serving():
-                return
-            try:
-                sent = await self.sweep(serving)
-            except Exception:
-                self._metrics.failures.inc()
-                logger.warning("retention sweep failed; trying again next interval", exc_info=True)
-                continue
-            if sent:
-                logger.info("erase commands sent", extra={"commands": sent})
+
+class Sweeping(Protocol):
+    """A sweep repeated every interval: the due-record sweep, or the period sweep (expiry.py)."""
+
+    interval_seconds: float
+    failures: Counter
+
+    async def sweep(self, serving: Callable[[], bool]) -> int: ...
 
 
-def sweep_while_serving(runtime: Any, sweeper: Sweeper) -> None:
+async def sweep_while(sweeper: Sweeping, serving: Callable[[], bool]) -> None:
+    """Sweep every interval for as long as `serving()` says so."""
+    while True:
+        await asyncio.sleep(sweeper.interval_seconds)
+        if not serving():
+            return
+        try:
+            sent = await sweeper.sweep(serving)
+        except Exception:
+            sweeper.failures.inc()
+            logger.warning("retention sweep failed; trying again next interval", exc_info=True)
+            continue
+        if sent:
+            logger.info("erase commands sent", extra={"commands": sent})
+
+
+def sweep_while_serving(runtime: Any, sweeper: Sweeping) -> None:
     """Start sweeping with `runtime` (a ServiceRuntime); the sweeps end once its broker, having started, stops."""
     sweeps: set[asyncio.Task] = set()
     started: list[bool] = []
@@ -190,7 +201,7 @@ def sweep_while_serving(runtime: Any, sweeper: Sweeper) -> None:
         return not started
 
     async def start_sweeping() -> None:
-        sweep = asyncio.get_running_loop().create_task(sweeper.sweep_while(serving))
+        sweep = asyncio.get_running_loop().create_task(sweep_while(sweeper, serving))
         sweeps.add(sweep)
         sweep.add_done_callback(sweeps.discard)
 
