@@ -1,4 +1,4 @@
-"""A clock a test can move forward, so deadlines are checked without waiting for them."""
+"""A clock a test can move, so deadlines are checked without waiting for them."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,7 +8,7 @@ from privacyhub.shared.envelope import utc_now
 
 
 class MovableClock:
-    """Real time plus an offset that a test moves forward for a while."""
+    """Real time plus an offset that a test moves forward (or back) for a while."""
 
     def __init__(self) -> None:
         self._offset = timedelta()
@@ -23,3 +23,9 @@ class MovableClock:
             yield
         finally:
             self._offset -= by
+
+    @contextmanager
+    def moved_back(self, by: timedelta) -> Iterator[None]:
+        """What happens meanwhile happened `by` ago: old records made through the normal path."""
+        with self.moved_forward(-by):
+            yield

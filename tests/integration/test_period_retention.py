@@ -1,0 +1,339 @@
+"""The processing register's retention periods, enforced (statement §4), on real Kafka and MongoDB-protocol servers.
+
+A retention service of this module asks the owners every half second to erase what each
+category's period has ended. Records are made old through the normal paths: page views and
+consent choices carry their moment, a staff read its time, and a complaint is resolved while the
+requests service's clock is moved back. Periods are the register's own.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from privacyhub.consent.consents import HISTORY
+from privacyhub.consent.visits import VISITS
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
+from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
+from privacyhub.requests.settings import RequestsSettings
+from privacyhub.retention.app import assemble
+from privacyhub.retention.deletion_log import DELETION_LOG
+from privacyhub.retention.holds import LEGAL_HOLDS
+from privacyhub.retention.settings import RetentionSettings
+from privacyhub.shared.auth import Role
+from privacyhub.shared.contracts.access_log import STAFF_DATA_READ, StaffDataRead
+from privacyhub.shared.contracts.consent import (
+    CONSENT_GIVEN,
+    ConsentGiven,
+    ConsentSource,
+    Purposes,
+)
+from privacyhub.shared.contracts.retention import (
+    ERASE_EXPIRED_RECORDS,
+    EraseExpiredRecords,
+)
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.expiry import EXPIRY_RECEIPTS
+from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.register import load_register
+from privacyhub.shared.register.check import undeclared_fields
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import (
+    CONSENT_CHOICES,
+    RETENTION_EXPIRY,
+    RETENTION_EXPIRY_RECEIPTS,
+    STAFF_ACCESS_LOG,
+    TopicSpec,
+)
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import Endpoints
+from tests.integration.conftest import RUN, observed, service_settings, staff_headers
+from tests.support.clock import MovableClock
+from tests.support.kafka import collect_until, publish_message
+from tests.support.requests_store import subject_keys
+from tests.support.waiting import eventually
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("consent_service", "requests_service", "period_retention"),
+]
+
+OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="dpo-ellen")
+DAY = timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def period_settings(endpoints: Endpoints) -> RetentionSettings:
+    return service_settings(
+        RetentionSettings, endpoints, "retention_periods", expiry_sweep_interval_seconds=0.5
+    )
+
+
+@pytest.fixture(scope="module")
+async def period_retention(period_settings: RetentionSettings) -> AsyncIterator[ServiceRuntime]:
+    async with assemble(period_settings).runtime.running() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="module")
+async def periods_db(
+    endpoints: Endpoints, period_settings: RetentionSettings
+) -> AsyncIterator[AsyncDatabase]:
+    async for db in observed(endpoints, period_settings.mongodb_database):
+        yield db
+
+
+def new_visitor() -> str:
+    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
+
+
+def person() -> tuple[str, str]:
+    """A new e-mail address and its pseudonymous subject id."""
+    email = f"kees{uuid.uuid4().hex[:8]}@example.nl"
+    secret = GatewaySettings().subject_id_secret.get_secret_value()
+    return email, subject_id_for_email(secret, email)
+
+
+async def publish(endpoints: Endpoints, topic: TopicSpec, envelope: Envelope[Any]) -> None:
+    await publish_message(
+        endpoints.kafka_bootstrap_servers,
+        topic.name,
+        envelope.model_dump_json().encode(),
+        envelope.partition_key,
+    )
+
+
+async def choose(
+    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool
+) -> str:
+    """A consent choice made at `given_at`, as the gateway publishes it; its consent id."""
+    choice = ConsentGiven(
+        consent_id=str(uuid.uuid4()),
+        visitor_id=visitor_id,
+        purposes=Purposes(analytics=analytics, marketing=False),
+        statement_version="2.1",
+        source=ConsentSource.BANNER,
+        given_at=given_at,
+    )
+    envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
+    await publish(endpoints, CONSENT_CHOICES, envelope)
+    return choice.consent_id
+
+
+async def read_by_staff(endpoints: Endpoints, subject_id: str, read_at: datetime) -> str:
+    """A staff read of the subject's data at `read_at`, as the gateway announces it; its entry id."""
+    read = StaffDataRead(
+        staff_id="agent-tom",
+        roles=["support_agent"],
+        route="/v1/staff/contact/{reference}",
+        category="contact_messages",
+        record="CT-0A1B2C3D4E5F",
+        reason="Answering the question",
+        read_at=read_at,
+    )
+    envelope = Envelope[StaffDataRead](type=STAFF_DATA_READ, subject_id=subject_id, payload=read)
+    await publish(endpoints, STAFF_ACCESS_LOG, envelope)
+    return str(envelope.event_id)
+
+
+async def stored(db: AsyncDatabase, collection: str, selection: dict[str, Any], count: int) -> None:
+    async def all_there() -> bool:
+        return await db[collection].count_documents(selection) == count
+
+    await eventually(all_there, what=f"{count} documents in {collection}")
+
+
+async def logged(
+    periods_db: AsyncDatabase, category: str, *, since: datetime, **counts: Any
+) -> dict[str, Any]:
+    """A deletion-log entry for `category` logged after `since` whose counts match."""
+    selection = {"category": category, "logged_at": {"$gt": since}, **counts}
+    return await eventually(
+        lambda: periods_db[DELETION_LOG].find_one(selection),
+        what=f"a deletion-log entry for {category} with {counts}",
+    )
+
+
+async def test_visits_older_than_thirteen_months_go_and_recent_ones_stay(
+    gateway: AsyncClient,
+    endpoints: Endpoints,
+    consent_db: AsyncDatabase,
+    periods_db: AsyncDatabase,
+) -> None:
+    visitor, now = new_visitor(), utc_now()
+    await choose(endpoints, visitor, now - 500 * DAY, analytics=True)
+    await stored(consent_db, HISTORY, {"visitor_id": visitor}, 1)
+    for occurred_at in (now - 400 * DAY, now - 390 * DAY, now - DAY):
+        view = {
+            "visitor_id": visitor,
+            "url": "https://www.jobport.nl/vacatures",
+            "occurred_at": occurred_at.isoformat(),
+        }
+        response = await gateway.post("/v1/pageviews", json=view)
+        assert response.status_code == 202, response.text
+
+    # One visitor's views are read in order: once the recent ones are linked, the old one was.
+    recent = {"visitor_id": visitor, "occurred_at": {"$gte": now - 391 * DAY}}
+    await stored(consent_db, VISITS, recent, 2)
+
+    await stored(consent_db, VISITS, {"visitor_id": visitor}, 2)
+
+    kept = [v["occurred_at"] async for v in consent_db[VISITS].find({"visitor_id": visitor})]
+    assert all(moment > now - 396 * DAY for moment in kept)
+    entry = await logged(periods_db, "visit_records", since=now, count={"$gte": 1})
+    assert entry["owner"] == "consent" and entry["rule"] == "visit_records.P396D"
+    assert "subject_hash" not in entry
+
+
+async def test_a_choice_replaced_five_years_ago_goes_and_the_choice_in_force_stays(
+    endpoints: Endpoints, consent_db: AsyncDatabase, periods_db: AsyncDatabase
+) -> None:
+    visitor, loyal, now = new_visitor(), new_visitor(), utc_now()
+    first = await choose(endpoints, visitor, now - 2000 * DAY, analytics=True)
+    replaced_lately = await choose(endpoints, visitor, now - 1900 * DAY, analytics=False)
+    in_force = await choose(endpoints, visitor, now - DAY, analytics=True)
+    only_choice = await choose(endpoints, loyal, now - 3000 * DAY, analytics=False)
+    # The choices of one visitor are read in order: once the last is kept, the first was too.
+    await stored(consent_db, HISTORY, {"_id": {"$in": [in_force, only_choice]}}, 2)
+
+    await stored(consent_db, HISTORY, {"_id": first}, 0)
+
+    kept = {
+        c["_id"] async for c in consent_db[HISTORY].find({"visitor_id": {"$in": [visitor, loyal]}})
+    }
+    assert kept == {replaced_lately, in_force, only_choice}
+    assert await consent_db["current_consents"].find_one({"_id": loyal, "consent_id": only_choice})
+    entry = await logged(periods_db, "consent_proofs", since=now, count={"$gte": 1})
+    assert entry["owner"] == "consent" and entry["rule"] == "consent_proofs.P1826D"
+
+
+async def test_old_staff_reads_go_and_a_legal_hold_keeps_its_subjects_with_a_receipt_saying_so(
+    gateway: AsyncClient,
+    endpoints: Endpoints,
+    requests_db: AsyncDatabase,
+    periods_db: AsyncDatabase,
+) -> None:
+    (_, read_about), (_, held), now = person(), person(), utc_now()
+    hold = {
+        "subject_id": held,
+        "category": "staff_access_log",
+        "reason": "Klacht bij de Autoriteit Persoonsgegevens loopt",
+        "ends_at": (now + 30 * DAY).isoformat(),
+    }
+    response = await gateway.post("/v1/staff/legal-holds", json=hold, headers=OFFICER)
+    assert response.status_code == 202, response.text
+    hold_id = response.json()["hold_id"]
+    await eventually(
+        lambda: periods_db[LEGAL_HOLDS].find_one({"_id": hold_id}), what="the hold in force"
+    )
+
+    old_read = await read_by_staff(endpoints, read_about, now - 800 * DAY)
+    recent_read = await read_by_staff(endpoints, read_about, now - DAY)
+    held_read = await read_by_staff(endpoints, held, now - 800 * DAY)
+    stored_at = utc_now()
+
+    # One subject's reads are read in order: once the recent one is kept, the old one was too.
+    await stored(requests_db, ACCESS_LOG, {"_id": {"$in": [recent_read, held_read]}}, 2)
+
+    await stored(requests_db, ACCESS_LOG, {"_id": old_read}, 0)
+    entry = await logged(
+        periods_db, "staff_access_log", since=stored_at, kept_under_hold={"$gte": 1}
+    )
+    assert entry["owner"] == "requests" and entry["rule"] == "staff_access_log.P730D"
+    assert await requests_db[ACCESS_LOG].find_one({"_id": held_read})
+
+
+async def test_a_complaint_resolved_two_years_ago_goes_with_its_reporters_key(
+    gateway: AsyncClient,
+    requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
+    requests_clock: MovableClock,
+    periods_db: AsyncDatabase,
+) -> None:
+    (email, reporter), now = person(), utc_now()
+    form = {"email": email, "message": "Mijn cv staat nog online.", "kind": "complaint"}
+    response = await gateway.post("/v1/complaints", json=form)
+    assert response.status_code == 202, response.text
+    reference = response.json()["reference"]
+    keys = subject_keys(requests_db, requests_settings)
+    await eventually(
+        lambda: requests_db[COMPLAINTS].find_one({"_id": reference}), what="the complaint"
+    )
+    assert await keys.existing_key(reporter, fresh=True) is not None
+
+    with requests_clock.moved_back(800 * DAY):
+        for change in ({"status": "in_progress"}, {"status": "resolved", "note": "Verwijderd."}):
+            moved = await gateway.post(
+                f"/v1/staff/complaints/{reference}/status", json=change, headers=OFFICER
+            )
+            assert moved.status_code == 200, moved.text
+
+    await stored(requests_db, COMPLAINTS, {"_id": reference}, 0)
+    await eventually(
+        lambda: _none(keys.existing_key(reporter, fresh=True)), what="the reporter's key destroyed"
+    )
+    entry = await logged(periods_db, "complaints", since=now, count={"$gte": 1})
+    assert entry["owner"] == "requests" and entry["rule"] == "complaints.P730D"
+
+
+async def _none(awaitable: Any) -> bool:
+    return await awaitable is None
+
+
+async def test_a_redelivered_command_is_answered_with_the_same_receipt(
+    endpoints: Endpoints, requests_db: AsyncDatabase
+) -> None:
+    command = Envelope[EraseExpiredRecords](
+        type=ERASE_EXPIRED_RECORDS,
+        subject_id="staff_access_log",
+        payload=EraseExpiredRecords(
+            category="staff_access_log",
+            rule="staff_access_log.P730D",
+            cutoff=utc_now() - 730 * DAY,
+        ),
+    )
+    for _ in range(2):
+        await publish(endpoints, RETENTION_EXPIRY, command)
+
+    answers: list[dict[str, Any]] = []
+
+    def second_answer(message: dict[str, Any]) -> bool:
+        if message["correlation_id"] == str(command.correlation_id):
+            answers.append(message)
+        return len(answers) == 2
+
+    await collect_until(
+        endpoints.kafka_bootstrap_servers, RETENTION_EXPIRY_RECEIPTS.name, second_answer
+    )
+    assert answers[0] == answers[1]
+    assert answers[0]["payload"]["owner"] == "requests"
+    assert await requests_db[EXPIRY_RECEIPTS].count_documents({"_id": str(command.event_id)}) == 1
+
+
+async def test_the_deletion_log_and_the_owners_receipts_hold_no_personal_data(
+    consent_db: AsyncDatabase, requests_db: AsyncDatabase, periods_db: AsyncDatabase
+) -> None:
+    await logged(periods_db, "visit_records", since=utc_now())
+    register = load_register()
+    for service, db, collection in (
+        ("retention", periods_db, DELETION_LOG),
+        ("retention", periods_db, "expiry_requests"),
+        ("consent", consent_db, EXPIRY_RECEIPTS),
+        ("requests", requests_db, EXPIRY_RECEIPTS),
+    ):
+        documents = await db[collection].find().to_list()
+        assert documents, collection
+        assert undeclared_fields(register, service, collection, documents) == set(), collection
+    period_entries = await periods_db[DELETION_LOG].find({"cutoff": {"$exists": True}}).to_list()
+    assert period_entries
+    without_subjects = {
+        *("_id", "category", "rule", "cutoff", "count", "kept_under_hold", "owner"),
+        *("command_id", "requested_at", "erased_at", "logged_at"),
+    }
+    assert all(set(entry) <= without_subjects for entry in period_entries)
+    requests = await periods_db["expiry_requests"].find().to_list()
+    assert all(isinstance(request["held_subjects"], int) for request in requests)
