@@ -18,6 +18,7 @@ from privacyhub.consent.visits import VISITS
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
+from privacyhub.requests.complaints import RECEIPTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import assemble
 from privacyhub.retention.deletion_log import DELETION_LOG
@@ -261,7 +262,7 @@ async def test_a_complaint_resolved_two_years_ago_goes_with_its_reporters_key(
     reference = response.json()["reference"]
     keys = subject_keys(requests_db, requests_settings)
     await eventually(
-        lambda: requests_db[COMPLAINTS].find_one({"_id": reference}), what="the complaint"
+        lambda: requests_db[RECEIPTS].find_one({"_id": reference}), what="the receipt e-mailed"
     )
     assert await keys.existing_key(reporter, fresh=True) is not None
 
@@ -273,6 +274,7 @@ async def test_a_complaint_resolved_two_years_ago_goes_with_its_reporters_key(
             assert moved.status_code == 200, moved.text
 
     await stored(requests_db, COMPLAINTS, {"_id": reference}, 0)
+    assert await requests_db[RECEIPTS].find_one({"_id": reference}) is None
     await eventually(
         lambda: _none(keys.existing_key(reporter, fresh=True)), what="the reporter's key destroyed"
     )

@@ -170,6 +170,7 @@ class Complaints:
             deleted = await self._collection.delete_one(
                 {"_id": stored["_id"], "status": ComplaintStatus.RESOLVED}
             )
+            await self._receipts.delete_one({"_id": stored["_id"]})
             erased += deleted.deleted_count
             reporters.add(complaint["subject_id"])
         return erased, kept, reporters
