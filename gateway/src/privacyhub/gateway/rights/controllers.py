@@ -33,6 +33,14 @@ from privacyhub.shared.contracts.rights import (
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
+AccessToken = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Authorization",
+        description="`Bearer <access_token>`, the token returned when the request was submitted.",
+    ),
+]
+
 
 def bearer_token(authorization: str | None) -> str:
     """The access token from `Authorization: Bearer <token>`; without one the request does not exist for the caller."""
@@ -104,13 +112,7 @@ class RightsRequestController(Controller):
         self,
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
-        authorization: Annotated[
-            str | None,
-            HeaderParameter(
-                name="Authorization",
-                description="`Bearer <access_token>`, the token returned when the request was submitted.",
-            ),
-        ] = None,
+        authorization: AccessToken = None,
     ) -> RightsRequestView:
         """A request's status, due date, decision and reasons, for the holder of its access token (`Authorization: Bearer <access_token>`). 404 for an unknown request and for a missing or wrong token alike, so nobody learns which requests exist."""
         lookup = StatusLookup(
@@ -136,13 +138,7 @@ class RightsRequestController(Controller):
         self,
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
-        authorization: Annotated[
-            str | None,
-            HeaderParameter(
-                name="Authorization",
-                description="`Bearer <access_token>`, the token returned when the request was submitted.",
-            ),
-        ] = None,
+        authorization: AccessToken = None,
     ) -> Response[bytes]:
         """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token. 409 while it is not ready; 404 for an unknown request, another kind of request, or a missing or wrong token."""
         lookup = StatusLookup(

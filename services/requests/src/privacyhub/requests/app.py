@@ -22,6 +22,7 @@ from privacyhub.requests.owner_results import register_owner_results
 from privacyhub.requests.queries import rights_query_handlers
 from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import RightsWorkflow
 from privacyhub.shared.contracts.rights import RightsRequestVerified
 from privacyhub.shared.contracts.subject import SubjectMessage
@@ -57,9 +58,13 @@ def create_runtime(
         settings=settings,
         clock=clock,
     )
+    codes = VerificationCodes(
+        requests=rights_requests, mailer=Mailer(settings), settings=settings, clock=clock
+    )
     workflow = RightsWorkflow(
         requests=rights_requests,
         mailer=Mailer(settings),
+        codes=codes,
         announce_verified=lambda event: lifecycle.publish(event, key=event.partition_key),
         settings=settings,
         clock=clock,

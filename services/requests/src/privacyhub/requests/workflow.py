@@ -7,15 +7,14 @@ staff action (same action id) changes nothing twice and sends no e-mail twice.
 
 import hmac
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from privacyhub.requests.clock import Clock
-from privacyhub.requests.codes import code_digest, code_matches, new_code
+from privacyhub.requests.codes import code_matches
 from privacyhub.requests.mail import Mailer, Notice
 from privacyhub.requests.notices import (
-    code_notice,
     decided_notice,
     extended_notice,
     received_notice,
@@ -23,6 +22,7 @@ from privacyhub.requests.notices import (
 )
 from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.verification_codes import CODE, VerificationCodes
 from privacyhub.requests.views import queue_entry, view
 from privacyhub.shared.contracts.rights import (
     OPEN_STATUSES,
@@ -57,7 +57,7 @@ CarryOut = Callable[[RightsRequestDocument], Awaitable[RightsRequestDocument]]
 Outcome = RightsRequestView | Rejection | None
 
 # Steps the requester is told about by e-mail, remembered on the request once told.
-RECEIVED, CODE, VERIFIED, EXTENDED, DECIDED = "received", "code", "verified", "extended", "decided"
+RECEIVED, VERIFIED, EXTENDED, DECIDED = "received", "verified", "extended", "decided"
 
 # A refusal needs no verified identity (it may be the very reason); carrying anything out does.
 NEEDS_VERIFICATION = frozenset({DecisionOutcome.APPROVE, DecisionOutcome.PARTIALLY_REFUSE})
@@ -69,6 +69,7 @@ class RightsWorkflow:
         *,
         requests: RightsRequests,
         mailer: Mailer,
+        codes: VerificationCodes,
         announce_verified: AnnounceVerified,
         settings: RequestsSettings,
         clock: Clock,
@@ -76,6 +77,7 @@ class RightsWorkflow:
     ) -> None:
         self._requests = requests
         self._mailer = mailer
+        self._codes = codes
         self._announce_verified = announce_verified
         self._carry_out = carry_out
         self._settings = settings
@@ -99,7 +101,7 @@ class RightsWorkflow:
         )
         awaiting = document["status"] == Status.AWAITING_VERIFICATION
         if received.channel is not Channel.LETTER and awaiting and CODE not in document["notified"]:
-            await self._send_code(received.request_id, document["email"])
+            await self._codes.send(received.request_id, document["email"])
 
     async def status(self, lookup: StatusLookup) -> Outcome:
         """The request, for the holder of its access token; a wrong token looks like no request at all."""
@@ -255,25 +257,6 @@ class RightsWorkflow:
         if document is None:
             raise LookupError("a rights request vanished while being handled")
         return document
-
-    async def _send_code(self, request_id: UUID, email: str) -> None:
-        code = new_code()
-        lifetime = timedelta(seconds=self._settings.verification_code_lifetime_seconds)
-        await self._requests.issue_code(
-            request_id,
-            digest=code_digest(
-                self._settings.verification_code_secret.get_secret_value(), request_id, code
-            ),
-            expires_at=self._clock() + lifetime,
-        )
-        notice = code_notice(
-            request_id,
-            code,
-            lifetime_minutes=max(1, round(lifetime.total_seconds() / 60)),
-            max_attempts=self._settings.verification_max_attempts,
-        )
-        await self._mailer.send(email, notice)
-        await self._requests.mark_notified(request_id, CODE)
 
     async def _verified(self, document: RightsRequestDocument) -> RightsRequestView:
         """Announce the verification to data owners and the requester, once."""
