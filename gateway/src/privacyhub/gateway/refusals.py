@@ -2,7 +2,9 @@
 
 The owner's reason is the English message; the Dutch is kept here, since visitors read some
 of these. A refusal is a conflict with the state of the data (409), except a code a requester
-typed wrong or too late (400) and the lock after too many wrong ones (429).
+typed wrong or too late (400), and the limits on wrong codes and on asking for new ones (429).
+A request locked after too many wrong codes stays locked: asking it for a new code answers the
+same 429 as entering one.
 """
 
 from typing import NamedTuple
@@ -30,11 +32,25 @@ REFUSALS: dict[str, HttpRefusal] = {
     ),
     "code_expired": HttpRefusal(
         HTTP_400_BAD_REQUEST,
-        "De code is verlopen. Dien je verzoek opnieuw in voor een nieuwe code.",
+        "De code is verlopen. Vraag bij je verzoek een nieuwe code aan.",
     ),
     "no_code_for_letters": HttpRefusal(
         HTTP_400_BAD_REQUEST,
         "Voor een verzoek per brief controleert onze privacyfunctionaris je identiteit.",
+    ),
+    "already_verified": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Je identiteit is al bevestigd; je hebt geen code meer nodig.",
+    ),
+    "resend_too_soon": HttpRefusal(
+        HTTP_429_TOO_MANY_REQUESTS,
+        "We hebben zojuist een code gestuurd. Kijk in je e-mail, ook bij de ongewenste e-mail, "
+        "en vraag het over een tijdje opnieuw als hij niet aankomt.",
+    ),
+    "too_many_resends": HttpRefusal(
+        HTTP_429_TOO_MANY_REQUESTS,
+        "Voor dit verzoek kunnen we geen nieuwe codes meer sturen. Mail privacy@jobport.nl of "
+        "dien een nieuw verzoek in.",
     ),
     "too_many_attempts": HttpRefusal(
         HTTP_429_TOO_MANY_REQUESTS,

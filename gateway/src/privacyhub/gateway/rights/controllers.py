@@ -1,4 +1,4 @@
-"""The requester's side: submit a request, confirm it with the e-mailed code, follow it with the access token."""
+"""The requester's side: submit a request, confirm it with the e-mailed code (or ask for a new one), follow it with the access token."""
 
 import base64
 from typing import Annotated
@@ -23,10 +23,13 @@ from privacyhub.gateway.rights.schemas import (
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.contracts.rights import (
     EXPORT_QUERY,
+    RESEND_CODE_QUERY,
     STATUS_QUERY,
     VERIFY_CODE_QUERY,
     Channel,
     CodeAttempt,
+    CodeResend,
+    CodeResent,
     RightsRequestView,
     StatusLookup,
 )
@@ -91,7 +94,7 @@ class RightsRequestController(Controller):
         data: JSONBody[CodeEntry],
         queries: NamedDependency[QueryClient],
     ) -> VerificationResult:
-        """Confirm a request with the code from the e-mail. 200 once verified; 400 for a wrong or expired code; 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
+        """Confirm a request with the code from the e-mail. 200 once verified; 400 for a wrong or expired code (`POST .../code` sends a new one); 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
         # One id per try: should Kafka deliver the query twice, the service counts it once.
         attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
         return await ask_owner(
@@ -101,6 +104,37 @@ class RightsRequestController(Controller):
             attempt,
             VerificationResult,
             key=str(request_id),
+        )
+
+    @post(
+        "/{request_id:uuid}/code",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="resendRightsRequestCode",
+        responses=error_responses(
+            {
+                400: "A request by letter: a privacy officer verifies it, no code is sent.",
+                404: "No such request, or a missing or wrong access token.",
+                409: "Already verified, or already decided.",
+                429: "A code was sent only a moment ago, no new codes are left for this request, "
+                "or it is locked after too many wrong codes.",
+            }
+        ),
+    )
+    async def resend_code(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        authorization: AccessToken = None,
+    ) -> CodeResent:
+        """Ask for a new verification code by e-mail, when the code expired or its e-mail got lost, as the holder of the request's access token (`Authorization: Bearer <access_token>`). 202 once the new code is on its way: the codes sent before stop working, and wrong tries with them still count. By default at most three new codes per request, each at least a minute after the code before: 429 `too_many_resends` or `resend_too_soon`. A request locked after too many wrong codes stays locked: 429 `too_many_attempts`, as when entering a code. 409 once verified or decided; 400 for a request by letter; 404 for an unknown request and for a missing or wrong token alike."""
+        # One id per ask: should Kafka deliver the query twice, the service mails one code.
+        command = CodeResend(
+            request_id=request_id,
+            access_token_sha256=access_token_sha256(bearer_token(authorization)),
+            command_id=uuid4(),
+        )
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, RESEND_CODE_QUERY, command, CodeResent, key=str(request_id)
         )
 
     @get(

@@ -46,7 +46,8 @@ class RightsRequestAccepted(BaseModel):
     access_token: str = Field(
         description=(
             "Shown only now. Send it as `Authorization: Bearer <access_token>` to "
-            "GET /v1/rights-requests/{request_id} to follow the request."
+            "GET /v1/rights-requests/{request_id} to follow the request, and to "
+            "POST /v1/rights-requests/{request_id}/code for a new verification code."
         )
     )
 

@@ -82,7 +82,7 @@ def create_runtime(
         runtime,
         REQUESTS_QUERIES,
         {
-            **rights_query_handlers(workflow, execution),
+            **rights_query_handlers(workflow, codes, execution),
             **complaint_queries(complaints, clock),
             **breach_queries(breaches, clock),
             **access_log_queries(access_log),

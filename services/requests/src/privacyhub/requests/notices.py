@@ -88,21 +88,43 @@ def received_notice(
     )
 
 
-def code_notice(request_id: UUID, code: str, *, lifetime_minutes: int, max_attempts: int) -> Notice:
+def code_notice(
+    request_id: UUID,
+    code: str,
+    *,
+    lifetime_minutes: int,
+    max_attempts: int,
+    replaces_earlier: bool = False,
+) -> Notice:
+    """The code e-mail; a code the requester asked for again says the earlier ones stopped working."""
+    nl_replaces = (
+        "Dit is een nieuwe code: eerder gestuurde codes werken niet meer, en verkeerde pogingen "
+        "met die codes tellen mee.\n\n"
+        if replaces_earlier
+        else ""
+    )
+    en_replaces = (
+        "This is a new code: codes sent earlier no longer work, and wrong tries with them "
+        "count.\n\n"
+        if replaces_earlier
+        else ""
+    )
     dutch = (
         f"Met deze code bevestig je dat privacyverzoek {request_id} van jou komt:\n\n"
-        f"    {code}\n\n"
+        f"    {code}\n\n{nl_replaces}"
         f"De code is {lifetime_minutes} minuten geldig. Vul hem in bij je verzoek op de website "
         f"van Jobport. Na {max_attempts} verkeerde pogingen blokkeren we het verzoek. "
         "Deel de code met niemand; wij vragen er nooit om."
     )
     english = (
         f"With this code you confirm that privacy request {request_id} comes from you:\n\n"
-        f"    {code}\n\n"
+        f"    {code}\n\n{en_replaces}"
         f"The code is valid for {lifetime_minutes} minutes. Enter it with your request on "
         f"Jobport's website. After {max_attempts} wrong tries we lock the request. "
         "Share the code with no one; we never ask for it."
     )
+    if replaces_earlier:
+        return _bilingual("Je nieuwe verificatiecode", "Your new verification code", dutch, english)
     return _bilingual("Je verificatiecode", "Your verification code", dutch, english)
 
 

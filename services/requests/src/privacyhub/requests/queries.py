@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from privacyhub.requests.execution import RightsExecution
+from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import Outcome, RightsWorkflow
 from privacyhub.shared.contracts.rights import (
     DECISION_QUERY,
@@ -16,10 +17,13 @@ from privacyhub.shared.contracts.rights import (
     EXTENSION_QUERY,
     OFFICER_VERIFICATION_QUERY,
     QUEUE_QUERY,
+    RESEND_CODE_QUERY,
     RESTRICTION_LIFT_QUERY,
     STATUS_QUERY,
     VERIFY_CODE_QUERY,
     CodeAttempt,
+    CodeResend,
+    CodeResent,
     DecisionCommand,
     ExtensionCommand,
     OfficerVerification,
@@ -38,9 +42,18 @@ from pydantic import BaseModel, ValidationError
 # The reason given with each rejection: the gateway shows it to requesters and staff as is.
 REASONS: dict[Rejection, str] = {
     Rejection.WRONG_CODE: "The code is not right. Check the e-mail and try again.",
-    Rejection.CODE_EXPIRED: "The code has expired. Submit your request again to get a new code.",
+    Rejection.CODE_EXPIRED: "The code has expired. Ask for a new code with your request.",
     Rejection.NO_CODE_FOR_LETTERS: (
         "For a request by letter, our privacy officer verifies your identity."
+    ),
+    Rejection.ALREADY_VERIFIED: "Your identity is already confirmed; no code is needed any more.",
+    Rejection.RESEND_TOO_SOON: (
+        "A code was sent only a moment ago. Check your e-mail, also the spam folder, and ask "
+        "again a little later if it does not arrive."
+    ),
+    Rejection.TOO_MANY_RESENDS: (
+        "No more new codes can be sent for this request. Write to privacy@jobport.nl or submit "
+        "a new request."
     ),
     Rejection.TOO_MANY_ATTEMPTS: (
         "Too many wrong codes: this request is locked. Write to privacy@jobport.nl or submit "
@@ -59,7 +72,7 @@ REASONS: dict[Rejection, str] = {
 }
 
 
-def reply_for(outcome: Outcome | list[QueueEntry] | Reply) -> Reply:
+def reply_for(outcome: Outcome | CodeResent | list[QueueEntry] | Reply) -> Reply:
     if isinstance(outcome, Reply):
         return outcome
     if outcome is None:
@@ -107,13 +120,25 @@ def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHan
     return _answering(StatusLookup, export)
 
 
+def _resending(workflow: RightsWorkflow, codes: VerificationCodes) -> QueryHandler:
+    """A new code, for the holder of the access token."""
+
+    async def resend(command: CodeResend) -> CodeResent | Rejection | None:
+        if await workflow.status(command) is None:
+            return None
+        return await codes.resend(command)
+
+    return _answering(CodeResend, resend)
+
+
 def rights_query_handlers(
-    workflow: RightsWorkflow, execution: RightsExecution
+    workflow: RightsWorkflow, codes: VerificationCodes, execution: RightsExecution
 ) -> dict[str, QueryHandler]:
     return {
         EXPORT_QUERY: _exporting(workflow, execution),
         STATUS_QUERY: _answering(StatusLookup, workflow.status),
         VERIFY_CODE_QUERY: _answering(CodeAttempt, workflow.verify_code),
+        RESEND_CODE_QUERY: _resending(workflow, codes),
         OFFICER_VERIFICATION_QUERY: _answering(OfficerVerification, workflow.verify_by_officer),
         DECISION_QUERY: _answering(DecisionCommand, workflow.decide),
         EXTENSION_QUERY: _answering(ExtensionCommand, workflow.extend),

@@ -79,6 +79,8 @@ class RightsRequests:
             "status": Status.AWAITING_VERIFICATION.value,
             "failed_attempts": 0,
             "attempt_ids": [],
+            "code_resends": 0,
+            "code_resend_ids": [],
             "notified": [],
         }
         request_id = str(received.request_id)
@@ -102,12 +104,36 @@ class RightsRequests:
         document = await self._collection.find_one({"_id": str(request_id)})
         return None if document is None else await decrypted(self._cipher, document)
 
-    async def issue_code(self, request_id: UUID, *, digest: str, expires_at: datetime) -> None:
+    async def issue_code(
+        self, request_id: UUID, *, digest: str, issued_at: datetime, expires_at: datetime
+    ) -> None:
         """Replace the request's code; an earlier code stops working."""
         await self._collection.update_one(
             {"_id": str(request_id), "status": Status.AWAITING_VERIFICATION.value},
-            {"$set": {"code_digest": digest, "code_expires_at": expires_at}},
+            {
+                "$set": {
+                    "code_digest": digest,
+                    "code_issued_at": issued_at,
+                    "code_expires_at": expires_at,
+                }
+            },
         )
+
+    async def count_resend(
+        self, request_id: UUID, *, command_id: UUID, max_resends: int, issued_before: datetime
+    ) -> bool:
+        """Count one asked-for code, once per command id, within the limits; False when not counted."""
+        result = await self._collection.update_one(
+            {
+                "_id": str(request_id),
+                "status": Status.AWAITING_VERIFICATION.value,
+                "code_resend_ids": {"$ne": str(command_id)},
+                "code_resends": {"$lt": max_resends},
+                "code_issued_at": {"$lt": issued_before},
+            },
+            {"$inc": {"code_resends": 1}, "$push": {"code_resend_ids": str(command_id)}},
+        )
+        return result.modified_count == 1
 
     async def count_wrong_code(
         self, request_id: UUID, *, attempt_id: UUID, max_attempts: int
@@ -167,7 +193,7 @@ class RightsRequests:
                     "verified_at": verified_at,
                     "verification": {"method": method.value, "by": by},
                 },
-                "$unset": {"code_digest": "", "code_expires_at": ""},
+                "$unset": {"code_digest": "", "code_issued_at": "", "code_expires_at": ""},
             },
         )
         return result.modified_count == 1

@@ -54,6 +54,18 @@ class RequestsSettings(EncryptingServiceSettings):
         ge=1,
         description="Wrong codes after which a request is locked (429) until a privacy officer verifies it.",
     )
+    verification_code_resends: int = Field(
+        default=3,
+        ge=0,
+        description="New codes a requester may ask for per request; more are refused (429). Wrong "
+        "codes count across all of them, so a new code never lifts the lock.",
+    )
+    verification_code_resend_interval_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="How long after a code was sent a new one may be asked for; sooner is "
+        "refused (429), so a double click sends one e-mail and no code overtakes the one before.",
+    )
     verification_code_secret: SecretStr = Field(
         default=SecretStr("development-only-verification-code-secret"),
         description="HMAC key under which verification codes are stored. Set it in production.",

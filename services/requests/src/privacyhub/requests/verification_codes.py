@@ -1,16 +1,29 @@
-"""E-mailing verification codes: a fresh code replaces the one before; only its HMAC is kept (codes.py)."""
+"""E-mailing verification codes: the first with the request's receipt, a new one when the requester asks.
 
-from datetime import timedelta
+A new code replaces the one before; only its HMAC is kept (codes.py). Asking is limited: at most
+`verification_code_resends` new codes per request, each at least the resend interval after the
+code before, so a double click sends one e-mail and an inbox cannot be flooded through one request.
+Wrong tries count across all codes of a request: a new code neither resets them nor lifts the lock.
+"""
+
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from privacyhub.requests.clock import Clock
 from privacyhub.requests.codes import code_digest, new_code
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.notices import code_notice
-from privacyhub.requests.repository import RightsRequests
+from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.shared.contracts.rights import (
+    Channel,
+    CodeResend,
+    CodeResent,
+    Rejection,
+    Status,
+)
 
-# The step in the request's `notified` once its code is e-mailed.
+# The step in the request's `notified` once its first code is e-mailed; an asked-for code adds its command id.
 CODE = "code"
 
 
@@ -27,23 +40,85 @@ class VerificationCodes:
         self._mailer = mailer
         self._settings = settings
         self._clock = clock
+        self._resend_interval = timedelta(
+            seconds=settings.verification_code_resend_interval_seconds
+        )
 
-    async def send(self, request_id: UUID, email: str) -> None:
-        """Issue a fresh code, e-mail it and remember that the requester was told."""
+    async def send(self, request_id: UUID, email: str, *, step: str = CODE) -> None:
+        """Issue a fresh code, e-mail it and remember `step` as told."""
         code = new_code()
         lifetime = timedelta(seconds=self._settings.verification_code_lifetime_seconds)
+        now = self._clock()
         await self._requests.issue_code(
             request_id,
             digest=code_digest(
                 self._settings.verification_code_secret.get_secret_value(), request_id, code
             ),
-            expires_at=self._clock() + lifetime,
+            issued_at=now,
+            expires_at=now + lifetime,
         )
         notice = code_notice(
             request_id,
             code,
             lifetime_minutes=max(1, round(lifetime.total_seconds() / 60)),
             max_attempts=self._settings.verification_max_attempts,
+            replaces_earlier=step != CODE,
         )
         await self._mailer.send(email, notice)
-        await self._requests.mark_notified(request_id, CODE)
+        await self._requests.mark_notified(request_id, step)
+
+    async def resend(self, command: CodeResend) -> CodeResent | Rejection | None:
+        """A new code for a request still awaiting verification; a redelivered command mails nothing twice."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        now = self._clock()
+        if str(command.command_id) not in document["code_resend_ids"]:
+            refused = self._refusal(document, now)
+            if refused is not None:
+                return refused
+            if not await self._requests.count_resend(
+                command.request_id,
+                command_id=command.command_id,
+                max_resends=self._settings.verification_code_resends,
+                issued_before=now - self._resend_interval,
+            ):
+                return await self.resend(command)  # another copy changed the request meanwhile
+            document = await self._require(command.request_id)
+        step = f"{CODE}:{command.command_id}"
+        awaiting = document["status"] == Status.AWAITING_VERIFICATION
+        if awaiting and step not in document["notified"]:
+            await self.send(command.request_id, document["email"], step=step)
+            document = await self._require(command.request_id)
+        if document["status"] != Status.AWAITING_VERIFICATION:
+            return self._refusal(document, now)  # verified or locked since it was asked for
+        return CodeResent(
+            request_id=command.request_id,
+            code_valid_until=document["code_expires_at"],
+            resends_left=self._settings.verification_code_resends - document["code_resends"],
+        )
+
+    def _refusal(self, document: RightsRequestDocument, now: datetime) -> Rejection | None:
+        """Why no new code may be sent now, if so."""
+        if document["channel"] == Channel.LETTER:
+            return Rejection.NO_CODE_FOR_LETTERS
+        if document.get("verified_at") is not None:
+            return Rejection.ALREADY_VERIFIED
+        locked = document["failed_attempts"] >= self._settings.verification_max_attempts
+        if locked or document["status"] == Status.VERIFICATION_LOCKED:
+            return Rejection.TOO_MANY_ATTEMPTS
+        if document["status"] != Status.AWAITING_VERIFICATION:
+            return Rejection.ALREADY_DECIDED
+        if document["code_resends"] >= self._settings.verification_code_resends:
+            return Rejection.TOO_MANY_RESENDS
+        issued_at = document.get("code_issued_at")
+        # Without an issue time the first code is still on its way.
+        if issued_at is None or now <= issued_at + self._resend_interval:
+            return Rejection.RESEND_TOO_SOON
+        return None
+
+    async def _require(self, request_id: UUID) -> RightsRequestDocument:
+        document = await self._requests.get(request_id)
+        if document is None:
+            raise LookupError("a rights request vanished while being handled")
+        return document

@@ -104,6 +104,7 @@ DECISION_QUERY = "decide_rights_request"
 EXTENSION_QUERY = "extend_rights_request"
 EXPORT_QUERY = "rights_request_export"
 RESTRICTION_LIFT_QUERY = "lift_rights_request_restriction"
+RESEND_CODE_QUERY = "resend_rights_request_code"
 
 
 class StatusLookup(BaseModel):
@@ -117,6 +118,20 @@ class CodeAttempt(BaseModel):
     request_id: UUID
     code: str
     attempt_id: UUID
+
+
+class CodeResend(StatusLookup):
+    """The holder of the access token asks for a new code; `command_id` keeps a redelivery from mailing twice."""
+
+    command_id: UUID
+
+
+class CodeResent(BaseModel):
+    """A new code is on its way by e-mail; the codes sent before it no longer work."""
+
+    request_id: UUID
+    code_valid_until: AwareDatetime
+    resends_left: int = Field(description="How many more new codes may be asked for.")
 
 
 class QueueFilter(BaseModel):
@@ -213,6 +228,9 @@ class Rejection(StrEnum):
     CODE_EXPIRED = "code_expired"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NO_CODE_FOR_LETTERS = "no_code_for_letters"
+    ALREADY_VERIFIED = "already_verified"
+    RESEND_TOO_SOON = "resend_too_soon"
+    TOO_MANY_RESENDS = "too_many_resends"
     NOT_VERIFIED = "not_verified"
     ALREADY_DECIDED = "already_decided"
     ALREADY_EXTENDED = "already_extended"
