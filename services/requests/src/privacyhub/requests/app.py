@@ -22,6 +22,7 @@ from privacyhub.requests.owner_results import register_owner_results
 from privacyhub.requests.queries import rights_query_handlers
 from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.sweep import sweep_while_serving
 from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import RightsWorkflow
 from privacyhub.shared.contracts.rights import RightsRequestVerified
@@ -72,6 +73,11 @@ def create_runtime(
     )
     register_handlers(runtime, workflow)
     register_owner_results(runtime, execution)
+    sweep_while_serving(
+        runtime,
+        execution=execution,
+        interval_seconds=settings.owner_sweep_interval_seconds,
+    )
     complaints = Complaints(runtime.db, keys)
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)

@@ -1,13 +1,13 @@
 """Carrying out an approved, verified rights request across every registered data owner.
 
 One command goes to all owners; each owner's answer is counted once; the request completes only
-when every owner answered (and is escalated on the officer's queue when one stays silent too long).
+when every owner answered (and is escalated on the officer's queue when one stays silent too long;
+sweep.py looks for those).
 Access and portability then get their package; an erasure finally drops the request's own
 personal fields, after the requester got the answer. A completed restriction is lifted the same
 way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.
 """
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -231,21 +231,3 @@ class RightsExecution:
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)
         return await self._executions.escalate_overdue(started_before=self._clock() - timeout)
-
-    async def sweep_while(self, running: Callable[[], bool]) -> None:
-        """Escalate overdue requests every sweep interval for as long as `running()` says so."""
-        while True:
-            await asyncio.sleep(self._settings.owner_sweep_interval_seconds)
-            if not running():
-                return
-            try:
-                escalated = await self.escalate_overdue()
-            except Exception:
-                logger.warning(
-                    "owner timeout sweep failed; trying again next interval", exc_info=True
-                )
-                continue
-            if escalated:
-                logger.warning(
-                    "rights requests escalated: owners did not answer", extra={"count": escalated}
-                )
