@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from httpx import AsyncClient
 from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.visits import VISITS
@@ -39,7 +38,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
-from tests.support.kafka import collect_until
+from tests.support.kafka import at_the_end, collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
@@ -394,35 +393,11 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
     assert all(unverified not in json.dumps(command) for command in commands)
 
 
-async def at_the_end(bootstrap_servers: str, group: str, *topics: str) -> None:
-    """Commit the group's offsets at the topics' ends, so a new runtime reads only what comes next."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
-    finally:
-        await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()
-    return consumer.partitions_for_topic(topic) or set()
-
-
-@pytest.fixture
-async def requests_waiting_for_a_partner(
-    endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[AsyncDatabase]:
-    """A second requests service that also waits for a partner no service plays, with a short owner timeout."""
+async def waiting_for_a_silent_partner(
+    endpoints: Endpoints, requests_settings: RequestsSettings, **overrides: object
+) -> RequestsSettings:
+    """A second requests service's settings: it also waits for a partner no service plays, with a
+    short owner timeout, and its consumer group starts at the topics' ends."""
     tag = uuid.uuid4().hex[:8]
     settings = requests_settings.model_copy(
         update={
@@ -431,6 +406,7 @@ async def requests_waiting_for_a_partner(
             "data_owners": ["contact", "consent", "partner-without-tool"],
             "owner_timeout_seconds": 2.0,
             "owner_sweep_interval_seconds": 0.2,
+            **overrides,
         }
     )
     await at_the_end(
@@ -440,6 +416,15 @@ async def requests_waiting_for_a_partner(
         REQUESTS_QUERIES.name,
         SUBJECT_RESULTS.name,
     )
+    return settings
+
+
+@pytest.fixture
+async def requests_waiting_for_a_partner(
+    endpoints: Endpoints, requests_settings: RequestsSettings
+) -> AsyncIterator[AsyncDatabase]:
+    """A second requests service that also waits for a partner no service plays."""
+    settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     try:
         async with create_requests_runtime(settings).running():
@@ -448,13 +433,10 @@ async def requests_waiting_for_a_partner(
         await client.close()
 
 
-async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
-    gateway: AsyncClient,
-    mailbox: Mailbox,
-    requests_waiting_for_a_partner: AsyncDatabase,
-    requests_settings: RequestsSettings,
-) -> None:
-    person = Person()
+async def approve_a_letter(
+    gateway: AsyncClient, second: AsyncDatabase, person: Person, **fields: Any
+) -> str:
+    """A restriction by letter, verified and approved by the officer, once the second service has it."""
     # Registered by the officer and verified by them: no e-mailed code, which both services would send.
     response = await gateway.post(
         "/v1/staff/rights-requests",
@@ -463,22 +445,33 @@ async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
             "received_at": utc_now().isoformat(),
             "type": "restriction",
             "email": person.email,
+            **fields,
         },
         headers=OFFICER,
     )
     assert response.status_code == 202, response.text
     request_id = response.json()["request_id"]
-    second = requests_waiting_for_a_partner[RIGHTS_REQUESTS]
-    await eventually(lambda: second.find_one({"_id": request_id}), what="the second copy")
+    requests = second[RIGHTS_REQUESTS]
+    await eventually(lambda: requests.find_one({"_id": request_id}), what="the second copy")
     verified = await gateway.post(
         f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
     )
     assert verified.status_code == 200, verified.text
     await eventually(
-        lambda: second.find_one({"_id": request_id, "status": "verified"}), what="verification"
+        lambda: requests.find_one({"_id": request_id, "status": "verified"}), what="verification"
     )
     await approve(gateway, request_id)
+    return request_id
 
+
+async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
+    gateway: AsyncClient,
+    requests_waiting_for_a_partner: AsyncDatabase,
+    requests_settings: RequestsSettings,
+) -> None:
+    request_id = await approve_a_letter(gateway, requests_waiting_for_a_partner, Person())
+
+    second = requests_waiting_for_a_partner[RIGHTS_REQUESTS]
     escalated = await eventually(
         lambda: second.find_one({"_id": request_id, "status": Status.ESCALATED.value}),
         within=30,

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from privacyhub.shared.sealing import READERS, MessageKeys, UnsealedMessage
 
 from tests.support.waiting import eventually
@@ -89,3 +89,27 @@ async def publish_message(bootstrap_servers: str, topic: str, value: bytes, key:
     where the topic is sealed, but bypassing every contract of its content."""
     message = sealed(topic, json.loads(value))
     await publish_raw(bootstrap_servers, topic, json.dumps(message).encode(), key)
+
+
+async def at_the_end(bootstrap_servers: str, group: str, *topics: str) -> None:
+    """Commit the group's offsets at the topics' ends, so a new runtime reads only what comes next."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
