@@ -18,6 +18,7 @@ from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.expiry import register_expiry
 from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
+from privacyhub.requests.officer_alerts import OfficerAlerts
 from privacyhub.requests.owner_results import register_owner_results
 from privacyhub.requests.queries import rights_query_handlers
 from privacyhub.requests.repository import RightsRequests
@@ -76,6 +77,7 @@ def create_runtime(
     sweep_while_serving(
         runtime,
         execution=execution,
+        alerts=OfficerAlerts(runtime.db, mailer=Mailer(settings), settings=settings, clock=clock),
         interval_seconds=settings.owner_sweep_interval_seconds,
     )
     complaints = Complaints(runtime.db, keys)

@@ -2,7 +2,7 @@
 
 One command goes to all owners; each owner's answer is counted once; the request completes only
 when every owner answered (and is escalated on the officer's queue when one stays silent too long;
-sweep.py looks for those).
+sweep.py looks for those and tells the officer).
 Access and portability then get their package; an erasure finally drops the request's own
 personal fields, after the requester got the answer. A completed restriction is lifted the same
 way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.

@@ -2,7 +2,7 @@ from typing import Literal
 
 from privacyhub.shared.owners import DATA_OWNERS
 from privacyhub.shared.settings import EncryptingServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import EmailStr, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -85,5 +85,12 @@ class RequestsSettings(EncryptingServiceSettings):
     owner_sweep_interval_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="How often the service looks for data owners that did not answer in time.",
+        description="How often the service looks for data owners that did not answer in time, and "
+        "for requests to tell the privacy officer about.",
+    )
+    privacy_officer_email: EmailStr = Field(
+        default="privacy@jobport.nl",
+        description="Where the privacy officer is e-mailed, once per request, about an escalated "
+        "request and about one due within 7 days without a decision; the e-mail names the request "
+        "id, the owners that did not answer and the due date, never the requester or the details.",
     )

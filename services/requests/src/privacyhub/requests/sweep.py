@@ -1,10 +1,12 @@
-"""The requests service's periodic sweep: escalate requests whose owners stay silent."""
+"""The requests service's periodic sweep: escalate requests whose owners stay silent, then tell the
+privacy officer what needs them (officer_alerts.py)."""
 
 import asyncio
 import logging
 from collections.abc import Callable
 
 from privacyhub.requests.execution import RightsExecution
+from privacyhub.requests.officer_alerts import OfficerAlerts
 from privacyhub.shared.service import ServiceRuntime
 
 logger = logging.getLogger(__name__)
@@ -14,6 +16,7 @@ async def sweep_while(
     running: Callable[[], bool],
     *,
     execution: RightsExecution,
+    alerts: OfficerAlerts,
     interval_seconds: float,
 ) -> None:
     """Sweep every interval for as long as `running()` says so."""
@@ -23,6 +26,7 @@ async def sweep_while(
             return
         try:
             escalated = await execution.escalate_overdue()
+            alerted = await alerts.send_due()
         except Exception:
             logger.warning("rights request sweep failed; trying again next interval", exc_info=True)
             continue
@@ -30,12 +34,15 @@ async def sweep_while(
             logger.warning(
                 "rights requests escalated: owners did not answer", extra={"count": escalated}
             )
+        if alerted:
+            logger.info("privacy officer e-mailed", extra={"count": alerted})
 
 
 def sweep_while_serving(
     runtime: ServiceRuntime,
     *,
     execution: RightsExecution,
+    alerts: OfficerAlerts,
     interval_seconds: float,
 ) -> None:
     """Start sweeping with `runtime`; the sweep ends once its broker, having started, stops."""
@@ -54,6 +61,7 @@ def sweep_while_serving(
             sweep_while(
                 serving,
                 execution=execution,
+                alerts=alerts,
                 interval_seconds=interval_seconds,
             )
         )

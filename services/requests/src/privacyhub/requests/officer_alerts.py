@@ -1,0 +1,97 @@
+"""E-mailing the privacy officer about requests that need them, once per request and alert.
+
+Two alerts: an escalated request (owners that did not answer in time, or an approval that names
+nothing to carry out), and a request without a decision whose due date is within 7 days (or has
+passed). Requests are read here without their personal fields, so an alert cannot carry them.
+
+Every copy of the service sweeps (sweep.py). A copy claims an alert on the request before it
+sends it and records when it was sent, so one copy sends it and a restart sends nothing again. A
+claim without a send after `CLAIM_LEASE` (a copy that stopped mid-send, a mail server that
+failed) is taken over by a later sweep.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from privacyhub.requests.clock import Clock
+from privacyhub.requests.mail import Mailer, Notice
+from privacyhub.requests.officer_notices import due_soon_notice, escalation_notice
+from privacyhub.requests.repository import COLLECTION, RightsRequestDocument
+from privacyhub.requests.settings import RequestsSettings
+from privacyhub.shared.contracts.rights import Status
+from privacyhub.shared.deadlines import DUE_SOON_DAYS, today
+from pymongo.asynchronous.database import AsyncDatabase
+
+ESCALATED, DUE_SOON = "escalated", "due_soon"
+# Far longer than one SMTP exchange may take.
+CLAIM_LEASE = timedelta(minutes=5)
+UNDECIDED = [
+    Status.AWAITING_VERIFICATION.value,
+    Status.VERIFICATION_LOCKED.value,
+    Status.VERIFIED.value,
+]
+# All an alert is written from.
+READ = {"status": 1, "due_date": 1, "execution": 1}
+
+
+class OfficerAlerts:
+    def __init__(
+        self, db: AsyncDatabase, *, mailer: Mailer, settings: RequestsSettings, clock: Clock
+    ) -> None:
+        self._requests = db[COLLECTION]
+        self._mailer = mailer
+        self._officer = str(settings.privacy_officer_email)
+        self._clock = clock
+
+    async def send_due(self) -> int:
+        """Send every alert that is due and was not sent before; how many were sent."""
+        now = self._clock()
+        last_due_date = (today(now) + timedelta(days=DUE_SOON_DAYS)).isoformat()
+        selections: dict[str, dict[str, Any]] = {
+            ESCALATED: {"status": Status.ESCALATED.value},
+            DUE_SOON: {"status": {"$in": UNDECIDED}, "due_date": {"$lte": last_due_date}},
+        }
+        sent = 0
+        for alert, selection in selections.items():
+            unsent = {**selection, f"officer_alerts.{alert}.sent_at": {"$exists": False}}
+            for document in await self._requests.find(unsent, projection=READ).to_list():
+                if await self._claim(alert, selection, document["_id"], now):
+                    await self._mailer.send(self._officer, _notice(alert, document, now))
+                    await self._requests.update_one(
+                        {"_id": document["_id"]},
+                        {"$set": {f"officer_alerts.{alert}.sent_at": self._clock()}},
+                    )
+                    sent += 1
+        return sent
+
+    async def _claim(
+        self, alert: str, selection: dict[str, Any], request_id: str, now: datetime
+    ) -> bool:
+        """Claim an unsent alert of a request that still qualifies, unless another copy holds it."""
+        field = f"officer_alerts.{alert}"
+        claimed = await self._requests.update_one(
+            {
+                "_id": request_id,
+                **selection,
+                f"{field}.sent_at": {"$exists": False},
+                f"{field}.claimed_at": {"$not": {"$gt": now - CLAIM_LEASE}},
+            },
+            {"$set": {f"{field}.claimed_at": now}},
+        )
+        return claimed.modified_count == 1
+
+
+def _notice(alert: str, document: RightsRequestDocument, now: datetime) -> Notice:
+    request_id = UUID(document["_id"])
+    due = date.fromisoformat(document["due_date"])
+    if alert == ESCALATED:
+        execution = document.get("execution", {})
+        return escalation_notice(
+            request_id,
+            missing_owners=execution.get("missing", []),
+            problem=execution.get("problem"),
+            due=due,
+            now=now,
+        )
+    return due_soon_notice(request_id, status=Status(document["status"]), due=due, now=now)
