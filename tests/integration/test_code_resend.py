@@ -37,7 +37,7 @@ from tests.integration.test_rights_intake import (
     wrong,
 )
 from tests.support.clock import MovableClock
-from tests.support.kafka import publish_raw
+from tests.support.kafka import publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.waiting import eventually
 
@@ -226,7 +226,7 @@ async def test_a_redelivered_ask_mails_one_code(
 
     with requests_clock.moved_forward(minutes_later(1)):
         for envelope in (ask, ask, sentinel):
-            await publish_raw(
+            await publish_message(
                 endpoints.kafka_bootstrap_servers,
                 REQUESTS_QUERIES.name,
                 envelope.model_dump_json().encode(),
