@@ -33,7 +33,6 @@ from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, SubjectKeyDestro
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
-from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -47,7 +46,7 @@ from tests.integration.test_pageviews_analytics import (
     view,
 )
 from tests.support.consent_store import visitor_keys
-from tests.support.kafka import collect_until, publish_message
+from tests.support.kafka import owner_answer
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consent_service")]
 
@@ -116,25 +115,6 @@ def ciphers(db: AsyncDatabase, settings: ConsentSettings) -> dict[str, FieldCiph
     return {HISTORY: consents, CURRENT: consents, VISITS: FieldCipher(keys, VISIT_FIELDS)}
 
 
-async def command_consent(endpoints: Endpoints, command: Envelope) -> dict:
-    """Send a subject command the real way (SUBJECT_COMMANDS); the consent service's answer."""
-    await publish_message(
-        endpoints.kafka_bootstrap_servers,
-        SUBJECT_COMMANDS.name,
-        command.model_dump_json().encode(),
-        key=command.partition_key,
-    )
-    results = await collect_until(
-        endpoints.kafka_bootstrap_servers,
-        SUBJECT_RESULTS.name,
-        lambda m: (
-            m["correlation_id"] == str(command.correlation_id)
-            and m["payload"].get("owner") == "consent"
-        ),
-    )
-    return results[-1]["payload"]
-
-
 async def erase(endpoints: Endpoints, visitor_id: str, categories: list[Category]) -> dict:
     """Erase the visitor as an approved erasure request does; the receipts by category."""
     command = Envelope[EraseSubjectData](
@@ -147,7 +127,7 @@ async def erase(endpoints: Endpoints, visitor_id: str, categories: list[Category
             visitor_ids=[visitor_id],
         ),
     )
-    answer = await command_consent(endpoints, command)
+    answer = await owner_answer(endpoints.kafka_bootstrap_servers, "consent", command)
     return {receipt["category"]: receipt for receipt in answer["receipts"]}
 
 
@@ -204,8 +184,9 @@ async def test_a_choice_and_a_linked_visit_are_stored_encrypted_and_read_in_clea
     assert figures["top_referrers"] == [{"value": visitor.referrer_host, "page_views": 1}]
     assert figures["browsers"] == [{"value": "Mobile Safari", "page_views": 1, "fraction": 1.0}]
 
-    exported = await command_consent(
-        endpoints,
+    exported = await owner_answer(
+        endpoints.kafka_bootstrap_servers,
+        "consent",
         Envelope[ExportSubjectData](
             type=EXPORT_SUBJECT_DATA,
             subject_id=f"subject-{uuid.uuid4().hex[:12]}",

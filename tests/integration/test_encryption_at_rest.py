@@ -36,12 +36,11 @@ from privacyhub.shared.crypto import (
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
-from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
-from tests.support.kafka import collect_until, publish_message
+from tests.support.kafka import owner_answer
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -81,25 +80,6 @@ def key_store(db: AsyncDatabase, settings: ContactSettings) -> AsyncDatabase:
     return db.client[settings.subject_keys_database_name]
 
 
-async def command_contact(endpoints: Endpoints, command: Envelope) -> dict:
-    """Send a subject command the real way (SUBJECT_COMMANDS); the contact service's answer."""
-    await publish_message(
-        endpoints.kafka_bootstrap_servers,
-        SUBJECT_COMMANDS.name,
-        command.model_dump_json().encode(),
-        key=command.partition_key,
-    )
-    results = await collect_until(
-        endpoints.kafka_bootstrap_servers,
-        SUBJECT_RESULTS.name,
-        lambda m: (
-            m["correlation_id"] == str(command.correlation_id)
-            and m["payload"].get("owner") == "contact"
-        ),
-    )
-    return results[-1]["payload"]
-
-
 async def erase(endpoints: Endpoints, subject_id: str, record_ids: list[str] | None) -> dict:
     """Erase the way a rights request (all) or retention (`record_ids`) does; the contact receipt."""
     command = Envelope[EraseSubjectData](
@@ -112,7 +92,9 @@ async def erase(endpoints: Endpoints, subject_id: str, record_ids: list[str] | N
             record_ids=record_ids,
         ),
     )
-    [receipt] = (await command_contact(endpoints, command))["receipts"]
+    [receipt] = (await owner_answer(endpoints.kafka_bootstrap_servers, "contact", command))[
+        "receipts"
+    ]
     return receipt
 
 
@@ -196,8 +178,9 @@ async def test_a_new_email_address_moves_the_messages_under_the_new_subjects_key
     new_email = f"nieuw-{uuid.uuid4().hex[:8]}@example.nl"
     keys_db = key_store(contact_db, contact_settings)
 
-    answer = await command_contact(
-        endpoints,
+    answer = await owner_answer(
+        endpoints.kafka_bootstrap_servers,
+        "contact",
         Envelope[RectifySubjectData](
             type=RECTIFY_SUBJECT_DATA,
             subject_id=old_subject,

@@ -32,8 +32,6 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Channel, RightsRequestReceived, RightType
 from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, Keyring, SubjectKeyDestroyed
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.topics import REQUESTS_QUERIES, SUBJECT_RESULTS
-from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -44,10 +42,10 @@ from tests.integration.test_rights_execution import (
     OFFICER,
     Person,
     approve,
-    at_the_end,
     completed,
     completion_mail,
     file_verified_request,
+    waiting_for_a_silent_partner,
 )
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
@@ -271,20 +269,11 @@ async def test_an_access_requests_exports_and_package_are_encrypted_and_the_down
     traces = (person.email, person.last_name, words)
     # A second copy of the service also waits for a partner no service plays: the owners' exports
     # stay in it, as they do in any copy between the owners' answers and the package.
-    tag = uuid.uuid4().hex[:8]
-    waiting_settings = requests_settings.model_copy(
-        update={
-            "mongodb_database": f"test_requests_waiting_{tag}",
-            "consumer_group": f"test-requests-waiting-{tag}",
-            "data_owners": ["contact", "consent", "partner-without-tool"],
-        }
-    )
-    await at_the_end(
-        endpoints.kafka_bootstrap_servers,
-        waiting_settings.consumer_group,
-        RIGHTS_REQUESTS_TOPIC.name,
-        REQUESTS_QUERIES.name,
-        SUBJECT_RESULTS.name,
+    waiting_settings = await waiting_for_a_silent_partner(
+        endpoints,
+        requests_settings,
+        owner_timeout_seconds=requests_settings.owner_timeout_seconds,
+        owner_sweep_interval_seconds=requests_settings.owner_sweep_interval_seconds,
     )
     waiting_db = requests_db.client[waiting_settings.mongodb_database]
     async with create_requests_runtime(waiting_settings).running():

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from privacyhub.shared.sealing import READERS, MessageKeys, UnsealedMessage
+from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
 
 from tests.support.waiting import eventually
 
@@ -113,3 +114,22 @@ async def at_the_end(bootstrap_servers: str, group: str, *topics: str) -> None:
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     await consumer._client.force_metadata_update()
     return consumer.partitions_for_topic(topic) or set()
+
+
+async def owner_answer(bootstrap_servers: str, owner: str, command: Any) -> Message:
+    """Send a subject command (an Envelope) the real way, on SUBJECT_COMMANDS; `owner`'s answer."""
+    await publish_message(
+        bootstrap_servers,
+        SUBJECT_COMMANDS.name,
+        command.model_dump_json().encode(),
+        key=command.partition_key,
+    )
+    results = await collect_until(
+        bootstrap_servers,
+        SUBJECT_RESULTS.name,
+        lambda m: (
+            m["correlation_id"] == str(command.correlation_id)
+            and m["payload"].get("owner") == owner
+        ),
+    )
+    return results[-1]["payload"]
