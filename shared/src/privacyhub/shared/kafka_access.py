@@ -40,6 +40,7 @@ from privacyhub.shared.topics import (
     RETENTION_COMMANDS,
     RETENTION_EXPIRY,
     RETENTION_EXPIRY_RECEIPTS,
+    RETENTION_HOLDS,
     RETENTION_QUERIES,
     RIGHTS_REQUESTS,
     STAFF_ACCESS_LOG,
@@ -104,7 +105,14 @@ CONTACT = _service(
     "contact",
     # It discloses to the support partner, passes commands on to it and its answers back (Art. 19).
     writes=(CONTACT_LIFECYCLE, SUBJECT_RESULTS, GATEWAY_REPLIES, PARTNER_SUPPORT),
-    reads=(CONTACT_MESSAGES, CONTACT_COMMANDS, SUBJECT_COMMANDS, CONTACT_QUERIES, PARTNER_RESULTS),
+    reads=(
+        CONTACT_MESSAGES,
+        CONTACT_COMMANDS,
+        SUBJECT_COMMANDS,
+        CONTACT_QUERIES,
+        PARTNER_RESULTS,
+        RETENTION_HOLDS,
+    ),
 )
 REQUESTS = _service(
     "requests",
@@ -120,7 +128,7 @@ REQUESTS = _service(
 )
 RETENTION = _service(
     "retention",
-    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES, RETENTION_EXPIRY),
+    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES, RETENTION_EXPIRY, RETENTION_HOLDS),
     reads=(
         CONTACT_LIFECYCLE,
         RETENTION_COMMANDS,

@@ -162,6 +162,12 @@ RETENTION_EXPIRY_RECEIPTS = declared_topic(
     description="Each owner's receipt for an expiry command: how many records it erased and kept "
     "under a hold; counts only.",
 )
+RETENTION_HOLDS = declared_topic(
+    name="privacyhub.retention.holds.v1",
+    partitions=6,
+    description="Legal holds placed and lifted, by hold id, for the data owners to keep what a hold "
+    "covers when they erase for a rights request: scope, reason and end, no staff ids.",
+)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     CONTACT_MESSAGES,
@@ -186,6 +192,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     RETENTION_QUERIES,
     RETENTION_EXPIRY,
     RETENTION_EXPIRY_RECEIPTS,
+    RETENTION_HOLDS,
     DEAD_LETTER,
 )
 

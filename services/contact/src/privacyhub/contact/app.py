@@ -8,6 +8,7 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import Disclosures, Sharing
 from privacyhub.contact.subject_commands import register_subject_commands
 from privacyhub.shared.crypto import subject_keys_for
+from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
@@ -22,7 +23,7 @@ def create_runtime(settings: ContactSettings | None = None) -> ServiceRuntime:
     sharing = Sharing(runtime, disclosures)
     register_handlers(runtime, messages, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
-    register_subject_commands(runtime, messages, sharing)
+    register_subject_commands(runtime, messages, sharing, keep_held_data(runtime))
     return runtime
 
 

@@ -128,9 +128,9 @@ class ContactMessages:
         subject_id: str,
         *,
         record_ids: list[str] | None = None,
-        holds: Mapping[str, str] | None = None,
+        keep_all: bool = False,
     ) -> tuple[int, list[str]]:
-        """Delete the subject's messages (only `record_ids` when given) except the held references.
+        """Delete the subject's messages (only `record_ids` when given), or with `keep_all` none of them.
 
         Returns the number deleted and the references kept. Once the subject has no message
         left, its key is destroyed too, so copies made earlier (backups) cannot be read either.
@@ -138,15 +138,12 @@ class ContactMessages:
         selection: dict[str, Any] = {"subject_id": subject_id}
         if record_ids is not None:
             selection["_id"] = {"$in": record_ids}
-        holds = holds or {}
-        held = [
-            document["_id"]
-            async for document in self._collection.find(selection, projection={"_id": 1})
-            if document["_id"] in holds
-        ]
-        erased = await self._collection.delete_many({"$and": [selection, {"_id": {"$nin": held}}]})
+        if keep_all:
+            kept = self._collection.find(selection, projection={"_id": 1})
+            return 0, [document["_id"] async for document in kept]
+        erased = await self._collection.delete_many(selection)
         await self._destroy_key_when_unused(subject_id)
-        return erased.deleted_count, held
+        return erased.deleted_count, []
 
     async def rectify(
         self,

@@ -1,11 +1,12 @@
 """The contact service as a data owner: export, erase, rectify, restrict and object for one subject.
 
 Contact messages are processed to answer questions, on legitimate interest (statement §2b).
-Legal holds belong to the retention service: `erase_messages` keeps the references it is
-given as held, and reports them with their reasons in the receipt.
+Legal holds belong to the retention service; an erasure for a rights request keeps the messages
+a hold in force covers (as this service learned the holds, shared/legal_holds.py) and says so,
+with the holds' reasons, in its receipt. The retention service erases them when the hold ends
+(retention/scheduling.py). Its own erasures it checks against the holds before sending them.
 """
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ from privacyhub.shared.contracts.subject import (
     SubjectProcessingChanged,
 )
 from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
 from privacyhub.shared.service import ServiceRuntime
 
@@ -51,26 +53,27 @@ async def erase_messages(
     subject_id: str,
     *,
     record_ids: list[str] | None = None,
-    holds: Mapping[str, str] | None = None,
+    hold_reasons: list[str] | None = None,
 ) -> Receipt:
-    """Delete the subject's messages (only `record_ids` when given), except the references `holds` keeps, by reason.
+    """Delete the subject's messages (only `record_ids` when given); with `hold_reasons` a hold keeps them all.
 
     Erasing the subject's last message destroys the subject's key as well.
     """
-    holds = holds or {}
-    erased, held = await repository.erase(subject_id, record_ids=record_ids, holds=holds)
+    erased, held = await repository.erase(
+        subject_id, record_ids=record_ids, keep_all=bool(hold_reasons)
+    )
     return Receipt(
         owner=OWNER,
         category=CATEGORY,
         erased=erased,
         kept_under_hold=len(held),
-        hold_reasons=sorted({holds[reference] for reference in held}),
+        hold_reasons=hold_reasons if held else [],
         erased_at=utc_now(),
     )
 
 
 def register_subject_commands(
-    runtime: ServiceRuntime, repository: ContactMessages, sharing: Sharing
+    runtime: ServiceRuntime, repository: ContactMessages, sharing: Sharing, held: HeldData
 ) -> None:
     # Restriction and objection flags are clear fields, set in place; personal fields go through `repository`.
     messages = runtime.db[COLLECTION]
@@ -103,8 +106,18 @@ def register_subject_commands(
     async def erase(envelope: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
         receipts = []
         if CATEGORY in command.categories:
+            hold_reasons = (
+                await held.reasons(envelope.subject_id, CATEGORY, utc_now())
+                if command.reason == "rights_request"
+                else []
+            )
             receipts.append(
-                await erase_messages(repository, envelope.subject_id, record_ids=command.record_ids)
+                await erase_messages(
+                    repository,
+                    envelope.subject_id,
+                    record_ids=command.record_ids,
+                    hold_reasons=hold_reasons,
+                )
             )
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
 

@@ -276,6 +276,16 @@ _DONE: dict[RightType, tuple[str, str]] = {
 }
 
 
+# Art. 17(3)(b) and (e): what a legal retention duty or a legal claim needs stays, for that purpose only.
+_KEPT_UNDER_HOLD = (
+    "Een deel van je gegevens moeten we nog bewaren omdat de wet dat verplicht of voor een "
+    "rechtszaak (hieronder staat waarom). We gebruiken het alleen daarvoor en verwijderen het "
+    "zodra die bewaarplicht afloopt.",
+    "Part of your data we must still keep because the law requires it or for a legal claim (the "
+    "reason is below). We use it for that purpose only and erase it as soon as that duty ends.",
+)
+
+
 def completed_notice(request_id: UUID, right: RightType, receipts: list[dict]) -> Notice:
     """The answer once every data owner has acted, with a line per owner and category and any legal holds."""
     nl_right, en_right = RIGHT_NAMES[right]
@@ -294,6 +304,9 @@ def completed_notice(request_id: UUID, right: RightType, receipts: list[dict]) -
             en_lines.append(
                 f"  {receipt['kept_under_hold']} kept under a legal retention duty: {reasons}"
             )
+    if any(receipt.get("kept_under_hold") for receipt in receipts):
+        nl_done += f"\n\n{_KEPT_UNDER_HOLD[0]}"
+        en_done += f"\n\n{_KEPT_UNDER_HOLD[1]}"
     dutch = (
         f"Je verzoek om {nl_right} (kenmerk {request_id}) is uitgevoerd.\n\n{nl_done}\n\n"
         "Wat elk onderdeel deed:\n" + "\n".join(nl_lines)

@@ -12,7 +12,7 @@ from privacyhub.retention.expiry import (
     period_rules,
 )
 from privacyhub.retention.handlers import register_handlers
-from privacyhub.retention.holds import LegalHolds
+from privacyhub.retention.holds import HoldAnnouncer, LegalHolds
 from privacyhub.retention.queries import retention_queries
 from privacyhub.retention.records import EndedCustomers, RetainedRecords
 from privacyhub.retention.rules import Clock
@@ -20,12 +20,17 @@ from privacyhub.retention.schedule import DueDeletions
 from privacyhub.retention.scheduling import ContactRetention
 from privacyhub.retention.settings import RetentionSettings, registered_retention
 from privacyhub.retention.sweep import Sweeper, SweepMetrics, sweep_while_serving
-from privacyhub.shared.contracts.retention import EraseExpiredRecords
+from privacyhub.shared.contracts.retention import EraseExpiredRecords, LegalHoldEvent
 from privacyhub.shared.contracts.subject import EraseSubjectData
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_QUERIES, SUBJECT_COMMANDS
+from privacyhub.shared.topics import (
+    RETENTION_EXPIRY,
+    RETENTION_HOLDS,
+    RETENTION_QUERIES,
+    SUBJECT_COMMANDS,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ def assemble(
         customers=customers,
         grace=timedelta(seconds=settings.contact_grace_period_seconds),
     )
+    hold_news = runtime.publisher(RETENTION_HOLDS, LegalHoldEvent)
     register_handlers(
         runtime,
         contact=contact,
@@ -63,6 +69,7 @@ def assemble(
         requests=requests,
         expiry_requests=expiry_requests,
         log=log,
+        hold_news=hold_news,
         clock=clock,
     )
     answer_queries(runtime, RETENTION_QUERIES, retention_queries(log, holds, clock))
@@ -89,6 +96,14 @@ def assemble(
         metrics=ExpiryMetrics(runtime.registry),
     )
     sweep_while_serving(runtime, expiry)
+    announcer = HoldAnnouncer(
+        holds=holds,
+        publisher=hold_news,
+        clock=clock,
+        interval_seconds=settings.sweep_interval_seconds,
+        registry=runtime.registry,
+    )
+    sweep_while_serving(runtime, announcer)
     return RetentionService(runtime, sweeper, expiry)
 
 

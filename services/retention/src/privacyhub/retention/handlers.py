@@ -2,12 +2,13 @@
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.expiry import ExpiryRequests
-from privacyhub.retention.holds import LegalHolds
+from privacyhub.retention.holds import LegalHolds, announcement, placed_event
 from privacyhub.retention.rules import Clock
-from privacyhub.retention.scheduling import ContactRetention
+from privacyhub.retention.scheduling import CONTACT_MESSAGES, ContactRetention
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
@@ -21,6 +22,8 @@ from privacyhub.shared.contracts.retention import (
     MARK_CUSTOMER_ENDED,
     PLACE_LEGAL_HOLD,
     ExpiredRecordsErased,
+    LegalHoldLifted,
+    LegalHoldPlaced,
     LiftLegalHold,
     MarkCustomerEnded,
     PlaceLegalHold,
@@ -45,6 +48,9 @@ from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 
+# The owner whose records this service schedules; its recipients' copies are not held (see scheduling.py).
+CONTACT_OWNER = "contact"
+
 
 def contract_of(envelope: Envelope, contracts: dict[str, type[BaseModel]]) -> BaseModel:
     """The payload, checked to be the contract its envelope type names."""
@@ -52,6 +58,16 @@ def contract_of(envelope: Envelope, contracts: dict[str, type[BaseModel]]) -> Ba
     if contract is None or not isinstance(envelope.payload, contract):
         raise UnprocessableMessage(f"{envelope.type!r} is not a message this handler takes")
     return envelope.payload
+
+
+def kept_contact_messages(answer: SubjectDataErased) -> bool:
+    """Whether the contact service kept messages under a hold that an erasure asked for."""
+    return any(
+        receipt.owner == CONTACT_OWNER
+        and receipt.category == CONTACT_MESSAGES
+        and receipt.kept_under_hold
+        for receipt in answer.receipts
+    )
 
 
 def register_handlers(
@@ -62,10 +78,17 @@ def register_handlers(
     requests: ErasureRequests,
     expiry_requests: ExpiryRequests,
     log: DeletionLog,
+    hold_news: Any,
     clock: Clock,
 ) -> None:
+    """`hold_news` publishes on RETENTION_HOLDS (the owners' copy of the holds, announcement)."""
+
     async def once(envelope: Envelope, effect: Callable[[], Awaitable[None]]) -> None:
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    async def announce(event: LegalHoldPlaced | LegalHoldLifted) -> None:
+        news = announcement(event)
+        await hold_news.publish(news, key=news.partition_key)
 
     @runtime.subscriber(CONTACT_LIFECYCLE)
     async def schedule_contact_messages(envelope: Envelope[ContactLifecycleEvent]) -> None:
@@ -105,11 +128,16 @@ def register_handlers(
         async def effect() -> None:
             if isinstance(command, PlaceLegalHold):
                 await holds.place(command)
+                await announce(placed_event(command))
             elif isinstance(command, LiftLegalHold):
                 if not await holds.lift(command):
                     logger.warning(
                         "no legal hold in force to lift", extra={"hold": command.hold_id}
                     )
+                # Also when lifted before: an announcement lost on the way goes out again.
+                await announce(
+                    LegalHoldLifted(hold_id=command.hold_id, lifted_at=command.lifted_at)
+                )
             elif isinstance(command, MarkCustomerEnded):
                 await contact.customer_ended(envelope.subject_id, command.ended_at)
 
@@ -117,12 +145,19 @@ def register_handlers(
 
     @runtime.subscriber(SUBJECT_RESULTS)
     async def log_erasure_receipts(envelope: Envelope[SubjectMessage]) -> None:
-        """Log the owners' receipts for this service's erase commands; answers to other senders are not ours."""
+        """Log the owners' receipts for this service's erase commands; of other erasures, note what a hold kept."""
         answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
         if not isinstance(answer, SubjectDataErased):
             return
         request = await requests.get(envelope.correlation_id)
         if request is None:
+            if not kept_contact_messages(answer):
+                return
+
+            async def erase_when_the_hold_ends() -> None:
+                await contact.erasure_kept_under_hold(envelope.subject_id, envelope.occurred_at)
+
+            await once(envelope, erase_when_the_hold_ends)
             return
 
         async def effect() -> None:

@@ -1,24 +1,36 @@
 """Legal holds: a legal retention period keeps data for that purpose only, until it ends (statement §4).
 
 Holds are checked by the sweep: a due record under an active hold is passed over, and is
-due again as soon as the hold is lifted or its end date passes.
+due again as soon as the hold is lifted or its end date passes. The data owners learn of each
+hold placed and lifted on RETENTION_HOLDS (`announcement`), so that an erasure for a rights
+request keeps what a hold covers (shared/legal_holds.py).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid5
 
 from privacyhub.shared.contracts.retention import (
+    LEGAL_HOLD_LIFTED,
+    LEGAL_HOLD_PLACED,
     HoldStatus,
+    LegalHoldEvent,
+    LegalHoldLifted,
+    LegalHoldPlaced,
     LegalHoldView,
     LiftLegalHold,
     PlaceLegalHold,
 )
 from privacyhub.shared.contracts.subject import Category
+from privacyhub.shared.envelope import Envelope
+from prometheus_client import CollectorRegistry, Counter
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 LEGAL_HOLDS = "legal_holds"
+HOLD_EVENT_IDS = uuid5(UUID(int=0), "privacyhub.retention.hold-events")
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,27 @@ def hold_status(document: dict[str, Any], now: datetime) -> HoldStatus:
     return "active" if document["ends_at"] > now else "ended"
 
 
+def announcement(event: LegalHoldPlaced | LegalHoldLifted) -> Envelope[LegalHoldEvent]:
+    """The owners' news of a hold placed or lifted; its id follows from the hold, so repeating it is one event."""
+    kind = LEGAL_HOLD_PLACED if isinstance(event, LegalHoldPlaced) else LEGAL_HOLD_LIFTED
+    event_id = uuid5(HOLD_EVENT_IDS, f"{event.hold_id}:{kind}")
+    return Envelope[LegalHoldEvent](
+        event_id=event_id,
+        type=kind,
+        subject_id=event.hold_id,
+        correlation_id=event_id,
+        payload=event,
+    )
+
+
+def placed_event(hold: PlaceLegalHold | dict[str, Any]) -> LegalHoldPlaced:
+    """What the owners learn of a hold (a command or a stored one): not who placed it."""
+    fields = hold.model_dump() if isinstance(hold, PlaceLegalHold) else hold
+    return LegalHoldPlaced.model_validate(
+        {"hold_id": fields.get("hold_id", fields.get("_id"))} | fields
+    )
+
+
 class LegalHolds:
     def __init__(self, db: AsyncDatabase) -> None:
         self._collection = db[LEGAL_HOLDS]
@@ -63,8 +96,15 @@ class LegalHolds:
         return lifted.modified_count == 1
 
     async def active_scopes(self, now: datetime) -> list[HoldScope]:
+        return [HoldScope(d.get("subject_id"), d.get("category")) for d in await self._active(now)]
+
+    async def in_force(self, now: datetime) -> list[LegalHoldPlaced]:
+        """The active holds as the owners learn of them."""
+        return [placed_event(document) for document in await self._active(now)]
+
+    async def _active(self, now: datetime) -> list[dict[str, Any]]:
         cursor = self._collection.find({"lifted_at": {"$exists": False}, "ends_at": {"$gt": now}})
-        return [HoldScope(d.get("subject_id"), d.get("category")) async for d in cursor]
+        return await cursor.to_list()
 
     async def all(self, now: datetime) -> list[LegalHoldView]:
         """Every hold, latest placed first."""
@@ -79,3 +119,43 @@ class LegalHolds:
         await self._collection.delete_many(
             {"$or": [{"lifted_at": {"$lt": moment}}, {"ends_at": {"$lt": moment}}]}
         )
+
+
+class HoldAnnouncer:
+    """After each start, tells the owners every hold in force once more.
+
+    An owner that starts afresh, or lost an announcement, learns them; holds placed later are
+    announced as they are placed (handlers.py). Run as a sweep (`sweep_while_serving`): publishing
+    waits for the broker to run, and a failed attempt is tried again the next interval.
+    """
+
+    def __init__(
+        self,
+        *,
+        holds: LegalHolds,
+        publisher: Any,
+        clock: Callable[[], datetime],
+        interval_seconds: float,
+        registry: CollectorRegistry,
+    ) -> None:
+        self._holds = holds
+        self._publisher = publisher
+        self._clock = clock
+        self._announced = False
+        self.interval_seconds = interval_seconds
+        self.failures = Counter(
+            "privacyhub_retention_hold_announcement_failures",
+            "Announcements of the holds in force that failed.",
+            registry=registry,
+        )
+
+    async def sweep(self, serving: Callable[[], bool] = lambda: True) -> int:
+        """Announce the holds in force, the first time only; how many went out."""
+        if self._announced or not serving():
+            return 0
+        holds = await self._holds.in_force(self._clock())
+        for hold in holds:
+            news = announcement(hold)
+            await self._publisher.publish(news, key=news.partition_key)
+        self._announced = True
+        return len(holds)

@@ -13,6 +13,7 @@ Clock = Callable[[], datetime]
 
 AFTER_ANSWER = "contact_messages.after_answer"
 AFTER_CUSTOMER_ENDED = "contact_messages.after_customer_ended"
+ERASURE_REQUESTED = "contact_messages.erasure_requested"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ def due_after_answer(answered_at: datetime, grace: timedelta) -> Due:
 
 def due_after_customer_ended(ended_at: datetime, grace: timedelta) -> Due:
     return Due(ended_at + grace, AFTER_CUSTOMER_ENDED)
+
+
+def due_on_erasure_request(requested_at: datetime) -> Due:
+    """Due at once: the person asked for erasure (Art. 17); only a legal hold still keeps it."""
+    return Due(requested_at, ERASURE_REQUESTED)
 
 
 def whichever_first(current: Due, proposed: Due) -> Due:

@@ -3,6 +3,15 @@
 The facts arrive on different topics, in any order: an answer may be announced before its
 message is known here, and a customer relationship may end before a message stored earlier
 is announced. Each handler leaves the schedule as if the facts had come in order.
+
+An erasure for a rights request that the contact service carried out only in part, because a
+legal hold keeps the person's messages, is such a fact too: its receipt on SUBJECT_RESULTS says
+so, and every message of the person stored until then becomes due at once. The sweep passes them
+over while the hold is in force and erases them, with a deletion-log entry, once it is lifted or
+ends. So the service that owns the holds also finishes what they postponed, in the one place that
+already erases on time and proves it; the owner keeps no to-do list and needs no timer for a
+hold's end. The support partner's copy is not kept under a hold: the contact service's record is
+what the legal purpose needs.
 """
 
 from dataclasses import replace
@@ -14,6 +23,7 @@ from privacyhub.retention.rules import (
     concerned_by_customer_end,
     due_after_answer,
     due_after_customer_ended,
+    due_on_erasure_request,
 )
 from privacyhub.retention.schedule import DueDeletion, DueDeletions
 from privacyhub.shared.contracts.subject import Category
@@ -67,6 +77,19 @@ class ContactRetention:
             for deletion in await self._schedule.of_subject(subject_id, CONTACT_MESSAGES)
             if deletion.stored_at is None or concerned_by_customer_end(deletion.stored_at, ended_at)
         ]
+        await self._schedule.schedule(
+            [DueDeletion(CONTACT_MESSAGES, r, subject_id, due, stored_at=s) for r, s in unscheduled]
+            + [replace(deletion, due=due) for deletion in scheduled]
+        )
+        await self._records.forget(CONTACT_MESSAGES, [reference for reference, _ in unscheduled])
+
+    async def erasure_kept_under_hold(self, subject_id: str, requested_at: datetime) -> None:
+        """A rights erasure kept the subject's messages under a hold: each is due now, for when the hold ends."""
+        due = due_on_erasure_request(requested_at)
+        unscheduled = await self._records.of_subject(
+            subject_id, CONTACT_MESSAGES, stored_until=requested_at
+        )
+        scheduled = await self._schedule.of_subject(subject_id, CONTACT_MESSAGES)
         await self._schedule.schedule(
             [DueDeletion(CONTACT_MESSAGES, r, subject_id, due, stored_at=s) for r, s in unscheduled]
             + [replace(deletion, due=due) for deletion in scheduled]

@@ -20,6 +20,8 @@ LIFT_LEGAL_HOLD = "LiftLegalHold"
 MARK_CUSTOMER_ENDED = "MarkCustomerEnded"
 ERASE_EXPIRED_RECORDS = "EraseExpiredRecords"
 EXPIRED_RECORDS_ERASED = "ExpiredRecordsErased"
+LEGAL_HOLD_PLACED = "LegalHoldPlaced"
+LEGAL_HOLD_LIFTED = "LegalHoldLifted"
 
 DELETION_LOG_QUERY = "deletion_log"
 LEGAL_HOLDS_QUERY = "legal_holds"
@@ -68,6 +70,29 @@ class MarkCustomerEnded(BaseModel):
 
     ended_at: AwareDatetime
     recorded_by: str = Field(min_length=1)
+
+
+class LegalHoldPlaced(BaseModel):
+    """The retention service tells the data owners what a hold keeps, so a rights erasure leaves it alone.
+
+    The envelope's subject id is the hold id: placing and lifting stay in order, and the key names no one.
+    """
+
+    hold_id: str = Field(pattern=HOLD_ID_PATTERN)
+    subject_id: str | None = Field(default=None, pattern=SUBJECT_ID_PATTERN)
+    category: HeldCategory | None = None
+    reason: str = Field(min_length=1, max_length=HOLD_REASON_MAX_LENGTH)
+    ends_at: AwareDatetime
+
+
+class LegalHoldLifted(BaseModel):
+    """The hold ended before its end date; what it kept may be erased again."""
+
+    hold_id: str = Field(pattern=HOLD_ID_PATTERN)
+    lifted_at: AwareDatetime
+
+
+LegalHoldEvent = LegalHoldPlaced | LegalHoldLifted
 
 
 # Everything a privacy officer sends the retention service.

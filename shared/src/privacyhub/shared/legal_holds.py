@@ -1,0 +1,77 @@
+"""A data owner's copy of the legal holds in force, so an erasure for a rights request keeps what they cover.
+
+Holds belong to the retention service, which announces each one placed and lifted on RETENTION_HOLDS
+(and every hold in force again when it starts). An owner keeps the scope, reason and end of each
+(Art. 17(3)(b) and (e): data still needed to comply with a legal obligation or for a legal claim stays),
+and drops a hold once it is lifted or its end has passed. Erasures by a retention rule do not look
+here: the retention service checks its holds before it sends them.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from privacyhub.shared.contracts.retention import (
+    LEGAL_HOLD_LIFTED,
+    LEGAL_HOLD_PLACED,
+    HeldCategory,
+    LegalHoldEvent,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.topics import RETENTION_HOLDS
+from pymongo.asynchronous.database import AsyncDatabase
+
+LEGAL_HOLDS = "legal_holds"
+
+
+class HeldData:
+    """The holds in force as this owner learned them."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[LEGAL_HOLDS]
+
+    async def placed(self, hold: LegalHoldPlaced) -> None:
+        # Announced again at every start of the retention service: the first copy stays.
+        await self._collection.update_one(
+            {"_id": hold.hold_id},
+            {"$setOnInsert": hold.model_dump(exclude={"hold_id"}, exclude_none=True)},
+            upsert=True,
+        )
+
+    async def lifted(self, lifting: LegalHoldLifted) -> None:
+        await self._collection.delete_one({"_id": lifting.hold_id})
+
+    async def reasons(self, subject_id: str, category: HeldCategory, now: datetime) -> list[str]:
+        """Why the subject's data of `category` must be kept; empty when no hold in force covers it."""
+        await self._collection.delete_many({"ends_at": {"$lte": now}})
+        return sorted(
+            {
+                hold["reason"]
+                async for hold in self._collection.find()
+                if _covers(hold, subject_id, category)
+            }
+        )
+
+
+def _covers(hold: dict[str, Any], subject_id: str, category: HeldCategory) -> bool:
+    return hold.get("subject_id") in (None, subject_id) and hold.get("category") in (None, category)
+
+
+def keep_held_data(runtime: Any) -> HeldData:
+    """Follow the retention service's hold announcements into `runtime`'s (a ServiceRuntime's) database."""
+    held = HeldData(runtime.db)
+
+    @runtime.subscriber(RETENTION_HOLDS)
+    async def follow_legal_holds(envelope: Envelope[LegalHoldEvent]) -> None:
+        """Keep a hold placed, drop one lifted; both are idempotent, so no event needs remembering."""
+        event = envelope.payload
+        if envelope.type == LEGAL_HOLD_PLACED and isinstance(event, LegalHoldPlaced):
+            await held.placed(event)
+        elif envelope.type == LEGAL_HOLD_LIFTED and isinstance(event, LegalHoldLifted):
+            await held.lifted(event)
+        else:
+            raise UnprocessableMessage(f"{envelope.type!r} is not a legal-hold event")
+
+    return held

@@ -1,0 +1,111 @@
+"""A rights erasure (Art. 17) keeps what a legal hold covers, for the hold's purpose only (Art. 17(3)(b), (e)).
+
+The person is told what was kept and why; what the hold did not cover goes at once; once the hold
+is lifted, the retention service erases the kept message and logs it. Real Kafka, MongoDB-protocol
+servers and SMTP; the retention service sweeps every half second.
+"""
+
+from datetime import timedelta
+
+import pytest
+from httpx import AsyncClient
+from privacyhub.consent.visits import VISITS
+from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.retention.records import RETAINED_RECORDS, record_key
+from privacyhub.retention.rules import ERASURE_REQUESTED
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.legal_holds import LEGAL_HOLDS
+from privacyhub.shared.register import load_register
+from privacyhub.shared.register.check import undeclared_fields
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.integration import test_rights_execution as rights
+from tests.integration.test_retention import (
+    OFFICER,
+    deletion_log,
+    everything_stored_is_declared,
+    gone,
+    place_hold,
+    scheduled,
+)
+from tests.support.mailbox import Mailbox
+from tests.support.waiting import eventually
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures(
+        "requests_service", "contact_service", "consent_service", "retention_service"
+    ),
+]
+
+HOLD_REASON = "Fiscale bewaarplicht (AWR art. 52): 7 jaar"  # what test_retention.place_hold gives
+
+
+class Person(rights.Person):
+    """A requester with the pseudonymous subject id a privacy officer places a hold on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.subject_id = subject_id_for_email(
+            GatewaySettings().subject_id_secret.get_secret_value(), self.email
+        )
+
+
+async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    contact_db: AsyncDatabase,
+    consent_db: AsyncDatabase,
+    retention_db: AsyncDatabase,
+) -> None:
+    person = Person()
+    reference = await rights.leave_contact_message(gateway, person, contact_db)
+    await rights.visit_with_consent(gateway, person, consent_db)
+    await eventually(
+        lambda: retention_db[RETAINED_RECORDS].find_one(
+            {"_id": record_key("contact_messages", reference)}
+        ),
+        what="the retention service to know the message",
+    )
+    hold_id = await place_hold(gateway, retention_db, person, ends_at=utc_now() + timedelta(days=1))
+    projected = await eventually(
+        lambda: contact_db[LEGAL_HOLDS].find_one({"_id": hold_id}),
+        what="the contact service to learn of the hold",
+    )
+    assert undeclared_fields(load_register(), "contact", LEGAL_HOLDS, [projected]) == set()
+    assert "placed_by" not in projected
+
+    accepted = await rights.file_verified_request(gateway, mailbox, person, "erasure")
+    await rights.approve(gateway, accepted["request_id"])
+    status = await rights.completed(gateway, accepted)
+
+    assert not await gone(contact_db, reference)
+    receipts = {(r["owner"], r["category"]): r for r in status["receipts"]}
+    held = receipts[("contact", "contact_messages")]
+    assert (held["count"], held["kept_under_hold"], held["hold_reasons"]) == (0, 1, [HOLD_REASON])
+    assert receipts[("consent", "visit_records")]["count"] == 2
+    assert receipts[("consent", "visit_records")]["kept_under_hold"] == 0
+    assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 0
+    mail = await rights.completion_mail(mailbox, person)
+    assert "contact / contact_messages: 0 verwijderd" in mail
+    assert f"1 bewaard vanwege een wettelijke bewaarplicht: {HOLD_REASON}" in mail
+    assert f"1 kept under a legal retention duty: {HOLD_REASON}" in mail
+    assert "consent / visit_records: 2 verwijderd" in mail
+    due = await eventually(
+        lambda: scheduled(retention_db, reference), what="the kept message to be due"
+    )
+    assert due["rule"] == ERASURE_REQUESTED
+
+    lifted = await gateway.delete(f"/v1/staff/legal-holds/{hold_id}", headers=OFFICER)
+
+    assert lifted.status_code == 202, lifted.text
+    await eventually(lambda: gone(contact_db, reference), what="the kept message to be erased")
+    [entry] = await deletion_log(gateway, person, entries=1)
+    assert (entry["rule"], entry["requested"], entry["count"]) == (ERASURE_REQUESTED, 1, 1)
+
+    async def hold_dropped() -> bool:
+        return await contact_db[LEGAL_HOLDS].find_one({"_id": hold_id}) is None
+
+    await eventually(hold_dropped, what="the contact service to drop the lifted hold")
+    await everything_stored_is_declared(retention_db)
