@@ -186,7 +186,9 @@ async def sweep_while(sweeper: Sweeping, serving: Callable[[], bool]) -> None:
             logger.warning("retention sweep failed; trying again next interval", exc_info=True)
             continue
         if sent:
-            logger.info("erase commands sent", extra={"commands": sent})
+            logger.info(
+                "sweep sent messages", extra={"sweep": type(sweeper).__name__, "sent": sent}
+            )
 
 
 def sweep_while_serving(runtime: Any, sweeper: Sweeping) -> None:
