@@ -92,8 +92,16 @@ def contact_settings(endpoints: Endpoints) -> ContactSettings:
 
 
 @pytest.fixture(scope="session")
-async def contact_service(contact_settings: ContactSettings) -> AsyncIterator[ServiceRuntime]:
-    async with create_contact_runtime(contact_settings).running() as runtime:
+def contact_clock() -> MovableClock:
+    """The contact service's clock: real time, moved back by tests of old disclosures."""
+    return MovableClock()
+
+
+@pytest.fixture(scope="session")
+async def contact_service(
+    contact_settings: ContactSettings, contact_clock: MovableClock
+) -> AsyncIterator[ServiceRuntime]:
+    async with create_contact_runtime(contact_settings, clock=contact_clock).running() as runtime:
         yield runtime
 
 

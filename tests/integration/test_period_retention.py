@@ -15,6 +15,7 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.consent.consents import HISTORY
 from privacyhub.consent.visits import VISITS
+from privacyhub.contact.sharing import DISCLOSURES
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
@@ -60,7 +61,9 @@ from tests.support.waiting import eventually
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.usefixtures("consent_service", "requests_service", "period_retention"),
+    pytest.mark.usefixtures(
+        "consent_service", "contact_service", "requests_service", "period_retention"
+    ),
 ]
 
 OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="dpo-ellen")
@@ -282,6 +285,33 @@ async def test_a_complaint_resolved_two_years_ago_goes_with_its_reporters_key(
     assert entry["owner"] == "requests" and entry["rule"] == "complaints.P730D"
 
 
+async def send_contact_form(gateway: AsyncClient, email: str) -> str:
+    form = {"email": email, "first_name": "Kees", "last_name": "Jansen", "message": "Vacature?"}
+    response = await gateway.post("/v1/contact", json=form)
+    assert response.status_code == 202, response.text
+    return str(response.json()["reference"])
+
+
+async def test_a_disclosure_goes_five_years_after_it_was_made(
+    gateway: AsyncClient,
+    contact_db: AsyncDatabase,
+    contact_clock: MovableClock,
+    periods_db: AsyncDatabase,
+) -> None:
+    (email, subject_id), now = person(), utc_now()
+    with contact_clock.moved_back(1900 * DAY):
+        old = await send_contact_form(gateway, email)
+        await stored(contact_db, DISCLOSURES, {"reference": old}, 1)
+    recent = await send_contact_form(gateway, email)
+    await stored(contact_db, DISCLOSURES, {"reference": recent}, 1)
+
+    await stored(contact_db, DISCLOSURES, {"reference": old}, 0)
+    assert await contact_db[DISCLOSURES].count_documents({"subject_id": subject_id}) == 1
+    entry = await logged(periods_db, "disclosures", since=now, count={"$gte": 1})
+    assert entry["owner"] == "contact" and entry["rule"] == "disclosures.P1826D"
+    assert "subject_hash" not in entry
+
+
 async def _none(awaitable: Any) -> bool:
     return await awaitable is None
 
@@ -317,7 +347,10 @@ async def test_a_redelivered_command_is_answered_with_the_same_receipt(
 
 
 async def test_the_deletion_log_and_the_owners_receipts_hold_no_personal_data(
-    consent_db: AsyncDatabase, requests_db: AsyncDatabase, periods_db: AsyncDatabase
+    consent_db: AsyncDatabase,
+    contact_db: AsyncDatabase,
+    requests_db: AsyncDatabase,
+    periods_db: AsyncDatabase,
 ) -> None:
     await logged(periods_db, "visit_records", since=utc_now())
     register = load_register()
@@ -325,6 +358,7 @@ async def test_the_deletion_log_and_the_owners_receipts_hold_no_personal_data(
         ("retention", periods_db, DELETION_LOG),
         ("retention", periods_db, "expiry_requests"),
         ("consent", consent_db, EXPIRY_RECEIPTS),
+        ("contact", contact_db, EXPIRY_RECEIPTS),
         ("requests", requests_db, EXPIRY_RECEIPTS),
     ):
         documents = await db[collection].find().to_list()

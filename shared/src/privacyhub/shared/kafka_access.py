@@ -104,7 +104,13 @@ CONSENT = _service(
 CONTACT = _service(
     "contact",
     # It discloses to the support partner, passes commands on to it and its answers back (Art. 19).
-    writes=(CONTACT_LIFECYCLE, SUBJECT_RESULTS, GATEWAY_REPLIES, PARTNER_SUPPORT),
+    writes=(
+        CONTACT_LIFECYCLE,
+        SUBJECT_RESULTS,
+        GATEWAY_REPLIES,
+        PARTNER_SUPPORT,
+        RETENTION_EXPIRY_RECEIPTS,
+    ),
     reads=(
         CONTACT_MESSAGES,
         CONTACT_COMMANDS,
@@ -112,6 +118,7 @@ CONTACT = _service(
         CONTACT_QUERIES,
         PARTNER_RESULTS,
         RETENTION_HOLDS,
+        RETENTION_EXPIRY,
     ),
 )
 REQUESTS = _service(

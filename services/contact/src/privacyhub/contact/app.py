@@ -1,6 +1,10 @@
 """Assembles the contact service process."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from faststream.asgi import AsgiFastStream
+from privacyhub.contact.expiry import register_expiry
 from privacyhub.contact.handlers import register_handlers
 from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
@@ -8,22 +12,27 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import Disclosures, Sharing
 from privacyhub.contact.subject_commands import register_subject_commands
 from privacyhub.shared.crypto import subject_keys_for
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
 
 
-def create_runtime(settings: ContactSettings | None = None) -> ServiceRuntime:
+def create_runtime(
+    settings: ContactSettings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> ServiceRuntime:
+    """`clock` dates disclosures; tests may pass one they control."""
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
     messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
     disclosures = Disclosures(runtime.db)
     runtime.on_startup(disclosures.ensure_indexes)
-    sharing = Sharing(runtime, disclosures)
+    sharing = Sharing(runtime, disclosures, clock=clock)
     register_handlers(runtime, messages, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
     register_subject_commands(runtime, messages, sharing, keep_held_data(runtime))
+    register_expiry(runtime, disclosures=disclosures)
     return runtime
 
 

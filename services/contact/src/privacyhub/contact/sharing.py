@@ -7,7 +7,8 @@ down to what they were given, and their answers go back to the rights workflow. 
 processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from privacyhub.contact.repository import processing_stopped
@@ -26,7 +27,7 @@ from privacyhub.shared.contracts.subject import (
     read_payload,
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
-from privacyhub.shared.envelope import Envelope, derived_event_id
+from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.owners import CommandHandler, OwnerAnswer, json_record
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
@@ -86,6 +87,7 @@ class Disclosures:
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("reference")
+        await self._collection.create_index("disclosed_at")
 
     async def record(
         self, shared: Envelope[PartnerMessage], *, recipient: Recipient, reference: str
@@ -105,6 +107,13 @@ class Disclosures:
             upsert=True,
         )
 
+    async def erase_disclosed_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
+        """Delete the disclosures made before `cutoff`, except of the `held` subjects; how many went and were kept."""
+        expired = {"disclosed_at": {"$lt": cutoff}}
+        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
+        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
+        return erased.deleted_count, kept
+
     async def of_references(self, references: Iterable[str]) -> list[dict[str, Any]]:
         cursor = self._collection.find({"reference": {"$in": list(references)}}).sort(
             "disclosed_at", 1
@@ -115,8 +124,16 @@ class Disclosures:
 class Sharing:
     """Disclosure to the declared recipients of contact messages, and Art. 19 towards them."""
 
-    def __init__(self, runtime: ServiceRuntime, disclosures: Disclosures) -> None:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        disclosures: Disclosures,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """`clock` dates the disclosures; tests may pass one they control."""
         self._register = load_register()
+        self._clock = clock
         self._disclosures = disclosures
         self.recipients = self._register.recipients_of(CATEGORY)
         topics = {topic.name: topic for topic in ALL_TOPICS}
@@ -140,6 +157,7 @@ class Sharing:
         shared = Envelope[PartnerMessage](
             event_id=derived_event_id(message.event_id, f"{recipient.id}:{RECORD_SHARED}"),
             type=RECORD_SHARED,
+            occurred_at=self._clock(),
             subject_id=message.subject_id,
             correlation_id=message.correlation_id,
             payload=PartnerMessage.model_validate(part.model_dump(mode="json")),

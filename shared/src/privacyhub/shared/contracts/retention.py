@@ -31,7 +31,9 @@ HOLD_ID_PATTERN = r"^LH-[0-9A-F]{12}$"
 SUBJECT_ID_PATTERN = r"^[0-9a-f]{64}$"
 HOLD_REASON_MAX_LENGTH = 500
 
-ExpiringCategory = Literal["visit_records", "consent_proofs", "staff_access_log", "complaints"]
+ExpiringCategory = Literal[
+    "visit_records", "consent_proofs", "staff_access_log", "complaints", "disclosures"
+]
 """Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
 
 HeldCategory = Category | ExpiringCategory

@@ -1,0 +1,24 @@
+"""The contact service's retention periods (processing register): the disclosure log.
+
+A disclosure is logged five years after it was made, then it goes: the log names the recipient,
+the reference, the subject id and the field names, never the data, so it holds nothing encrypted
+and no data key depends on it. Contact messages themselves are scheduled by the retention service
+(answered or no longer a customer), not by a period.
+"""
+
+from privacyhub.contact.sharing import Disclosures
+from privacyhub.shared.contracts.retention import EraseExpiredRecords
+from privacyhub.shared.expiry import Erased, answer_expiry_commands
+from privacyhub.shared.service import ServiceRuntime
+
+OWNER = "contact"
+
+
+def register_expiry(runtime: ServiceRuntime, *, disclosures: Disclosures) -> None:
+    async def expire_disclosures(command: EraseExpiredRecords) -> Erased:
+        erased, kept = await disclosures.erase_disclosed_before(
+            command.cutoff, held=command.held_subject_ids
+        )
+        return Erased(erased=erased, kept_under_hold=kept)
+
+    answer_expiry_commands(runtime, owner=OWNER, expiries={"disclosures": expire_disclosures})
