@@ -18,6 +18,7 @@ from privacyhub.consent.visits import VISITS
 from privacyhub.contact.sharing import DISCLOSURES
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
+from privacyhub.requests.breaches import COLLECTION as BREACH_REGISTER
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints import RECEIPTS
 from privacyhub.requests.settings import RequestsSettings
@@ -310,6 +311,50 @@ async def test_a_disclosure_goes_five_years_after_it_was_made(
     entry = await logged(periods_db, "disclosures", since=now, count={"$gte": 1})
     assert entry["owner"] == "contact" and entry["rule"] == "disclosures.P1826D"
     assert "subject_hash" not in entry
+
+
+async def report_breach(gateway: AsyncClient, requests_db: AsyncDatabase) -> str:
+    """A suspected breach reported through the website; its register entry's id."""
+    email, _ = person()
+    form = {"email": email, "message": "Ik zag andermans cv.", "kind": "suspected_breach"}
+    response = await gateway.post("/v1/complaints", json=form)
+    assert response.status_code == 202, response.text
+    reference = response.json()["reference"]
+    entry = await eventually(
+        lambda: requests_db[BREACH_REGISTER].find_one({"complaint_reference": reference}),
+        what="the breach register entry",
+    )
+    return str(entry["_id"])
+
+
+async def decide_breach(gateway: AsyncClient, breach_id: str) -> None:
+    decision = {"notify_authority": False, "reasons": "Versleuteld; geen risico."}
+    response = await gateway.post(
+        f"/v1/staff/breaches/{breach_id}/decision", json=decision, headers=OFFICER
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_breach_decided_five_years_ago_goes_and_an_undecided_one_stays(
+    gateway: AsyncClient,
+    requests_db: AsyncDatabase,
+    requests_clock: MovableClock,
+    periods_db: AsyncDatabase,
+) -> None:
+    now = utc_now()
+    old, recent, undecided = [await report_breach(gateway, requests_db) for _ in range(3)]
+    with requests_clock.moved_back(1900 * DAY):
+        await decide_breach(gateway, old)
+    await decide_breach(gateway, recent)
+
+    await stored(requests_db, BREACH_REGISTER, {"_id": old}, 0)
+    kept = {
+        e["_id"]
+        async for e in requests_db[BREACH_REGISTER].find({"_id": {"$in": [recent, undecided]}})
+    }
+    assert kept == {recent, undecided}
+    entry = await logged(periods_db, "breach_register", since=now, count={"$gte": 1})
+    assert entry["owner"] == "requests" and entry["rule"] == "breach_register.P1826D"
 
 
 async def _none(awaitable: Any) -> bool:

@@ -85,7 +85,13 @@ def create_runtime(
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
     register_complaint_handlers(runtime, complaints, breaches, Mailer(settings), clock)
-    register_expiry(runtime, access_log=access_log, complaints=complaints, executions=executions)
+    register_expiry(
+        runtime,
+        access_log=access_log,
+        complaints=complaints,
+        breaches=breaches,
+        executions=executions,
+    )
     answer_queries(
         runtime,
         REQUESTS_QUERIES,

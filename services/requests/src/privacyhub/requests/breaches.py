@@ -81,6 +81,16 @@ class BreachRegister:
             upsert=True,
         )
 
+    async def erase_decided_before(self, cutoff: datetime) -> int:
+        """Delete the entries whose decision was recorded before `cutoff`; how many went.
+
+        An undecided entry stays however old it is: its period starts with the decision. No
+        entry names a person, so no hold on a subject keeps one; a hold on the whole register
+        stops the command before it is sent.
+        """
+        erased = await self._collection.delete_many({"decision.decided_at": {"$lt": cutoff}})
+        return erased.deleted_count
+
     async def entries(self, *, now: datetime) -> list[BreachEntry]:
         """Every entry, oldest report first."""
         cursor = self._collection.find({}).sort("reported_at", 1)

@@ -1,6 +1,7 @@
-"""The requests service's retention periods (processing register): staff reads and resolved complaints.
+"""The requests service's retention periods (processing register): staff reads, resolved complaints, breaches.
 
-An access-log entry goes two years after the read, a complaint two years after it was resolved.
+An access-log entry goes two years after the read, a complaint two years after it was resolved,
+a breach-register entry five years after its decision was recorded (an undecided one stays).
 Complaints are encrypted under the reporter's data key, which is destroyed once nothing of the
 reporter is left here (execution_store.py decides what still needs it); access-log entries hold
 no encrypted data.
@@ -11,6 +12,7 @@ demonstrable needs a decision of its own.
 """
 
 from privacyhub.requests.access_log import StaffAccessLog
+from privacyhub.requests.breaches import BreachRegister
 from privacyhub.requests.complaints import Complaints
 from privacyhub.requests.execution_store import Executions
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
@@ -25,6 +27,7 @@ def register_expiry(
     *,
     access_log: StaffAccessLog,
     complaints: Complaints,
+    breaches: BreachRegister,
     executions: Executions,
 ) -> None:
     async def expire_reads(command: EraseExpiredRecords) -> Erased:
@@ -41,8 +44,15 @@ def register_expiry(
             await executions.destroy_key_when_unused(subject_id)
         return Erased(erased=erased, kept_under_hold=kept)
 
+    async def expire_decided_breaches(command: EraseExpiredRecords) -> Erased:
+        return Erased(erased=await breaches.erase_decided_before(command.cutoff), kept_under_hold=0)
+
     answer_expiry_commands(
         runtime,
         owner=OWNER,
-        expiries={"staff_access_log": expire_reads, "complaints": expire_resolved_complaints},
+        expiries={
+            "staff_access_log": expire_reads,
+            "complaints": expire_resolved_complaints,
+            "breach_register": expire_decided_breaches,
+        },
     )

@@ -32,7 +32,12 @@ SUBJECT_ID_PATTERN = r"^[0-9a-f]{64}$"
 HOLD_REASON_MAX_LENGTH = 500
 
 ExpiringCategory = Literal[
-    "visit_records", "consent_proofs", "staff_access_log", "complaints", "disclosures"
+    "visit_records",
+    "consent_proofs",
+    "staff_access_log",
+    "complaints",
+    "disclosures",
+    "breach_register",
 ]
 """Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
 
