@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.consents import HISTORY
-from privacyhub.consent.visits import VISITS
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.contact.sharing import DISCLOSURES
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
@@ -90,6 +92,20 @@ async def periods_db(
 ) -> AsyncIterator[AsyncDatabase]:
     async for db in observed(endpoints, period_settings.mongodb_database):
         yield db
+
+
+@pytest.fixture(scope="module")
+async def exempt_consent(consent_settings: ConsentSettings) -> AsyncIterator[AsyncDatabase]:
+    """A consent deployment that counts views without consent anonymously (Tw 11.7a); its database."""
+    settings = consent_settings.model_copy(
+        update={
+            "analytics_exemption": True,
+            "mongodb_database": f"{consent_settings.mongodb_database}_exempt_periods",
+            "consumer_group": f"{consent_settings.consumer_group}-exempt-periods",
+        }
+    )
+    async with create_consent_runtime(settings).running() as runtime:
+        yield runtime.db
 
 
 def new_visitor() -> str:
@@ -355,6 +371,26 @@ async def test_a_breach_decided_five_years_ago_goes_and_an_undecided_one_stays(
     assert kept == {recent, undecided}
     entry = await logged(periods_db, "breach_register", since=now, count={"$gte": 1})
     assert entry["owner"] == "requests" and entry["rule"] == "breach_register.P1826D"
+
+
+async def test_anonymous_counts_of_days_three_years_ago_go_and_recent_ones_stay(
+    gateway: AsyncClient, exempt_consent: AsyncDatabase, periods_db: AsyncDatabase
+) -> None:
+    page, now = f"/vacatures/{uuid.uuid4().hex[:12]}", utc_now()
+    for occurred_at in (now - 1200 * DAY, now - 1100 * DAY, now - DAY):
+        view = {
+            "visitor_id": new_visitor(),
+            "url": f"https://www.jobport.nl{page}",
+            "occurred_at": occurred_at.isoformat(),
+        }
+        response = await gateway.post("/v1/pageviews", json=view)
+        assert response.status_code == 202, response.text
+    recent_day = (now - DAY).date().isoformat()
+    await stored(exempt_consent, COUNTERS, {"page": page, "day": recent_day}, 1)
+
+    await stored(exempt_consent, COUNTERS, {"page": page}, 1)
+    entry = await logged(periods_db, "anonymous_visit_counts", since=now)
+    assert entry["rule"] == "anonymous_visit_counts.P1096D" and "subject_hash" not in entry
 
 
 async def _none(awaitable: Any) -> bool:

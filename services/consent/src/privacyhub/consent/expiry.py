@@ -1,7 +1,8 @@
-"""The consent service's retention periods (processing register): visits and replaced consent choices.
+"""The consent service's retention periods (processing register): visits, consent choices, counts.
 
 Visit records go 13 months after the visit; a consent choice goes five years after a later choice
-replaced it, and the choice in force stays however old it is. Both are encrypted under the
+replaced it, and the choice in force stays however old it is; an anonymous daily counter goes
+three years after its day (it names no one, but the register declares a period for it too). Both are encrypted under the
 visitor's data key, which is destroyed once nothing of the visitor is left here.
 """
 
@@ -41,8 +42,15 @@ def register_expiry(
         await shred_emptied(visitors)
         return Erased(erased=erased, kept_under_hold=kept)
 
+    async def expire_counts(command: EraseExpiredRecords) -> Erased:
+        return Erased(erased=await visits.erase_counts_before(command.cutoff), kept_under_hold=0)
+
     answer_expiry_commands(
         runtime,
         owner=OWNER,
-        expiries={"visit_records": expire_visits, "consent_proofs": expire_replaced_choices},
+        expiries={
+            "visit_records": expire_visits,
+            "consent_proofs": expire_replaced_choices,
+            "anonymous_visit_counts": expire_counts,
+        },
     )

@@ -151,6 +151,15 @@ class Visits:
         erased = await self._visits.delete_many(due)
         return erased.deleted_count, kept, visitors
 
+    async def erase_counts_before(self, cutoff: datetime) -> int:
+        """Delete the anonymous counters of UTC days before the day of `cutoff`; how many went.
+
+        A counter names no one, so no hold on a subject keeps one.
+        """
+        day = cutoff.astimezone(UTC).date().isoformat()
+        erased = await self._counters.delete_many({"day": {"$lt": day}})
+        return erased.deleted_count
+
     async def held_for(self, visitor_id: str) -> bool:
         """True while any visit is linked to the visitor."""
         kept = await self._visits.find_one({"visitor_id": visitor_id}, projection={"_id": 1})

@@ -38,6 +38,7 @@ ExpiringCategory = Literal[
     "complaints",
     "disclosures",
     "breach_register",
+    "anonymous_visit_counts",
 ]
 """Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
 
