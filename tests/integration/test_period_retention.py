@@ -26,6 +26,7 @@ from privacyhub.requests.complaints import RECEIPTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import assemble
 from privacyhub.retention.deletion_log import DELETION_LOG
+from privacyhub.retention.expiry import EXPIRY_REQUESTS
 from privacyhub.retention.holds import LEGAL_HOLDS
 from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.auth import Role
@@ -81,8 +82,16 @@ def period_settings(endpoints: Endpoints) -> RetentionSettings:
 
 
 @pytest.fixture(scope="module")
-async def period_retention(period_settings: RetentionSettings) -> AsyncIterator[ServiceRuntime]:
-    async with assemble(period_settings).runtime.running() as runtime:
+def retention_clock() -> MovableClock:
+    """The retention service's clock: moved back, its own bookkeeping and deletion log grow old."""
+    return MovableClock()
+
+
+@pytest.fixture(scope="module")
+async def period_retention(
+    period_settings: RetentionSettings, retention_clock: MovableClock
+) -> AsyncIterator[ServiceRuntime]:
+    async with assemble(period_settings, clock=retention_clock).runtime.running() as runtime:
         yield runtime
 
 
@@ -391,6 +400,50 @@ async def test_anonymous_counts_of_days_three_years_ago_go_and_recent_ones_stay(
     await stored(exempt_consent, COUNTERS, {"page": page}, 1)
     entry = await logged(periods_db, "anonymous_visit_counts", since=now)
     assert entry["rule"] == "anonymous_visit_counts.P1096D" and "subject_hash" not in entry
+
+
+async def test_the_deletion_log_goes_after_five_years_and_expiry_requests_after_a_month(
+    periods_db: AsyncDatabase, retention_clock: MovableClock
+) -> None:
+    now = utc_now()
+    with retention_clock.moved_back(1900 * DAY):
+        # Each sweep logs the expiry of the service's own records: an entry logged 1900 days ago.
+        old_entry = await eventually(
+            lambda: periods_db[DELETION_LOG].find_one({"logged_at": {"$lt": now - 1826 * DAY}}),
+            what="a deletion-log entry logged five years ago",
+        )
+        old_request = await eventually(
+            lambda: periods_db[EXPIRY_REQUESTS].find_one({"requested_at": {"$lt": now - 30 * DAY}}),
+            what="an expiry command sent long ago",
+        )
+    recent_entry = await logged(periods_db, "visit_records", since=now)
+
+    await stored(periods_db, DELETION_LOG, {"_id": old_entry["_id"]}, 0)
+    await stored(periods_db, EXPIRY_REQUESTS, {"_id": old_request["_id"]}, 0)
+    assert await periods_db[DELETION_LOG].find_one({"_id": recent_entry["_id"]})
+    assert await periods_db[EXPIRY_REQUESTS].find_one({"_id": recent_entry["command_id"]})
+    pruned = await logged(periods_db, "deletion_log", since=now, count={"$gte": 1})
+    assert pruned["owner"] == "retention" and pruned["rule"] == "deletion_log.P1826D"
+    assert "subject_hash" not in pruned
+    await logged(periods_db, "expiry_bookkeeping", since=now, owner="retention", count={"$gte": 1})
+
+
+async def test_an_owners_expiry_receipts_go_a_month_after_they_were_given(
+    requests_db: AsyncDatabase, requests_clock: MovableClock, periods_db: AsyncDatabase
+) -> None:
+    now = utc_now()
+    with requests_clock.moved_back(40 * DAY):
+        old_receipt = await eventually(
+            lambda: requests_db[EXPIRY_RECEIPTS].find_one({"erased_at": {"$lt": now - 35 * DAY}}),
+            what="a receipt the requests service gave 40 days ago",
+        )
+
+    await stored(requests_db, EXPIRY_RECEIPTS, {"_id": old_receipt["_id"]}, 0)
+    entry = await logged(
+        periods_db, "expiry_bookkeeping", since=now, owner="requests", count={"$gte": 1}
+    )
+    assert entry["rule"] == "expiry_bookkeeping.P30D"
+    assert await requests_db[EXPIRY_RECEIPTS].count_documents({"erased_at": {"$gte": now}}) >= 1
 
 
 async def _none(awaitable: Any) -> bool:

@@ -8,10 +8,14 @@ The receipt is kept under the command id before it is published, and a redeliver
 answered with the kept receipt (under the same derived event id, which the retention service
 drops as a duplicate): nothing is erased twice and the answer never changes. Only a crash
 between the erasure and keeping its receipt makes the repeat count nothing instead of what went.
+
+Every owner also answers `expiry_bookkeeping` by deleting its receipts given before the cutoff:
+a month after a receipt, neither topic can bring back the command it answers.
 """
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from privacyhub.shared.contracts.retention import (
@@ -59,15 +63,30 @@ class ExpiryReceipts:
         assert kept is not None
         return kept
 
+    async def erase_given_before(self, cutoff: datetime) -> int:
+        """Delete the receipts given before `cutoff`; how many went."""
+        erased = await self._collection.delete_many({"erased_at": {"$lt": cutoff}})
+        return erased.deleted_count
+
 
 def answer_expiry_commands(
-    runtime: Any, *, owner: str, expiries: dict[ExpiringCategory, Expiry]
+    runtime: Any,
+    *,
+    owner: str,
+    expiries: dict[ExpiringCategory, Expiry],
+    clock: Callable[[], datetime] = utc_now,
 ) -> None:
     """Subscribe `runtime` (a ServiceRuntime) to RETENTION_EXPIRY for the categories it owns.
 
-    Commands for categories another service owns are not this owner's to answer.
+    Commands for categories another service owns are not this owner's to answer. `clock` dates
+    the receipts; tests may pass one they control.
     """
     receipts = ExpiryReceipts(runtime.db)
+
+    async def expire_receipts(command: EraseExpiredRecords) -> Erased:
+        return Erased(erased=await receipts.erase_given_before(command.cutoff), kept_under_hold=0)
+
+    expiries = {**expiries, "expiry_bookkeeping": expire_receipts}
     answers = runtime.publisher(RETENTION_EXPIRY_RECEIPTS, ExpiredRecordsErased)
 
     @runtime.subscriber(RETENTION_EXPIRY)
@@ -92,7 +111,7 @@ def answer_expiry_commands(
                     cutoff=command.cutoff,
                     erased=erased.erased,
                     kept_under_hold=erased.kept_under_hold,
-                    erased_at=utc_now(),
+                    erased_at=clock(),
                 ),
             )
         answer = Envelope[ExpiredRecordsErased](

@@ -22,7 +22,7 @@ from privacyhub.shared.topics import CONTACT_QUERIES
 def create_runtime(
     settings: ContactSettings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> ServiceRuntime:
-    """`clock` dates disclosures; tests may pass one they control."""
+    """`clock` dates disclosures and expiry receipts; tests may pass one they control."""
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
     messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
@@ -32,7 +32,7 @@ def create_runtime(
     register_handlers(runtime, messages, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
     register_subject_commands(runtime, messages, sharing, keep_held_data(runtime))
-    register_expiry(runtime, disclosures=disclosures)
+    register_expiry(runtime, disclosures=disclosures, clock=clock)
     return runtime
 
 

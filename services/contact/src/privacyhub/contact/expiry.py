@@ -6,6 +6,9 @@ and no data key depends on it. Contact messages themselves are scheduled by the 
 (answered or no longer a customer), not by a period.
 """
 
+from collections.abc import Callable
+from datetime import datetime
+
 from privacyhub.contact.sharing import Disclosures
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.expiry import Erased, answer_expiry_commands
@@ -14,11 +17,15 @@ from privacyhub.shared.service import ServiceRuntime
 OWNER = "contact"
 
 
-def register_expiry(runtime: ServiceRuntime, *, disclosures: Disclosures) -> None:
+def register_expiry(
+    runtime: ServiceRuntime, *, disclosures: Disclosures, clock: Callable[[], datetime]
+) -> None:
     async def expire_disclosures(command: EraseExpiredRecords) -> Erased:
         erased, kept = await disclosures.erase_disclosed_before(
             command.cutoff, held=command.held_subject_ids
         )
         return Erased(erased=erased, kept_under_hold=kept)
 
-    answer_expiry_commands(runtime, owner=OWNER, expiries={"disclosures": expire_disclosures})
+    answer_expiry_commands(
+        runtime, owner=OWNER, clock=clock, expiries={"disclosures": expire_disclosures}
+    )

@@ -91,6 +91,7 @@ def create_runtime(
         complaints=complaints,
         breaches=breaches,
         executions=executions,
+        clock=clock,
     )
     answer_queries(
         runtime,

@@ -13,6 +13,7 @@ demonstrable needs a decision of its own.
 
 from privacyhub.requests.access_log import StaffAccessLog
 from privacyhub.requests.breaches import BreachRegister
+from privacyhub.requests.clock import Clock
 from privacyhub.requests.complaints import Complaints
 from privacyhub.requests.execution_store import Executions
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
@@ -29,6 +30,7 @@ def register_expiry(
     complaints: Complaints,
     breaches: BreachRegister,
     executions: Executions,
+    clock: Clock,
 ) -> None:
     async def expire_reads(command: EraseExpiredRecords) -> Erased:
         erased, kept = await access_log.erase_read_before(
@@ -50,6 +52,7 @@ def register_expiry(
     answer_expiry_commands(
         runtime,
         owner=OWNER,
+        clock=clock,
         expiries={
             "staff_access_log": expire_reads,
             "complaints": expire_resolved_complaints,

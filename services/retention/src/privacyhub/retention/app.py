@@ -9,7 +9,9 @@ from privacyhub.retention.expiry import (
     ExpiryMetrics,
     ExpiryRequests,
     ExpirySweeper,
+    own_expiries,
     period_rules,
+    stored_elsewhere,
 )
 from privacyhub.retention.handlers import register_handlers
 from privacyhub.retention.holds import HoldAnnouncer, LegalHolds
@@ -94,6 +96,9 @@ def assemble(
         clock=clock,
         interval_seconds=settings.expiry_sweep_interval_seconds,
         metrics=ExpiryMetrics(runtime.registry),
+        own=own_expiries(log=log, erasure_requests=requests, expiry_requests=expiry_requests),
+        log=log,
+        published=stored_elsewhere(),
     )
     sweep_while_serving(runtime, expiry)
     announcer = HoldAnnouncer(

@@ -63,6 +63,21 @@ class ErasureRequests:
     async def get(self, command_id: UUID) -> dict[str, Any] | None:
         return await self._collection.find_one({"_id": str(command_id)})
 
+    async def erase_requested_before(
+        self, cutoff: datetime, *, held_hashes: list[str]
+    ) -> tuple[int, int]:
+        """Delete the requests made before `cutoff`, except the held subjects'; how many went and were kept."""
+        return await _erase_before(self._collection, "requested_at", cutoff, held_hashes)
+
+
+async def _erase_before(
+    collection: Any, moment: str, cutoff: datetime, held_hashes: list[str]
+) -> tuple[int, int]:
+    expired = {moment: {"$lt": cutoff}}
+    kept = await collection.count_documents({**expired, "subject_hash": {"$in": held_hashes}})
+    erased = await collection.delete_many({**expired, "subject_hash": {"$nin": held_hashes}})
+    return erased.deleted_count, kept
+
 
 class DeletionLog:
     def __init__(self, db: AsyncDatabase) -> None:
@@ -71,6 +86,16 @@ class DeletionLog:
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("subject_hash")
         await self._collection.create_index("logged_at")
+
+    async def erase_logged_before(
+        self, cutoff: datetime, *, held_hashes: list[str]
+    ) -> tuple[int, int]:
+        """Delete the entries logged before `cutoff`, except the held subjects'; how many went and were kept.
+
+        An entry is logged when the owner's receipt for the deletion arrives, on this service's
+        clock, the one its cutoffs come from; the owner's `erased_at` is on the owner's clock.
+        """
+        return await _erase_before(self._collection, "logged_at", cutoff, held_hashes)
 
     async def record_receipts(
         self, request: dict[str, Any], answer: SubjectDataErased, *, logged_at: datetime

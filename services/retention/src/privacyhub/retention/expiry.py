@@ -11,28 +11,41 @@ data: the proof that the rule ran, and what it removed.
 
 A command is identified by what it asks (category, rule, cutoff, held subjects), so a retried
 publication is one command to the owners.
+
+The service's own categories are expired the same way without a message: the deletion log (five
+years after an entry was logged) and its expiry requests (`expiry_bookkeeping`, a month after
+the command). The same command is recorded, carried out here and logged with this service as
+the owner; `expiry_bookkeeping` also goes to the other owners, for the receipts they keep.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
 from uuid import UUID, uuid5
 
+from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.holds import HoldScope, LegalHolds
+from privacyhub.retention.records import subject_hash
 from privacyhub.retention.rules import Clock
 from privacyhub.retention.settings import registered_retention
 from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
     EraseExpiredRecords,
+    ExpiredRecordsErased,
     ExpiringCategory,
 )
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.expiry import Erased
+from privacyhub.shared.register import load_register
 from prometheus_client import CollectorRegistry, Counter
 from pymongo.asynchronous.database import AsyncDatabase
 
 EXPIRY_REQUESTS = "expiry_requests"
 EXPIRY_COMMAND_IDS = uuid5(UUID(int=0), "privacyhub.retention.expiry-commands")
+OWNER = "retention"
+
+LocalExpiry = Callable[[EraseExpiredRecords], Awaitable[Erased]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,15 @@ def period_rules() -> tuple[PeriodRule, ...]:
     return tuple(
         PeriodRule(category, registered_retention(category))
         for category in get_args(ExpiringCategory)
+    )
+
+
+def stored_elsewhere() -> frozenset[str]:
+    """The categories the register says another service stores: their commands go out on Kafka."""
+    return frozenset(
+        category.id
+        for category in load_register().categories
+        if any(place.service != OWNER for place in category.stored_in)
     )
 
 
@@ -126,6 +148,33 @@ class ExpiryRequests:
     async def get(self, command_id: UUID) -> dict[str, Any] | None:
         return await self._collection.find_one({"_id": str(command_id)})
 
+    async def erase_requested_before(self, cutoff: datetime) -> int:
+        """Delete the requests for commands sent before `cutoff`; how many went."""
+        erased = await self._collection.delete_many({"requested_at": {"$lt": cutoff}})
+        return erased.deleted_count
+
+
+def own_expiries(
+    *, log: DeletionLog, erasure_requests: ErasureRequests, expiry_requests: ExpiryRequests
+) -> dict[ExpiringCategory, LocalExpiry]:
+    """How this service erases its own categories when their periods end."""
+
+    async def expire_deletion_log(command: EraseExpiredRecords) -> Erased:
+        held = [subject_hash(subject_id) for subject_id in command.held_subject_ids]
+        entries, entries_kept = await log.erase_logged_before(command.cutoff, held_hashes=held)
+        asked, asked_kept = await erasure_requests.erase_requested_before(
+            command.cutoff, held_hashes=held
+        )
+        return Erased(erased=entries + asked, kept_under_hold=entries_kept + asked_kept)
+
+    async def expire_bookkeeping(command: EraseExpiredRecords) -> Erased:
+        return Erased(
+            erased=await expiry_requests.erase_requested_before(command.cutoff),
+            kept_under_hold=0,
+        )
+
+    return {"deletion_log": expire_deletion_log, "expiry_bookkeeping": expire_bookkeeping}
+
 
 class ExpiryMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -155,11 +204,17 @@ class ExpirySweeper:
         clock: Clock,
         interval_seconds: float,
         metrics: ExpiryMetrics,
+        own: dict[ExpiringCategory, LocalExpiry],
+        log: DeletionLog,
+        published: frozenset[str],
     ) -> None:
         self._rules = rules
         self._holds = holds
         self._requests = requests
         self._publisher = publisher
+        self._own = own
+        self._log = log
+        self._published = published
         self._clock = clock
         self.interval_seconds = interval_seconds
         self.failures = metrics.failures
@@ -175,10 +230,32 @@ class ExpirySweeper:
             if held is None or not serving():
                 continue
             command = ExpiryCommand(rule, now - rule.period, held)
-            await self._requests.record(command.request(now))
+            request = command.request(now)
+            await self._requests.record(request)
             envelope = command.envelope(now)
-            await self._publisher.publish(envelope, key=envelope.partition_key)
-            sent += 1
+            expire = self._own.get(rule.category)
+            if expire is not None:
+                await self._expire_own(expire, envelope.payload, request)
+            if rule.category in self._published:
+                await self._publisher.publish(envelope, key=envelope.partition_key)
+                sent += 1
         self._metrics.commands.inc(sent)
         self._metrics.sweeps.inc()
         return sent
+
+    async def _expire_own(
+        self, expire: LocalExpiry, command: EraseExpiredRecords, request: dict[str, Any]
+    ) -> None:
+        """Carry out a command for this service's own records and log it as an owner's receipt."""
+        erased = await expire(command)
+        now = self._clock()
+        receipt = ExpiredRecordsErased(
+            owner=OWNER,
+            category=command.category,
+            rule=command.rule,
+            cutoff=command.cutoff,
+            erased=erased.erased,
+            kept_under_hold=erased.kept_under_hold,
+            erased_at=now,
+        )
+        await self._log.record_expiry(request, receipt, logged_at=now)

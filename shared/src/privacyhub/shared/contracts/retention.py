@@ -39,6 +39,8 @@ ExpiringCategory = Literal[
     "disclosures",
     "breach_register",
     "anonymous_visit_counts",
+    "deletion_log",
+    "expiry_bookkeeping",
 ]
 """Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
 
