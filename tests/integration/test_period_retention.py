@@ -23,6 +23,8 @@ from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
 from privacyhub.requests.breaches import COLLECTION as BREACH_REGISTER
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints import RECEIPTS
+from privacyhub.requests.execution_store import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
+from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import assemble
 from privacyhub.retention.deletion_log import DELETION_LOG
@@ -58,8 +60,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, observed, service_settings, staff_headers
+from tests.integration.test_rights_execution import Person, approve, file_verified_request
 from tests.support.clock import MovableClock
 from tests.support.kafka import collect_until, publish_message
+from tests.support.mailbox import Mailbox
 from tests.support.requests_store import subject_keys
 from tests.support.waiting import eventually
 
@@ -444,6 +448,46 @@ async def test_an_owners_expiry_receipts_go_a_month_after_they_were_given(
     )
     assert entry["rule"] == "expiry_bookkeeping.P30D"
     assert await requests_db[EXPIRY_RECEIPTS].count_documents({"erased_at": {"$gte": now}}) >= 1
+
+
+async def test_a_request_completed_five_years_ago_goes_whole_with_its_package_and_key(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
+    requests_clock: MovableClock,
+    periods_db: AsyncDatabase,
+) -> None:
+    person, waiting, now = Person(), Person(), utc_now()
+    keys = subject_keys(requests_db, requests_settings)
+    with requests_clock.moved_back(1900 * DAY):
+        accepted = await file_verified_request(gateway, mailbox, person, "access")
+        request_id = accepted["request_id"]
+        document = await requests_db[RIGHTS_REQUESTS].find_one({"_id": request_id})
+        subject_id = document["subject_id"]
+        never_verified = await gateway.post(
+            "/v1/rights-requests", json={"type": "access", "email": waiting.email}
+        )
+        assert never_verified.status_code == 202, never_verified.text
+        pending = never_verified.json()["request_id"]
+        await approve(gateway, request_id)
+        # Once completed, the next expiry command finds it five years old.
+        await stored(requests_db, RIGHTS_REQUESTS, {"_id": request_id}, 0)
+
+    for collection, selection in (
+        (PACKAGES, {"_id": request_id}),
+        (PACKAGE_CHUNKS, {"request_id": request_id}),
+        (OWNER_EXPORTS, {"request_id": request_id}),
+    ):
+        assert await requests_db[collection].count_documents(selection) == 0, collection
+    await eventually(
+        lambda: _none(keys.existing_key(subject_id, fresh=True)), what="the subject's key destroyed"
+    )
+    entry = await logged(periods_db, "rights_requests", since=now, count={"$gte": 1})
+    assert entry["owner"] == "requests" and entry["rule"] == "rights_requests.P1826D"
+    assert "subject_hash" not in entry
+    # A request that never completed has no period running: it stays however old.
+    assert await requests_db[RIGHTS_REQUESTS].find_one({"_id": pending})
 
 
 async def _none(awaitable: Any) -> bool:

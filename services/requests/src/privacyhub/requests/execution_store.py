@@ -321,3 +321,25 @@ class Executions:
             )
 
         await self._keys.destroy_when_unused(subject_id, in_use)
+
+    async def erase_completed_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
+        """Delete the requests completed before `cutoff` with their leftovers, except the `held` subjects'.
+
+        The whole record goes, receipts too: the proof is kept as long as the register says, then
+        it goes as well. Each subject's data key goes when nothing here needs it any more. Returns
+        how many requests went and how many a hold kept.
+        """
+        expired = {"status": Status.COMPLETED.value, "completed_at": {"$lt": cutoff}}
+        kept = await self._requests.count_documents({**expired, "subject_id": {"$in": held}})
+        due = {**expired, "subject_id": {"$nin": held}}
+        erased, subjects = 0, set()
+        async for request in self._requests.find(due, projection={"subject_id": 1}):
+            await self._chunks.delete_many({"request_id": request["_id"]})
+            await self._packages.delete_one({"_id": request["_id"]})
+            await self._exports.delete_many({"request_id": request["_id"]})
+            deleted = await self._requests.delete_one({"_id": request["_id"], **due})
+            erased += deleted.deleted_count
+            subjects.add(request["subject_id"])
+        for subject_id in sorted(subjects):
+            await self.destroy_key_when_unused(subject_id)
+        return erased, kept

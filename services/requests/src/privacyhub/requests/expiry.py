@@ -6,9 +6,9 @@ Complaints are encrypted under the reporter's data key, which is destroyed once 
 reporter is left here (execution_store.py decides what still needs it); access-log entries hold
 no encrypted data.
 
-Rights requests (five years after completion) are not enforced here yet: the moment a request is
-completed is stored (`completed_at`), but what may go when their owners' receipts must stay
-demonstrable needs a decision of its own.
+A completed rights request goes five years after its completion, whole: its receipts prove the
+execution for as long as the register keeps that proof, then they go too, with the request's
+owner exports and export package.
 """
 
 from privacyhub.requests.access_log import StaffAccessLog
@@ -49,6 +49,12 @@ def register_expiry(
     async def expire_decided_breaches(command: EraseExpiredRecords) -> Erased:
         return Erased(erased=await breaches.erase_decided_before(command.cutoff), kept_under_hold=0)
 
+    async def expire_completed_requests(command: EraseExpiredRecords) -> Erased:
+        erased, kept = await executions.erase_completed_before(
+            command.cutoff, held=command.held_subject_ids
+        )
+        return Erased(erased=erased, kept_under_hold=kept)
+
     answer_expiry_commands(
         runtime,
         owner=OWNER,
@@ -57,5 +63,6 @@ def register_expiry(
             "staff_access_log": expire_reads,
             "complaints": expire_resolved_complaints,
             "breach_register": expire_decided_breaches,
+            "rights_requests": expire_completed_requests,
         },
     )

@@ -39,6 +39,7 @@ ExpiringCategory = Literal[
     "disclosures",
     "breach_register",
     "anonymous_visit_counts",
+    "rights_requests",
     "deletion_log",
     "expiry_bookkeeping",
 ]
