@@ -24,6 +24,10 @@ from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 StartupTask = Callable[[], Awaitable[None]]
+PeriodicTask = Callable[[Callable[[], bool]], Awaitable[object]]
+"""Called with `serving`: a long task checks it between steps and returns once it is False."""
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceRuntime:
@@ -44,6 +48,9 @@ class ServiceRuntime:
         self.processed_events = ProcessedEvents(self.db)
         self._startup_tasks: list[StartupTask] = []
         self._publications: dict[tuple[str, Any], Any] = {}
+        self._periodic: list[tuple[float, PeriodicTask, str]] = []
+        self._running_periodic: list[asyncio.Task] = []
+        self._stopping = asyncio.Event()
 
     def subscriber(self, topic: TopicSpec, **options: Any) -> Any:
         """Subscribe in the service's consumer group; offsets are committed only after the handler's effect."""
@@ -69,9 +76,50 @@ class ServiceRuntime:
         self._startup_tasks.append(task)
         return task
 
+    def every(self, seconds: float, task: PeriodicTask, *, what: str) -> None:
+        """Run `task(serving)` every `seconds` while the service consumes, from after start-up until
+        it stops; a failure is logged and the task runs again at the next interval. Stopping waits
+        for a running task, so it never outlives the broker or the database it uses."""
+        self._periodic.append((seconds, task, what))
+
+    def serving(self) -> bool:
+        """Whether the service consumes and is not stopping."""
+        return self.broker.running and not self._stopping.is_set()
+
     async def _run_startup_tasks(self) -> None:
         for task in self._startup_tasks:
             await task()
+
+    async def _start_periodic(self) -> None:
+        self._stopping.clear()
+        self._running_periodic = [
+            asyncio.create_task(self._repeat(seconds, task, what))
+            for seconds, task, what in self._periodic
+        ]
+
+    async def _stop_periodic(self) -> None:
+        self._stopping.set()
+        await asyncio.gather(*self._running_periodic)
+        self._running_periodic = []
+
+    async def _repeat(self, seconds: float, task: PeriodicTask, what: str) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+            except TimeoutError:
+                await self._run_once(task, what)
+            else:
+                return
+
+    async def _run_once(self, task: PeriodicTask, what: str) -> None:
+        try:
+            await task(self.serving)
+        except Exception:
+            logger.warning(
+                "periodic task failed; trying again next interval",
+                extra={"task": what},
+                exc_info=True,
+            )
 
     async def ready(self) -> bool:
         """Kafka and the service's database both answer."""
@@ -86,9 +134,11 @@ class ServiceRuntime:
         """Start-up tasks, then consuming; on exit consumers stop before the database closes."""
         await self._run_startup_tasks()
         await self.broker.start()
+        await self._start_periodic()
         try:
             yield self
         finally:
+            await self._stop_periodic()
             await self.broker.stop()
             await self.mongo.close()
 
@@ -123,6 +173,8 @@ class ServiceRuntime:
                 ("/metrics", make_asgi_app(self.registry)),
             ],
             lifespan=lifespan,
+            after_startup=[self._start_periodic],
+            on_shutdown=[self._stop_periodic],
             logger=logging.getLogger(f"privacyhub.{self.name}"),
         )
 

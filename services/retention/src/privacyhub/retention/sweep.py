@@ -173,38 +173,18 @@ class Sweeping(Protocol):
     async def sweep(self, serving: Callable[[], bool]) -> int: ...
 
 
-async def sweep_while(sweeper: Sweeping, serving: Callable[[], bool]) -> None:
-    """Sweep every interval for as long as `serving()` says so."""
-    while True:
-        await asyncio.sleep(sweeper.interval_seconds)
-        if not serving():
-            return
+def sweep_while_serving(runtime: Any, sweeper: Sweeping) -> None:
+    """Sweep every interval while `runtime` (a ServiceRuntime) serves, counting failures."""
+
+    async def sweep(serving: Callable[[], bool]) -> None:
         try:
             sent = await sweeper.sweep(serving)
         except Exception:
             sweeper.failures.inc()
-            logger.warning("retention sweep failed; trying again next interval", exc_info=True)
-            continue
+            raise
         if sent:
             logger.info(
                 "sweep sent messages", extra={"sweep": type(sweeper).__name__, "sent": sent}
             )
 
-
-def sweep_while_serving(runtime: Any, sweeper: Sweeping) -> None:
-    """Start sweeping with `runtime` (a ServiceRuntime); the sweeps end once its broker, having started, stops."""
-    sweeps: set[asyncio.Task] = set()
-    started: list[bool] = []
-
-    def serving() -> bool:
-        if runtime.broker.running:
-            started[:] = [True]
-            return True
-        return not started
-
-    async def start_sweeping() -> None:
-        sweep = asyncio.get_running_loop().create_task(sweep_while(sweeper, serving))
-        sweeps.add(sweep)
-        sweep.add_done_callback(sweeps.discard)
-
-    runtime.on_startup(start_sweeping)
+    runtime.every(sweeper.interval_seconds, sweep, what=type(sweeper).__name__)
