@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
+from privacyhub.requests.officer_alerts import ALERTS, officer_alert_ids
 from privacyhub.requests.repository import (
     COLLECTION,
     PERSONAL_FIELDS,
@@ -52,6 +53,7 @@ class Executions:
         self._export_cipher = FieldCipher(keys, EXPORT_FIELDS)
         self._chunk_cipher = FieldCipher(keys, CHUNK_FIELDS)
         self._exports = db[OWNER_EXPORTS]
+        self._alerts = db[ALERTS]
         self._packages = db[PACKAGES]
         self._chunks = db[PACKAGE_CHUNKS]
 
@@ -337,6 +339,7 @@ class Executions:
             await self._chunks.delete_many({"request_id": request["_id"]})
             await self._packages.delete_one({"_id": request["_id"]})
             await self._exports.delete_many({"request_id": request["_id"]})
+            await self._alerts.delete_many({"_id": {"$in": officer_alert_ids(request["_id"])}})
             deleted = await self._requests.delete_one({"_id": request["_id"], **due})
             erased += deleted.deleted_count
             subjects.add(request["subject_id"])

@@ -4,9 +4,12 @@ Two alerts: an escalated request (owners that did not answer in time, or an appr
 nothing to carry out), and a request without a decision whose due date is within 7 days (or has
 passed). Requests are read here without their personal fields, so an alert cannot carry them.
 
-Every copy of the service sweeps (sweep.py). A copy claims an alert on the request before it
-sends it and records when it was sent, so one copy sends it and a restart sends nothing again. A
-claim without a send after `CLAIM_LEASE` (a copy that stopped mid-send, a mail server that
+Every copy of the service sweeps (sweep.py). A copy claims an alert before it sends it and
+records when it was sent, so one copy sends it and a restart sends nothing again. A claim is a
+document of its own, inserted under the request and alert: a unique id is what FerretDB v1
+enforces atomically (its updates read and rewrite a document, so two copies could both win a
+conditional update, and a write to the request itself could undo a concurrent status change).
+A claim without a send after `CLAIM_LEASE` (a copy that stopped mid-send, a mail server that
 failed) is taken over by a later sweep.
 """
 
@@ -22,7 +25,9 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.deadlines import DUE_SOON_DAYS, today
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
+ALERTS = "officer_alerts"
 ESCALATED, DUE_SOON = "escalated", "due_soon"
 # Far longer than one SMTP exchange may take.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -40,6 +45,7 @@ class OfficerAlerts:
         self, db: AsyncDatabase, *, mailer: Mailer, settings: RequestsSettings, clock: Clock
     ) -> None:
         self._requests = db[COLLECTION]
+        self._alerts = db[ALERTS]
         self._mailer = mailer
         self._officer = str(settings.privacy_officer_email)
         self._clock = clock
@@ -54,32 +60,40 @@ class OfficerAlerts:
         }
         sent = 0
         for alert, selection in selections.items():
-            unsent = {**selection, f"officer_alerts.{alert}.sent_at": {"$exists": False}}
-            for document in await self._requests.find(unsent, projection=READ).to_list():
-                if await self._claim(alert, selection, document["_id"], now):
+            for document in await self._requests.find(selection, projection=READ).to_list():
+                alert_id = officer_alert_id(document["_id"], alert)
+                if await self._claim(alert_id, now):
                     await self._mailer.send(self._officer, _notice(alert, document, now))
-                    await self._requests.update_one(
-                        {"_id": document["_id"]},
-                        {"$set": {f"officer_alerts.{alert}.sent_at": self._clock()}},
+                    await self._alerts.update_one(
+                        {"_id": alert_id}, {"$set": {"sent_at": self._clock()}}
                     )
                     sent += 1
         return sent
 
-    async def _claim(
-        self, alert: str, selection: dict[str, Any], request_id: str, now: datetime
-    ) -> bool:
-        """Claim an unsent alert of a request that still qualifies, unless another copy holds it."""
-        field = f"officer_alerts.{alert}"
-        claimed = await self._requests.update_one(
-            {
-                "_id": request_id,
-                **selection,
-                f"{field}.sent_at": {"$exists": False},
-                f"{field}.claimed_at": {"$not": {"$gt": now - CLAIM_LEASE}},
-            },
-            {"$set": {f"{field}.claimed_at": now}},
-        )
-        return claimed.modified_count == 1
+    async def _claim(self, alert_id: str, now: datetime) -> bool:
+        """Claim an unsent alert, unless another copy holds it or it was sent."""
+        try:
+            await self._alerts.insert_one({"_id": alert_id, "claimed_at": now})
+        except DuplicateKeyError:
+            taken_over = await self._alerts.update_one(
+                {
+                    "_id": alert_id,
+                    "sent_at": {"$exists": False},
+                    "claimed_at": {"$lte": now - CLAIM_LEASE},
+                },
+                {"$set": {"claimed_at": now}},
+            )
+            return taken_over.modified_count == 1
+        return True
+
+
+def officer_alert_id(request_id: str, alert: str) -> str:
+    return f"{request_id}:{alert}"
+
+
+def officer_alert_ids(request_id: str) -> list[str]:
+    """Every alert a request can have been the subject of."""
+    return [officer_alert_id(request_id, alert) for alert in (ESCALATED, DUE_SOON)]
 
 
 def _notice(alert: str, document: RightsRequestDocument, now: datetime) -> Notice:
