@@ -149,15 +149,21 @@ async def approve(gateway: AsyncClient, request_id: str) -> None:
 
 
 async def completed(gateway: AsyncClient, accepted: dict[str, Any]) -> dict[str, Any]:
+    last_seen: list[dict[str, Any]] = []
+
     async def probe() -> dict[str, Any] | None:
         response = await gateway.get(
             f"/v1/rights-requests/{accepted['request_id']}",
             headers={"authorization": f"Bearer {accepted['access_token']}"},
         )
         assert response.status_code == 200, response.text
+        last_seen[:] = [response.json()]
         return response.json() if response.json()["status"] == "completed" else None
 
-    return await eventually(probe, within=60, what="the request to complete")
+    try:
+        return await eventually(probe, within=60, what="the request to complete")
+    except AssertionError as timeout:
+        raise AssertionError(f"{timeout}; last seen: {last_seen}") from None
 
 
 async def completion_mail(mailbox: Mailbox, person: Person) -> str:
