@@ -86,15 +86,10 @@ async def in_force(db: AsyncDatabase, visitor_id: str, consent_id: str) -> bool:
     return current is not None and current["consent_id"] == consent_id
 
 
-async def choice_made_at(
-    endpoints: Endpoints,
-    db: AsyncDatabase,
-    visitor_id: str,
-    given_at: datetime,
-    *,
-    analytics: bool = True,
-) -> None:
-    """A choice made at `given_at`, put on the topic as the gateway would, once it is in force."""
+async def choice_published(
+    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool = True
+) -> str:
+    """A choice made at `given_at`, put on the topic as the gateway would; its consent id."""
     choice = ConsentGiven(
         consent_id=str(uuid.uuid4()),
         visitor_id=visitor_id,
@@ -110,7 +105,20 @@ async def choice_made_at(
         envelope.model_dump_json().encode(),
         key=envelope.partition_key,
     )
-    await eventually(lambda: in_force(db, visitor_id, choice.consent_id), what="the consent")
+    return choice.consent_id
+
+
+async def choice_made_at(
+    endpoints: Endpoints,
+    db: AsyncDatabase,
+    visitor_id: str,
+    given_at: datetime,
+    *,
+    analytics: bool = True,
+) -> None:
+    """A choice made at `given_at`, put on the topic as the gateway would, once it is in force."""
+    consent_id = await choice_published(endpoints, visitor_id, given_at, analytics=analytics)
+    await eventually(lambda: in_force(db, visitor_id, consent_id), what="the consent")
 
 
 async def view(

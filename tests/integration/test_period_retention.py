@@ -33,12 +33,6 @@ from privacyhub.retention.holds import LEGAL_HOLDS
 from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.access_log import STAFF_DATA_READ, StaffDataRead
-from privacyhub.shared.contracts.consent import (
-    CONSENT_GIVEN,
-    ConsentGiven,
-    ConsentSource,
-    Purposes,
-)
 from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
     EraseExpiredRecords,
@@ -50,7 +44,6 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
-    CONSENT_CHOICES,
     RETENTION_EXPIRY,
     RETENTION_EXPIRY_RECEIPTS,
     STAFF_ACCESS_LOG,
@@ -60,6 +53,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, observed, service_settings, staff_headers
+from tests.integration.test_pageviews_analytics import choice_published
 from tests.integration.test_rights_execution import Person, approve, file_verified_request
 from tests.support.clock import MovableClock
 from tests.support.kafka import collect_until, publish_message
@@ -141,23 +135,6 @@ async def publish(endpoints: Endpoints, topic: TopicSpec, envelope: Envelope[Any
     )
 
 
-async def choose(
-    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool
-) -> str:
-    """A consent choice made at `given_at`, as the gateway publishes it; its consent id."""
-    choice = ConsentGiven(
-        consent_id=str(uuid.uuid4()),
-        visitor_id=visitor_id,
-        purposes=Purposes(analytics=analytics, marketing=False),
-        statement_version="2.1",
-        source=ConsentSource.BANNER,
-        given_at=given_at,
-    )
-    envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
-    await publish(endpoints, CONSENT_CHOICES, envelope)
-    return choice.consent_id
-
-
 async def read_by_staff(endpoints: Endpoints, subject_id: str, read_at: datetime) -> str:
     """A staff read of the subject's data at `read_at`, as the gateway announces it; its entry id."""
     read = StaffDataRead(
@@ -199,7 +176,7 @@ async def test_visits_older_than_thirteen_months_go_and_recent_ones_stay(
     periods_db: AsyncDatabase,
 ) -> None:
     visitor, now = new_visitor(), utc_now()
-    await choose(endpoints, visitor, now - 500 * DAY, analytics=True)
+    await choice_published(endpoints, visitor, now - 500 * DAY, analytics=True)
     await stored(consent_db, HISTORY, {"visitor_id": visitor}, 1)
     for occurred_at in (now - 400 * DAY, now - 390 * DAY, now - DAY):
         view = {
@@ -227,10 +204,10 @@ async def test_a_choice_replaced_five_years_ago_goes_and_the_choice_in_force_sta
     endpoints: Endpoints, consent_db: AsyncDatabase, periods_db: AsyncDatabase
 ) -> None:
     visitor, loyal, now = new_visitor(), new_visitor(), utc_now()
-    first = await choose(endpoints, visitor, now - 2000 * DAY, analytics=True)
-    replaced_lately = await choose(endpoints, visitor, now - 1900 * DAY, analytics=False)
-    in_force = await choose(endpoints, visitor, now - DAY, analytics=True)
-    only_choice = await choose(endpoints, loyal, now - 3000 * DAY, analytics=False)
+    first = await choice_published(endpoints, visitor, now - 2000 * DAY, analytics=True)
+    replaced_lately = await choice_published(endpoints, visitor, now - 1900 * DAY, analytics=False)
+    in_force = await choice_published(endpoints, visitor, now - DAY, analytics=True)
+    only_choice = await choice_published(endpoints, loyal, now - 3000 * DAY, analytics=False)
     # The choices of one visitor are read in order: once the last is kept, the first was too.
     await stored(consent_db, HISTORY, {"_id": {"$in": [in_force, only_choice]}}, 2)
 
