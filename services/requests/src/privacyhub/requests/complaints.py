@@ -167,10 +167,11 @@ class Complaints:
             if complaint["subject_id"] in held:
                 kept += 1
                 continue
+            # The receipt mark first: once the complaint is gone, nothing of it is left.
+            await self._receipts.delete_one({"_id": stored["_id"]})
             deleted = await self._collection.delete_one(
                 {"_id": stored["_id"], "status": ComplaintStatus.RESOLVED}
             )
-            await self._receipts.delete_one({"_id": stored["_id"]})
             erased += deleted.deleted_count
             reporters.add(complaint["subject_id"])
         return erased, kept, reporters
