@@ -18,6 +18,7 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.deadlines import due_date_for
 from privacyhub.shared.envelope import utc_now
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.test_rights_execution import (
@@ -72,6 +73,7 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
     mailbox: Mailbox,
     endpoints: Endpoints,
     requests_settings: RequestsSettings,
+    requests_db: AsyncDatabase,
 ) -> None:
     officer = f"functionaris-{uuid.uuid4().hex[:8]}@jobport.nl"
     settings = await waiting_for_a_silent_partner(
@@ -82,7 +84,9 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
     person, details = Person(), f"Mijn dossier {uuid.uuid4().hex}"
     try:
         async with create_requests_runtime(settings).running():
-            escalated = await approve_a_letter(gateway, second, person, details=details)
+            escalated = await approve_a_letter(
+                gateway, [requests_db, second], person, details=details
+            )
             escalation = await mailbox.wait_for(
                 officer, about(escalated, "geëscaleerd"), what="the escalation e-mail"
             )

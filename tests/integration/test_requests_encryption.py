@@ -39,12 +39,12 @@ from tests.integration.test_complaints_breaches import complaint_as_staff_see_it
 from tests.integration.test_encryption_at_rest import LettingAWriteIn
 from tests.integration.test_rights_execution import (
     CODE_LINE,
-    OFFICER,
     Person,
     approve,
     completed,
     completion_mail,
     file_verified_request,
+    officer_files_verified,
     waiting_for_a_silent_partner,
 )
 from tests.support.mailbox import Mailbox, text_of
@@ -210,40 +210,6 @@ async def test_an_erasure_keeps_the_key_while_a_complaint_of_the_person_is_kept(
     complaint = await readable_complaints(requests_db, requests_settings).get(reference)
     assert complaint is not None
     assert complaint.email == person.email and complaint.message == words
-
-
-async def officer_files_verified(
-    gateway: AsyncClient, person: Person, right: str, copies: list[AsyncDatabase]
-) -> dict[str, Any]:
-    """A request a privacy officer registers (a letter) and verifies, once every copy of the
-    service holds it: no e-mailed code, which every copy would send."""
-    response = await gateway.post(
-        "/v1/staff/rights-requests",
-        json={
-            "channel": "letter",
-            "received_at": utc_now().isoformat(),
-            "type": right,
-            "email": person.email,
-        },
-        headers=OFFICER,
-    )
-    assert response.status_code == 202, response.text
-    accepted = response.json()
-    request_id = accepted["request_id"]
-    for db in copies:
-        await stored(db, RIGHTS_REQUESTS, request_id)
-    verified = await gateway.post(
-        f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
-    )
-    assert verified.status_code == 200, verified.text
-    for db in copies:
-        await eventually(
-            lambda db=db: db[RIGHTS_REQUESTS].find_one(
-                {"_id": request_id, "verified_at": {"$ne": None}}
-            ),
-            what="the verification in every copy",
-        )
-    return accepted
 
 
 async def test_an_access_requests_exports_and_package_are_encrypted_and_the_download_is_not(

@@ -439,43 +439,67 @@ async def requests_waiting_for_a_partner(
         await client.close()
 
 
-async def approve_a_letter(
-    gateway: AsyncClient, second: AsyncDatabase, person: Person, **fields: Any
-) -> str:
-    """A restriction by letter, verified and approved by the officer, once the second service has it."""
-    # Registered by the officer and verified by them: no e-mailed code, which both services would send.
+async def officer_files_verified(
+    gateway: AsyncClient,
+    person: Person,
+    right: str,
+    copies: list[AsyncDatabase],
+    **fields: Any,
+) -> dict[str, Any]:
+    """A request a privacy officer registers (a letter) and verifies, once every copy of the
+    service holds it: no e-mailed code, which every copy would send, and no copy that answers a
+    later step before it knows the request."""
     response = await gateway.post(
         "/v1/staff/rights-requests",
         json={
             "channel": "letter",
             "received_at": utc_now().isoformat(),
-            "type": "restriction",
+            "type": right,
             "email": person.email,
             **fields,
         },
         headers=OFFICER,
     )
     assert response.status_code == 202, response.text
-    request_id = response.json()["request_id"]
-    requests = second[RIGHTS_REQUESTS]
-    await eventually(lambda: requests.find_one({"_id": request_id}), what="the second copy")
+    accepted = response.json()
+    request_id = accepted["request_id"]
+    for db in copies:
+        await eventually(
+            lambda db=db: db[RIGHTS_REQUESTS].find_one({"_id": request_id}),
+            what="the request in every copy",
+        )
     verified = await gateway.post(
         f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
     )
     assert verified.status_code == 200, verified.text
-    await eventually(
-        lambda: requests.find_one({"_id": request_id, "status": "verified"}), what="verification"
-    )
-    await approve(gateway, request_id)
-    return request_id
+    for db in copies:
+        await eventually(
+            lambda db=db: db[RIGHTS_REQUESTS].find_one(
+                {"_id": request_id, "verified_at": {"$ne": None}}
+            ),
+            what="the verification in every copy",
+        )
+    return accepted
+
+
+async def approve_a_letter(
+    gateway: AsyncClient, copies: list[AsyncDatabase], person: Person, **fields: Any
+) -> str:
+    """A restriction by letter, verified and approved by the officer, once every copy has it."""
+    accepted = await officer_files_verified(gateway, person, "restriction", copies, **fields)
+    await approve(gateway, accepted["request_id"])
+    return accepted["request_id"]
 
 
 async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     gateway: AsyncClient,
+    requests_db: AsyncDatabase,
     requests_waiting_for_a_partner: AsyncDatabase,
     requests_settings: RequestsSettings,
 ) -> None:
-    request_id = await approve_a_letter(gateway, requests_waiting_for_a_partner, Person())
+    request_id = await approve_a_letter(
+        gateway, [requests_db, requests_waiting_for_a_partner], Person()
+    )
 
     second = requests_waiting_for_a_partner[RIGHTS_REQUESTS]
     escalated = await eventually(
