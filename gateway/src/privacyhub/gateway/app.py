@@ -4,7 +4,6 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from privacyhub.gateway.access_log import AccessLogController
@@ -18,6 +17,7 @@ from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
+from privacyhub.gateway.rate_limit import ClientRateLimiter, rate_limit_middleware
 from privacyhub.gateway.retention.controllers import (
     CustomerRelationshipController,
     DeletionLogController,
@@ -25,6 +25,7 @@ from privacyhub.gateway.retention.controllers import (
 )
 from privacyhub.gateway.rights.controllers import RightsRequestController
 from privacyhub.gateway.rights.staff import StaffRightsRequestController
+from privacyhub.gateway.routes import OPERATIONS
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.gateway.statement.controllers import (
     PrivacyStatementController,
@@ -94,10 +95,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.max_body_bytes,
         middleware=[
-            RateLimitConfig(
-                rate_limit=("minute", settings.rate_limit_per_minute),
-                exclude=UNLIMITED_PATHS,
-            ).middleware,
+            rate_limit_middleware(
+                ClientRateLimiter(settings.rate_limit_per_minute), unlimited=OPERATIONS
+            ),
             prometheus.middleware,
         ],
         logging_config=None,  # everything goes through the redacting JSON pipeline

@@ -21,7 +21,11 @@ class GatewaySettings(CommonSettings):
         description="Larger request bodies are refused with 413.",
     )
     rate_limit_per_minute: int = Field(
-        default=120, gt=0, description="Requests per client per minute before 429."
+        default=120,
+        gt=0,
+        description="Requests per client address per minute before 429 with `Retry-After`: a "
+        "client may send them at once, then its allowance refills continuously (a token bucket "
+        "per gateway copy). Health, readiness, metrics and the OpenAPI document are not limited.",
     )
     query_timeout_seconds: float = Field(
         default=5.0,

@@ -1,0 +1,155 @@
+"""Requests per client per minute, counted in memory: a token bucket per client address.
+
+A client may send `per_minute` requests at once; after that its bucket refills at `per_minute`
+tokens a minute, so a steady client gets `per_minute` requests a minute. Each request costs one
+dictionary lookup and a little arithmetic, never a serialised history.
+
+Memory stays bounded: a bucket that has been idle long enough to be full again is the same as
+no bucket, so buckets are kept in order of last use and dropped from the idle end; beyond
+`max_clients` the least recently seen client is dropped as well (it starts again with a full
+bucket). Each gateway copy counts its own clients, as Litestar's in-memory store did.
+
+The client is the connection's remote address (`scope["client"]`, as Litestar's default
+`get_remote_address`); uvicorn replaces it with X-Forwarded-For only for trusted proxies. The
+address is a dictionary key only: it is never logged and never leaves the process.
+"""
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware import DefineMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from privacyhub.gateway.routes import RouteTemplates
+
+WINDOW_SECONDS = 60.0
+UNKNOWN_CLIENT = "127.0.0.1"  # Litestar's choice when the server reports no client address
+
+
+@dataclass(slots=True)
+class Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a request was told: allowed or not, what is left, and when to come back."""
+
+    allowed: bool
+    remaining: int
+    retry_after_seconds: int
+    full_again_seconds: int
+
+
+class ClientRateLimiter:
+    """Token buckets per client, refilled continuously; O(1) per request."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        max_clients: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_minute = per_minute
+        self._per_second = per_minute / WINDOW_SECONDS
+        self._max_clients = max_clients
+        self._clock = clock
+        self._buckets: OrderedDict[str, Bucket] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def take(self, client: str) -> Verdict:
+        """Spend one token of `client`'s bucket if it has one."""
+        now = self._clock()
+        self._forget_idle(now)
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            bucket = self._buckets[client] = Bucket(float(self.per_minute), now)
+            if len(self._buckets) > self._max_clients:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(client)
+            bucket.tokens = min(
+                float(self.per_minute), bucket.tokens + (now - bucket.updated) * self._per_second
+            )
+            bucket.updated = now
+        allowed = bucket.tokens >= 1.0
+        if allowed:
+            bucket.tokens -= 1.0
+        return Verdict(
+            allowed=allowed,
+            remaining=int(bucket.tokens),
+            retry_after_seconds=0
+            if allowed
+            else math.ceil((1.0 - bucket.tokens) / self._per_second),
+            full_again_seconds=math.ceil((self.per_minute - bucket.tokens) / self._per_second),
+        )
+
+    def _forget_idle(self, now: float) -> None:
+        # Buckets are in order of last use; one idle for a whole window is full, like a new one.
+        while self._buckets:
+            oldest = next(iter(self._buckets.values()))
+            if now - oldest.updated < WINDOW_SECONDS:
+                return
+            self._buckets.popitem(last=False)
+
+
+class RateLimitMiddleware:
+    """Answers 429 (with Retry-After) once a client's bucket is empty; adds RateLimit-* headers.
+
+    Routes are exempt by their route template, never by a substring of the requested path, so
+    no visitor id in a path can make a limited route look exempt.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: ClientRateLimiter,
+        unlimited: RouteTemplates,
+    ) -> None:
+        self._app = app
+        self._limiter = limiter
+        self._unlimited = unlimited
+        self._policy = f"{limiter.per_minute}; w={int(WINDOW_SECONDS)}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._unlimited.cover(
+            scope.get("path_template", scope["path"])
+        ):
+            await self._app(scope, receive, send)
+            return
+        client = scope.get("client")
+        verdict = self._limiter.take(client[0] if client else UNKNOWN_CLIENT)
+        headers = self._headers(verdict)
+        if not verdict.allowed:
+            headers["Retry-After"] = str(verdict.retry_after_seconds)
+            raise TooManyRequestsException(headers=headers)
+        raw_headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *raw_headers]
+            await send(message)
+
+        await self._app(scope, receive, send_with_headers)
+
+    def _headers(self, verdict: Verdict) -> dict[str, str]:
+        """The IETF draft's RateLimit fields, as Litestar's middleware sent them."""
+        return {
+            "RateLimit-Policy": self._policy,
+            "RateLimit-Limit": str(self._limiter.per_minute),
+            "RateLimit-Remaining": str(verdict.remaining),
+            "RateLimit-Reset": str(verdict.full_again_seconds),
+        }
+
+
+def rate_limit_middleware(limiter: ClientRateLimiter, *, unlimited: RouteTemplates) -> Any:
+    return DefineMiddleware(RateLimitMiddleware, limiter=limiter, unlimited=unlimited)
