@@ -5,7 +5,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from privacyhub.gateway.access_log import AccessLogController
 from privacyhub.gateway.complaints.controllers import ComplaintController
 from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
@@ -14,6 +13,11 @@ from privacyhub.gateway.contact.staff import ContactAnsweredController
 from privacyhub.gateway.cookies import CookieController
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
+from privacyhub.gateway.metrics import (
+    RequestMetrics,
+    metrics_controller,
+    request_metrics_middleware,
+)
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
@@ -40,8 +44,6 @@ from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
 from prometheus_client import CollectorRegistry
 
-UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
-
 
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or GatewaySettings()
@@ -53,10 +55,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     declare_publications(broker)
     publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
-    # group_path: metrics label routes by template, so no visitor id or reference lands in a label.
-    prometheus = PrometheusConfig(
-        app_name="privacyhub_gateway", group_path=True, exclude=UNLIMITED_PATHS
-    )
+    metrics = RequestMetrics()
 
     return Litestar(
         route_handlers=[
@@ -79,7 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             LegalHoldController,
             CustomerRelationshipController,
             DeletionLogController,
-            PrometheusController,
+            metrics_controller(metrics),
         ],
         dependencies={
             "publisher": Provide(lambda: publisher, sync_to_thread=False),
@@ -98,7 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             rate_limit_middleware(
                 ClientRateLimiter(settings.rate_limit_per_minute), unlimited=OPERATIONS
             ),
-            prometheus.middleware,
+            request_metrics_middleware(metrics, unmeasured=OPERATIONS),
         ],
         logging_config=None,  # everything goes through the redacting JSON pipeline
         openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
