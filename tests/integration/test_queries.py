@@ -49,7 +49,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
     answer_queries(owner, asked, {"echo": echo})
     settings = gateway_settings(endpoints.kafka_bootstrap_servers)
     broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
-    publisher = EventPublisher(broker, timeout_seconds=3.0)
+    publisher = EventPublisher(broker, settings)
     client = QueryClient(broker, publisher, timeout_seconds=10.0)
     impatient = QueryClient(broker, publisher, timeout_seconds=0.5)
 

@@ -48,12 +48,13 @@ from prometheus_client import CollectorRegistry
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or GatewaySettings()
     configure_logging(service="gateway", level=settings.log_level)
-    # Producer-only broker; its consumer metrics would stay empty, so they get a registry of their own.
+    # The broker declares what the gateway publishes and reads replies; the publisher sends.
+    # Its consumer metrics would say little, so they get a registry of their own.
     broker = make_broker(
         settings, client_id="gateway", registry=CollectorRegistry(), bounded_requests=True
     )
     declare_publications(broker)
-    publisher = EventPublisher(broker, timeout_seconds=settings.kafka_publish_timeout_seconds)
+    publisher = EventPublisher(broker, settings, linger_ms=settings.kafka_linger_ms)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
 

@@ -27,6 +27,12 @@ class GatewaySettings(CommonSettings):
         "client may send them at once, then its allowance refills continuously (a token bucket "
         "per gateway copy). Health, readiness, metrics and the OpenAPI document are not limited.",
     )
+    kafka_linger_ms: int = Field(
+        default=5,
+        ge=0,
+        description="How long a message may wait for others before the gateway sends them to "
+        "Kafka together; each request still answers only once Kafka acknowledged its own.",
+    )
     query_timeout_seconds: float = Field(
         default=5.0,
         gt=0,
