@@ -1,13 +1,20 @@
 """Sealing personal data on Kafka for the principals the ACLs let read it (shared/sealing.py)."""
 
 import base64
+import hashlib
+import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from privacyhub.shared.kafka_access import PRINCIPALS
 from privacyhub.shared.sealing import (
+    DATA_KEY_FORM,
+    DATA_KEY_LIFETIME_SECONDS,
+    KEY_ID_BYTES,
     READERS,
     SEALED_PAYLOAD,
+    SUITE,
+    WRAPPED_KEY_BYTES,
     MessageKeys,
     UnsealedMessage,
     development_private_key,
@@ -47,7 +54,9 @@ def test_the_sealed_form_keeps_routing_readable_and_hides_the_payload() -> None:
 
     assert sealed["subject_id"] == "subject-1" and sealed["type"] == MESSAGE["type"]
     assert "payload" not in sealed and set(sealed[SEALED_PAYLOAD]) == {"contact"}
-    assert b"anna@example.nl" not in base64.b64decode(sealed[SEALED_PAYLOAD]["contact"])
+    copy = sealed[SEALED_PAYLOAD]["contact"]
+    assert copy.startswith(DATA_KEY_FORM)
+    assert b"anna@example.nl" not in base64.b64decode(copy.removeprefix(DATA_KEY_FORM))
     assert MessageKeys.development("contact").open(CONTACT_MESSAGES.name, sealed) == MESSAGE
 
 
@@ -119,3 +128,70 @@ def test_keys_come_from_settings_and_misconfiguration_is_named() -> None:
     incomplete = {p: k for p, k in directory.items() if p != "requests"}
     with pytest.raises(ValueError, match="no message public key for the principals requests"):
         MessageKeys("gateway", private_keys=[], public_keys=incomplete)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def data_key_and_rest(sealed: dict, reader: str) -> tuple[bytes, bytes]:
+    stored = base64.b64decode(sealed[SEALED_PAYLOAD][reader].removeprefix(DATA_KEY_FORM))
+    header_end = KEY_ID_BYTES + WRAPPED_KEY_BYTES
+    return stored[:header_end], stored[header_end:]
+
+
+def test_messages_share_a_wrapped_data_key_until_it_expires_each_with_its_own_nonce() -> None:
+    clock = Clock()
+    directory = public_keys()
+    gateway = MessageKeys("gateway", private_keys=[], public_keys=directory, clock=clock)
+    contact = MessageKeys.development("contact")
+
+    first = gateway.seal(CONTACT_MESSAGES.name, MESSAGE)
+    second = gateway.seal(CONTACT_MESSAGES.name, MESSAGE)
+    clock.now += DATA_KEY_LIFETIME_SECONDS
+    third = gateway.seal(CONTACT_MESSAGES.name, MESSAGE)
+
+    (key_1, rest_1), (key_2, rest_2), (key_3, _) = (
+        data_key_and_rest(sealed, "contact") for sealed in (first, second, third)
+    )
+    assert key_1 == key_2 and rest_1 != rest_2
+    assert key_3 != key_1
+    assert all(contact.open(CONTACT_MESSAGES.name, s) == MESSAGE for s in (first, second, third))
+
+
+def test_each_reader_and_topic_has_a_data_key_of_its_own() -> None:
+    requests = MessageKeys.development("requests")
+    commands = requests.seal(SUBJECT_COMMANDS.name, MESSAGE)
+    contact_messages = requests.seal(CONTACT_MESSAGES.name, MESSAGE)
+
+    keys = {
+        data_key_and_rest(commands, "consent")[0],
+        data_key_and_rest(commands, "contact")[0],
+        data_key_and_rest(contact_messages, "contact")[0],
+    }
+    assert len(keys) == 3
+
+
+def test_a_payload_sealed_in_the_first_form_still_opens() -> None:
+    """Before data keys, each payload was HPKE-sealed on its own; such messages may still wait on a topic."""
+    routing = {name: value for name, value in MESSAGE.items() if name != "payload"}
+    bound = json.dumps(routing, sort_keys=True, separators=(",", ":")).encode()
+    info = b"\x00".join(
+        (b"privacyhub sealed payload v1", CONTACT_MESSAGES.name.encode(), b"contact", bound)
+    )
+    reader = development_private_key("contact").public_key()
+    key_id = hashlib.sha256(reader.public_bytes_raw()).digest()[:KEY_ID_BYTES]
+    ciphertext = SUITE.encrypt(json.dumps(MESSAGE["payload"]).encode(), reader, info=info)
+    first_form = {
+        **routing,
+        SEALED_PAYLOAD: {"contact": base64.b64encode(key_id + ciphertext).decode()},
+    }
+
+    contact = MessageKeys.development("contact")
+    assert contact.open(CONTACT_MESSAGES.name, first_form) == MESSAGE
+    with pytest.raises(UnsealedMessage, match="authentication"):
+        contact.open(CONTACT_MESSAGES.name, {**first_form, "subject_id": "other"})
