@@ -10,7 +10,6 @@ acknowledgement of its own message.
 """
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
@@ -45,6 +44,7 @@ from privacyhub.shared.topics import (
     TopicSpec,
 )
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class EventPublisher:
         if topic.name not in READERS:
             return envelope.model_dump_json().encode()
         message: Mapping[str, Any] = envelope.model_dump(mode="json")
-        return json.dumps(self._keys.seal(topic.name, message), separators=(",", ":")).encode()
+        return to_json(self._keys.seal(topic.name, message))
 
     async def ready(self) -> bool:
         return self.connected and await self._broker.ping(timeout=2.0)

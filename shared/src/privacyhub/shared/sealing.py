@@ -50,6 +50,7 @@ from privacyhub.shared.kafka_access import ACCESS, PRINCIPALS
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import ALL_TOPICS, DEAD_LETTER
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class MessageKeys:
     def seal(self, topic: str, message: Mapping[str, Any]) -> dict[str, Any]:
         """The message with its payload sealed for every reader of `topic`."""
         routing = {name: value for name, value in message.items() if name != "payload"}
-        plaintext = json.dumps(message["payload"], separators=(",", ":")).encode()
+        plaintext = to_json(message["payload"])
         bound = _bound(routing)
         sealed = {}
         for reader in READERS[topic]:
