@@ -1,4 +1,3 @@
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 from uuid import uuid4
@@ -118,11 +117,14 @@ class PageViewController(Controller):
         sec_gpc: GlobalPrivacyControl = None,
     ) -> PageViewAccepted:
         """Record one page view. The user agent (from the body, else the User-Agent header) is reduced to device type, OS and browser; query strings are cut from the addresses; the IP address is never read. With analytics consent the visit is linked to the visitor, without it at most anonymous counters are kept. 202 once Kafka holds it."""
+        device = device_facts(data.user_agent or request.headers.get("user-agent"))
         view = PageViewed(
             visitor_id=data.visitor_id,
             url=page_address(data.url),
             referrer=page_address(data.referrer) if data.referrer else None,
-            **asdict(device_facts(data.user_agent or request.headers.get("user-agent"))),
+            device_type=device.device_type,
+            os=device.os,
+            browser=device.browser,
             occurred_at=data.occurred_at or utc_now(),
             global_privacy_control=opted_out(sec_gpc),
         )
