@@ -11,7 +11,7 @@ acknowledgement of its own message.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -145,15 +145,22 @@ class EventPublisher:
             await self._stop()
 
     async def _stop(self) -> None:
-        # With Kafka gone, the producer would wait for it forever; shutting down must not.
         producer, self._producer = self._producer, None
+        if producer is not None:
+            await self._stop_within(producer.stop(), "producer")
+        # Stopped even when the producer was not: its reply consumer would retry a gone Kafka forever.
+        await self._stop_within(self._broker.stop(), "broker")
+
+    async def _stop_within(self, stopping: Awaitable[None], client: str) -> None:
+        # With Kafka gone, a client would wait for it forever; shutting down must not.
         try:
             async with asyncio.timeout(self._timeout_seconds + 2):
-                if producer is not None:
-                    await producer.stop()
-                await self._broker.stop()
+                await stopping
         except TimeoutError:
-            logger.warning("Kafka unreachable at shutdown; stopped without a clean goodbye")
+            logger.warning(
+                "Kafka unreachable at shutdown; stopped without a clean goodbye",
+                extra={"client": client},
+            )
 
 
 # What the gateway publishes where; declared so the AsyncAPI document lists it.
