@@ -28,6 +28,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from . import paths
 from .infra import LocalInfra
@@ -156,13 +157,17 @@ class System:
             return env
         return env | self._kafka.client_environment(principal)
 
-    def start(self) -> None:
+    def start(self, output: IO[bytes] | None = None) -> None:
+        """Start every process and wait until each is ready; their logs go to ``output`` if given
+        (a benchmark keeps them apart from its report), else to this process's own output."""
         for process in PROCESSES:
             # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
             self._children[process.name] = subprocess.Popen(
                 [sys.executable, "-m", process.module],
                 env=self._environment(process.name),
                 stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
                 start_new_session=True,
             )
         for process in PROCESSES:
