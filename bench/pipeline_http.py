@@ -120,8 +120,19 @@ class Client:
 
     async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """Status and decoded JSON body (None when empty)."""
-        connection = self._idle.pop() if self._idle else await Connection.open(self.port)
-        status, raw = await connection.request(request_bytes(method, path, self.port, body))
+        raw_request = request_bytes(method, path, self.port, body)
+        while self._idle:
+            connection = self._idle.pop()
+            if connection.closed:  # the server closes connections left idle for a few seconds
+                continue
+            try:
+                status, raw = await connection.request(raw_request)
+            except ConnectionError:  # closed by the server just as the request went out
+                continue
+            break
+        else:
+            connection = await Connection.open(self.port)
+            status, raw = await connection.request(raw_request)
         if not connection.closed:
             self._idle.append(connection)
         return status, json.loads(raw) if raw else None

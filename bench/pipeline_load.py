@@ -124,8 +124,11 @@ async def open_loop(spec: dict[str, Any], raws: list[bytes]) -> dict[str, Any]:
 
     async def acquire() -> Connection:
         nonlocal opened
-        if idle:
-            return idle.pop()
+        while idle:
+            connection = idle.pop()
+            if not connection.closed:
+                return connection
+            opened -= 1  # the server closed it while it was idle
         if opened < MAX_OPEN_LOOP_CONNECTIONS:
             opened += 1
             return await Connection.open(port)
