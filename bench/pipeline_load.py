@@ -40,9 +40,9 @@ class Figures:
             self.first_sent_at = time.time()
 
     def add(self, status: int | None, seconds: float) -> None:
+        """One request; a lost one (no answer) counts with the time it waited, a lower bound."""
         self.statuses["lost" if status is None else str(status)] += 1
-        if status is not None:
-            self.latencies.append(seconds)
+        self.latencies.append(seconds)
         self.last_done_at = time.time()
 
     def summary(self, window: float) -> dict[str, Any]:
@@ -110,6 +110,7 @@ async def closed_loop(spec: dict[str, Any], raws: list[bytes]) -> dict[str, Any]
     window = time.perf_counter() - max(record_from, started)
     for task in clients:
         task.cancel()
+    await asyncio.gather(*clients, return_exceptions=True)
     return figures.summary(window)
 
 
@@ -119,7 +120,8 @@ async def open_loop(spec: dict[str, Any], raws: list[bytes]) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     idle = [await Connection.open(port) for _ in range(min(64, MAX_OPEN_LOOP_CONNECTIONS))]
     opened = len(idle)
-    queued: deque[asyncio.Future[Connection]] = deque()
+    # Requests waiting for a connection; handed None when one closed, to open one in its place.
+    queued: deque[asyncio.Future[Connection | None]] = deque()
     figures = Figures()
 
     async def acquire() -> Connection:
@@ -132,31 +134,38 @@ async def open_loop(spec: dict[str, Any], raws: list[bytes]) -> dict[str, Any]:
         if opened < MAX_OPEN_LOOP_CONNECTIONS:
             opened += 1
             return await Connection.open(port)
-        waiting: asyncio.Future[Connection] = loop.create_future()
+        waiting: asyncio.Future[Connection | None] = loop.create_future()
         queued.append(waiting)
-        return await waiting
+        handed = await waiting
+        return handed if handed is not None else await Connection.open(port)
+
+    def hand_over(connection: Connection | None) -> bool:
+        while queued:
+            waiting = queued.popleft()
+            if not waiting.done():  # a cancelled straggler no longer waits
+                waiting.set_result(connection)
+                return True
+        return False
 
     def release(connection: Connection) -> None:
         nonlocal opened
         if connection.closed:
-            opened -= 1
-            if queued:
-                opened += 1
-                task = asyncio.create_task(Connection.open(port))
-                task.add_done_callback(lambda done: queued.popleft().set_result(done.result()))
-        elif queued:
-            queued.popleft().set_result(connection)
-        else:
+            if not hand_over(None):
+                opened -= 1
+        elif not hand_over(connection):
             idle.append(connection)
 
     async def fire(due: float, raw: bytes, record: bool) -> None:
         connection = await acquire()
         figures.sent()
+        status: int | None = None
         try:
-            status: int | None = (await connection.request(raw))[0]
+            status = (await connection.request(raw))[0]
         except ConnectionError:
-            status = None
             connection.closed = True
+        except asyncio.CancelledError:
+            connection.closed = True  # its answer may still come: nobody else may read it
+            raise
         finally:
             release(connection)
         if record:
@@ -166,18 +175,23 @@ async def open_loop(spec: dict[str, Any], raws: list[bytes]) -> dict[str, Any]:
     start = time.perf_counter() + 0.05
     record_from = start + warmup
     pending: set[asyncio.Task[None]] = set()
+    due_of: dict[asyncio.Task[None], float] = {}
     for n in range(int((warmup + spec["duration"]) * rate)):
         due = start + n / rate
         delay = due - time.perf_counter()
         await asyncio.sleep(max(delay, 0))
         task = asyncio.create_task(fire(due, raws[n % len(raws)], due >= record_from))
         pending.add(task)
+        due_of[task] = due
         task.add_done_callback(pending.discard)
     if pending:
         _, late = await asyncio.wait(pending, timeout=STRAGGLER_SECONDS)
+        now = time.perf_counter()
         for task in late:
             task.cancel()
-            figures.add(None, 0.0)
+        await asyncio.gather(*late, return_exceptions=True)
+        for due in sorted(due_of[task] for task in late if due_of[task] >= record_from):
+            figures.add(None, now - due)
     return figures.summary(spec["duration"])
 
 
