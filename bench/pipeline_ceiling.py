@@ -22,7 +22,7 @@ from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
 from pymongo import AsyncMongoClient
 
-BATCH = 1000
+BATCH = 5000
 MONGODB_URL = "MONGODB_URL"
 
 
