@@ -12,7 +12,8 @@ gateway's rate limit for its own run, and says so. Then, in this order:
 
 1. consent-to-effect latency with the pipeline idle: a new visitor's analytics consent, and a
    page view as soon as it was answered; how long after the 202 the choice was recorded
-   (`recorded_at` in consent_history) and whether that view was linked;
+   (`recorded_at` in consent_history) and whether that view was linked; the next such probe
+   only once both were processed;
 2. end to end: the visitors consent, then page views of theirs at load; linked views/s in the
    consent service's `visits` from the first post until its consumer group's lag on the
    page-view topic is 0 again (bounded by --drain-timeout), choices probed during the load;
@@ -123,6 +124,11 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument(
         "--skip-baselines", action="store_true", help="measure the system only, without (a)-(c)"
+    )
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="keep the run's temporary directory (server data, the processes' logs)",
     )
     args = parser.parse_args()
     for name, default in DEFAULTS.items():
@@ -269,7 +275,7 @@ def main() -> None:
         f"GATEWAY_RATE_LIMIT_PER_MINUTE raised to {RATE_LIMIT_PER_MINUTE} for this run"
     )
     overrides = {"GATEWAY_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE)}
-    with running_system(overrides) as bench:
+    with running_system(overrides, keep=args.keep_data) as bench:
         note(f"system ready; gateway on port {bench.gateway_port}; logs in {bench.log_path}")
         figures = asyncio.run(measure(bench, args))
         print_report(figures)

@@ -17,6 +17,7 @@ from pipeline_kafka import ConsumerLag
 from pipeline_load import generate
 from pipeline_requests import analytics_consent, page_views
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 VISITS = "visits"
 CONSENT_HISTORY = "consent_history"
@@ -48,6 +49,15 @@ async def until(probe: Callable[[], Awaitable[bool]], bound: float) -> float | N
         if time.time() > deadline:
             return None
         await asyncio.sleep(POLL_SECONDS)
+
+
+async def document_count(db: AsyncDatabase, collection: str) -> int:
+    """How many documents a collection holds, cheaply: FerretDB v1 counts by reading every
+    document (seconds per 100,000), while collStats answers from its storage's own figures."""
+    try:
+        return int((await db.command("collStats", collection))["count"])
+    except (OperationFailure, KeyError):
+        return await db[collection].estimated_document_count()
 
 
 async def lag_is_zero(pipeline: Pipeline) -> bool:
@@ -100,9 +110,8 @@ async def give_consents(pipeline: Pipeline, visitors: list[str], bound: float) -
 class ChoiceProbe:
     """A new visitor's analytics consent, and a page view sent as soon as it was answered."""
 
-    consent_id: str
+    visitor_id: str
     answered_at: float
-    page_view_id: str
 
 
 async def probe_choice(pipeline: Pipeline, visitor: str) -> ChoiceProbe:
@@ -115,7 +124,7 @@ async def probe_choice(pipeline: Pipeline, visitor: str) -> ChoiceProbe:
     status, viewed = await pipeline.gateway.call("POST", "/v1/pageviews", view)
     if status != 202:
         raise RuntimeError(f"POST /v1/pageviews answered {status}: {viewed}")
-    return ChoiceProbe(accepted["consent_id"], answered_at, viewed["page_view_id"])
+    return ChoiceProbe(visitor, answered_at)
 
 
 @dataclass
@@ -133,11 +142,25 @@ class ChoiceEffects:
 async def choice_effects(
     pipeline: Pipeline, probes: list[ChoiceProbe], *, settled: bool
 ) -> ChoiceEffects:
-    """Read `recorded_at` of each choice in consent_history and look for each view in visits."""
+    """`recorded_at` of each choice in consent_history, and which probe visitors have a linked
+    visit. Each probe visitor is new and made one choice and one view, so both are found by
+    visitor id, in one query per collection, whatever the documents' own ids are."""
     effects = ChoiceEffects(len(probes), settled=settled)
-    history, visits = pipeline.consent[CONSENT_HISTORY], pipeline.consent[VISITS]
+    visitors = [probe.visitor_id for probe in probes]
+    chosen = {
+        choice["visitor_id"]: choice
+        async for choice in pipeline.consent[CONSENT_HISTORY].find(
+            {"visitor_id": {"$in": visitors}}, {"visitor_id": 1, "recorded_at": 1}
+        )
+    }
+    linked = {
+        visit["visitor_id"]
+        async for visit in pipeline.consent[VISITS].find(
+            {"visitor_id": {"$in": visitors}}, {"visitor_id": 1}
+        )
+    }
     for probe in probes:
-        recorded = await history.find_one({"_id": probe.consent_id}, {"recorded_at": 1})
+        recorded = chosen.get(probe.visitor_id)
         if recorded is None:
             effects.unrecorded += 1
         elif isinstance(moment := recorded.get("recorded_at"), datetime):
@@ -145,18 +168,25 @@ async def choice_effects(
             effects.latencies_ms.append(max(0.0, delay))
         else:
             effects.has_recorded_at = False
-        if await visits.find_one({"_id": probe.page_view_id}, {"_id": 1}) is not None:
-            effects.governed += 1
+    effects.governed = len(linked)
     return effects
 
 
 async def idle_choices(pipeline: Pipeline, visitors: list[str], bound: float) -> ChoiceEffects:
-    """Choices made one after another while nothing else loads the pipeline."""
+    """Choices made one at a time, each once the one before and its page view were processed,
+    so that nothing else loads the pipeline (each wait is bounded by `bound` seconds)."""
+    history = pipeline.consent[CONSENT_HISTORY]
     probes = []
+    settled = True
     for visitor in visitors:
-        probes.append(await probe_choice(pipeline, visitor))
-        await asyncio.sleep(0.05)
-    settled = await until(lambda: lag_is_zero(pipeline), bound) is not None
+        probe = await probe_choice(pipeline, visitor)
+        probes.append(probe)
+
+        async def processed(visitor: str = visitor) -> bool:
+            recorded = await history.find_one({"visitor_id": visitor}, {"_id": 1})
+            return recorded is not None and await lag_is_zero(pipeline)
+
+        settled = await until(processed, bound) is not None
     return await choice_effects(pipeline, probes, settled=settled)
 
 
@@ -186,8 +216,7 @@ async def end_to_end(
     consent service's lag is back to 0 (or the bound passed); choices probed meanwhile."""
     await until(lambda: lag_is_zero(pipeline), drain_bound)
     lag_at_start = await pipeline.lag.lag()
-    visits = pipeline.consent[VISITS]
-    before = await visits.estimated_document_count()
+    before = await document_count(pipeline.consent, VISITS)
     running = asyncio.create_task(generate(load))
     pause = load["duration"] / max(1, len(probe_visitors))
     probes = []
@@ -201,7 +230,7 @@ async def end_to_end(
     drained = await until(lambda: lag_is_zero(pipeline), drain_bound)
     end = drained if drained is not None else time.time()
     lag_left = 0 if drained is not None else await pipeline.lag.lag()
-    linked = await visits.estimated_document_count() - before
+    linked = await document_count(pipeline.consent, VISITS) - before
     choices = await choice_effects(pipeline, probes, settled=drained is not None)
     return EndToEnd(
         load=figures,
@@ -231,8 +260,7 @@ async def contact_intake(
 ) -> ContactIntake:
     """`count` contact messages, each from another address; stored/s until the contact service
     holds them all (or the bound passed)."""
-    messages = pipeline.contact[CONTACT_MESSAGES]
-    before = await messages.estimated_document_count()
+    before = await document_count(pipeline.contact, CONTACT_MESSAGES)
     load = {
         "port": port,
         "path": "/v1/contact",
@@ -247,7 +275,7 @@ async def contact_intake(
 
     async def all_stored() -> bool:
         nonlocal stored
-        stored = await messages.estimated_document_count() - before
+        stored = await document_count(pipeline.contact, CONTACT_MESSAGES) - before
         return stored >= figures["ok"]
 
     done = await until(all_stored, drain_bound)

@@ -154,7 +154,7 @@ def _contact(figures: Figures) -> None:
 def _choices(figures: Figures) -> None:
     print("\n4. Consent to effect: from the 202 of POST /v1/consents to the choice's recorded_at")
     if figures.idle_choices is not None:
-        print(_choices_line("idle pipeline, one after another", figures.idle_choices))
+        print(_choices_line("idle pipeline, one at a time", figures.idle_choices))
     if figures.e2e is not None:
         print(_choices_line("during the end-to-end load", figures.e2e.choices))
 

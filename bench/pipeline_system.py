@@ -85,8 +85,9 @@ class BenchSystem:
 
 
 @contextlib.contextmanager
-def running_system(env_overrides: dict[str, str]) -> Iterator[BenchSystem]:
-    """The whole system, stopped in order when the block ends."""
+def running_system(env_overrides: dict[str, str], *, keep: bool = False) -> Iterator[BenchSystem]:
+    """The whole system, stopped in order when the block ends; its data and logs are removed
+    then, unless the run failed or `keep` is set."""
     root = Path(tempfile.mkdtemp(prefix="privacyhub-bench-"))
     env = dict(os.environ) | env_overrides
     for process in PROCESSES:
@@ -122,9 +123,9 @@ def running_system(env_overrides: dict[str, str]) -> Iterator[BenchSystem]:
                 catcher.stop()
             if infra is not None:
                 infra.stop()
-            if failed:
-                print(f"the processes' logs are kept in {log_path}", file=sys.stderr)
-    if not failed:
+            if failed or keep:
+                print(f"data and logs of the run are kept in {root}", file=sys.stderr)
+    if not (failed or keep):
         shutil.rmtree(root, ignore_errors=True)
 
 
