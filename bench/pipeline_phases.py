@@ -249,6 +249,7 @@ class ContactIntake:
     stored: int
     seconds: float
     all_stored: bool
+    before: int  # contact messages held before the phase
 
     @property
     def stored_per_second(self) -> float:
@@ -280,4 +281,17 @@ async def contact_intake(
 
     done = await until(all_stored, drain_bound)
     end = done if done is not None else time.time()
-    return ContactIntake(figures, stored, end - figures["first_sent_at"], done is not None)
+    return ContactIntake(figures, stored, end - figures["first_sent_at"], done is not None, before)
+
+
+async def backlog(pipeline: Pipeline, contact: ContactIntake | None) -> str:
+    """What the consumers still have to do from the phases before, said in words."""
+    views = await pipeline.lag.lag()
+    messages = 0
+    if contact is not None:
+        held = await document_count(pipeline.contact, CONTACT_MESSAGES) - contact.before
+        messages = max(0, contact.load["ok"] - held)
+    return (
+        f"the consent service had {views} page views and the contact service {messages} "
+        "messages still to process from the phases before"
+    )

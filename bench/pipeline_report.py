@@ -25,6 +25,7 @@ class Figures:
     visitors: int
     stored_visits: int
     ingest: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    ingest_backlog: str = ""
     e2e: EndToEnd | None = None
     ceiling: dict[str, Any] | None = None
     contact: ContactIntake | None = None
@@ -94,6 +95,8 @@ def _ingest(figures: Figures) -> None:
             f"{_ms(closed['p99_ms']):>8} | {_ms(opened['p99_ms']):>16}"
         )
         print(f"  {'':<42} statuses: {_statuses(closed)} | {_statuses(opened)}")
+    if figures.ingest_backlog:
+        print(f"  when this started, {figures.ingest_backlog}")
     gateway = figures.ingest["gateway (the system)"][0]["ok_per_second"]
     ratios = [
         f"gateway / {label} = {_ratio(gateway, figures.ingest[name][0]['ok_per_second'])}"
