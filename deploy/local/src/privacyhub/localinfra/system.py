@@ -25,8 +25,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from . import paths
 from .infra import LocalInfra
@@ -50,9 +52,9 @@ class Process:
     port_variable: str
     default_port: int
 
-    @property
-    def port(self) -> int:
-        return int(os.environ.get(self.port_variable, self.default_port))
+    def port_in(self, env: Mapping[str, str]) -> int:
+        """The port the environment gives the process, else its default."""
+        return int(env.get(self.port_variable, self.default_port))
 
     @property
     def settings_prefix(self) -> str:
@@ -96,18 +98,40 @@ def _declared_principals() -> Iterable[str]:
 
 
 class System:
-    def __init__(self, env: dict[str, str], kafka: KafkaServer | None = None) -> None:
+    """The processes of one system, each started with ``env`` (plus its own login and keys).
+
+    Ports come from ``env`` and generated message keys are kept under ``data_root`` (default: the
+    checkout), not from this process's environment and the checkout alone: so a benchmark can run
+    a second, throw-away system on free ports beside the one ``make run`` started.
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        kafka: KafkaServer | None = None,
+        *,
+        data_root: Path | None = None,
+    ) -> None:
         self._env = env
         self._kafka = kafka
+        self._data_root = data_root
         self._children: dict[str, subprocess.Popen[bytes]] = {}
         self._message_keys: dict[str, dict[str, str]] = {}
 
+    def port(self, process: Process) -> int:
+        """The HTTP port of one of the PROCESSES in this system."""
+        return process.port_in(self._env)
+
+    def pids(self) -> dict[str, int]:
+        """The process id of every started process, by name (to watch their memory, say)."""
+        return {name: child.pid for name, child in self._children.items()}
+
     def generate_message_keys(self) -> None:
-        """Give each process a key pair of this checkout, unless the environment configures them."""
+        """Give each process a key pair kept under the data root, unless the environment configures them."""
         if {"MESSAGE_PUBLIC_KEYS", "MESSAGE_PUBLIC_KEYS_FILE"} & self._env.keys():
             return
         self._message_keys = process_environments(
-            paths.data_dir("message-keys") / "keys.json",
+            paths.data_dir("message-keys", self._data_root) / "keys.json",
             {process.name: process.settings_prefix for process in PROCESSES},
         )
 
@@ -133,13 +157,17 @@ class System:
             return env
         return env | self._kafka.client_environment(principal)
 
-    def start(self) -> None:
+    def start(self, output: IO[bytes] | None = None) -> None:
+        """Start every process and wait until each is ready; their logs go to ``output`` if given
+        (a benchmark keeps them apart from its report), else to this process's own output."""
         for process in PROCESSES:
             # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
             self._children[process.name] = subprocess.Popen(
                 [sys.executable, "-m", process.module],
                 env=self._environment(process.name),
                 stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
                 start_new_session=True,
             )
         for process in PROCESSES:
@@ -148,16 +176,17 @@ class System:
     def _wait_ready(self, process: Process) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         child = self._children[process.name]
-        while not _answers_ready(process.port):
+        port = self.port(process)
+        while not _answers_ready(port):
             if child.poll() is not None:
                 raise SystemStartError(f"{process.name} exited with code {child.returncode}")
             if time.monotonic() > deadline:
                 raise SystemStartError(
-                    f"{process.name} was not ready on port {process.port} "
+                    f"{process.name} was not ready on port {port} "
                     f"after {READY_TIMEOUT_SECONDS:.0f}s"
                 )
             time.sleep(0.1)
-        log.info("%s ready on http://127.0.0.1:%d", process.name, process.port)
+        log.info("%s ready on http://127.0.0.1:%d", process.name, port)
 
     def exited(self) -> str | None:
         """The name of a child that is no longer running, if any."""
@@ -211,7 +240,7 @@ def run(infra: LocalInfra | None) -> int:
         log.info(
             "privacyhub ready in %.1fs: gateway http://127.0.0.1:%d (Ctrl-C stops everything)",
             time.monotonic() - started,
-            gateway.port,
+            system.port(gateway),
         )
         if infra is not None and infra.kafka.secured:
             log.info(

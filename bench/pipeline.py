@@ -1,0 +1,291 @@
+"""Throughput of the visitor pipeline end to end, with baselines measured in the same run.
+
+    uv run python bench/pipeline.py [--quick] [--duration 20] [--concurrency 50] [--rate 500]
+        [--visitors 200] [--e2e-duration 60] [--contact-messages 3000] [--choices 50]
+        [--drain-timeout 60] [--stored-visits N] [--skip-baselines]
+
+Starts its own system as `make run` does (local secured Kafka and FerretDB, topics, ACLs, a login
+and message keys per process, every process an OS process of its own), but on free ports with
+throw-away data, so it runs beside a `make run` system and beside test runs; with
+KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL set it uses those servers instead. It raises the
+gateway's rate limit for its own run, and says so. Then, in this order:
+
+1. consent-to-effect latency with the pipeline idle: a new visitor's analytics consent, and a
+   page view as soon as it was answered; how long after the 202 the choice was recorded
+   (`recorded_at` in consent_history) and whether that view was linked; the next such probe
+   only once both were processed;
+2. end to end: the visitors consent, then page views of theirs at load; linked views/s in the
+   consent service's `visits` from the first post until its consumer group's lag on the
+   page-view topic is 0 again (bounded by --drain-timeout), choices probed during the load;
+3. contact messages stored/s, until the contact service holds them all (bounded likewise);
+4. gateway ingest of POST /v1/pageviews: req/s, p50 and p99 at --concurrency clients, and p99 at
+   a fixed offered --rate (open loop, so latency is not hidden by coordinated omission);
+5. the baselines on the same broker and database server: (a) a bare Litestar + uvicorn app with
+   the gateway's own PageViewForm validation and ua-parser device parsing that answers 202
+   without publishing, (b) the same app plus one aiokafka send_and_wait per request (acks=all,
+   idempotent, logged in as the gateway's principal, to a bench topic), each loaded by the same
+   generator as the gateway; (c) a raw aiokafka consumer that reads the page-view topic and does
+   insert_many of small documents, the consumer side's ceiling.
+
+The end-to-end phase comes before the gateway's own ingest so that the consent service's lag
+starts at 0. Today's consumers are far slower than the load, so the later phases and the
+baselines run while they still work off what earlier phases left, the same for the gateway and
+its baselines; the report says how much was left. Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
+and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
+machine are noisy; the ratios to the baselines of the same run are what count.
+"""
+
+import argparse
+import asyncio
+import os
+import time
+import uuid
+from typing import Any
+
+from pipeline_ceiling import run as consumer_ceiling
+from pipeline_http import Client
+from pipeline_kafka import ConsumerLag, create_bench_topic
+from pipeline_load import generate
+from pipeline_memory import MemoryWatch
+from pipeline_phases import (
+    VISITS,
+    Pipeline,
+    backlog,
+    contact_intake,
+    current_statement_version,
+    end_to_end,
+    give_consents,
+    idle_choices,
+    note,
+    pageview_load,
+)
+from pipeline_report import BARE, KAFKA, Figures, print_report
+from pipeline_requests import visitor_ids
+from pipeline_seed import seed_visits
+from pipeline_system import BenchSystem, baseline_app, running_system
+from privacyhub.localinfra import ADMIN, FERRETDB_VERSION, KAFKA_VERSION
+from privacyhub.shared.topics import PAGE_VIEWS
+from pymongo import AsyncMongoClient
+
+RATE_LIMIT_PER_MINUTE = 1_000_000_000
+CEILING_MESSAGES = 200_000
+
+DEFAULTS: dict[str, Any] = {
+    "duration": 20.0,
+    "concurrency": 50,
+    "rate": 500.0,
+    "visitors": 200,
+    "e2e_duration": 60.0,
+    "contact_messages": 3000,
+    "choices": 50,
+    "drain_timeout": 60.0,
+    "warmup": 2.0,
+}
+QUICK: dict[str, Any] = {
+    "duration": 3.0,
+    "visitors": 50,
+    "e2e_duration": 5.0,
+    "contact_messages": 200,
+    "choices": 10,
+    "drain_timeout": 15.0,
+    "warmup": 0.5,
+}
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Defaults are for a full run; --quick takes a few seconds per phase "
+        f"({', '.join(f'{k}={v:g}' for k, v in QUICK.items())}). Options given win over both.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run, a few seconds per phase")
+    parser.add_argument(
+        "--duration", type=float, help="seconds of each gateway/baseline ingest load (20)"
+    )
+    parser.add_argument("--concurrency", type=int, help="clients of every closed-loop load (50)")
+    parser.add_argument("--rate", type=float, help="offered req/s of the open-loop loads (500)")
+    parser.add_argument(
+        "--visitors", type=int, help="consenting visitors of the end-to-end load (200)"
+    )
+    parser.add_argument("--e2e-duration", type=float, help="seconds of the end-to-end load (60)")
+    parser.add_argument("--contact-messages", type=int, help="contact messages to post (3000)")
+    parser.add_argument(
+        "--choices", type=int, help="consent-to-effect probes, idle and under load each (50)"
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        help="the most seconds to wait after a load for the consumers to catch up (60)",
+    )
+    parser.add_argument(
+        "--warmup", type=float, help="unrecorded seconds before each ingest load (2)"
+    )
+    parser.add_argument(
+        "--stored-visits",
+        type=int,
+        default=0,
+        help="first seed the consent database with this many linked visits (not timed)",
+    )
+    parser.add_argument(
+        "--skip-baselines", action="store_true", help="measure the system only, without (a)-(c)"
+    )
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="keep the run's temporary directory (server data, the processes' logs)",
+    )
+    args = parser.parse_args()
+    for name, default in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, QUICK.get(name, default) if args.quick else default)
+    return args
+
+
+def header(bench: BenchSystem, args: argparse.Namespace) -> list[str]:
+    servers = (
+        f"local secured Kafka {KAFKA_VERSION} (SASL/SCRAM, ACLs) and FerretDB {FERRETDB_VERSION} "
+        "(SQLite), free ports, throw-away data"
+        if bench.local
+        else f"configured servers: Kafka {bench.bootstrap}, MongoDB {bench.mongodb_url}"
+    )
+    return [
+        f"privacyhub pipeline benchmark, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}"
+        f"{' (--quick)' if args.quick else ''}",
+        f"machine: {os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}",
+        f"servers: {servers}",
+        f"GATEWAY_RATE_LIMIT_PER_MINUTE raised to {RATE_LIMIT_PER_MINUTE} for this run "
+        "(default 120), so that the load is measured rather than refused with 429",
+    ]
+
+
+async def ingest(port: int, args: argparse.Namespace) -> tuple[dict, dict]:
+    """Closed loop at --concurrency, then open loop at --rate, the same bodies for every app."""
+    closed = await generate(
+        pageview_load(
+            port,
+            15,
+            mode="closed",
+            concurrency=args.concurrency,
+            duration=args.duration,
+            warmup=args.warmup,
+        )
+    )
+    opened = await generate(
+        pageview_load(
+            port, 15, mode="open", rate=args.rate, duration=args.duration, warmup=args.warmup
+        )
+    )
+    return closed, opened
+
+
+async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
+    run = uuid.uuid4().hex[:8]
+    figures = Figures(
+        header=header(bench, args),
+        concurrency=args.concurrency,
+        duration=args.duration,
+        rate=args.rate,
+        e2e_duration=args.e2e_duration,
+        visitors=args.visitors,
+        stored_visits=args.stored_visits,
+    )
+    mongo: AsyncMongoClient = AsyncMongoClient(bench.mongodb_url, tz_aware=True)
+    consent = mongo[bench.setting("CONSENT_MONGODB_DATABASE", "privacyhub_consent")]
+    contact = mongo[bench.setting("CONTACT_MONGODB_DATABASE", "privacyhub_contact")]
+    group = bench.setting("CONSENT_CONSUMER_GROUP", "privacyhub-consent")
+    gateway = Client(bench.gateway_port)
+    watch = MemoryWatch(bench.pids)
+    lag = ConsumerLag(bench.bootstrap, bench.kafka_options(ADMIN), group, PAGE_VIEWS.name)
+    async with lag, watch.watching():
+        pipeline = Pipeline(gateway, consent, contact, lag)
+        if args.stored_visits:
+            note(f"seeding {args.stored_visits} stored visits")
+            seconds = await seed_visits(consent[VISITS], args.stored_visits)
+            figures.header.append(
+                f"stored visits: {args.stored_visits} seeded first in {seconds:.0f} s (not timed)"
+            )
+        pipeline.statement_version = await current_statement_version(gateway, args.drain_timeout)
+        visitors = visitor_ids(args.visitors, seed=11)
+        note(f"{args.visitors} visitors give analytics consent")
+        took = await give_consents(pipeline, visitors, args.drain_timeout)
+        figures.header.append(
+            f"{args.visitors} consents of the end-to-end visitors recorded in "
+            + (f"{took:.1f} s" if took is not None else f"more than {args.drain_timeout:g} s")
+        )
+        note("consent-to-effect, idle")
+        figures.idle_choices = await idle_choices(
+            pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
+        )
+        note(f"end to end: page views for {args.e2e_duration:g} s")
+        load = pageview_load(
+            bench.gateway_port,
+            13,
+            visitors,
+            mode="closed",
+            concurrency=args.concurrency,
+            duration=args.e2e_duration,
+        )
+        figures.e2e = await end_to_end(
+            pipeline, load, visitor_ids(args.choices, seed=14), drain_bound=args.drain_timeout
+        )
+        note(f"contact: {args.contact_messages} messages")
+        figures.contact = await contact_intake(
+            pipeline,
+            bench.gateway_port,
+            args.contact_messages,
+            args.concurrency,
+            run,
+            drain_bound=args.drain_timeout,
+        )
+        note("gateway ingest")
+        figures.ingest_backlog = await backlog(pipeline, figures.contact)
+        figures.ingest["gateway (the system)"] = await ingest(bench.gateway_port, args)
+        if not args.skip_baselines:
+            await baselines(bench, args, figures, lag, run)
+        figures.memory = dict(watch.peaks)
+    gateway.close()
+    await mongo.close()
+    return figures
+
+
+async def baselines(
+    bench: BenchSystem, args: argparse.Namespace, figures: Figures, lag: ConsumerLag, run: str
+) -> None:
+    """(a) and (b) loaded like the gateway; (c) reads the page-view topic as the consent service does."""
+    partitions = lag.partitions
+    note("baseline (a): bare Litestar")
+    with baseline_app(bench, "baseline (a) bare litestar", None) as port:
+        figures.ingest[BARE] = await ingest(port, args)
+    note("baseline (b): Litestar + aiokafka")
+    topic = await create_bench_topic(bench.bootstrap, bench.kafka_options(ADMIN), acls=bench.local)
+    with baseline_app(bench, "baseline (b) litestar+aiokafka", topic) as port:
+        figures.ingest[KAFKA] = await ingest(port, args)
+    note("baseline (c): raw consumer + insert_many")
+    figures.ceiling = await consumer_ceiling(
+        {
+            "topic": PAGE_VIEWS.name,
+            "partitions": partitions,
+            "group": f"{lag.group}-bench-ceiling-{run}",
+            "database": f"bench_ceiling_{run}",
+            "limit": CEILING_MESSAGES,
+            "env": bench.environment("consent") | {"MONGODB_URL": bench.mongodb_url},
+        }
+    )
+
+
+def main() -> None:
+    args = options()
+    note(
+        "starting the system (servers, topics, ACLs, every process); "
+        f"GATEWAY_RATE_LIMIT_PER_MINUTE raised to {RATE_LIMIT_PER_MINUTE} for this run"
+    )
+    overrides = {"GATEWAY_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE)}
+    with running_system(overrides, keep=args.keep_data) as bench:
+        note(f"system ready; gateway on port {bench.gateway_port}; logs in {bench.log_path}")
+        figures = asyncio.run(measure(bench, args))
+        print_report(figures)
+        note("stopping the system")
+
+
+if __name__ == "__main__":
+    main()
