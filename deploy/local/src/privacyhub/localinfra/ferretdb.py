@@ -3,16 +3,27 @@
 Promises:
 - ``provision_ferretdb()`` leaves a static binary at
   ``<repo>/.local/cache/bin/ferretdb-<version>`` and rebuilds only when it is
-  missing or the Go sources in ``deploy/local/ferretdb`` changed (the module
-  and build caches are Go's defaults, ~/go/pkg/mod and ~/.cache/go-build).
+  missing or the Go sources in ``deploy/local/ferretdb`` or the patch below
+  changed (the module and build caches are Go's defaults, ~/go/pkg/mod and
+  ~/.cache/go-build).
+- The binary carries one fix to FerretDB v1.24.2 (``ID_INDEX_PATCH``): its SQLite
+  backend looks documents up by ``_id`` with the expression ``->'$._id'`` while the
+  unique index on ``_id`` is built on ``->"_id"``, so SQLite never uses the index and
+  every lookup, update and delete by ``_id`` scans the whole collection (checked with
+  ``EXPLAIN QUERY PLAN``: SCAN before, SEARCH USING INDEX after). v1.24.2 is the last
+  v1 release, so the fix is applied to a copy of the module at build time and the
+  build fails loudly if the line it replaces is not there.
 - ``FerretDBServer.start()`` returns once the server answers ``ping``; its
   SQLite files live in ``<data_dir>/sqlite`` and survive restarts.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -26,12 +37,21 @@ log = logging.getLogger(__name__)
 
 FERRETDB_VERSION = "v1.24.2"  # keep in step with ferretdb/go.mod
 _GO_SOURCES = ("go.mod", "go.sum", "main.go")
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+ID_INDEX_PATCH = (
+    "internal/backends/sqlite/metadata/metadata.go",
+    "IDColumn = DefaultColumn + \"->'$._id'\"",
+    'IDColumn = DefaultColumn + `->"_id"`',
+)
+"""(file in the module, the line's text upstream, the same text as the index expression)."""
 
 
 def provision_ferretdb(cache_root: Path | None = None) -> Path:
     """Ensure the FerretDB binary is built; return its path."""
     binary = (cache_root or paths.cache_dir()) / "bin" / f"ferretdb-{FERRETDB_VERSION}"
-    fingerprint = cache.fingerprint(paths.FERRETDB_GO_MODULE / name for name in _GO_SOURCES)
+    fingerprint = cache.fingerprint(
+        [*(paths.FERRETDB_GO_MODULE / name for name in _GO_SOURCES), Path(__file__)]
+    )
     if cache.is_complete(binary, fingerprint):
         return binary
     with cache.cache_lock(binary):
@@ -52,6 +72,7 @@ def provision_ferretdb(cache_root: Path | None = None) -> Path:
             "CGO_ENABLED": "0",  # SQLite is modernc.org/sqlite, pure Go
             "GOFLAGS": "-mod=readonly",  # build exactly what the committed go.sum pins
         }
+        env["GOWORK"] = str(_patched_workspace(go, binary.parent, env))
         run_build(
             [go, "build", "-trimpath", "-o", str(staging), "."],
             "go build of FerretDB failed",
@@ -62,6 +83,34 @@ def provision_ferretdb(cache_root: Path | None = None) -> Path:
         cache.mark_complete(binary, fingerprint)
         log.info("FerretDB built in %.1fs", time.monotonic() - started)
     return binary
+
+
+def _patched_workspace(go: str, directory: Path, env: dict[str, str]) -> Path:
+    """A Go workspace that builds ``deploy/local/ferretdb`` against a patched copy of FerretDB."""
+    download = subprocess.run(
+        [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
+        cwd=paths.FERRETDB_GO_MODULE,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    source = directory / f"ferretdb-src-{FERRETDB_VERSION}"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(json.loads(download.stdout)["Dir"], source)
+    for folder, _, files in os.walk(source):  # the module cache is read-only
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    relative, upstream, fixed = ID_INDEX_PATCH
+    patched = source / relative
+    text = patched.read_text()
+    if upstream not in text:
+        raise RuntimeError(f"FerretDB {FERRETDB_VERSION}: {relative} no longer holds {upstream!r}")
+    patched.write_text(text.replace(upstream, fixed))
+    workspace = directory / "ferretdb.go.work"
+    go_version = "1.24"  # FerretDB v1.24's own go directive
+    workspace.write_text(f"go {go_version}\n\nuse (\n\t{paths.FERRETDB_GO_MODULE}\n\t{source}\n)\n")
+    return workspace
 
 
 class FerretDBServer:
