@@ -22,13 +22,15 @@ def make_broker(
     registry: CollectorRegistry,
     retry_backoff_seconds: float = 1.0,
     bounded_requests: bool = False,
+    keys: MessageKeys | None = None,
 ) -> KafkaBroker:
     """A broker whose publishes return only once every in-sync replica has the message.
 
     `bounded_requests` caps every Kafka request at the publish timeout, so a message the
     gateway answered 503 for expires instead of being sent later. Consumers in a group
     must not have it: joining a group can legitimately take longer. `client_id` is the Kafka
-    principal the process acts as: payloads sealed for it are the ones it can open.
+    principal the process acts as: payloads sealed for it are the ones it can open, with `keys`
+    (by default the keys its settings name).
     """
     options = {}
     if bounded_requests:
@@ -51,7 +53,9 @@ def make_broker(
         dead_letter_middleware(broker, retry_backoff_seconds=retry_backoff_seconds)
     )
     # Innermost, so a dead letter keeps the message as it came: sealed.
-    broker.add_middleware(sealing_middleware(MessageKeys.from_settings(settings, client_id)))
+    broker.add_middleware(
+        sealing_middleware(keys or MessageKeys.from_settings(settings, client_id))
+    )
     return broker
 
 

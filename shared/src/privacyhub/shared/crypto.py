@@ -40,8 +40,11 @@ from typing import Any, TypeVar
 from bson import Binary
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from privacyhub.shared.bulk import update_by_id
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.lookups import looked_up
 from privacyhub.shared.settings import EncryptingServiceSettings
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -159,7 +162,7 @@ class SubjectKeys:
         db: AsyncDatabase,
         keyring: Keyring,
         *,
-        cache_size: int = 1024,
+        cache_size: int = 50_000,
         cache_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -220,6 +223,37 @@ class SubjectKeys:
             if cached is not None and cached[1].key_id == key_id:
                 del self._cache[subject_id]
         return result.matched_count == 1
+
+    async def keys_for(self, subject_ids: Iterable[str]) -> dict[str, DataKey]:
+        """Every subject's data key (made where missing): from the cache, the rest looked up a
+        few at a time, never one round trip after another."""
+        wanted = set(subject_ids)
+        now = self._clock()
+        found = {s: entry[1] for s in wanted if (entry := self._cache.get(s)) and entry[0] > now}
+        return found | await looked_up(self.key_for, wanted - found.keys())
+
+    async def confirm_all(self, written: Mapping[str, bytes]) -> set[str]:
+        """`confirm` for many subjects in one bulk; the subjects whose key was gone.
+
+        The bulk selects by subject only, so it tells gone keys from kept ones; a key destroyed
+        and made anew between a write and this confirmation would pass. Only the copy of a
+        service that consumes a subject's partition makes its keys, one batch after the other,
+        so that copy confirms a batch before it can make the next key.
+        """
+        if not written:
+            return set()
+        updates = [UpdateOne({"_id": s}, {"$unset": {DESTROYING: ""}}) for s in written]
+        if await update_by_id(self._collection, updates) == len(updates):
+            return set()
+        gone = set()
+        for subject_id, key_id in written.items():
+            if not await self.confirm(subject_id, key_id):
+                gone.add(subject_id)
+        return gone
+
+    def forget(self, subject_id: str) -> None:
+        """Drop the cached key: another copy of the service may destroy it."""
+        self._cache.pop(subject_id, None)
 
     async def destroy_when_unused(
         self, subject_id: str, in_use: Callable[[], Awaitable[bool]]
@@ -334,10 +368,21 @@ class FieldCipher:
         """
         sealed = await self.encrypt(subject_id, document)
         written = await write(sealed)
+        key_id = self.key_id_of(sealed)
+        if key_id is not None and not await self._keys.confirm(subject_id, key_id):
+            await self._seal_again(subject_id, document, sealed, collection, selection)
+        return written
+
+    async def _seal_again(
+        self,
+        subject_id: str,
+        document: Mapping[str, Any],
+        sealed: dict[str, Any],
+        collection: AsyncCollection,
+        selection: Mapping[str, Any],
+    ) -> None:
+        """Replace what was written under a destroyed key with the same values under a fresh one."""
         for _ in range(RESEALS):
-            key_id = self.key_id_of(sealed)
-            if key_id is None or await self._keys.confirm(subject_id, key_id):
-                return written
             logger.warning("a data key was destroyed while writing with it; sealing again")
             resealed = await self.encrypt(subject_id, document)
             await collection.update_one(
@@ -345,7 +390,43 @@ class FieldCipher:
                 {"$set": self.sealed_values(resealed)},
             )
             sealed = resealed
+            key_id = self.key_id_of(sealed)
+            if key_id is None or await self._keys.confirm(subject_id, key_id):
+                return
         raise SubjectKeyDestroyed("the subject's data key kept being destroyed while writing")
+
+    async def store_all(
+        self,
+        documents: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        write: Callable[[list[dict[str, Any]]], Awaitable[None]],
+        collection: AsyncCollection,
+    ) -> None:
+        """`store` for a batch: seal each (subject id, document) pair, `write` them all at once,
+        confirm every key in one bulk, and seal again only the documents whose key was destroyed
+        meanwhile (each document holds its `_id`, which selects it)."""
+        if not documents:
+            return
+        keys = await self._keys.keys_for(subject for subject, _ in documents)
+        sealed = [self._sealed(keys[subject], subject, document) for subject, document in documents]
+        await write(sealed)
+        written = {}
+        for (subject_id, _), stored in zip(documents, sealed, strict=True):
+            if (key_id := self.key_id_of(stored)) is not None:
+                written[subject_id] = key_id
+        gone = await self._keys.confirm_all(written)
+        for (subject_id, document), stored in zip(documents, sealed, strict=True):
+            if subject_id in gone:
+                selection = {"_id": stored["_id"]}
+                await self._seal_again(subject_id, document, stored, collection, selection)
+
+    def _sealed(self, key: DataKey, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        sealed = {
+            name: _seal(key, subject_id, name, document[name])
+            for name in document
+            if name in self.fields
+        }
+        return {**document, **sealed}
 
     async def decrypt(self, subject_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of `document` with the chosen fields opened; SubjectKeyDestroyed after erasure."""

@@ -94,30 +94,37 @@ class DeadLetterMiddleware(BaseMiddleware):
             await asyncio.sleep(self._retry_backoff_seconds)
             raise
         except Exception as error:
-            await self._park(msg, describe_failure(error))
+            if isinstance(msg.raw_message, tuple):
+                # A batch parks its poison messages one by one (shared/batches.py); a failure of
+                # the batch as a whole is a bug to retry, never a reason to park its good messages.
+                logger.error("a batch failed; it will be redelivered", exc_info=True)
+                await asyncio.sleep(self._retry_backoff_seconds)
+                raise
+            await park(self._broker, msg.raw_message, describe_failure(error))
             return None
 
-    async def _park(self, msg: StreamMessage[Any], reason: str) -> None:
-        record = msg.raw_message
-        letter = DeadLetter(
-            source_topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key.decode() if record.key else None,
-            reason=reason,
-            failed_at=utc_now(),
-            original=msg.body.decode(errors="replace"),
-        )
-        await self._broker.publish(letter, DEAD_LETTER.name, key=record.key)
-        logger.error(
-            "message dead-lettered",
-            extra={
-                "source_topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "reason": reason,
-            },
-        )
+
+async def park(broker: KafkaBroker, record: Any, reason: str) -> None:
+    """Publish the consumed `record` (an aiokafka ConsumerRecord) as it came, with `reason`."""
+    letter = DeadLetter(
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode() if record.key else None,
+        reason=reason,
+        failed_at=utc_now(),
+        original=(record.value or b"").decode(errors="replace"),
+    )
+    await broker.publish(letter, DEAD_LETTER.name, key=record.key)
+    logger.error(
+        "message dead-lettered",
+        extra={
+            "source_topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "reason": reason,
+        },
+    )
 
 
 def dead_letter_middleware(broker: KafkaBroker, *, retry_backoff_seconds: float) -> Any:

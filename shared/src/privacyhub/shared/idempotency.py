@@ -4,12 +4,18 @@ The processed ids live under a unique index in the service's own database. There
 no multi-document transactions (FerretDB has none), so an effect must itself be keyed
 (an upsert by reference, say): a crash between the effect and the mark then repeats a
 harmless no-op on redelivery instead of a second effect.
+
+The marks are bookkeeping, not history: once no topic can bring an event back (its
+retention is over), its mark is erased (`expire_before`), so the collection stays as large
+as the traffic of the longest topic retention, not of all time.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from uuid import UUID
 
-from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.bulk import insert_new
+from privacyhub.shared.envelope import Envelope, utc_now
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -21,6 +27,9 @@ class ProcessedEvents:
 
     def __init__(self, db: AsyncDatabase) -> None:
         self._collection = db[PROCESSED_EVENTS]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("processed_at")
 
     async def apply_once(
         self, event_id: UUID, event_type: str, effect: Callable[[], Awaitable[None]]
@@ -36,3 +45,18 @@ class ProcessedEvents:
         except DuplicateKeyError:
             return False  # a concurrent copy of this consumer applied it first; the keyed effect was a no-op
         return True
+
+    async def mark_all(self, envelopes: Sequence[Envelope]) -> None:
+        """Mark a batch whose keyed effects are durable; a redelivered one is marked already."""
+        if not envelopes:
+            return
+        at = utc_now()
+        await insert_new(
+            self._collection,
+            [{"_id": str(e.event_id), "type": e.type, "processed_at": at} for e in envelopes],
+        )
+
+    async def expire_before(self, cutoff: datetime) -> int:
+        """Forget the events processed before `cutoff`; how many."""
+        erased = await self._collection.delete_many({"processed_at": {"$lt": cutoff}})
+        return erased.deleted_count

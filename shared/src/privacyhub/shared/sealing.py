@@ -336,6 +336,8 @@ class SealingMiddleware(BaseMiddleware):
         return await call_next(cmd)
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        if isinstance(msg.raw_message, tuple):
+            return await call_next(msg)  # a batch opens each message itself (shared/batches.py)
         topic = msg.raw_message.topic
         if topic not in READERS:
             return await call_next(msg)

@@ -12,15 +12,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
+from privacyhub.shared.batches import BatchConsumer, BatchHandler, Contracts, subscribe_batches
 from privacyhub.shared.broker import declare_publication, make_broker, provisioned
 from privacyhub.shared.database import connect
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
+from privacyhub.shared.progress import GroupProgress
+from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
-from privacyhub.shared.topics import TopicSpec
+from privacyhub.shared.topics import LONGEST_RETENTION, TopicSpec
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 StartupTask = Callable[[], Awaitable[None]]
@@ -28,6 +34,12 @@ PeriodicTask = Callable[[Callable[[], bool]], Awaitable[object]]
 """Called with `serving`: a long task checks it between steps and returns once it is False."""
 
 logger = logging.getLogger(__name__)
+
+# Range assignment gives each copy the same partition numbers of every topic it reads, so topics
+# keyed alike (consent choices and page views, by visitor) meet in one copy. Every consumer of a
+# group must offer the same strategy, so every subscriber of a service uses it.
+ASSIGNMENT = (RangePartitionAssignor,)
+PROCESSED_EVENTS_SWEEP_SECONDS = 3600.0
 
 
 class ServiceRuntime:
@@ -38,19 +50,28 @@ class ServiceRuntime:
         self.settings = settings
         self.name = name
         self.registry = CollectorRegistry()
+        self.message_keys = MessageKeys.from_settings(settings, name)
         self.broker: KafkaBroker = make_broker(
             settings,
             client_id=name,
             registry=self.registry,
             retry_backoff_seconds=settings.retry_backoff_seconds,
+            keys=self.message_keys,
         )
         self.mongo, self.db = connect(settings)
         self.processed_events = ProcessedEvents(self.db)
+        self.progress = GroupProgress(settings, client_id=name)
         self._startup_tasks: list[StartupTask] = []
         self._publications: dict[tuple[str, Any], Any] = {}
         self._periodic: list[tuple[float, PeriodicTask, str]] = []
         self._running_periodic: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
+        self.on_startup(self.processed_events.ensure_indexes)
+        self.every(
+            PROCESSED_EVENTS_SWEEP_SECONDS,
+            self._forget_old_events,
+            what="forget processed events no topic can bring back",
+        )
 
     def subscriber(self, topic: TopicSpec, **options: Any) -> Any:
         """Subscribe in the service's consumer group; offsets are committed only after the handler's effect."""
@@ -59,8 +80,43 @@ class ServiceRuntime:
             group_id=self.settings.consumer_group,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
+            partition_assignment_strategy=ASSIGNMENT,
             **options,
         )
+
+    def consume_batches(
+        self,
+        *topics: TopicSpec,
+        contracts: Contracts,
+        handler: BatchHandler,
+        listener: ConsumerRebalanceListener | None = None,
+    ) -> Any:
+        """Consume `topics` in batches (shared/batches.py) with one consumer per copy, so topics
+        keyed alike are co-partitioned in it; `listener` hears which partitions it was given."""
+        consumer = BatchConsumer(
+            broker=self.broker,
+            keys=self.message_keys,
+            processed_events=self.processed_events,
+            contracts=contracts,
+            handler=handler,
+        )
+        return subscribe_batches(
+            self.broker,
+            consumer,
+            [provisioned(topic) for topic in topics],
+            group_id=self.settings.consumer_group,
+            partition_assignment_strategy=ASSIGNMENT,
+            listener=listener,
+            description=f"Batches of {', '.join(sorted(contracts))}.",
+        )
+
+    async def caught_up(self, *topics: TopicSpec) -> None:
+        """Return once this service's group has processed every message on `topics` appended
+        before the call; NotCaughtUp (redelivery later) after the configured bound."""
+        await self.progress.caught_up(topics, within=self.settings.catch_up_timeout_seconds)
+
+    async def _forget_old_events(self, serving: Callable[[], bool]) -> None:
+        await self.processed_events.expire_before(utc_now() - LONGEST_RETENTION)
 
     def publisher(self, topic: TopicSpec, payload: Any) -> Any:
         """A declared publication: what the service sends where, also listed in the AsyncAPI document."""
@@ -140,6 +196,7 @@ class ServiceRuntime:
         finally:
             await self._stop_periodic()
             await self.broker.stop()
+            await self.progress.close()
             await self.mongo.close()
 
     def asgi_app(self) -> AsgiFastStream:
@@ -163,6 +220,7 @@ class ServiceRuntime:
         async def lifespan() -> AsyncIterator[None]:
             await runtime._run_startup_tasks()
             yield
+            await runtime.progress.close()
             await runtime.mongo.close()
 
         return AsgiFastStream(

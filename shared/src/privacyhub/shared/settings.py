@@ -130,6 +130,13 @@ class ServiceSettings(CommonSettings):
         ge=0,
         description="Pause before a message that failed for a transient reason is redelivered.",
     )
+    catch_up_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long an export, erasure or other command about a person may wait for "
+        "the service to process everything accepted before it; longer, and the command is "
+        "retried after the pause above.",
+    )
 
 
 class EncryptingServiceSettings(ServiceSettings):

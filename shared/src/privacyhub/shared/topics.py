@@ -197,6 +197,10 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 )
 
 
+LONGEST_RETENTION: timedelta = max(topic.retention for topic in ALL_TOPICS)
+"""After this long no topic can bring a message back: its idempotency mark can go."""
+
+
 async def ensure_topics(
     bootstrap_servers: str,
     *,

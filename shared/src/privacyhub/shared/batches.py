@@ -1,0 +1,138 @@
+"""Batch consumption: a hot consumer applies what one poll brought in bulk, and commits once.
+
+Per message, a consumer would pay several database round trips (the idempotency lookup, the
+effect, the mark); per batch it pays them once. What a batch handler promises:
+
+- its effects are keyed by ids the messages carry (inserts by event id, updates by `_id`), so a
+  batch redelivered after a crash, in part or whole, has no second effect;
+- it applies a subject's messages in the order they come (one partition, one key, in order).
+
+This module promises the rest: each message is opened (sealed topics) and read into the contract
+its envelope type names, or parked on the dead-letter topic alone; the batch's event ids are
+marked processed in one bulk after its effects; the offsets are committed after that (FastStream's
+ack). A handler failure for a reason of the message's own (not the infrastructure's) sends the
+batch through the handler again one message at a time, so only the poison message is parked and
+the rest still apply. An infrastructure failure redelivers the batch (dead_letter.py).
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from privacyhub.shared.dead_letter import (
+    TRANSIENT_ERRORS,
+    UnprocessableMessage,
+    describe_failure,
+    park,
+)
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.idempotency import ProcessedEvents
+from privacyhub.shared.sealing import READERS, MessageKeys
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+BatchHandler = Callable[[list[Envelope[Any]]], Awaitable[None]]
+Contracts = Mapping[str, type[BaseModel]]
+"""Envelope type -> payload contract: the messages a batch consumer accepts."""
+
+MAX_RECORDS = 1000
+BATCH_TIMEOUT_MS = 20
+
+
+class BatchConsumer:
+    """Reads a poll's records into envelopes, hands them to the handler, parks the poison ones."""
+
+    def __init__(
+        self,
+        *,
+        broker: KafkaBroker,
+        keys: MessageKeys,
+        processed_events: ProcessedEvents,
+        contracts: Contracts,
+        handler: BatchHandler,
+    ) -> None:
+        self._broker = broker
+        self._keys = keys
+        self._processed_events = processed_events
+        self._contracts = contracts
+        self._handler = handler
+
+    async def consume(self, records: Sequence[ConsumerRecord]) -> None:
+        readable: list[tuple[ConsumerRecord, Envelope[Any]]] = []
+        for record in records:
+            try:
+                readable.append((record, self.read(record)))
+            except Exception as error:
+                await park(self._broker, record, describe_failure(error))
+        if not readable:
+            return
+        try:
+            await self._handler([envelope for _, envelope in readable])
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.warning(
+                "a batch failed; applying its messages one by one", extra={"size": len(readable)}
+            )
+            readable = await self._one_by_one(readable)
+        await self._processed_events.mark_all([envelope for _, envelope in readable])
+
+    def read(self, record: ConsumerRecord) -> Envelope[Any]:
+        """The record as the envelope of its contract; an error naming the problem otherwise."""
+        message = json.loads(record.value)
+        if record.topic in READERS:
+            message = self._keys.open(record.topic, message)
+        contract = self._contracts.get(message.get("type")) if isinstance(message, dict) else None
+        if contract is None:
+            raise UnprocessableMessage(f"unexpected message on {record.topic}")
+        return Envelope[contract].model_validate(message)  # type: ignore[valid-type]
+
+    async def _one_by_one(
+        self, readable: list[tuple[ConsumerRecord, Envelope[Any]]]
+    ) -> list[tuple[ConsumerRecord, Envelope[Any]]]:
+        applied = []
+        for record, envelope in readable:
+            try:
+                await self._handler([envelope])
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as error:
+                await park(self._broker, record, describe_failure(error))
+            else:
+                applied.append((record, envelope))
+        return applied
+
+
+def subscribe_batches(
+    broker: KafkaBroker,
+    consumer: BatchConsumer,
+    topic_names: Sequence[Any],
+    *,
+    group_id: str,
+    description: str,
+    **options: Any,
+) -> Any:
+    """Register `consumer` for `topic_names` as one FastStream batch subscriber in `group_id`."""
+    subscriber = broker.subscriber(
+        *topic_names,
+        batch=True,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        max_records=MAX_RECORDS,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
+        description=description,
+        **options,
+    )
+
+    @subscriber
+    async def consume_batch(message: KafkaMessage) -> None:
+        await consumer.consume(message.raw_message)
+
+    return consume_batch

@@ -1,0 +1,46 @@
+"""Bulk writes that behave the same on MongoDB and on FerretDB v1.
+
+Hot consumers write a batch's effects in one round trip: inserts keyed by an id the
+message carries (a redelivered message then inserts nothing), and updates by `_id` only
+(FerretDB v1 uses no index for any other filter, so anything more scans the collection).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+DUPLICATE_KEY = 11000
+UPDATES_PER_COMMAND = 50
+"""FerretDB v1.24 holds a database connection per statement of one `update` command until the
+command ends, from a pool of 100: a command of 100 or more statements waits for ever and stalls
+the server. So bulk updates go in commands of at most this many statements."""
+
+
+async def insert_new(collection: AsyncCollection, documents: Sequence[dict[str, Any]]) -> int:
+    """Insert `documents` in one unordered bulk, skipping those whose `_id` is stored already;
+    how many were new. Any other write error is raised."""
+    if not documents:
+        return 0
+    try:
+        result = await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        failures = error.details.get("writeErrors", [])
+        if any(failure.get("code") != DUPLICATE_KEY for failure in failures):
+            raise
+        return int(error.details.get("nInserted", 0))
+    return len(result.inserted_ids)
+
+
+async def update_by_id(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> int:
+    """Apply updates (each selecting one `_id`) unordered, in commands small enough for FerretDB;
+    how many documents they matched."""
+    matched = 0
+    for start in range(0, len(updates), UPDATES_PER_COMMAND):
+        result = await collection.bulk_write(
+            list(updates[start : start + UPDATES_PER_COMMAND]), ordered=False
+        )
+        matched += result.matched_count
+    return matched
