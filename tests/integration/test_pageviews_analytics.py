@@ -208,7 +208,7 @@ async def test_without_analytics_consent_nothing_of_a_page_view_is_kept(
     assert (
         await consent_db[VISITS].count_documents({"visitor_id": {"$in": [refused, unknown]}}) == 0
     )
-    assert await consent_db[COUNTERS].count_documents({"counted": {"$in": views}}) == 0
+    assert await consent_db[COUNTERS].count_documents({"_id": {"$in": views}}) == 0
 
 
 async def test_a_global_privacy_control_header_keeps_a_view_unlinked_despite_consent(

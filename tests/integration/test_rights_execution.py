@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from privacyhub.consent.consents import CURRENT
+from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
@@ -354,7 +355,7 @@ async def test_restriction_flags_the_data_visibly_and_objection_stops_legitimate
     assert message["restriction"]["request_id"] == restriction["request_id"]
     visit = await consent_db[VISITS].find_one({"_id": page_view_ids[0]})
     assert visit["restriction"]["request_id"] == restriction["request_id"]
-    assert (await consent_db[CURRENT].find_one({"_id": person.visitor_id}))["restriction"]
+    assert await consent_db[RESTRICTIONS].find_one({"_id": person.visitor_id})
 
     objection = await file_verified_request(gateway, mailbox, person, "objection")
     await approve(gateway, objection["request_id"])

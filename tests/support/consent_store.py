@@ -21,8 +21,7 @@ def readable_consents(db: AsyncDatabase, settings: ConsentSettings) -> Consents:
 
 def readable_visits(db: AsyncDatabase, settings: ConsentSettings) -> Visits:
     """The linked visits as the service reads them: decrypted."""
-    keys = visitor_keys(db, settings)
-    return Visits(db, keys, Consents(db, keys), analytics_exemption=settings.analytics_exemption)
+    return Visits(db, visitor_keys(db, settings), analytics_exemption=settings.analytics_exemption)
 
 
 def analytics_of(db: AsyncDatabase, settings: ConsentSettings) -> Analytics:

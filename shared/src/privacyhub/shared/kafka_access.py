@@ -91,7 +91,8 @@ GATEWAY = Access(
 )
 CONSENT = _service(
     "consent",
-    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS, RETENTION_EXPIRY_RECEIPTS),
+    # It tells the copy holding a visitor that a rights request changed the visitor (stream.py).
+    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS, RETENTION_EXPIRY_RECEIPTS, CONSENT_CHOICES),
     reads=(
         CONSENT_CHOICES,
         PAGE_VIEWS,

@@ -3,7 +3,7 @@
 Adding a partner that holds personal data is one line here (and its subscriber).
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from privacyhub.shared.contracts.subject import (
@@ -14,7 +14,7 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id
-from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
+from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS, TopicSpec
 from pydantic import BaseModel, JsonValue, TypeAdapter
 
 DATA_OWNERS: dict[str, tuple[Category, ...]] = {
@@ -31,13 +31,17 @@ CommandHandler = Callable[[Envelope[SubjectMessage], Any], Awaitable[OwnerAnswer
 
 
 def answer_subject_commands(
-    runtime: Any, handlers: dict[str, CommandHandler]
+    runtime: Any,
+    *,
+    handlers: dict[str, CommandHandler],
+    catch_up: Sequence[TopicSpec],
 ) -> Callable[[Envelope[SubjectMessage]], Awaitable[None]]:
     """Subscribe `runtime` (a ServiceRuntime) to SUBJECT_COMMANDS with ONE dispatcher by envelope type.
 
     Two subscribers on one topic in one consumer group would split its partitions between them,
     so an owner registers every command it handles here. Each command has its effect once and is
-    answered on SUBJECT_RESULTS under the command's correlation id.
+    answered on SUBJECT_RESULTS under the command's correlation id, once the owner has processed
+    everything on `catch_up` (the topics that bring it the subject's data) accepted before it.
     """
     results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
 
@@ -50,6 +54,7 @@ def answer_subject_commands(
         command = read_payload(envelope.type, envelope.payload, COMMAND_CONTRACTS)
 
         async def effect() -> None:
+            await runtime.caught_up(*catch_up)
             answer_type, answer = await handler(envelope, command)
             answered = Envelope[SubjectMessage](
                 event_id=derived_event_id(envelope.event_id, f"{runtime.name}:{answer_type}"),

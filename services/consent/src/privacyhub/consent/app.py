@@ -6,13 +6,16 @@ from privacyhub.consent.consents import Consents
 from privacyhub.consent.expiry import register_expiry
 from privacyhub.consent.handlers import register_handlers
 from privacyhub.consent.queries import consent_queries
+from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.statements import (
     Statements,
     register_statement_handlers,
     statement_queries,
 )
+from privacyhub.consent.stream import VisitorStream
 from privacyhub.consent.subject_commands import register_subject_commands
+from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import Visits
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.queries import answer_queries
@@ -26,14 +29,28 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
     keys = subject_keys_for(runtime)
     statements = Statements(runtime.db)
     consents = Consents(runtime.db, keys)
-    visits = Visits(runtime.db, keys, consents, analytics_exemption=settings.analytics_exemption)
+    visits = Visits(runtime.db, keys, analytics_exemption=settings.analytics_exemption)
+    restrictions = Restrictions(runtime.db)
     runtime.on_startup(statements.ensure_seeded)
     runtime.on_startup(consents.ensure_indexes)
     runtime.on_startup(visits.ensure_indexes)
     register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
-    register_handlers(runtime, consents=consents, visits=visits, statements=statements)
+    stream = VisitorStream(
+        consents=consents,
+        visits=visits,
+        restrictions=restrictions,
+        statements=statements,
+        keys=keys,
+        states=VisitorStates(capacity=settings.visitor_state_capacity),
+    )
+    register_handlers(runtime, stream)
     register_subject_commands(
-        runtime, consents=consents, visits=visits, statements=statements, keys=keys
+        runtime,
+        consents=consents,
+        visits=visits,
+        restrictions=restrictions,
+        statements=statements,
+        keys=keys,
     )
     register_expiry(runtime, consents=consents, visits=visits, keys=keys)
     answer_queries(

@@ -2,7 +2,9 @@
 
 There are no multi-document transactions, so each write is one keyed, atomic
 single-document operation: a history document per consent id, and a current
-document per visitor that only a later choice replaces.
+document per visitor that only a later choice replaces. The copy of the service that consumes a
+visitor's choices knows which of them is the latest (visitor_state.py), so it writes a batch of
+choices with one insert of history documents and one bulk of updates by visitor id.
 
 The choice itself (`purposes`) and where it was made (`source`) describe the visitor, so they
 are encrypted under the visitor's data key (shared/crypto.py; the visitor id is the subject).
@@ -12,9 +14,11 @@ material change marks for renewal. Every read here returns the personal fields d
 choice whose key is gone (its visitor was erased while it was written) reads as erased.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from privacyhub.shared.bulk import insert_new, update_by_id
 from privacyhub.shared.contracts.consent import (
     ConsentGiven,
     ConsentRecord,
@@ -25,13 +29,29 @@ from privacyhub.shared.contracts.consent import (
 from privacyhub.shared.contracts.statement import StatementVersion
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import utc_now
-from pymongo import ASCENDING, DESCENDING
+from privacyhub.shared.lookups import looked_up
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 HISTORY = "consent_history"
 CURRENT = "current_consents"
 PERSONAL_FIELDS = ("purposes", "source")
+IN_FORCE_FIELDS = {"visitor_id": 1, "purposes": 1, "given_at": 1}
+
+
+def proof_of(choice: ConsentGiven, statement: StatementVersion) -> dict[str, Any]:
+    """The stored proof of a choice, personal fields still in clear."""
+    return {
+        "consent_id": choice.consent_id,
+        "visitor_id": choice.visitor_id,
+        "purposes": choice.purposes.model_dump(),
+        "statement_version": statement.version,
+        "statement_sha256": statement.sha256,
+        "source": choice.source.value,
+        "given_at": choice.given_at,
+        "recorded_at": utc_now(),
+    }
 
 
 class Consents:
@@ -46,16 +66,7 @@ class Consents:
 
     async def record(self, choice: ConsentGiven, statement: StatementVersion) -> None:
         """Keep the choice with its proof; recording the same consent id again changes nothing."""
-        proof = {
-            "consent_id": choice.consent_id,
-            "visitor_id": choice.visitor_id,
-            "purposes": choice.purposes.model_dump(),
-            "statement_version": statement.version,
-            "statement_sha256": statement.sha256,
-            "source": choice.source.value,
-            "given_at": choice.given_at,
-            "recorded_at": utc_now(),
-        }
+        proof = proof_of(choice, statement)
 
         async def keep(sealed: dict[str, Any]) -> None:
             await self._history.update_one(
@@ -76,6 +87,65 @@ class Consents:
             collection=self._current,
             selection={"_id": choice.visitor_id},
         )
+
+    async def keep_all(
+        self,
+        choices: Sequence[tuple[ConsentGiven, StatementVersion]],
+        *,
+        in_force: Sequence[tuple[ConsentGiven, StatementVersion]],
+    ) -> None:
+        """Keep a batch of choices in the history, and make `in_force` (the latest choice of each
+        of their visitors, known to be later than what is stored) the choices in force."""
+        await self._cipher.store_all(
+            [
+                (choice.visitor_id, {"_id": choice.consent_id, **proof_of(choice, statement)})
+                for choice, statement in choices
+            ],
+            write=lambda sealed: insert_new(self._history, sealed),
+            collection=self._history,
+        )
+        current = [
+            (
+                choice.visitor_id,
+                {
+                    "_id": choice.visitor_id,
+                    **proof_of(choice, statement),
+                    "needs_renewal": False,
+                    "renewal_version": None,
+                },
+            )
+            for choice, statement in in_force
+        ]
+
+        async def replace_current(sealed: list[dict[str, Any]]) -> None:
+            updates = [
+                UpdateOne({"_id": d["_id"]}, {"$set": without_id(d)}, upsert=True) for d in sealed
+            ]
+            await update_by_id(self._current, updates)
+
+        await self._cipher.store_all(current, write=replace_current, collection=self._current)
+
+    async def in_force_of(
+        self, visitor_ids: Sequence[str], *, wanted: Callable[[str], bool] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The stored choice in force (still encrypted) of each visitor who has one: looked up by
+        id a few at a time, or, for every visitor that `wanted` accepts, read in one pass."""
+        if wanted is not None:
+            return {
+                document["_id"]: document
+                async for document in self._current.find({}, projection=IN_FORCE_FIELDS)
+                if wanted(document["_id"])
+            }
+
+        async def in_force(visitor_id: str) -> dict[str, Any] | None:
+            return await self._current.find_one({"_id": visitor_id}, projection=IN_FORCE_FIELDS)
+
+        return await looked_up(in_force, visitor_ids)
+
+    async def analytics_allowed(self, stored: dict[str, Any]) -> bool | None:
+        """Whether a stored choice allows analytics; None when it was erased meanwhile."""
+        opened = await self._opened(stored)
+        return None if opened is None else bool(opened["purposes"]["analytics"])
 
     async def _make_current(self, current: dict[str, Any]) -> None:
         try:
@@ -128,13 +198,6 @@ class Consents:
         )
         choice = None if latest is None else await self._opened(latest)
         return Purposes.model_validate(choice["purposes"]) if choice else Purposes.only_necessary()
-
-    async def restricted(self, visitor_id: str) -> bool:
-        """True while a restriction of processing (Art. 18) flags the visitor's consent in force."""
-        flagged = await self._current.find_one(
-            {"_id": visitor_id, "restriction": {"$exists": True}}, projection={"_id": 1}
-        )
-        return flagged is not None
 
     async def next_choice_after(self, visitor_id: str, moment: datetime) -> datetime | None:
         """When the visitor next chose after `moment`, if they did."""
@@ -198,3 +261,7 @@ class Consents:
     async def _opened(self, document: dict[str, Any]) -> dict[str, Any] | None:
         """The choice decrypted; None when the visitor's key is gone: the choice is erased."""
         return await self._cipher.decrypt_unless_shredded(document["visitor_id"], document)
+
+
+def without_id(document: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in document.items() if name != "_id"}

@@ -21,3 +21,9 @@ class ConsentSettings(EncryptingServiceSettings):
         description="Count page views of visitors without analytics consent in anonymous daily counters "
         "(Dutch analytics exemption, Telecommunicatiewet 11.7a); off: keep nothing of those views.",
     )
+    visitor_state_capacity: int = Field(
+        default=100_000,
+        gt=0,
+        description="Visitors whose consent one copy of the service holds in memory (about "
+        "300 bytes each); beyond that the least recently seen are read from the database again.",
+    )

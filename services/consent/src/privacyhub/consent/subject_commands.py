@@ -7,6 +7,13 @@ or e-mail address is held, so objection and rectification change nothing in this
 The personal fields of both are encrypted under each visitor's data key: export reads them
 decrypted, and erasure destroys a visitor's key once nothing of the visitor is kept, so copies
 made earlier (backups) cannot be read either. Restriction flags are clear fields, set in place.
+
+Every command first waits until the service has processed every choice and page view accepted
+before it (shared/progress.py), so an export holds them and an erasure leaves none behind. A
+command that changes what governs a visitor's views (restriction, its lifting, erasure,
+withdrawal) changes the stored state, then tells the copy that holds the visitor in memory
+(`VisitorStateChanged`, stream.py) and waits until that copy has read it; only then does it
+flag, unlink or erase the visits, so views that copy linked in the meantime are included.
 """
 
 from datetime import UTC, datetime
@@ -14,10 +21,18 @@ from functools import partial
 from typing import Any
 from uuid import uuid5
 
+from aiokafka import TopicPartition
 from privacyhub.consent.consents import CURRENT, Consents
+from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.statements import Statements
 from privacyhub.consent.visits import VISITS, Visits
-from privacyhub.shared.contracts.consent import ConsentGiven, ConsentSource, Purposes
+from privacyhub.shared.contracts.consent import (
+    VISITOR_STATE_CHANGED,
+    ConsentGiven,
+    ConsentSource,
+    Purposes,
+    VisitorStateChanged,
+)
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
     EXPORT_SUBJECT_DATA,
@@ -43,9 +58,10 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage
-from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
 OWNER = "consent"
 SINCE_EVER = datetime.min.replace(tzinfo=UTC)
@@ -56,10 +72,34 @@ def register_subject_commands(
     *,
     consents: Consents,
     visits: Visits,
+    restrictions: Restrictions,
     statements: Statements,
     keys: SubjectKeys,
 ) -> None:
     current, visit_records = runtime.db[CURRENT], runtime.db[VISITS]
+    notices = runtime.publisher(CONSENT_CHOICES, VisitorStateChanged)
+
+    async def tell_holders(
+        envelope: Envelope[SubjectMessage],
+        visitor_ids: list[str],
+        change: Any,
+    ) -> None:
+        """Have the copies holding the visitors read them again; return once they have."""
+        targets: dict[TopicPartition, int] = {}
+        for visitor_id in visitor_ids:
+            notice = Envelope[VisitorStateChanged](
+                event_id=derived_event_id(envelope.event_id, f"{change}:{visitor_id}"),
+                type=VISITOR_STATE_CHANGED,
+                subject_id=visitor_id,
+                correlation_id=envelope.correlation_id,
+                payload=VisitorStateChanged(visitor_id=visitor_id, change=change),
+            )
+            sent = await notices.publish(notice, key=notice.partition_key)
+            partition = TopicPartition(CONSENT_CHOICES.name, sent.partition)
+            targets[partition] = max(targets.get(partition, 0), sent.offset + 1)
+        await runtime.progress.processed_past(
+            targets, within=runtime.settings.catch_up_timeout_seconds
+        )
 
     def of(visitor_ids: list[str]) -> dict[str, Any]:
         return {"visitor_id": {"$in": visitor_ids}}
@@ -83,14 +123,16 @@ def register_subject_commands(
             document["consent_id"]: document
             async for document in current.find({"_id": {"$in": command.visitor_ids}})
         }
+        restricted = await restrictions.of(command.visitor_ids)
         choices = []
         for document in await consents.choices_of(command.visitor_ids):
             document.pop("_id")  # the consent id, which the record holds too
             held = in_force.get(document["consent_id"])
             marks = {"in_force": held is not None}
             if held is not None:
+                restriction = restricted.get(document["visitor_id"])
                 marks |= {"needs_renewal": held.get("needs_renewal", False)}
-                marks |= {"restriction": held.get("restriction")}
+                marks |= {"restriction": restriction and without_id(restriction)}
             choices.append(json_record(document | marks))
         views = [
             json_record({"page_view_id": document.pop("_id")} | document)
@@ -105,11 +147,13 @@ def register_subject_commands(
         )
         return SUBJECT_DATA_EXPORTED, answer
 
-    async def erase(_: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
+    async def erase(envelope: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
         at, receipts = utc_now(), []
         if "consents" in command.categories:
             erased = await consents.erase(command.visitor_ids)
+            await restrictions.erase(command.visitor_ids)
             receipts.append(Receipt(owner=OWNER, category="consents", erased=erased, erased_at=at))
+        await tell_holders(envelope, command.visitor_ids, "erased")
         if "visit_records" in command.categories:
             erased = await visits.erase(command.visitor_ids)
             receipts.append(
@@ -123,7 +167,6 @@ def register_subject_commands(
         envelope: Envelope[SubjectMessage], command: WithdrawConsents
     ) -> OwnerAnswer:
         at, withdrawn = utc_now(), 0
-        linked_before = await visit_records.count_documents(of(command.visitor_ids))
         async for in_force in current.find({"_id": {"$in": command.visitor_ids}}):
             statement = await statements.get(in_force["statement_version"])
             if statement is None:
@@ -138,9 +181,12 @@ def register_subject_commands(
                 given_at=at,
             )
             await consents.record(withdrawal, statement)
-            # Anonymous counters (a purpose that needs no consent) keep what they may; the rest goes.
-            await visits.unlink(in_force["_id"], since=SINCE_EVER, until=None)
             withdrawn += 1
+        await tell_holders(envelope, command.visitor_ids, "consents_withdrawn")
+        linked_before = await visit_records.count_documents(of(command.visitor_ids))
+        for visitor_id in command.visitor_ids:
+            # Anonymous counts (a purpose that needs no consent) keep what they may; the rest goes.
+            await visits.unlink(visitor_id, since=SINCE_EVER, until=None)
         linked_after = await visit_records.count_documents(of(command.visitor_ids))
         erased = Receipt(
             owner=OWNER, category="visit_records", erased=linked_before - linked_after, erased_at=at
@@ -149,33 +195,38 @@ def register_subject_commands(
             "consents_withdrawn", [Change(category="consents", affected=withdrawn, at=at)], [erased]
         )
 
-    async def restrict(_: Envelope[SubjectMessage], command: RestrictProcessing) -> OwnerAnswer:
+    async def restrict(
+        envelope: Envelope[SubjectMessage], command: RestrictProcessing
+    ) -> OwnerAnswer:
         at = utc_now()
+        restricted = await restrictions.place(
+            command.visitor_ids, since=at, request_id=command.request_id
+        )
+        await tell_holders(envelope, command.visitor_ids, "restricted")
         flag = {"$set": {"restriction": {"since": at, "request_id": command.request_id}}}
-        flagged_consents = await current.update_many({"_id": {"$in": command.visitor_ids}}, flag)
-        flagged_visits = await visit_records.update_many(of(command.visitor_ids), flag)
+        flagged_visits = await visit_records.update_many(
+            {**of(command.visitor_ids), "restriction": {"$exists": False}}, flag
+        )
         return changed(
             "restricted",
             [
-                Change(category="consents", affected=flagged_consents.modified_count, at=at),
+                Change(category="consents", affected=restricted, at=at),
                 Change(category="visit_records", affected=flagged_visits.modified_count, at=at),
             ],
         )
 
-    async def lift(_: Envelope[SubjectMessage], command: LiftRestriction) -> OwnerAnswer:
+    async def lift(envelope: Envelope[SubjectMessage], command: LiftRestriction) -> OwnerAnswer:
         at = utc_now()
-        restricted = {"restriction.request_id": command.restricted_by}
-        unflag = {"$unset": {"restriction": ""}}
-        lifted_consents = await current.update_many(
-            {"_id": {"$in": command.visitor_ids}, **restricted}, unflag
-        )
+        lifted = await restrictions.lift(command.visitor_ids, restricted_by=command.restricted_by)
+        await tell_holders(envelope, command.visitor_ids, "restriction_lifted")
         lifted_visits = await visit_records.update_many(
-            {**of(command.visitor_ids), **restricted}, unflag
+            {**of(command.visitor_ids), "restriction.request_id": command.restricted_by},
+            {"$unset": {"restriction": ""}},
         )
         return changed(
             "restriction_lifted",
             [
-                Change(category="consents", affected=lifted_consents.modified_count, at=at),
+                Change(category="consents", affected=len(lifted), at=at),
                 Change(category="visit_records", affected=lifted_visits.modified_count, at=at),
             ],
         )
@@ -188,7 +239,8 @@ def register_subject_commands(
 
     answer_subject_commands(
         runtime,
-        {
+        catch_up=(CONSENT_CHOICES, PAGE_VIEWS),
+        handlers={
             EXPORT_SUBJECT_DATA: export,
             ERASE_SUBJECT_DATA: erase,
             WITHDRAW_CONSENTS: withdraw,
@@ -198,3 +250,7 @@ def register_subject_commands(
             RECTIFY_SUBJECT_DATA: rectify,
         },
     )
+
+
+def without_id(document: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in document.items() if name != "_id"}

@@ -2,10 +2,16 @@
 
 With analytics consent (and no `Sec-GPC: 1`) a visit record is linked to the visitor.
 Without it, a deployment relying on the Dutch analytics exemption (Telecommunicatiewet
-11.7a) increments anonymous daily counters that hold no visitor id; any other deployment
+11.7a) keeps an anonymous count of the view that holds no visitor id; any other deployment
 keeps nothing. Consent is judged by time (the view's `occurred_at` against the choices'
 `given_at`), not by which topic happened to be read first. A visitor whose processing is
-restricted (Art. 18) is neither linked nor counted until the restriction is lifted.
+restricted (Art. 18) is neither linked nor counted until the restriction is lifted. Which of
+these happens is decided by the consumer (stream.py); this module stores the outcome, a batch
+at a time and insert-only, keyed by the page view id, so a redelivered view adds nothing.
+
+An anonymous count is one document per view (`page_views: 1` with the view's day, page,
+referring site and device facts) rather than a counter incremented in place: an insert per view
+costs the same however many views a day has, and the report sums them in the database.
 
 What a linked visit says the visitor looked at and used (page, referring site, device, system,
 browser) is encrypted under the visitor's data key (shared/crypto.py). The page view id, the
@@ -13,18 +19,17 @@ visitor id, the moment and its UTC day stay clear: lookups, unlinking by time, r
 report's day range query them. The counters hold no visitor id: anonymous, and clear.
 """
 
-import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from privacyhub.consent.consents import Consents
+from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.contracts.consent import PageViewed
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 VISITS = "visits"
 COUNTERS = "anonymous_page_view_counters"
@@ -49,72 +54,63 @@ def visit_facts(view: PageViewed) -> dict[str, Any]:
     }
 
 
-def counter_id(facts: dict[str, Any]) -> str:
-    return json.dumps([facts[field] for field in COUNTED_FIELDS])
-
-
 class Visits:
-    def __init__(
-        self,
-        db: AsyncDatabase,
-        keys: SubjectKeys,
-        consents: Consents,
-        *,
-        analytics_exemption: bool,
-    ) -> None:
+    def __init__(self, db: AsyncDatabase, keys: SubjectKeys, *, analytics_exemption: bool) -> None:
         self._visits = db[VISITS]
         self._counters = db[COUNTERS]
         self._cipher = FieldCipher(keys, PERSONAL_FIELDS)
-        self._consents = consents
-        self._analytics_exemption = analytics_exemption
+        self.analytics_exemption = analytics_exemption
 
     async def ensure_indexes(self) -> None:
         await self._visits.create_index([("visitor_id", ASCENDING), ("occurred_at", ASCENDING)])
         await self._visits.create_index("day")
         await self._counters.create_index("day")
 
-    async def record(self, page_view_id: UUID, view: PageViewed) -> None:
-        """Link, count anonymously, or drop the view; the same page view id never has a second effect."""
-        if await self._consents.restricted(view.visitor_id):
-            return
-        facts = visit_facts(view)
-        if await self._linkable(view):
+    async def link_all(self, views: Sequence[tuple[UUID, PageViewed]]) -> None:
+        """Link each view to its visitor, in one insert; a view linked before stays as it is."""
 
-            async def link(sealed: dict[str, Any]) -> None:
-                await self._visits.update_one(
-                    {"_id": str(page_view_id)}, {"$setOnInsert": sealed}, upsert=True
+        async def insert(sealed: list[dict[str, Any]]) -> None:
+            await insert_new(self._visits, sealed)
+
+        await self._cipher.store_all(
+            [
+                (
+                    view.visitor_id,
+                    {
+                        "_id": str(page_view_id),
+                        "visitor_id": view.visitor_id,
+                        "occurred_at": view.occurred_at,
+                        **visit_facts(view),
+                    },
                 )
+                for page_view_id, view in views
+            ],
+            write=insert,
+            collection=self._visits,
+        )
 
-            await self._cipher.store(
-                view.visitor_id,
-                {"visitor_id": view.visitor_id, "occurred_at": view.occurred_at, **facts},
-                write=link,
-                collection=self._visits,
-                selection={"_id": str(page_view_id)},
-            )
-            # A withdrawal recorded while we inserted may have unlinked before the insert landed.
-            if await self._linkable(view):
-                return
-            await self._visits.delete_one({"_id": str(page_view_id)})
-        if self._analytics_exemption and not await self._consents.restricted(view.visitor_id):
-            await self._count_anonymously(str(page_view_id), facts)
-
-    async def _linkable(self, view: PageViewed) -> bool:
-        if view.global_privacy_control or await self._consents.restricted(view.visitor_id):
-            return False
-        return (await self._consents.purposes_at(view.visitor_id, view.occurred_at)).analytics
+    async def count_all(self, views: Sequence[tuple[UUID, PageViewed]]) -> None:
+        """Count each view anonymously, in one insert; a view counted before is not counted again."""
+        await self._count({str(page_view_id): visit_facts(view) for page_view_id, view in views})
 
     async def unlink(self, visitor_id: str, *, since: datetime, until: datetime | None) -> None:
         """Undo linking for views in [since, until): a withdrawal read after views made later than it."""
         window: dict[str, Any] = {"$gte": since}
         if until is not None:
             window["$lt"] = until
-        async for stored in self._visits.find({"visitor_id": visitor_id, "occurred_at": window}):
-            visit = await self.opened(stored)
-            if self._analytics_exemption and visit is not None:
-                await self._count_anonymously(
-                    visit["_id"], {field: visit[field] for field in COUNTED_FIELDS}
-                )
+        linked = [
+            stored
+            async for stored in self._visits.find({"visitor_id": visitor_id, "occurred_at": window})
+        ]
+        if self.analytics_exemption:  # counted first: a crash in between must not lose the views
+            opened = [visit for stored in linked if (visit := await self.opened(stored))]
+            await self._count(
+                {
+                    visit["_id"]: {field: visit[field] for field in COUNTED_FIELDS}
+                    for visit in opened
+                }
+            )
+        for stored in linked:
             await self._visits.delete_one({"_id": stored["_id"]})
 
     async def of_visitors(self, visitor_ids: list[str]) -> list[dict[str, Any]]:
@@ -165,18 +161,10 @@ class Visits:
         kept = await self._visits.find_one({"visitor_id": visitor_id}, projection={"_id": 1})
         return kept is not None
 
-    async def _count_anonymously(self, page_view_id: str, facts: dict[str, Any]) -> None:
-        # The page view id rides along in the same atomic update, so a redelivery cannot count twice;
-        # it names a Kafka message, not a visitor.
-        fresh = {"_id": counter_id(facts), "counted": {"$ne": page_view_id}}
-        update = {
-            "$inc": {"page_views": 1},
-            "$push": {"counted": page_view_id},
-            "$setOnInsert": facts,
-        }
-        try:
-            await self._counters.update_one(fresh, update, upsert=True)
-        except DuplicateKeyError:
-            # Either the counter holds this view already, or a concurrent copy created it a moment ago.
-            update.pop("$setOnInsert")
-            await self._counters.update_one(fresh, update)
+    async def _count(self, facts_by_view: dict[str, dict[str, Any]]) -> None:
+        # The page view id keys the count, so a redelivery cannot count twice; it names a Kafka
+        # message, not a visitor.
+        await insert_new(
+            self._counters,
+            [{"_id": view, **facts, "page_views": 1} for view, facts in facts_by_view.items()],
+        )

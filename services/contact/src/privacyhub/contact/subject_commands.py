@@ -41,6 +41,7 @@ from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONTACT_MESSAGES
 
 OWNER = "contact"
 CATEGORY = "contact_messages"
@@ -168,7 +169,8 @@ def register_subject_commands(
 
     answer_subject_commands(
         runtime,
-        sharing.passing_on(
+        catch_up=(CONTACT_MESSAGES,),
+        handlers=sharing.passing_on(
             {
                 EXPORT_SUBJECT_DATA: export,
                 ERASE_SUBJECT_DATA: erase,

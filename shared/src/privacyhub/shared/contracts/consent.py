@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 PAGE_VIEWED = "PageViewed"
 CONSENT_GIVEN = "ConsentGiven"
+VISITOR_STATE_CHANGED = "VisitorStateChanged"
 
 # Query names the consent service answers on CONSENT_QUERIES.
 CONSENTS_OF_VISITOR_QUERY = "consents_of_visitor"
@@ -65,6 +66,18 @@ class PageViewed(BaseModel):
         default=False,
         description="The request carried `Sec-GPC: 1`: an opt-out of linking this view to the visitor.",
     )
+
+
+class VisitorStateChanged(BaseModel):
+    """The consent service changed what it keeps of a visitor (a rights request restricted, lifted,
+    erased or withdrew): the copy that consumes the visitor's partition reads the visitor again.
+
+    Published by the consent service on CONSENT_CHOICES, keyed by the visitor id, so it reaches
+    the copy that holds the visitor's consent in memory, in order with the visitor's choices.
+    """
+
+    visitor_id: VisitorId
+    change: Literal["restricted", "restriction_lifted", "erased", "consents_withdrawn"]
 
 
 class ConsentGiven(BaseModel):
