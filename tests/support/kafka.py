@@ -92,6 +92,26 @@ async def publish_message(bootstrap_servers: str, topic: str, value: bytes, key:
     await publish_raw(bootstrap_servers, topic, json.dumps(message).encode(), key)
 
 
+async def publish_all(bootstrap_servers: str, topic: str, envelopes: list[Any]) -> None:
+    """Put many envelopes on a topic as their producer would (sealed where the topic is), keyed by
+    subject, through one producer; returns once Kafka has every one."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(
+                topic,
+                json.dumps(sealed(topic, json.loads(e.model_dump_json()))).encode(),
+                key=e.partition_key,
+            )
+            for e in envelopes
+        ]
+        for delivery in sent:
+            await delivery
+    finally:
+        await producer.stop()
+
+
 async def at_the_end(bootstrap_servers: str, group: str, *topics: str) -> None:
     """Commit the group's offsets at the topics' ends, so a new runtime reads only what comes next."""
     consumer = AIOKafkaConsumer(
