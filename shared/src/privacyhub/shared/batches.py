@@ -15,9 +15,10 @@ batch through the handler again one message at a time, so only the poison messag
 the rest still apply. An infrastructure failure redelivers the batch (dead_letter.py).
 """
 
+import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 BatchHandler = Callable[[list[Envelope[Any]]], Awaitable[None]]
 Contracts = Mapping[str, type[BaseModel]]
 """Envelope type -> payload contract: the messages a batch consumer accepts."""
+
+Publication = tuple[Any, Envelope[Any]]
+"""A declared publisher (ServiceRuntime.publisher) and an envelope to publish with it."""
 
 MAX_RECORDS = 1000
 BATCH_TIMEOUT_MS = 20
@@ -107,6 +111,23 @@ class BatchConsumer:
             else:
                 applied.append((record, envelope))
         return applied
+
+
+async def publish_in_order(publications: Iterable[Publication]) -> None:
+    """Publish every envelope, keyed by its subject, and return once Kafka has acknowledged all.
+
+    Each is handed to the producer in turn without waiting for its acknowledgement, so a batch
+    waits once for all of them (the producer sends them together) instead of once per message;
+    the order of the envelopes of one partition is kept. The first failure is raised.
+    """
+    pending = [
+        await publisher.publish(envelope, key=envelope.partition_key, no_confirm=True)
+        for publisher, envelope in publications
+    ]
+    outcomes = await asyncio.gather(*pending, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 def subscribe_batches(

@@ -22,16 +22,25 @@ the server. So bulk updates go in commands of at most this many statements."""
 async def insert_new(collection: AsyncCollection, documents: Sequence[dict[str, Any]]) -> int:
     """Insert `documents` in one unordered bulk, skipping those whose `_id` is stored already;
     how many were new. Any other write error is raised."""
+    return len(documents) - len(await insert_skipping_stored(collection, documents))
+
+
+async def insert_skipping_stored(
+    collection: AsyncCollection, documents: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Insert `documents` in one unordered bulk; the positions in `documents` of those not
+    inserted because their `_id` was stored already (or came earlier in `documents`), in order.
+    Any other write error is raised."""
     if not documents:
-        return 0
+        return []
     try:
-        result = await collection.insert_many(documents, ordered=False)
+        await collection.insert_many(documents, ordered=False)
     except BulkWriteError as error:
         failures = error.details.get("writeErrors", [])
         if any(failure.get("code") != DUPLICATE_KEY for failure in failures):
             raise
-        return int(error.details.get("nInserted", 0))
-    return len(result.inserted_ids)
+        return sorted(failure["index"] for failure in failures)
+    return []
 
 
 async def update_by_id(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> int:

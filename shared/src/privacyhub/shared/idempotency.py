@@ -10,12 +10,14 @@ retention is over), its mark is erased (`expire_before`), so the collection stay
 as the traffic of the longest topic retention, not of all time.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.lookups import looked_up
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -45,6 +47,14 @@ class ProcessedEvents:
         except DuplicateKeyError:
             return False  # a concurrent copy of this consumer applied it first; the keyed effect was a no-op
         return True
+
+    async def processed_among(self, event_ids: Iterable[UUID]) -> set[UUID]:
+        """The ids among `event_ids` applied before, each looked up by id."""
+
+        async def mark(event_id: UUID) -> dict[str, Any] | None:
+            return await self._collection.find_one({"_id": str(event_id)}, projection={"_id": 1})
+
+        return set(await looked_up(mark, event_ids))
 
     async def mark_all(self, envelopes: Sequence[Envelope]) -> None:
         """Mark a batch whose keyed effects are durable; a redelivered one is marked already."""
