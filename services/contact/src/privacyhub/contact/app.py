@@ -8,6 +8,7 @@ from privacyhub.contact.expiry import register_expiry
 from privacyhub.contact.handlers import register_handlers
 from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
+from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import Disclosures, Sharing
 from privacyhub.contact.subject_commands import register_subject_commands
@@ -17,21 +18,29 @@ from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 def create_runtime(
-    settings: ContactSettings | None = None, *, clock: Callable[[], datetime] = utc_now
+    settings: ContactSettings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    restrictions_of: Callable[[AsyncDatabase], Restrictions] = Restrictions,
 ) -> ServiceRuntime:
-    """`clock` dates disclosures and expiry receipts; tests may pass one they control."""
+    """`clock` dates disclosures and expiry receipts, `restrictions_of` makes the store of
+    restrictions from the service's database; tests may pass ones they control."""
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
     messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
     disclosures = Disclosures(runtime.db)
     runtime.on_startup(disclosures.ensure_indexes)
     sharing = Sharing(runtime, disclosures, clock=clock)
-    register_handlers(runtime, messages, sharing)
+    restrictions = restrictions_of(runtime.db)
+    register_handlers(runtime, messages, restrictions, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
-    register_subject_commands(runtime, messages, sharing, keep_held_data(runtime))
+    register_subject_commands(
+        runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
+    )
     register_expiry(runtime, disclosures=disclosures, clock=clock)
     return runtime
 

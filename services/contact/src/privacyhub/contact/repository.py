@@ -10,15 +10,23 @@ key is gone all the same reads as erased.
 
 A restriction (Art. 18) or objection (Art. 21) flag on a message stops its processing: it is not
 shown to support agents nor disclosed to recipients, but still exported and erasable. A
-restriction holds for the subject until lifted, so a message arriving meanwhile is stored
-restricted too; an objection covers the messages held when it was carried out, and a question
-the person sends afterwards is one they ask us to answer.
+restriction holds for the subject until lifted (restrictions.py), so a message arriving meanwhile
+is written restricted in the same write that stores it; an objection covers the messages held
+when it was carried out, and a question the person sends afterwards is one they ask us to answer.
+
+Messages come a batch at a time (intake.py): each is sealed and inserted as a new document of
+its reference in one bulk (`store_all`). A reference that has a document already goes the slow
+way, alone (`store_late`): an answer recorded before its message is merged with it, a message
+stored before (a redelivery) is left as it is. Every write selects its document by `_id`:
+FerretDB v1 scans the whole collection for any other filter.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from privacyhub.shared.bulk import insert_skipping_stored
 from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import Envelope
@@ -41,6 +49,23 @@ PROCESSING_RESTRICTED = "processing_restricted"
 PROCESSING_OBJECTED = "processing_objected"
 
 
+def new_document(
+    envelope: Envelope[ContactMessageReceived], restriction: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A message as its reference's document, personal fields still in clear."""
+    message = envelope.payload
+    document = {
+        "_id": message.reference,
+        "subject_id": envelope.subject_id,
+        "received_at": envelope.occurred_at,
+        "status": OPEN,
+        **message.model_dump(exclude={"reference"}),
+    }
+    if restriction:
+        document["restriction"] = restriction
+    return document
+
+
 def processing_stopped(document: dict[str, Any]) -> str | None:
     """Why the message may not be processed (`processing_restricted`, `processing_objected`), or None."""
     if document.get("restriction"):
@@ -59,40 +84,78 @@ class ContactMessages:
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("subject_id")
 
-    async def store(self, envelope: Envelope[ContactMessageReceived]) -> dict[str, Any] | None:
-        """Keep the message and return its document; storing the same reference again changes nothing."""
-        message = envelope.payload
+    async def store_all(
+        self,
+        envelopes: Sequence[Envelope[ContactMessageReceived]],
+        restrictions: Mapping[str, dict[str, Any]],
+    ) -> list[Envelope[ContactMessageReceived]]:
+        """Insert each message as the new document of its reference, sealed under its subject's
+        key, all in one bulk; a message of a subject in `restrictions` carries the restriction
+        from its first write. Returns the messages whose reference had a document already: they
+        are not written (`store_late` takes them)."""
+        documents = [
+            (envelope.subject_id, new_document(envelope, restrictions.get(envelope.subject_id)))
+            for envelope in envelopes
+        ]
+        skipped: list[int] = []
 
-        async def write(sealed: dict[str, Any]) -> None:
-            contents = {
-                "subject_id": envelope.subject_id,
-                "received_at": envelope.occurred_at,
-                **sealed,
-            }
-            await self._write_once(
-                message.reference,
-                unless_present="subject_id",
-                update={"$set": contents, "$setOnInsert": {"status": OPEN}},
-            )
+        async def insert(sealed: list[dict[str, Any]]) -> None:
+            skipped.extend(await insert_skipping_stored(self._collection, sealed))
+
+        await self._cipher.store_all(documents, write=insert, collection=self._collection)
+        return [envelopes[position] for position in skipped]
+
+    async def store_late(
+        self,
+        envelope: Envelope[ContactMessageReceived],
+        restriction: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """Store a message whose reference had a document already, and return the document as
+        stored (sealed); None when it is gone (erased meanwhile).
+
+        A document without a subject holds an answer recorded before its message arrived: the
+        message is merged into it. One with a subject holds the message already (a redelivery,
+        or the same reference twice), which stays as it is; if the subject is restricted now
+        and the document is not yet, the restriction is added, so it is not disclosed.
+        """
+        reference = envelope.payload.reference
+        document = await self._collection.find_one({"_id": reference})
+        if document is None:
+            return None
+        if "subject_id" in document:
+            if restriction and not document.get("restriction"):
+                await self._collection.update_one(
+                    {"_id": reference}, {"$set": {"restriction": restriction}}
+                )
+                document["restriction"] = restriction
+            return document
+        contents = new_document(envelope, restriction)
+        del contents["_id"], contents["status"]  # the answer's status stays
+
+        async def merge(sealed: dict[str, Any]) -> None:
+            await self._collection.update_one({"_id": reference}, {"$set": sealed})
 
         await self._cipher.store(
             envelope.subject_id,
-            message.model_dump(exclude={"reference"}),
-            write=write,
+            contents,
+            write=merge,
             collection=self._collection,
-            selection={"_id": message.reference},
+            selection={"_id": reference},
         )
-        # Checked after the write: a restriction carried out meanwhile flags this message itself.
-        restricted = await self._collection.find_one(
-            {"subject_id": envelope.subject_id, "restriction": {"$exists": True}},
-            projection={"restriction": 1},
-        )
-        if restricted is not None:
-            await self._collection.update_one(
-                {"_id": message.reference, "restriction": {"$exists": False}},
-                {"$set": {"restriction": restricted["restriction"]}},
-            )
-        return await self.get(message.reference)
+        return await self._collection.find_one({"_id": reference})
+
+    async def store(
+        self,
+        envelope: Envelope[ContactMessageReceived],
+        *,
+        restriction: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Keep one message (`store_all`, then `store_late` if need be) and return its document
+        decrypted; storing the same reference again changes nothing."""
+        restrictions = {} if restriction is None else {envelope.subject_id: restriction}
+        if await self.store_all([envelope], restrictions):
+            await self.store_late(envelope, restriction)
+        return await self.get(envelope.payload.reference)
 
     async def record_answer(self, command: Envelope[MarkContactAnswered]) -> dict[str, Any] | None:
         """Mark the reference answered and return its document; the first answer recorded stays."""
@@ -177,14 +240,13 @@ class ContactMessages:
             await self._destroy_key_when_unused(subject_id)
         return corrected
 
-    async def _destroy_key_when_unused(self, subject_id: str) -> None:
-        async def has_messages() -> bool:
-            found = await self._collection.find_one(
-                {"subject_id": subject_id}, projection={"_id": 1}
-            )
-            return found is not None
+    async def holds_any(self, subject_id: str) -> bool:
+        """Whether any message of the subject is held (a scan on FerretDB v1: rights requests only)."""
+        found = await self._collection.find_one({"subject_id": subject_id}, projection={"_id": 1})
+        return found is not None
 
-        await self._keys.destroy_when_unused(subject_id, has_messages)
+    async def _destroy_key_when_unused(self, subject_id: str) -> None:
+        await self._keys.destroy_when_unused(subject_id, partial(self.holds_any, subject_id))
 
     async def _decrypted(self, document: dict[str, Any]) -> dict[str, Any] | None:
         if "subject_id" not in document:

@@ -7,11 +7,14 @@ down to what they were given, and their answers go back to the rights workflow. 
 processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from privacyhub.contact.repository import processing_stopped
+from privacyhub.shared.batches import Publication, publish_in_order
+from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.contracts.contact import ContactMessageReceived
 from privacyhub.shared.contracts.partner import (
     RECORD_SHARED,
@@ -79,6 +82,16 @@ def passed_on_command(
     return command_type, command.model_copy(update={"visitor_ids": []})
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """What goes to one recipient of one message: its declared fields, on its topic."""
+
+    recipient: Recipient
+    reference: str
+    shared: Envelope[PartnerMessage]
+    publisher: Any
+
+
 class Disclosures:
     """The log of what went to whom: recipient, reference, subject, field names and time; never the data."""
 
@@ -89,22 +102,21 @@ class Disclosures:
         await self._collection.create_index("reference")
         await self._collection.create_index("disclosed_at")
 
-    async def record(
-        self, shared: Envelope[PartnerMessage], *, recipient: Recipient, reference: str
-    ) -> None:
-        """Log a disclosure once, under the id of the message that carried it."""
-        await self._collection.update_one(
-            {"_id": str(shared.event_id)},
-            {
-                "$setOnInsert": {
-                    "recipient": recipient.id,
-                    "reference": reference,
-                    "subject_id": shared.subject_id,
-                    "fields": sorted(recipient.fields),
-                    "disclosed_at": shared.occurred_at,
+    async def record_all(self, disclosures: Sequence["Disclosure"]) -> None:
+        """Log disclosures in one bulk, each once, under the id of the message that carried it."""
+        await insert_new(
+            self._collection,
+            [
+                {
+                    "_id": str(disclosure.shared.event_id),
+                    "recipient": disclosure.recipient.id,
+                    "reference": disclosure.reference,
+                    "subject_id": disclosure.shared.subject_id,
+                    "fields": sorted(disclosure.recipient.fields),
+                    "disclosed_at": disclosure.shared.occurred_at,
                 }
-            },
-            upsert=True,
+                for disclosure in disclosures
+            ],
         )
 
     async def erase_disclosed_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
@@ -153,6 +165,36 @@ class Sharing:
             raise UndeclaredRecipient(recipient_id) from undeclared
         if recipient not in self.recipients:
             raise UndeclaredRecipient(f"{recipient_id} is not a recipient of {CATEGORY}")
+        disclosure = self._disclosure(recipient, message)
+        await self.send([disclosure])
+        return disclosure.shared
+
+    def disclosures_of(
+        self, message: Envelope[ContactMessageReceived], stored: dict[str, Any]
+    ) -> list[Disclosure]:
+        """What every declared recipient is to get of the message; nothing when its `stored`
+        document stops processing (restricted, objected to)."""
+        if processing_stopped(stored):
+            return []
+        return [self._disclosure(recipient, message) for recipient in self.recipients]
+
+    async def send(
+        self, disclosures: Sequence[Disclosure], *, along: Iterable[Publication] = ()
+    ) -> None:
+        """Publish the disclosures, and `along` with them the batch's other publications, all
+        at once; log the disclosures once Kafka has acknowledged every one."""
+        await publish_in_order([*along, *((d.publisher, d.shared) for d in disclosures)])
+        await self._disclosures.record_all(disclosures)
+
+    async def disclose_to_recipients(
+        self, message: Envelope[ContactMessageReceived], stored: dict[str, Any]
+    ) -> None:
+        """Disclose the message to every declared recipient, unless its `stored` document stops processing."""
+        await self.send(self.disclosures_of(message, stored))
+
+    def _disclosure(
+        self, recipient: Recipient, message: Envelope[ContactMessageReceived]
+    ) -> Disclosure:
         part = declared_part(recipient, shareable_record(message.payload))
         shared = Envelope[PartnerMessage](
             event_id=derived_event_id(message.event_id, f"{recipient.id}:{RECORD_SHARED}"),
@@ -162,20 +204,12 @@ class Sharing:
             correlation_id=message.correlation_id,
             payload=PartnerMessage.model_validate(part.model_dump(mode="json")),
         )
-        await self._topics[recipient.topic].publish(shared, key=shared.partition_key)
-        await self._disclosures.record(
-            shared, recipient=recipient, reference=message.payload.reference
+        return Disclosure(
+            recipient=recipient,
+            reference=message.payload.reference,
+            shared=shared,
+            publisher=self._topics[recipient.topic],
         )
-        return shared
-
-    async def disclose_to_recipients(
-        self, message: Envelope[ContactMessageReceived], stored: dict[str, Any]
-    ) -> None:
-        """Disclose the message to every declared recipient, unless its `stored` document stops processing."""
-        if processing_stopped(stored):
-            return
-        for recipient in self.recipients:
-            await self.disclose(recipient.id, message)
 
     async def with_disclosures(
         self, records: list[dict[str, JsonValue]]

@@ -5,12 +5,17 @@ Legal holds belong to the retention service; an erasure for a rights request kee
 a hold in force covers (as this service learned the holds, shared/legal_holds.py) and says so,
 with the holds' reasons, in its receipt. The retention service erases them when the hold ends
 (retention/scheduling.py). Its own erasures it checks against the holds before sending them.
+
+A restriction is kept per subject (restrictions.py) and written onto each new message in the
+write that stores it (intake.py); restricting and lifting also flag and unflag the messages held.
+An erasure that leaves the subject no message forgets the restriction with the data key.
 """
 
 from datetime import datetime
 from typing import Any
 
 from privacyhub.contact.repository import COLLECTION, ContactMessages
+from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
@@ -74,7 +79,12 @@ async def erase_messages(
 
 
 def register_subject_commands(
-    runtime: ServiceRuntime, repository: ContactMessages, sharing: Sharing, held: HeldData
+    runtime: ServiceRuntime,
+    repository: ContactMessages,
+    restrictions: Restrictions,
+    sharing: Sharing,
+    *,
+    held: HeldData,
 ) -> None:
     # Restriction and objection flags are clear fields, set in place; personal fields go through `repository`.
     messages = runtime.db[COLLECTION]
@@ -120,31 +130,61 @@ def register_subject_commands(
                     hold_reasons=hold_reasons,
                 )
             )
+            await forget_restriction_unless_held(envelope.subject_id)
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
+
+    async def forget_restriction_unless_held(subject_id: str) -> None:
+        """A restriction is of the data held: once the subject has no message left, it goes too."""
+        if not await repository.holds_any(subject_id):
+            await restrictions.erase(subject_id)
 
     async def rectify(
         envelope: Envelope[SubjectMessage], command: RectifySubjectData
     ) -> OwnerAnswer:
         at = utc_now()
+        moving = command.new_subject_id not in (None, envelope.subject_id)
+        restriction = await restrictions.of(envelope.subject_id) if moving else None
+        if restriction is not None and command.new_subject_id is not None:
+            await restrictions.place(command.new_subject_id, restriction)  # it goes with the data
         corrected = await repository.rectify(
             envelope.subject_id,
             command.corrections,
             new_subject_id=command.new_subject_id,
             at=at,
         )
+        if restriction is not None:
+            await forget_restriction_unless_held(envelope.subject_id)
         return changed("rectified", corrected, at)
 
     async def restrict(
         envelope: Envelope[SubjectMessage], command: RestrictProcessing
     ) -> OwnerAnswer:
+        """Restrict the subject, then flag the messages held.
+
+        The consumer reads a subject's restriction when it stores a message and writes the
+        message with it, so every message whose batch reads the restriction document written
+        here is stored flagged. A message whose batch read it before it was written is stored
+        unflagged; but that message was on its topic before that read, so before the end offsets
+        that the catch-up after the write takes, and its batch is committed (stored) by the time
+        that catch-up returns, and the flagging by subject after it finds it. The catch-up this command
+        began with (answer_subject_commands) does not suffice: a batch may read the restriction
+        after it and before the write here, and land after the flagging.
+        """
         at = utc_now()
+        restriction = {"since": at, "request_id": command.request_id}
+        await restrictions.place(envelope.subject_id, restriction)
+        await runtime.caught_up(CONTACT_MESSAGES)
         result = await messages.update_many(
-            {"subject_id": envelope.subject_id},
-            {"$set": {"restriction": {"since": at, "request_id": command.request_id}}},
+            {"subject_id": envelope.subject_id}, {"$set": {"restriction": restriction}}
         )
         return changed("restricted", result.modified_count, at)
 
     async def lift(envelope: Envelope[SubjectMessage], command: LiftRestriction) -> OwnerAnswer:
+        """End the subject's restriction, then unflag the messages it flagged; the catch-up in
+        between makes sure that a message stored flagged by a batch that read the restriction
+        before it ended is stored before the unflagging (see `restrict`)."""
+        await restrictions.lift(envelope.subject_id, restricted_by=command.restricted_by)
+        await runtime.caught_up(CONTACT_MESSAGES)
         result = await messages.update_many(
             {"subject_id": envelope.subject_id, "restriction.request_id": command.restricted_by},
             {"$unset": {"restriction": ""}},
