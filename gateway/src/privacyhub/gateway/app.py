@@ -20,6 +20,7 @@ from privacyhub.gateway.cookies import CookieController
 from privacyhub.gateway.entrance import Entrance, answer_too_many_requests
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
+from privacyhub.gateway.lean_intake import LeanIntake
 from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
@@ -43,6 +44,8 @@ from privacyhub.gateway.visitors.controllers import (
     ConsentController,
     PageViewController,
 )
+from privacyhub.gateway.visitors.page_views import PageViews
+from privacyhub.gateway.visitors.schemas import PageViewForm
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
 from prometheus_client import CollectorRegistry
@@ -94,6 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
     publisher = EventPublisher(broker, settings, linger_ms=settings.kafka_linger_ms)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
+    page_views = PageViews(publisher)
 
     app = Gateway(
         route_handlers=[
@@ -124,7 +128,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],
-        state=State({"settings": settings, "broker": broker}),
+        state=State({"settings": settings, "broker": broker, "page_views": page_views}),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allowed_origins,
@@ -134,6 +138,12 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
         logging_config=None,  # everything goes through the redacting JSON pipeline
         openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
     )
+    # Page views come by the thousand a second: they skip Litestar's per-request machinery.
+    lanes = {
+        PageViewController.path: LeanIntake(
+            app, PageViewForm, page_views.record, max_body_bytes=settings.max_body_bytes
+        ),
+    }
     app.entrance = Entrance(
         app.serve,
         route_of=app.route_of,
@@ -141,6 +151,6 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
         metrics=metrics,
         unlimited=OPERATIONS,
         refusal=app.with_cors(answer_too_many_requests),
-        lanes={},
+        lanes={path: app.with_cors(lane) for path, lane in lanes.items()},
     )
     return app
