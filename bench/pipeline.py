@@ -2,7 +2,7 @@
 
     uv run python bench/pipeline.py [--quick] [--duration 20] [--concurrency 50] [--rate 500]
         [--visitors 200] [--e2e-duration 60] [--contact-messages 3000] [--choices 50]
-        [--drain-timeout 60] [--stored-visits N] [--skip-baselines]
+        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest]
 
 Starts its own system as `make run` does (local secured Kafka and FerretDB, topics, ACLs, a login
 and message keys per process, every process an OS process of its own), but on free ports with
@@ -30,7 +30,9 @@ gateway's rate limit for its own run, and says so. Then, in this order:
 The end-to-end phase comes before the gateway's own ingest so that the consent service's lag
 starts at 0. Today's consumers are far slower than the load, so the later phases and the
 baselines run while they still work off what earlier phases left, the same for the gateway and
-its baselines; the report says how much was left. Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
+its baselines; the report says how much was left. `--only ingest` measures 4 and the baselines
+(a) and (b) alone, on the same system, so its consumers have nothing left over when it starts.
+Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
 and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
 machine are noisy; the ratios to the baselines of the same run are what count.
 """
@@ -130,6 +132,11 @@ def options() -> argparse.Namespace:
         "--skip-baselines", action="store_true", help="measure the system only, without (a)-(c)"
     )
     parser.add_argument(
+        "--only",
+        choices=("ingest",),
+        help="measure one phase: ingest is the gateway's page-view ingest (4) and baselines (a), (b)",
+    )
+    parser.add_argument(
         "--keep-data",
         action="store_true",
         help="keep the run's temporary directory (server data, the processes' logs)",
@@ -204,54 +211,70 @@ async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
             figures.header.append(
                 f"stored visits: {args.stored_visits} seeded first in {seconds:.0f} s (not timed)"
             )
-        pipeline.statement_version = await current_statement_version(gateway, args.drain_timeout)
-        visitors = visitor_ids(args.visitors, seed=11)
-        note(f"{args.visitors} visitors give analytics consent")
-        took = await give_consents(pipeline, visitors, args.drain_timeout)
-        figures.header.append(
-            f"{args.visitors} consents of the end-to-end visitors recorded in "
-            + (f"{took:.1f} s" if took is not None else f"more than {args.drain_timeout:g} s")
-        )
-        note("consent-to-effect, idle")
-        figures.idle_choices = await idle_choices(
-            pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
-        )
-        note(f"end to end: page views for {args.e2e_duration:g} s")
-        load = pageview_load(
-            bench.gateway_port,
-            13,
-            visitors,
-            mode="closed",
-            concurrency=args.concurrency,
-            duration=args.e2e_duration,
-        )
-        figures.e2e = await end_to_end(
-            pipeline, load, visitor_ids(args.choices, seed=14), drain_bound=args.drain_timeout
-        )
-        note(f"contact: {args.contact_messages} messages")
-        figures.contact = await contact_intake(
-            pipeline,
-            bench.gateway_port,
-            args.contact_messages,
-            args.concurrency,
-            run,
-            drain_bound=args.drain_timeout,
-        )
+        if args.only is None:
+            await pipeline_phases(bench, args, figures, pipeline, run)
         note("gateway ingest")
         figures.ingest_backlog = await backlog(pipeline, figures.contact)
         figures.ingest["gateway (the system)"] = await ingest(bench.gateway_port, args)
         if not args.skip_baselines:
-            await baselines(bench, args, figures, lag, run)
+            await baselines(bench, args, figures, lag, run, ceiling=args.only is None)
         figures.memory = dict(watch.peaks)
     gateway.close()
     await mongo.close()
     return figures
 
 
-async def baselines(
-    bench: BenchSystem, args: argparse.Namespace, figures: Figures, lag: ConsumerLag, run: str
+async def pipeline_phases(
+    bench: BenchSystem, args: argparse.Namespace, figures: Figures, pipeline: Pipeline, run: str
 ) -> None:
-    """(a) and (b) loaded like the gateway; (c) reads the page-view topic as the consent service does."""
+    """1-3: consent to effect while idle, end to end, contact intake."""
+    gateway = pipeline.gateway
+    pipeline.statement_version = await current_statement_version(gateway, args.drain_timeout)
+    visitors = visitor_ids(args.visitors, seed=11)
+    note(f"{args.visitors} visitors give analytics consent")
+    took = await give_consents(pipeline, visitors, args.drain_timeout)
+    figures.header.append(
+        f"{args.visitors} consents of the end-to-end visitors recorded in "
+        + (f"{took:.1f} s" if took is not None else f"more than {args.drain_timeout:g} s")
+    )
+    note("consent-to-effect, idle")
+    figures.idle_choices = await idle_choices(
+        pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
+    )
+    note(f"end to end: page views for {args.e2e_duration:g} s")
+    load = pageview_load(
+        bench.gateway_port,
+        13,
+        visitors,
+        mode="closed",
+        concurrency=args.concurrency,
+        duration=args.e2e_duration,
+    )
+    figures.e2e = await end_to_end(
+        pipeline, load, visitor_ids(args.choices, seed=14), drain_bound=args.drain_timeout
+    )
+    note(f"contact: {args.contact_messages} messages")
+    figures.contact = await contact_intake(
+        pipeline,
+        bench.gateway_port,
+        args.contact_messages,
+        args.concurrency,
+        run,
+        drain_bound=args.drain_timeout,
+    )
+
+
+async def baselines(
+    bench: BenchSystem,
+    args: argparse.Namespace,
+    figures: Figures,
+    lag: ConsumerLag,
+    run: str,
+    *,
+    ceiling: bool,
+) -> None:
+    """(a) and (b) loaded like the gateway; (c), when `ceiling`, reads the page-view topic as
+    the consent service does."""
     partitions = lag.partitions
     note("baseline (a): bare Litestar")
     with baseline_app(bench, "baseline (a) bare litestar", None) as port:
@@ -260,6 +283,8 @@ async def baselines(
     topic = await create_bench_topic(bench.bootstrap, bench.kafka_options(ADMIN), acls=bench.local)
     with baseline_app(bench, "baseline (b) litestar+aiokafka", topic) as port:
         figures.ingest[KAFKA] = await ingest(port, args)
+    if not ceiling:
+        return
     note("baseline (c): raw consumer + insert_many")
     figures.ceiling = await consumer_ceiling(
         {

@@ -155,6 +155,8 @@ def _contact(figures: Figures) -> None:
 
 
 def _choices(figures: Figures) -> None:
+    if figures.idle_choices is None and figures.e2e is None:
+        return
     print("\n4. Consent to effect: from the 202 of POST /v1/consents to the choice's recorded_at")
     if figures.idle_choices is not None:
         print(_choices_line("idle pipeline, one at a time", figures.idle_choices))

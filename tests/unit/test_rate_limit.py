@@ -54,6 +54,26 @@ async def test_too_many_requests_answer_429_with_retry_after_in_the_error_shape(
     assert refused.json()["code"] == "too_many_requests"
 
 
+async def test_a_refusal_carries_cors_headers_and_preflights_are_not_counted() -> None:
+    website = "https://www.jobport.nl"
+    app = create_app(offline_gateway(rate_limit_per_minute=1, cors_allowed_origins=[website]))
+    async with AsyncTestClient(app) as client:
+        preflights = [
+            await client.options(
+                "/v1/pageviews",
+                headers={"origin": website, "access-control-request-method": "POST"},
+            )
+            for _ in range(3)
+        ]
+        first = await client.post("/v1/pageviews", json={}, headers={"origin": website})
+        refused = await client.post("/v1/pageviews", json={}, headers={"origin": website})
+
+    assert [preflight.status_code for preflight in preflights] == [204, 204, 204]
+    assert first.status_code == 422
+    assert refused.status_code == 429
+    assert refused.headers["access-control-allow-origin"] == website
+
+
 async def test_a_visitor_id_naming_an_unlimited_path_does_not_lift_the_limit() -> None:
     app = create_app(offline_gateway(rate_limit_per_minute=1))
     async with AsyncTestClient(app) as client:

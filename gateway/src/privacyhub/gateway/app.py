@@ -1,27 +1,31 @@
 """Assembles the gateway: public intakes, staff endpoints, health, metrics and the OpenAPI document."""
 
+from typing import Any
+
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import MethodNotAllowedException, NotFoundException
+from litestar.middleware._internal.cors import CORSMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils import normalize_path
 from privacyhub.gateway.access_log import AccessLogController
 from privacyhub.gateway.complaints.controllers import ComplaintController
 from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
 from privacyhub.gateway.contact.controllers import ContactController
 from privacyhub.gateway.contact.staff import ContactAnsweredController
 from privacyhub.gateway.cookies import CookieController
+from privacyhub.gateway.entrance import Entrance, answer_too_many_requests
 from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
-from privacyhub.gateway.metrics import (
-    RequestMetrics,
-    metrics_controller,
-    request_metrics_middleware,
-)
+from privacyhub.gateway.lean_intake import LeanIntake
+from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
-from privacyhub.gateway.rate_limit import ClientRateLimiter, rate_limit_middleware
+from privacyhub.gateway.rate_limit import ClientRateLimiter
 from privacyhub.gateway.retention.controllers import (
     CustomerRelationshipController,
     DeletionLogController,
@@ -40,12 +44,48 @@ from privacyhub.gateway.visitors.controllers import (
     ConsentController,
     PageViewController,
 )
+from privacyhub.gateway.visitors.page_views import PageViews
+from privacyhub.gateway.visitors.schemas import PageViewForm
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
 from prometheus_client import CollectorRegistry
 
 
-def create_app(settings: GatewaySettings | None = None) -> Litestar:
+class Gateway(Litestar):
+    """The Litestar app behind its entrance (entrance.py), through which every request comes in."""
+
+    entrance: ASGIApp
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.entrance(scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Litestar itself: routing, CORS, handlers and their exception handling."""
+        await super().__call__(scope, receive, send)
+
+    def route_of(self, scope: Scope) -> str | None:
+        """The template of the route Litestar serves the request with; None when there is none.
+
+        Litestar's router caches its answers, so routing the request again to serve it is cheap.
+        """
+        path = scope["path"]
+        if root_path := scope.get("root_path", ""):
+            path = path.split(root_path, maxsplit=1)[-1]
+        try:
+            return self.asgi_router.handle_routing(
+                path=normalize_path(path), method=scope["method"]
+            )[4]
+        except (NotFoundException, MethodNotAllowedException):
+            return None
+
+    def with_cors(self, app: ASGIApp) -> ASGIApp:
+        """`app` with the CORS headers Litestar adds to its own answers."""
+        # Litestar's own CORS handling (internal since 2.9), so that answers made outside
+        # Litestar carry exactly the headers its answers do.
+        return app if self.cors_config is None else CORSMiddleware(app, self.cors_config)
+
+
+def create_app(settings: GatewaySettings | None = None) -> Gateway:
     settings = settings or GatewaySettings()
     configure_logging(service="gateway", level=settings.log_level)
     # The broker declares what the gateway publishes and reads replies; the publisher sends.
@@ -57,8 +97,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     publisher = EventPublisher(broker, settings, linger_ms=settings.kafka_linger_ms)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
+    page_views = PageViews(publisher)
 
-    return Litestar(
+    app = Gateway(
         route_handlers=[
             HealthController,
             ContactController,
@@ -87,19 +128,29 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],
-        state=State({"settings": settings, "broker": broker}),
+        state=State({"settings": settings, "broker": broker, "page_views": page_views}),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allowed_origins,
             allow_methods=["GET", "POST", "DELETE"],
         ),
         request_max_body_size=settings.max_body_bytes,
-        middleware=[
-            rate_limit_middleware(
-                ClientRateLimiter(settings.rate_limit_per_minute), unlimited=OPERATIONS
-            ),
-            request_metrics_middleware(metrics, unmeasured=OPERATIONS),
-        ],
         logging_config=None,  # everything goes through the redacting JSON pipeline
         openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
     )
+    # Page views come by the thousand a second: they skip Litestar's per-request machinery.
+    lanes = {
+        PageViewController.path: LeanIntake(
+            app, PageViewForm, page_views.record, max_body_bytes=settings.max_body_bytes
+        ),
+    }
+    app.entrance = Entrance(
+        app.serve,
+        route_of=app.route_of,
+        limiter=ClientRateLimiter(settings.rate_limit_per_minute),
+        metrics=metrics,
+        unlimited=OPERATIONS,
+        refusal=app.with_cors(answer_too_many_requests),
+        lanes={path: app.with_cors(lane) for path, lane in lanes.items()},
+    )
+    return app

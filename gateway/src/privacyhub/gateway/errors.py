@@ -154,11 +154,19 @@ def sensitive_data_refused(_: Request, exc: SensitiveDataRefused) -> Response[Er
     )
 
 
+def _generic(status: int) -> tuple[str, str, str]:
+    return _GENERIC.get(status, ("error", "Er ging iets mis.", "Something went wrong."))
+
+
 def http_error(_: Request, exc: HTTPException) -> Response[ErrorBody]:
-    code, nl, en = _GENERIC.get(
-        exc.status_code, ("error", "Er ging iets mis.", "Something went wrong.")
-    )
+    code, nl, en = _generic(exc.status_code)
     return error_response(exc.status_code, code, nl, en, headers=exc.headers)
+
+
+def http_error_json(status: int) -> bytes:
+    """The body `http_error` gives `status`, encoded, for answers made outside Litestar."""
+    code, nl, en = _generic(status)
+    return ErrorBody(code=code, message=Message(nl=nl, en=en)).model_dump_json().encode()
 
 
 EXCEPTION_HANDLERS = {

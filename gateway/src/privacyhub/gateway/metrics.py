@@ -6,16 +6,12 @@ The series keep the names and labels Litestar's Prometheus plugin gave them
 dashboards keep working. `path` is the route template (`/v1/consents/{visitor_id:str}`), never
 the requested path, so no visitor id or reference lands in a label. The labelled children are
 looked up once per (method, template, status) and kept, so a request costs two increments, one
-decrement and one observation.
+decrement and one observation. The gateway's entrance (entrance.py) times each request.
 """
 
-import time
 from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.middleware import DefineMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from privacyhub.gateway.routes import RouteTemplates
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,7 +21,6 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.gc_collector import GCCollector
-from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
@@ -66,65 +61,50 @@ class RequestMetrics:
             LABELS,
             registry=self.registry,
         )
-        self._children: dict[tuple[Any, ...], Any] = {}
+        self._routes: dict[tuple[str, str], RouteSeries] = {}
+
+    def route(self, method: str, path: str) -> "RouteSeries":
+        """The series of one method and route template, made at its first request."""
+        series = self._routes.get((method, path))
+        if series is None:
+            series = self._routes[(method, path)] = RouteSeries(self, method, path)
+        return series
 
     def in_progress(self, method: str, path: str) -> Any:
         # Litestar's plugin labelled the in-progress gauge with status 200, before there was one.
-        return self._child(self._in_progress, method, path, 200)
+        return self._in_progress.labels(method, path, 200, APP_NAME)
 
-    def finished(self, method: str, path: str, status: int, seconds: float) -> None:
-        self._child(self._requests, method, path, status).inc()
-        self._child(self._duration, method, path, status).observe(seconds)
-        if status >= 500:
-            self._child(self._errors, method, path, status).inc()
-
-    def _child(self, metric: MetricWrapperBase, method: str, path: str, status: int) -> Any:
-        key = (id(metric), method, path, status)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(method, path, status, APP_NAME)
-        return child
+    def finished(self, method: str, path: str, status: int) -> tuple[Any, Any, Any]:
+        """The request counter, the duration histogram and (for a 5xx) the error counter."""
+        labels = (method, path, status, APP_NAME)
+        errors = self._errors.labels(*labels) if status >= 500 else None
+        return self._requests.labels(*labels), self._duration.labels(*labels), errors
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
 
-class RequestMetricsMiddleware:
-    """Times each HTTP request from its arrival to the end of its response body."""
+class RouteSeries:
+    """The labelled children of one method and route template, kept so a request costs no lookup."""
 
-    def __init__(
-        self, app: ASGIApp, *, metrics: RequestMetrics, unmeasured: RouteTemplates
-    ) -> None:
-        self._app = app
+    def __init__(self, metrics: RequestMetrics, method: str, path: str) -> None:
         self._metrics = metrics
-        self._unmeasured = unmeasured
+        self._method = method
+        self._path = path
+        self.in_progress = metrics.in_progress(method, path)
+        self._by_status: dict[int, tuple[Any, Any, Any]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path_template", scope["path"])
-        if scope["type"] != "http" or self._unmeasured.cover(path):
-            await self._app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        method = scope["method"]
-        status = 500  # what the client gets when the app raises before answering
-        in_progress = self._metrics.in_progress(method, path)
-
-        async def send_observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        in_progress.inc()
-        try:
-            await self._app(scope, receive, send_observed)
-        finally:
-            in_progress.dec()
-            self._metrics.finished(method, path, status, time.perf_counter() - started)
-
-
-def request_metrics_middleware(metrics: RequestMetrics, *, unmeasured: RouteTemplates) -> Any:
-    return DefineMiddleware(RequestMetricsMiddleware, metrics=metrics, unmeasured=unmeasured)
+    def finished(self, status: int, seconds: float) -> None:
+        children = self._by_status.get(status)
+        if children is None:
+            children = self._by_status[status] = self._metrics.finished(
+                self._method, self._path, status
+            )
+        requests, duration, errors = children
+        requests.inc()
+        duration.observe(seconds)
+        if errors is not None:
+            errors.inc()
 
 
 def metrics_controller(metrics: RequestMetrics) -> type[Controller]:

@@ -19,12 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from litestar.exceptions import TooManyRequestsException
-from litestar.middleware import DefineMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from privacyhub.gateway.routes import RouteTemplates
+from typing import NamedTuple
 
 WINDOW_SECONDS = 60.0
 UNKNOWN_CLIENT = "127.0.0.1"  # Litestar's choice when the server reports no client address
@@ -36,8 +31,7 @@ class Bucket:
     updated: float
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What a request was told: allowed or not, what is left, and when to come back."""
 
     allowed: bool
@@ -57,6 +51,8 @@ class ClientRateLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_minute = per_minute
+        self.policy = f"{per_minute}; w={int(WINDOW_SECONDS)}".encode()
+        self.limit = str(per_minute).encode()
         self._per_second = per_minute / WINDOW_SECONDS
         self._max_clients = max_clients
         self._clock = clock
@@ -84,13 +80,24 @@ class ClientRateLimiter:
         if allowed:
             bucket.tokens -= 1.0
         return Verdict(
-            allowed=allowed,
-            remaining=int(bucket.tokens),
-            retry_after_seconds=0
-            if allowed
-            else math.ceil((1.0 - bucket.tokens) / self._per_second),
-            full_again_seconds=math.ceil((self.per_minute - bucket.tokens) / self._per_second),
+            allowed,
+            int(bucket.tokens),
+            0 if allowed else math.ceil((1.0 - bucket.tokens) / self._per_second),
+            math.ceil((self.per_minute - bucket.tokens) / self._per_second),
         )
+
+    def headers(self, verdict: Verdict) -> list[tuple[bytes, bytes]]:
+        """The IETF draft's RateLimit fields, as Litestar's middleware sent them, and Retry-After
+        when the request was refused."""
+        headers = [
+            (b"ratelimit-policy", self.policy),
+            (b"ratelimit-limit", self.limit),
+            (b"ratelimit-remaining", str(verdict.remaining).encode()),
+            (b"ratelimit-reset", str(verdict.full_again_seconds).encode()),
+        ]
+        if not verdict.allowed:
+            headers.append((b"retry-after", str(verdict.retry_after_seconds).encode()))
+        return headers
 
     def _forget_idle(self, now: float) -> None:
         # Buckets are in order of last use; one idle for a whole window is full, like a new one.
@@ -99,57 +106,3 @@ class ClientRateLimiter:
             if now - oldest.updated < WINDOW_SECONDS:
                 return
             self._buckets.popitem(last=False)
-
-
-class RateLimitMiddleware:
-    """Answers 429 (with Retry-After) once a client's bucket is empty; adds RateLimit-* headers.
-
-    Routes are exempt by their route template, never by a substring of the requested path, so
-    no visitor id in a path can make a limited route look exempt.
-    """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        limiter: ClientRateLimiter,
-        unlimited: RouteTemplates,
-    ) -> None:
-        self._app = app
-        self._limiter = limiter
-        self._unlimited = unlimited
-        self._policy = f"{limiter.per_minute}; w={int(WINDOW_SECONDS)}"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._unlimited.cover(
-            scope.get("path_template", scope["path"])
-        ):
-            await self._app(scope, receive, send)
-            return
-        client = scope.get("client")
-        verdict = self._limiter.take(client[0] if client else UNKNOWN_CLIENT)
-        headers = self._headers(verdict)
-        if not verdict.allowed:
-            headers["Retry-After"] = str(verdict.retry_after_seconds)
-            raise TooManyRequestsException(headers=headers)
-        raw_headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *raw_headers]
-            await send(message)
-
-        await self._app(scope, receive, send_with_headers)
-
-    def _headers(self, verdict: Verdict) -> dict[str, str]:
-        """The IETF draft's RateLimit fields, as Litestar's middleware sent them."""
-        return {
-            "RateLimit-Policy": self._policy,
-            "RateLimit-Limit": str(self._limiter.per_minute),
-            "RateLimit-Remaining": str(verdict.remaining),
-            "RateLimit-Reset": str(verdict.full_again_seconds),
-        }
-
-
-def rate_limit_middleware(limiter: ClientRateLimiter, *, unlimited: RouteTemplates) -> Any:
-    return DefineMiddleware(RateLimitMiddleware, limiter=limiter, unlimited=unlimited)

@@ -1,33 +1,32 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import uuid4
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.guards import requires_role
+from privacyhub.gateway.lean_intake import RequestHeaders
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, found
+from privacyhub.gateway.visitors.page_views import PageViews, opted_out
 from privacyhub.gateway.visitors.schemas import (
     ConsentAccepted,
     ConsentForm,
     PageViewAccepted,
     PageViewForm,
-    page_address,
 )
-from privacyhub.gateway.visitors.user_agents import device_facts
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.consent import (
     ANALYTICS_QUERY,
     CONSENT_GIVEN,
     CONSENTS_OF_VISITOR_QUERY,
-    PAGE_VIEWED,
     AnalyticsReport,
     ConsentGiven,
     ConsentSource,
-    PageViewed,
     Purposes,
     VisitorConsents,
 )
@@ -38,7 +37,7 @@ from privacyhub.shared.contracts.statement import (
 )
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.queries import Query
-from privacyhub.shared.topics import CONSENT_CHOICES, CONSENT_QUERIES, PAGE_VIEWS
+from privacyhub.shared.topics import CONSENT_CHOICES, CONSENT_QUERIES
 
 # Reads that concern no single visitor travel under fixed, non-personal keys.
 STATEMENT_SUBJECT = "statement"
@@ -62,10 +61,6 @@ VisitorIdInPath = Annotated[
         description="The visitor cookie's value.",
     ),
 ]
-
-
-def opted_out(sec_gpc: str | None) -> bool:
-    return (sec_gpc or "").strip() == "1"
 
 
 def invalid_field(field: str, problem: str) -> ValidationException:
@@ -105,6 +100,9 @@ async def publish_choice(publisher: EventPublisher, choice: ConsentGiven) -> Con
 
 
 class PageViewController(Controller):
+    """The page-view intake as Litestar declares and documents it; the entrance hands its POSTs
+    to a lean intake (lean_intake.py) that records them the same way, through `PageViews`."""
+
     path = "/v1/pageviews"
     tags = ["visitors"]
 
@@ -112,25 +110,12 @@ class PageViewController(Controller):
     async def record(
         self,
         data: JSONBody[PageViewForm],
-        request: Request,
-        publisher: NamedDependency[EventPublisher],
-        sec_gpc: GlobalPrivacyControl = None,
+        request: Request[Any, Any, State],
+        sec_gpc: GlobalPrivacyControl = None,  # read from the headers below; declared for the docs
     ) -> PageViewAccepted:
         """Record one page view. The user agent (from the body, else the User-Agent header) is reduced to device type, OS and browser; query strings are cut from the addresses; the IP address is never read. With analytics consent the visit is linked to the visitor, without it at most anonymous counters are kept. 202 once Kafka holds it."""
-        device = device_facts(data.user_agent or request.headers.get("user-agent"))
-        view = PageViewed(
-            visitor_id=data.visitor_id,
-            url=page_address(data.url),
-            referrer=page_address(data.referrer) if data.referrer else None,
-            device_type=device.device_type,
-            os=device.os,
-            browser=device.browser,
-            occurred_at=data.occurred_at or utc_now(),
-            global_privacy_control=opted_out(sec_gpc),
-        )
-        envelope = Envelope[PageViewed](type=PAGE_VIEWED, subject_id=view.visitor_id, payload=view)
-        await publisher.publish(envelope, PAGE_VIEWS)
-        return PageViewAccepted(page_view_id=str(envelope.event_id))
+        page_views: PageViews = request.app.state.page_views
+        return await page_views.record(data, RequestHeaders(request.scope))
 
 
 class ConsentController(Controller):
