@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from bson import Binary
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from privacyhub.shared.bulk import update_by_id
+from privacyhub.shared.bulk import insert_skipping_stored, update_by_id
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.lookups import looked_up
 from privacyhub.shared.settings import EncryptingServiceSettings
@@ -177,6 +177,17 @@ class SubjectKeys:
         """The subject's data key, made (and stored wrapped) when the subject has none."""
         if (key := await self.existing_key(subject_id)) is not None:
             return key
+        key, document = self._new_key(subject_id)
+        try:
+            await self._collection.insert_one(document)
+        except DuplicateKeyError:  # a concurrent handler made the subject's key first
+            if (key := await self.existing_key(subject_id, fresh=True)) is None:
+                raise SubjectKeyDestroyed(subject_id) from None
+            return key
+        return self._remember(subject_id, key)
+
+    def _new_key(self, subject_id: str) -> tuple[DataKey, dict[str, Any]]:
+        """A fresh data key for the subject, and its stored (wrapped) form."""
         key_id, secret = os.urandom(KEY_ID_BYTES), AESGCM.generate_key(bit_length=256)
         document = {
             "_id": subject_id,
@@ -184,13 +195,7 @@ class SubjectKeys:
             **self._keyring.wrap(subject_id, key_id, secret),
             "created_at": utc_now(),
         }
-        try:
-            await self._collection.insert_one(document)
-        except DuplicateKeyError:  # a concurrent handler made the subject's key first
-            if (key := await self.existing_key(subject_id, fresh=True)) is None:
-                raise SubjectKeyDestroyed(subject_id) from None
-            return key
-        return self._remember(subject_id, DataKey(key_id, AESGCM(secret)))
+        return DataKey(key_id, AESGCM(secret)), document
 
     async def existing_key(self, subject_id: str, *, fresh: bool = False) -> DataKey | None:
         """The subject's data key, or None when it has none (never had, or destroyed).
@@ -225,12 +230,24 @@ class SubjectKeys:
         return result.matched_count == 1
 
     async def keys_for(self, subject_ids: Iterable[str]) -> dict[str, DataKey]:
-        """Every subject's data key (made where missing): from the cache, the rest looked up a
-        few at a time, never one round trip after another."""
+        """Every subject's data key (made where missing), never one round trip after another.
+
+        Keys not cached are first made afresh and inserted in one bulk, which stores those of
+        subjects without a key (on a busy intake most are new); a subject whose key exists
+        already keeps it, looked up a few at a time. The store decides, by its unique `_id`,
+        whose key is made, so two writers never make two keys for one subject.
+        """
         wanted = set(subject_ids)
         now = self._clock()
         found = {s: entry[1] for s in wanted if (entry := self._cache.get(s)) and entry[0] > now}
-        return found | await looked_up(self.key_for, wanted - found.keys())
+        missing = sorted(wanted - found.keys())
+        made = [self._new_key(subject_id) for subject_id in missing]
+        existing = await insert_skipping_stored(self._collection, [doc for _, doc in made])
+        kept = {missing[position] for position in existing}
+        for subject_id, (key, _) in zip(missing, made, strict=True):
+            if subject_id not in kept:
+                found[subject_id] = self._remember(subject_id, key)
+        return found | await looked_up(self.key_for, kept)
 
     async def confirm_all(self, written: Mapping[str, bytes]) -> set[str]:
         """`confirm` for many subjects in one bulk; the subjects whose key was gone.
