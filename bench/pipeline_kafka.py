@@ -76,3 +76,24 @@ class ConsumerLag:
             position = done.offset if done is not None and done.offset >= 0 else starts[partition]
             total += max(0, end - position)
         return total
+
+
+async def unfinished_work(bootstrap: str, options: dict[str, Any]) -> int:
+    """Messages every consumer group together has yet to commit, on every partition it has
+    committed on: what the services still have to do (retention and partner support work
+    off a contact message's lifecycle events long after the contact service stored it)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
+    offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap, **options)
+    await admin.start()
+    await offsets.start()
+    try:
+        groups = [group for group, _ in await admin.list_consumer_groups()]
+        committed = await asyncio.gather(
+            *(admin.list_consumer_group_offsets(group) for group in groups)
+        )
+        positions = [(tp, done.offset) for done_by in committed for tp, done in done_by.items()]
+        ends = await offsets.end_offsets(list({tp for tp, _ in positions}))
+        return sum(max(0, ends[tp] - offset) for tp, offset in positions if offset >= 0)
+    finally:
+        await offsets.stop()
+        await admin.close()
