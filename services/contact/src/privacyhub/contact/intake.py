@@ -1,9 +1,9 @@
 """The contact service's hot path: contact messages, a batch at a time.
 
 Per batch, not per message:
-- the restrictions of the batch's subjects, looked up by subject id (restrictions.py);
-- the data keys of its subjects, from the cache or looked up together, and their confirmation
-  in one bulk (FieldCipher.store_all);
+- the restrictions of the batch's subjects, read in one query (restrictions.py);
+- the data keys of its subjects, from the cache or made together in one bulk (an existing key
+  looked up instead), and their confirmation in one bulk (FieldCipher.store_all);
 - one unordered insert of every message, each new document of its reference carrying its
   subject's restriction, so no read ever finds a restricted person's new message unflagged;
 - the lifecycle events and the disclosures to the recipients handed to Kafka together, and one
@@ -16,7 +16,8 @@ before its message, or a message delivered again) is written alone (`ContactMess
 and its answer, when the document now holds both, is announced. A message applied before (its
 event id marked processed) announces and discloses nothing again.
 
-Nothing here filters by anything but `_id`: FerretDB v1 scans the whole collection otherwise.
+Nothing here filters by anything but `_id`, FerretDB v1 scanning the whole collection otherwise,
+except for the restrictions, whose collection holds only the few restricted subjects.
 """
 
 from collections.abc import Sequence
