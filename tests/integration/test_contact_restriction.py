@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
+from tests.support.copies import separate_copy
 from tests.support.kafka import at_the_end, owner_answer, publish_all
 from tests.support.waiting import eventually
 
@@ -167,12 +168,7 @@ async def test_a_message_looked_up_just_before_the_restriction_was_written_ends_
     unflagged because its batch read the subject's restriction a moment before it was written is
     flagged too (subject_commands.restrict)."""
     tag = uuid.uuid4().hex[:10]
-    settings = contact_settings.model_copy(
-        update={
-            "mongodb_database": f"{contact_settings.mongodb_database}_race_{tag}",
-            "consumer_group": f"{contact_settings.consumer_group}-race-{tag}",
-        }
-    )
+    settings = separate_copy(contact_settings, f"race_{tag}")
     bootstrap = endpoints.kafka_bootstrap_servers
     await at_the_end(
         bootstrap,
