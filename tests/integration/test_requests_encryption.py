@@ -30,8 +30,16 @@ from privacyhub.requests.repository import PERSONAL_FIELDS as REQUEST_FIELDS
 from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Channel, RightsRequestReceived, RightType
+from privacyhub.shared.contracts.subject import (
+    SUBJECT_DATA_EXPORTED,
+    CategoryExport,
+    SubjectDataExported,
+    SubjectMessage,
+)
 from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, Keyring, SubjectKeyDestroyed
-from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.idempotency import PROCESSED_EVENTS
+from privacyhub.shared.topics import SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -47,6 +55,7 @@ from tests.integration.test_rights_execution import (
     officer_files_verified,
     waiting_for_a_silent_partner,
 )
+from tests.support.kafka import publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
 from tests.support.waiting import eventually
@@ -417,3 +426,54 @@ async def test_a_request_or_package_whose_key_is_gone_reads_as_erased(
         )
         is None
     )
+
+
+async def test_an_export_that_arrives_after_the_persons_erasure_brings_nothing_back(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    endpoints: Endpoints,
+    requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
+) -> None:
+    """An owner's answer to a completed access request that comes after the person was erased
+    (an owner that answered a command twice, or late) keeps no export, builds no package and
+    makes no data key anew."""
+    person = Person()
+    access = await file_verified_request(gateway, mailbox, person, "access")
+    await approve(gateway, access["request_id"])
+    await completed(gateway, access)
+    erasure = await file_verified_request(gateway, mailbox, person, "erasure")
+    await approve(gateway, erasure["request_id"])
+    await completed(gateway, erasure)
+    subject_id = (await stored(requests_db, RIGHTS_REQUESTS, access["request_id"]))["subject_id"]
+    live = subject_keys(requests_db, requests_settings)
+
+    async def shredded() -> bool:
+        return await live.existing_key(subject_id) is None
+
+    await eventually(shredded, within=60, what="the subject's key to be destroyed")
+    exported = SubjectDataExported(
+        owner="contact",
+        categories=[
+            CategoryExport(
+                category="contact_messages",
+                basis="legitimate_interest",
+                records=[{"message": f"Laat antwoord voor {person.last_name}"}],
+            )
+        ],
+    )
+    late = Envelope[SubjectMessage](
+        type=SUBJECT_DATA_EXPORTED,
+        subject_id=subject_id,
+        correlation_id=uuid.UUID(access["request_id"]),
+        payload=SubjectMessage.model_validate(exported.model_dump(mode="json")),
+    )
+    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_RESULTS.name, [late])
+    await eventually(
+        lambda: requests_db[PROCESSED_EVENTS].find_one({"_id": str(late.event_id)}),
+        what="the late answer to be processed",
+    )
+
+    assert await requests_db[OWNER_EXPORTS].count_documents({"subject_id": subject_id}) == 0
+    assert await requests_db[PACKAGES].find_one({"_id": access["request_id"]}) is None
+    assert await live.existing_key(subject_id) is None

@@ -182,7 +182,7 @@ class RightsExecution:
             receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
             await self._executions.record_lift_answer(request_id, owner=owner, receipts=receipts)
             return
-        if isinstance(answer, SubjectDataExported):
+        if isinstance(answer, SubjectDataExported) and carrying_out(document):
             await self._executions.keep_export(
                 request_id,
                 subject_id=document["subject_id"],
@@ -194,6 +194,9 @@ class RightsExecution:
         await self._complete_when_answered(request_id)
 
     async def _complete_when_answered(self, request_id: str) -> None:
+        """Complete the request once every owner answered; also run again for a completed one, so
+        that a step a crash interrupted is done. A package is built only while the person's data
+        is kept: after their erasure a late answer must not bring any of it, or a key, back."""
         document = await self._requests.get(UUID(request_id))
         if document is None or document["status"] not in (
             Status.EXECUTING,
@@ -205,7 +208,11 @@ class RightsExecution:
         if execution.get("problem") or not set(execution["owners"]) <= set(execution["answered"]):
             return
         right = RightType(document["type"])
-        if right in PACKAGED and not await self._executions.has_package(request_id):
+        if (
+            right in PACKAGED
+            and "personal_data_dropped_at" not in document
+            and not await self._executions.has_package(request_id)
+        ):
             contents = package_contents(
                 request_id=request_id,
                 portability=right is RightType.PORTABILITY,
@@ -231,3 +238,10 @@ class RightsExecution:
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)
         return await self._executions.escalate_overdue(started_before=self._clock() - timeout)
+
+
+def carrying_out(document: RightsRequestDocument) -> bool:
+    """Whether owners' exports are still wanted: only until the package is built at completion.
+    An export arriving later (an owner that answered again, or late) would otherwise be kept,
+    under a data key made anew if the person was erased meanwhile."""
+    return document["status"] in (Status.EXECUTING, Status.ESCALATED)
