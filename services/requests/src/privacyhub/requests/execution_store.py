@@ -294,7 +294,11 @@ class Executions:
                 "$set": {"personal_data_dropped_at": at},
             },
         )
-        async for package in self._packages.find({"subject_id": subject_id}, projection={"_id": 1}):
+        # Read first, then delete: no cursor stays open over the documents being deleted.
+        packages = await self._packages.find(
+            {"subject_id": subject_id}, projection={"_id": 1}
+        ).to_list()
+        for package in packages:
             await self._chunks.delete_many({"request_id": package["_id"]})
             await self._packages.delete_one({"_id": package["_id"]})
         carrying_out = [
