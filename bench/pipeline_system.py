@@ -16,8 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import IO, Any
 
 from privacyhub.localinfra import LocalInfra, free_port
 from privacyhub.localinfra.mail import MailCatcher
-from privacyhub.localinfra.system import PROCESSES, System
+from privacyhub.localinfra.system import PROCESSES, System, answers_ready
 from privacyhub.shared.kafka_access import PRINCIPALS
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
@@ -129,14 +127,6 @@ def running_system(env_overrides: dict[str, str], *, keep: bool = False) -> Iter
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _answers_ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextlib.contextmanager
 def baseline_app(bench: BenchSystem, name: str, publish_to: str | None) -> Iterator[int]:
     """A baseline app in an OS process of its own (uvicorn, one worker); yields its port.
@@ -158,7 +148,7 @@ def baseline_app(bench: BenchSystem, name: str, publish_to: str | None) -> Itera
     bench.extra_pids[name] = child.pid
     try:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while not _answers_ready(port):
+        while not answers_ready(port):
             if child.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the baseline app {name} did not start; see {bench.log_path}")
             time.sleep(0.1)

@@ -77,7 +77,8 @@ class SystemStartError(RuntimeError):
     """A process exited or did not become ready."""
 
 
-def _answers_ready(port: int) -> bool:
+def answers_ready(port: int) -> bool:
+    """Whether the process serving `port` answers its readiness probe."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as response:
             return response.status == 200
@@ -177,7 +178,7 @@ class System:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         child = self._children[process.name]
         port = self.port(process)
-        while not _answers_ready(port):
+        while not answers_ready(port):
             if child.poll() is not None:
                 raise SystemStartError(f"{process.name} exited with code {child.returncode}")
             if time.monotonic() > deadline:
