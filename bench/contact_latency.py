@@ -90,11 +90,15 @@ async def contact_path(bootstrap: str, mongodb_url: str, count: int) -> list[flo
             mongodb_database=f"bench_contact_{run}",
             consumer_group=f"bench-contact-{run}",
             log_level="WARNING",
+            environment="development",
         )
     )
     gateway = create_app(
         GatewaySettings(
-            kafka_bootstrap_servers=bootstrap, rate_limit_per_minute=1_000_000, log_level="WARNING"
+            kafka_bootstrap_servers=bootstrap,
+            rate_limit_per_minute=1_000_000,
+            log_level="WARNING",
+            environment="development",
         )
     )
     messages = runtime.db[COLLECTION]

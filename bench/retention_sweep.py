@@ -51,6 +51,7 @@ async def measure(
             # The bench sweeps by itself; the service's own interval never comes round.
             sweep_interval_seconds=24 * 3600,
             log_level="WARNING",
+            environment="development",
         )
     )
     db = service.runtime.db

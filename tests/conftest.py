@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from privacyhub.shared.topics import ensure_topics
 
+# The suite runs on the repository's development secrets, which production refuses.
+os.environ["PRIVACYHUB_ENVIRONMENT"] = "development"
+
 
 @dataclass(frozen=True)
 class Endpoints:

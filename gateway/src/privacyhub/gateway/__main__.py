@@ -1,10 +1,13 @@
 import uvicorn
 from privacyhub.gateway.app import create_app
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.production import refusing_unsafe_start
 
 settings = GatewaySettings()
+with refusing_unsafe_start():
+    app = create_app(settings)
 uvicorn.run(
-    create_app(settings),
+    app,
     host=settings.http_host,
     port=settings.http_port,
     log_config=None,

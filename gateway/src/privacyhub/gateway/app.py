@@ -48,6 +48,7 @@ from privacyhub.gateway.visitors.page_views import PageViews
 from privacyhub.gateway.visitors.schemas import PageViewForm
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
+from privacyhub.shared.production import refuse_unsafe
 from prometheus_client import CollectorRegistry
 
 
@@ -87,6 +88,7 @@ class Gateway(Litestar):
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:
     settings = settings or GatewaySettings()
+    refuse_unsafe(settings)
     configure_logging(service="gateway", level=settings.log_level)
     # The broker declares what the gateway publishes and reads replies; the publisher sends.
     # Its consumer metrics would say little, so they get a registry of their own.

@@ -9,6 +9,7 @@ class GatewaySettings(CommonSettings):
     """Gateway settings; its own variables start with `GATEWAY_`."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_")
+    SECRETS = (*CommonSettings.SECRETS, "staff_token_secret", "subject_id_secret")
 
     http_port: int = Field(default=8000, description="Port the HTTP API listens on.")
     cors_allowed_origins: list[str] = Field(

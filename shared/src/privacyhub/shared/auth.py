@@ -66,7 +66,11 @@ def verify_token(secret: str, token: str) -> StaffMember:
 
 
 def issue_token_cli() -> None:
-    """`privacyhub-token --staff-id alice --role privacy_officer`: print a bearer token signed with STAFF_TOKEN_SECRET."""
+    """`privacyhub-token --staff-id alice --role privacy_officer`: print a bearer token signed with STAFF_TOKEN_SECRET.
+
+    In production (PRIVACYHUB_ENVIRONMENT) it refuses to sign with the development secret.
+    """
+    from privacyhub.shared.production import refuse_unsafe, refusing_unsafe_start
     from privacyhub.shared.settings import CommonSettings
 
     parser = argparse.ArgumentParser(description=issue_token_cli.__doc__)
@@ -78,7 +82,10 @@ def issue_token_cli() -> None:
     parser.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
     parser.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
     args = parser.parse_args()
-    secret = CommonSettings().staff_token_secret.get_secret_value()
+    settings = CommonSettings()
+    with refusing_unsafe_start():
+        refuse_unsafe(settings, secrets=["staff_token_secret"], doing="sign a token")
+    secret = settings.staff_token_secret.get_secret_value()
     print(
         issue_token(
             secret,

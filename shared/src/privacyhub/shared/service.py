@@ -23,6 +23,7 @@ from privacyhub.shared.database import connect
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
+from privacyhub.shared.production import refuse_unsafe
 from privacyhub.shared.progress import GroupProgress
 from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
@@ -46,6 +47,7 @@ class ServiceRuntime:
     """Everything a service's handlers need, made once at start-up."""
 
     def __init__(self, settings: ServiceSettings, *, name: str) -> None:
+        refuse_unsafe(settings)
         configure_logging(service=name, level=settings.log_level)
         self.settings = settings
         self.name = name

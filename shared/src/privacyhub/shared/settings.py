@@ -1,7 +1,7 @@
 """Typed settings read from the environment (or a `.env` file), once per process."""
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +14,17 @@ class CommonSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # The secret fields the process uses, checked before a production start (shared/production.py).
+    SECRETS: ClassVar[tuple[str, ...]] = ("message_public_keys", "message_private_keys")
+
+    environment: Literal["development", "production"] = Field(
+        validation_alias=AliasChoices("privacyhub_environment"),
+        default="production",
+        description="`production` refuses to start while a secret the process uses is unset, a "
+        "development value from the repository or too short, or Kafka is reached without "
+        "`SASL_SSL`; `development` (what `make run` and the tests set) allows all of that.",
+    )
 
     kafka_bootstrap_servers: str = Field(
         validation_alias=AliasChoices("kafka_bootstrap_servers"),
@@ -145,6 +156,8 @@ class EncryptingServiceSettings(ServiceSettings):
     Each such service has key-encryption keys of its own; the gateway and services without
     personal data at rest never see them.
     """
+
+    SECRETS = (*ServiceSettings.SECRETS, "key_encryption_keys")
 
     key_encryption_keys: SecretStr = Field(
         default=SecretStr("development-only:S6xlOF8qVmfeyVM+yN274jZo6ym3tjt/sPdmigdAKO4="),

@@ -153,7 +153,9 @@ class System:
         )
 
     def _environment(self, principal: str) -> dict[str, str]:
-        env = self._env | self._message_keys.get(principal, {})
+        # A local system runs on development secrets, which production refuses (shared/production.py).
+        env = {"PRIVACYHUB_ENVIRONMENT": "development"} | self._env
+        env |= self._message_keys.get(principal, {})
         if self._kafka is None:
             return env
         return env | self._kafka.client_environment(principal)

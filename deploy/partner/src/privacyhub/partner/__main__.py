@@ -1,5 +1,7 @@
 from privacyhub.partner.app import create_runtime
+from privacyhub.shared.production import refusing_unsafe_start
 from privacyhub.shared.service import run
 
-runtime = create_runtime()
+with refusing_unsafe_start():
+    runtime = create_runtime()
 run(runtime.asgi_app(), runtime.settings)

@@ -10,6 +10,11 @@ class RequestsSettings(EncryptingServiceSettings):
     """Requests service settings; its own variables start with `REQUESTS_`."""
 
     model_config = SettingsConfigDict(env_prefix="REQUESTS_")
+    SECRETS = (
+        *EncryptingServiceSettings.SECRETS,
+        "subject_id_secret",
+        "verification_code_secret",
+    )
 
     http_port: int = Field(default=8103, description="Port of /health, /ready and /metrics.")
     mongodb_database: str = Field(
