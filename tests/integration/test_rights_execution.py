@@ -9,6 +9,9 @@ import re
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +42,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
+from tests.support.clock import MovableClock
 from tests.support.kafka import at_the_end, collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_requests
@@ -51,6 +55,8 @@ pytestmark = [
 
 OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
 CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
+# The owners' timeout of a copy waiting for a silent partner: it passes when a test moves the clock.
+OWNER_TIMEOUT = timedelta(hours=1)
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
@@ -403,15 +409,16 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
 async def waiting_for_a_silent_partner(
     endpoints: Endpoints, requests_settings: RequestsSettings, **overrides: object
 ) -> RequestsSettings:
-    """A second requests service's settings: it also waits for a partner no service plays, with a
-    short owner timeout, and its consumer group starts at the topics' ends."""
+    """A second requests service's settings: it also waits for a partner no service plays, and
+    its consumer group starts at the topics' ends. Its owners' timeout passes only when a test
+    moves its clock (`escalated`), so an owner slow on a loaded machine is never taken as silent."""
     tag = uuid.uuid4().hex[:8]
     settings = requests_settings.model_copy(
         update={
             "mongodb_database": f"test_requests_partner_{tag}",
             "consumer_group": f"test-requests-partner-{tag}",
             "data_owners": ["contact", "consent", "partner-without-tool"],
-            "owner_timeout_seconds": 2.0,
+            "owner_timeout_seconds": OWNER_TIMEOUT.total_seconds(),
             "owner_sweep_interval_seconds": 0.2,
             **overrides,
         }
@@ -426,18 +433,43 @@ async def waiting_for_a_silent_partner(
     return settings
 
 
+@dataclass(frozen=True)
+class WaitingCopy:
+    """A second requests service that also waits for a partner no service plays."""
+
+    db: AsyncDatabase
+    clock: MovableClock
+
+
 @pytest.fixture
 async def requests_waiting_for_a_partner(
     endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[AsyncDatabase]:
-    """A second requests service that also waits for a partner no service plays."""
+) -> AsyncIterator[WaitingCopy]:
     settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    clock = MovableClock()
     try:
-        async with create_requests_runtime(settings).running():
-            yield client[settings.mongodb_database]
+        async with create_requests_runtime(settings, clock=clock).running():
+            yield WaitingCopy(client[settings.mongodb_database], clock)
     finally:
         await client.close()
+
+
+@asynccontextmanager
+async def past_the_owners_timeout(
+    copy: AsyncDatabase, clock: MovableClock, request_id: str
+) -> AsyncIterator[None]:
+    """Once contact and consent answered the copy, its clock moved past the owners' timeout: what
+    happens meanwhile happens to a request only the silent partner left unanswered."""
+
+    async def both_answered() -> bool:
+        document = await copy[RIGHTS_REQUESTS].find_one({"_id": request_id})
+        answered = (document or {}).get("execution", {}).get("answered", [])
+        return {"contact", "consent"} <= set(answered)
+
+    await eventually(both_answered, within=60, what="contact's and consent's answers in the copy")
+    with clock.moved_forward(OWNER_TIMEOUT + timedelta(seconds=1)):
+        yield
 
 
 async def officer_files_verified(
@@ -495,22 +527,21 @@ async def approve_a_letter(
 async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     gateway: AsyncClient,
     requests_db: AsyncDatabase,
-    requests_waiting_for_a_partner: AsyncDatabase,
+    requests_waiting_for_a_partner: WaitingCopy,
     requests_settings: RequestsSettings,
 ) -> None:
-    request_id = await approve_a_letter(
-        gateway, [requests_db, requests_waiting_for_a_partner], Person()
-    )
+    copy = requests_waiting_for_a_partner
+    request_id = await approve_a_letter(gateway, [requests_db, copy.db], Person())
 
-    second = requests_waiting_for_a_partner[RIGHTS_REQUESTS]
-    escalated = await eventually(
-        lambda: second.find_one({"_id": request_id, "status": Status.ESCALATED.value}),
-        within=30,
-        what="the escalation",
-    )
+    second = copy.db[RIGHTS_REQUESTS]
+    async with past_the_owners_timeout(copy.db, copy.clock, request_id):
+        escalated = await eventually(
+            lambda: second.find_one({"_id": request_id, "status": Status.ESCALATED.value}),
+            what="the escalation",
+        )
     assert escalated["execution"]["missing"] == ["partner-without-tool"]
     assert sorted(escalated["execution"]["answered"]) == ["consent", "contact"]
-    queue = await readable_requests(requests_waiting_for_a_partner, requests_settings).queue(
+    queue = await readable_requests(copy.db, requests_settings).queue(
         status=Status.ESCALATED, due_before=None
     )
     entry = next(queue_entry(d, utc_now()) for d in queue if d["_id"] == request_id)
