@@ -5,6 +5,7 @@ document no longer matches the code.
 """
 
 import json
+import os
 
 from faststream.specification import AsyncAPI
 from privacyhub.consent.app import create_runtime as consent
@@ -16,6 +17,8 @@ from privacyhub.retention.app import create_runtime as retention
 
 
 def document() -> dict:
+    # The processes are only assembled to read their declarations, never started.
+    os.environ["PRIVACYHUB_ENVIRONMENT"] = "development"
     brokers = [gateway().state.broker] + [
         make().broker for make in (consent, contact, requests, retention, partner)
     ]

@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import DEAD_LETTER
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ class DeadLetter(BaseModel):
     """A parked message: where it came from, why it failed, and the original bytes."""
 
     source_topic: str
+    parked_by: str | None = Field(
+        default=None, description="The Kafka principal (the process) that could not process it."
+    )
     partition: int
     offset: int
     key: str | None
@@ -108,6 +111,7 @@ async def park(broker: KafkaBroker, record: Any, reason: str) -> None:
     """Publish the consumed `record` (an aiokafka ConsumerRecord) as it came, with `reason`."""
     letter = DeadLetter(
         source_topic=record.topic,
+        parked_by=broker.config.client_id,
         partition=record.partition,
         offset=record.offset,
         key=record.key.decode() if record.key else None,
