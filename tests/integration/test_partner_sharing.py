@@ -1,22 +1,30 @@
 """Sharing with registered recipients only (statement §5), on real Kafka and MongoDB-protocol servers:
 the support partner gets exactly its declared fields, every disclosure is logged and shown in an
-access answer (Art. 15(1)(c)), and an erasure reaches the partner, whose receipt the request waits for (Art. 19).
+access answer (Art. 15(1)(c)), an erasure reaches the partner, whose receipt the request waits for
+(Art. 19), and a partner's word counts only for commands it was given and only in its own name.
 """
 
 import io
 import json
+import uuid
 import zipfile
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.contact.partner_answers import PassedOnCommands
+from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import DISCLOSURES, Disclosures, Sharing, UndeclaredRecipient
 from privacyhub.partner.questions import COLLECTION as SHARED_QUESTIONS
+from privacyhub.retention.records import RETAINED_RECORDS, record_key
+from privacyhub.retention.schedule import SCHEDULE
 from privacyhub.shared.contracts.contact import ContactMessageReceived
-from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.contracts.subject import SUBJECT_DATA_ERASED, SubjectMessage
+from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.register import load_register
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import PARTNER_SUPPORT
+from privacyhub.shared.topics import DEAD_LETTER, PARTNER_RESULTS, PARTNER_SUPPORT, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -27,7 +35,7 @@ from tests.integration.test_rights_execution import (
     file_verified_request,
     leave_contact_message,
 )
-from tests.support.kafka import collect_until
+from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
 from tests.support.waiting import eventually
 
@@ -37,6 +45,46 @@ pytestmark = [
 ]
 
 SUPPORT_PARTNER = load_register().recipient("support_partner")
+
+
+def erasure_answer(
+    subject_id: str, *, correlation_id: uuid.UUID, receipt_owner: str
+) -> Envelope[SubjectMessage]:
+    """The support partner's answer to an erasure: all kept under a hold, in `receipt_owner`'s name."""
+    receipt = {
+        "owner": receipt_owner,
+        "category": "contact_messages",
+        "erased": 0,
+        "kept_under_hold": 1,
+        "hold_reasons": ["fiscale bewaarplicht"],
+        "erased_at": utc_now().isoformat(),
+    }
+    return Envelope[SubjectMessage](
+        type=SUBJECT_DATA_ERASED,
+        subject_id=subject_id,
+        correlation_id=correlation_id,
+        payload=SubjectMessage(owner="support_partner", receipts=[receipt]),
+    )
+
+
+async def parked(
+    endpoints: Endpoints, topic: str, message: Envelope[SubjectMessage], *, by: str
+) -> dict[str, Any]:
+    """The dead letter `by` made of the message it took from `topic`."""
+    letters = await collect_until(
+        endpoints.kafka_bootstrap_servers,
+        DEAD_LETTER.name,
+        lambda m: (
+            m["source_topic"] == topic
+            and m["parked_by"] == by
+            and str(message.event_id) in m["original"]
+        ),
+    )
+    return letters[-1]
+
+
+async def subject_of(contact_db: AsyncDatabase, reference: str) -> str:
+    return (await contact_db[CONTACT_MESSAGES].find_one({"_id": reference}))["subject_id"]
 
 
 async def test_the_partner_topic_carries_exactly_the_declared_fields_and_the_disclosure_is_logged(
@@ -72,7 +120,7 @@ async def test_the_partner_topic_carries_exactly_the_declared_fields_and_the_dis
 
 async def test_an_undeclared_recipient_gets_nothing(contact_settings: ContactSettings) -> None:
     runtime = ServiceRuntime(contact_settings, name="contact")
-    sharing = Sharing(runtime, Disclosures(runtime.db))
+    sharing = Sharing(runtime, Disclosures(runtime.db), PassedOnCommands(runtime.db))
     message = Envelope[ContactMessageReceived](
         type="ContactMessageReceived",
         subject_id="subject-of-a-refused-disclosure",
@@ -94,6 +142,7 @@ async def test_an_undeclared_recipient_gets_nothing(contact_settings: ContactSet
 
 async def test_an_erasure_reaches_the_partner_and_waits_for_its_receipt(
     gateway: AsyncClient,
+    endpoints: Endpoints,
     mailbox: Mailbox,
     contact_db: AsyncDatabase,
     partner_db: AsyncDatabase,
@@ -114,6 +163,69 @@ async def test_an_erasure_reaches_the_partner_and_waits_for_its_receipt(
     ]
     assert await partner_db[SHARED_QUESTIONS].find_one({"_id": reference}) is None
     assert await partner_db[SHARED_QUESTIONS].count_documents({"reply_to": person.email}) == 0
+
+    # The partner was given that erasure, of that person: answering it about someone else counts for nothing.
+    other = await subject_of(contact_db, await leave_contact_message(gateway, Person(), contact_db))
+    forged = erasure_answer(
+        other,
+        correlation_id=uuid.UUID(accepted["request_id"]),
+        receipt_owner="support_partner",
+    )
+    await publish_all(endpoints.kafka_bootstrap_servers, PARTNER_RESULTS.name, [forged])
+    letter = await parked(endpoints, PARTNER_RESULTS.name, forged, by="contact")
+    assert letter["reason"] == (
+        "answer of type 'SubjectDataErased' from support_partner to no command passed on to it"
+    )
+
+
+async def test_a_partners_answer_to_a_command_it_was_never_given_is_parked(
+    gateway: AsyncClient, endpoints: Endpoints, contact_db: AsyncDatabase
+) -> None:
+    subject_id = await subject_of(
+        contact_db, await leave_contact_message(gateway, Person(), contact_db)
+    )
+    forged = erasure_answer(
+        subject_id, correlation_id=uuid.uuid4(), receipt_owner="support_partner"
+    )
+    await publish_all(endpoints.kafka_bootstrap_servers, PARTNER_RESULTS.name, [forged])
+
+    letter = await parked(endpoints, PARTNER_RESULTS.name, forged, by="contact")
+    assert letter["key"] == subject_id
+    assert letter["reason"].endswith("from support_partner to no command passed on to it")
+
+
+@pytest.mark.usefixtures("retention_service")
+async def test_a_partner_cannot_answer_in_the_contact_services_name(
+    gateway: AsyncClient,
+    endpoints: Endpoints,
+    contact_db: AsyncDatabase,
+    retention_db: AsyncDatabase,
+) -> None:
+    """Receipts saying the contact service kept a person's messages under a hold would have the
+    retention service schedule them all for deletion: in a partner's answer they are refused
+    by the contact service that relays it and by the retention service that reads the results."""
+    reference = await leave_contact_message(gateway, Person(), contact_db)
+    subject_id = await subject_of(contact_db, reference)
+    key = {"_id": record_key("contact_messages", reference)}
+    await eventually(
+        lambda: retention_db[RETAINED_RECORDS].find_one(key),
+        what="the retention service to know the message",
+    )
+    relayed, read_directly = (
+        erasure_answer(subject_id, correlation_id=uuid.uuid4(), receipt_owner="contact")
+        for _ in range(2)
+    )
+    await publish_all(endpoints.kafka_bootstrap_servers, PARTNER_RESULTS.name, [relayed])
+    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_RESULTS.name, [read_directly])
+
+    refused = "every receipt must name the owner that answers"
+    assert (
+        refused in (await parked(endpoints, PARTNER_RESULTS.name, relayed, by="contact"))["reason"]
+    )
+    letter = await parked(endpoints, SUBJECT_RESULTS.name, read_directly, by="retention")
+    assert refused in letter["reason"]
+    assert await retention_db[SCHEDULE].find_one(key) is None
+    assert await retention_db[RETAINED_RECORDS].find_one(key) is not None
 
 
 async def test_the_access_export_names_the_recipient_of_each_message(

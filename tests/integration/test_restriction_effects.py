@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from privacyhub.consent.visits import VISITS
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import DISCLOSURES, Disclosures, Sharing
@@ -200,7 +201,7 @@ async def test_objected_contact_data_is_no_longer_read_or_shared(
 
     # Handing the objected message to sharing again discloses it to nobody.
     runtime = ServiceRuntime(contact_settings, name="contact")
-    sharing = Sharing(runtime, Disclosures(runtime.db))
+    sharing = Sharing(runtime, Disclosures(runtime.db), PassedOnCommands(runtime.db))
     stored = await contact_db[CONTACT_MESSAGES].find_one({"_id": reference})
     message = Envelope[ContactMessageReceived](
         type="ContactMessageReceived",

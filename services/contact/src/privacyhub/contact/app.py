@@ -6,6 +6,7 @@ from datetime import datetime
 from faststream.asgi import AsgiFastStream
 from privacyhub.contact.expiry import register_expiry
 from privacyhub.contact.handlers import register_handlers
+from privacyhub.contact.partner_answers import PassedOnCommands, relay_recipient_answers
 from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
@@ -34,14 +35,17 @@ def create_runtime(
     runtime.on_startup(messages.ensure_indexes)
     disclosures = Disclosures(runtime.db)
     runtime.on_startup(disclosures.ensure_indexes)
-    sharing = Sharing(runtime, disclosures, clock=clock)
+    passed_on = PassedOnCommands(runtime.db)
+    runtime.on_startup(passed_on.ensure_indexes)
+    sharing = Sharing(runtime, disclosures, passed_on, clock=clock)
+    relay_recipient_answers(runtime, passed_on, [r.id for r in sharing.recipients])
     restrictions = restrictions_of(runtime.db)
     register_handlers(runtime, messages, restrictions, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
     register_subject_commands(
         runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
     )
-    register_expiry(runtime, disclosures=disclosures, clock=clock)
+    register_expiry(runtime, disclosures=disclosures, passed_on=passed_on, clock=clock)
     return runtime
 
 

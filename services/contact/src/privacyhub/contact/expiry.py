@@ -2,13 +2,15 @@
 
 A disclosure is logged five years after it was made, then it goes: the log names the recipient,
 the reference, the subject id and the field names, never the data, so it holds nothing encrypted
-and no data key depends on it. Contact messages themselves are scheduled by the retention service
+and no data key depends on it. The notes of subject commands passed on to recipients belong to
+the same log and go the same way. Contact messages themselves are scheduled by the retention service
 (answered or no longer a customer), not by a period.
 """
 
 from collections.abc import Callable
 from datetime import datetime
 
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.sharing import Disclosures
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.expiry import Erased, answer_expiry_commands
@@ -18,13 +20,17 @@ OWNER = "contact"
 
 
 def register_expiry(
-    runtime: ServiceRuntime, *, disclosures: Disclosures, clock: Callable[[], datetime]
+    runtime: ServiceRuntime,
+    *,
+    disclosures: Disclosures,
+    passed_on: PassedOnCommands,
+    clock: Callable[[], datetime],
 ) -> None:
     async def expire_disclosures(command: EraseExpiredRecords) -> Erased:
-        erased, kept = await disclosures.erase_disclosed_before(
-            command.cutoff, held=command.held_subject_ids
-        )
-        return Erased(erased=erased, kept_under_hold=kept)
+        held = command.held_subject_ids
+        erased, kept = await disclosures.erase_disclosed_before(command.cutoff, held=held)
+        notes_erased, notes_kept = await passed_on.erase_passed_on_before(command.cutoff, held=held)
+        return Erased(erased=erased + notes_erased, kept_under_hold=kept + notes_kept)
 
     answer_expiry_commands(
         runtime, owner=OWNER, clock=clock, expiries={"disclosures": expire_disclosures}

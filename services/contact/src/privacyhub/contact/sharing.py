@@ -3,7 +3,8 @@
 A stored message is disclosed to each recipient of the `contact_messages` category, with only
 the fields the register names for it, on the topic the register names for it; every disclosure
 is logged in `disclosures`. Subject commands are passed on to those recipients (Art. 19), cut
-down to what they were given, and their answers go back to the rights workflow. A message whose
+down to what they were given, and their answers go back to the rights workflow
+(partner_answers.py, which takes only answers to the commands passed on). A message whose
 processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import processing_stopped
 from privacyhub.shared.batches import Publication, publish_in_order
 from privacyhub.shared.bulk import insert_new
@@ -24,18 +26,15 @@ from privacyhub.shared.contracts.partner import (
     SharedRecord,
 )
 from privacyhub.shared.contracts.subject import (
-    RESULT_CONTRACTS,
     RectifySubjectData,
     SubjectMessage,
-    read_payload,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.owners import CommandHandler, OwnerAnswer, json_record
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import ALL_TOPICS, PARTNER_RESULTS, SUBJECT_RESULTS
+from privacyhub.shared.topics import ALL_TOPICS
 from pydantic import BaseModel, JsonValue
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -140,6 +139,7 @@ class Sharing:
         self,
         runtime: ServiceRuntime,
         disclosures: Disclosures,
+        passed_on: PassedOnCommands,
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -147,13 +147,13 @@ class Sharing:
         self._register = load_register()
         self._clock = clock
         self._disclosures = disclosures
+        self._passed_on = passed_on
         self.recipients = self._register.recipients_of(CATEGORY)
         topics = {topic.name: topic for topic in ALL_TOPICS}
         self._topics = {
             recipient.topic: runtime.publisher(topics[recipient.topic], PartnerMessage)
             for recipient in self.recipients
         }
-        self._relay_answers(runtime)
 
     async def disclose(
         self, recipient_id: str, message: Envelope[ContactMessageReceived]
@@ -248,30 +248,16 @@ class Sharing:
             envelope: Envelope[SubjectMessage], command: Any
         ) -> OwnerAnswer:
             for recipient in self.recipients:
-                command_type, passed_on = passed_on_command(recipient, envelope.type, command)
+                command_type, given = passed_on_command(recipient, envelope.type, command)
                 forwarded = Envelope[PartnerMessage](
                     event_id=derived_event_id(envelope.event_id, f"{recipient.id}:{command_type}"),
                     type=command_type,
                     subject_id=envelope.subject_id,
                     correlation_id=envelope.correlation_id,
-                    payload=PartnerMessage.model_validate(passed_on.model_dump(mode="json")),
+                    payload=PartnerMessage.model_validate(given.model_dump(mode="json")),
                 )
+                await self._passed_on.record(recipient.id, forwarded)
                 await self._topics[recipient.topic].publish(forwarded, key=forwarded.partition_key)
             return await handler(envelope, command)
 
         return pass_on_then_handle
-
-    def _relay_answers(self, runtime: ServiceRuntime) -> None:
-        results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
-        answering = {recipient.id for recipient in self.recipients}
-
-        @runtime.subscriber(PARTNER_RESULTS)
-        async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
-            """Hand a recipient's answer to the rights workflow; an answer in another owner's name is refused."""
-            answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
-            owner = getattr(answer, "owner", None)
-            if owner not in answering:
-                raise UnprocessableMessage(
-                    f"answer of type {envelope.type!r} from an undeclared owner"
-                )
-            await results.publish(envelope, key=envelope.partition_key)

@@ -61,8 +61,9 @@ def contract_of(envelope: Envelope, contracts: dict[str, type[BaseModel]]) -> Ba
 
 
 def kept_contact_messages(answer: SubjectDataErased) -> bool:
-    """Whether the contact service kept messages under a hold that an erasure asked for."""
-    return any(
+    """Whether the contact service kept messages under a hold that an erasure asked for: only its
+    own answer says so (the contract lets no owner answer in another's name)."""
+    return answer.owner == CONTACT_OWNER and any(
         receipt.owner == CONTACT_OWNER
         and receipt.category == CONTACT_MESSAGES
         and receipt.kept_under_hold

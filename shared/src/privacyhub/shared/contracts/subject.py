@@ -9,9 +9,9 @@ verified request links to that subject.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 ERASE_SUBJECT_DATA = "EraseSubjectData"
 SUBJECT_DATA_ERASED = "SubjectDataErased"
@@ -62,12 +62,23 @@ class Receipt(BaseModel):
     erased_at: datetime
 
 
+def receipts_of_the_owner(owner: str, receipts: list[Receipt]) -> None:
+    """An owner answers for itself only: a receipt in another owner's name is refused."""
+    if any(receipt.owner != owner for receipt in receipts):
+        raise ValueError("every receipt must name the owner that answers")
+
+
 class SubjectDataErased(BaseModel):
     """One owner's answer to EraseSubjectData."""
 
     owner: str
     receipts: list[Receipt]
     details: JsonValue = None
+
+    @model_validator(mode="after")
+    def _receipts_are_the_owners(self) -> Self:
+        receipts_of_the_owner(self.owner, self.receipts)
+        return self
 
 
 class ExportSubjectData(BaseModel):
@@ -152,6 +163,11 @@ class SubjectProcessingChanged(BaseModel):
     erased: list[Receipt] = Field(
         default=[], description="What was erased along the way (visit data on a withdrawal)."
     )
+
+    @model_validator(mode="after")
+    def _receipts_are_the_owners(self) -> Self:
+        receipts_of_the_owner(self.owner, self.erased)
+        return self
 
 
 class SubjectMessage(BaseModel):

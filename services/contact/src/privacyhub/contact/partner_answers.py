@@ -1,0 +1,103 @@
+"""Recipients' answers to the subject commands passed on to them (Art. 19), trusted only that far.
+
+A recipient answers on PARTNER_RESULTS, and the contact service hands the answer to the rights
+workflow and the retention service on SUBJECT_RESULTS. Any recipient can write there, so an answer
+is passed on only when it answers a command this service actually passed on to the recipient it
+names: same correlation id, same subject, the kind of answer that command asks for. Its receipts
+name that recipient alone (the answer contracts refuse any other). Anything else is parked as a
+dead letter: a recipient cannot speak for another owner, for another person or about a command
+it never got, so it cannot, say, have the retention service schedule someone's messages.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from privacyhub.shared.bulk import insert_skipping_stored
+from privacyhub.shared.contracts.partner import PartnerMessage
+from privacyhub.shared.contracts.subject import (
+    ERASE_SUBJECT_DATA,
+    EXPORT_SUBJECT_DATA,
+    RESULT_CONTRACTS,
+    SUBJECT_DATA_ERASED,
+    SUBJECT_DATA_EXPORTED,
+    SUBJECT_PROCESSING_CHANGED,
+    SubjectMessage,
+    read_payload,
+)
+from privacyhub.shared.dead_letter import UnprocessableMessage
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import PARTNER_RESULTS, SUBJECT_RESULTS
+from pymongo.asynchronous.database import AsyncDatabase
+
+PASSED_ON = "passed_on_commands"
+# The answer each passed-on command asks for; every other one (a rectification too) changes processing.
+ANSWERS = {ERASE_SUBJECT_DATA: SUBJECT_DATA_ERASED, EXPORT_SUBJECT_DATA: SUBJECT_DATA_EXPORTED}
+
+
+def passed_on_id(recipient_id: str, correlation_id: object, answer_type: str) -> str:
+    return f"{recipient_id}:{correlation_id}:{answer_type}"
+
+
+class PassedOnCommands:
+    """Which recipient was given a command of which person, under which correlation id: ids only.
+
+    Kept as long as the disclosure log (the `disclosures` category of the register), which it
+    belongs to: it proves the passing on that Art. 19 asks for.
+    """
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[PASSED_ON]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("passed_on_at")
+
+    async def record(self, recipient_id: str, command: Envelope[PartnerMessage]) -> None:
+        """Note the command before it is sent, so its answer never arrives before the note."""
+        answer_type = ANSWERS.get(command.type, SUBJECT_PROCESSING_CHANGED)
+        await insert_skipping_stored(
+            self._collection,
+            [
+                {
+                    "_id": passed_on_id(recipient_id, command.correlation_id, answer_type),
+                    "recipient": recipient_id,
+                    "correlation_id": str(command.correlation_id),
+                    "subject_id": command.subject_id,
+                    "passed_on_at": utc_now(),
+                }
+            ],
+        )
+
+    async def answers_one(self, recipient_id: str, answer: Envelope[SubjectMessage]) -> bool:
+        """Whether `answer` answers a command passed on to that recipient about its subject."""
+        document = await self._collection.find_one(
+            {"_id": passed_on_id(recipient_id, answer.correlation_id, answer.type)}
+        )
+        return document is not None and document["subject_id"] == answer.subject_id
+
+    async def erase_passed_on_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
+        """Delete the notes made before `cutoff`, except of the `held` subjects; how many went and were kept."""
+        expired = {"passed_on_at": {"$lt": cutoff}}
+        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
+        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
+        return erased.deleted_count, kept
+
+
+def relay_recipient_answers(
+    runtime: ServiceRuntime, passed_on: PassedOnCommands, recipients: Iterable[str]
+) -> None:
+    results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
+    answering = set(recipients)
+
+    @runtime.subscriber(PARTNER_RESULTS)
+    async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
+        """Hand a recipient's answer to the rights workflow, if it answers a command it was given."""
+        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        owner = getattr(answer, "owner", None)
+        if owner not in answering:
+            raise UnprocessableMessage(f"answer of type {envelope.type!r} from an undeclared owner")
+        if not await passed_on.answers_one(owner, envelope):
+            raise UnprocessableMessage(
+                f"answer of type {envelope.type!r} from {owner} to no command passed on to it"
+            )
+        await results.publish(envelope, key=envelope.partition_key)
