@@ -50,7 +50,9 @@ def make_broker(
         )
     )
     broker.add_middleware(
-        dead_letter_middleware(broker, retry_backoff_seconds=retry_backoff_seconds)
+        dead_letter_middleware(
+            broker, registry=registry, retry_backoff_seconds=retry_backoff_seconds
+        )
     )
     # Innermost, so a dead letter keeps the message as it came: sealed.
     broker.add_middleware(

@@ -2,27 +2,40 @@
 
 Failures of the infrastructure (database or broker unreachable) are not the message's
 fault: those are retried after a pause instead, so nothing is parked that would have
-succeeded a moment later.
+succeeded a moment later. Every parked message is counted (`privacyhub_dead_letters_total`,
+by kind) for ops to alert on; a message the process made that Kafka cannot take (too large) is
+a fault of the code, never of the message, and is logged as critical as well.
 """
 
 import asyncio
 import functools
 import logging
+import weakref
 from datetime import datetime
 from typing import Any
 
 import pydantic
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    NodeNotReadyError,
+)
 from fast_depends.exceptions import ValidationError as ArgumentValidationError
 from faststream import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import DEAD_LETTER
+from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel, Field
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
 
 logger = logging.getLogger(__name__)
+
+TOO_LARGE = "a message made while processing is larger than Kafka takes"
+# Each broker's count of what it parked, exposed on its process's registry.
+_PARKED: "weakref.WeakKeyDictionary[KafkaBroker, Counter]" = weakref.WeakKeyDictionary()
 
 
 class TransientFailure(Exception):
@@ -70,7 +83,20 @@ def describe_failure(error: BaseException) -> str:
         return "invalid message: does not match the handler's contract"
     if isinstance(error, UnprocessableMessage):
         return str(error)
+    if isinstance(error, MessageSizeTooLargeError):
+        return TOO_LARGE
     return f"{type(error).__name__} while processing"
+
+
+def kind_of(reason: str) -> str:
+    """The few kinds of reasons a metric label may take (a reason itself is unbounded)."""
+    if reason == TOO_LARGE:
+        return "too_large"
+    if reason.startswith("invalid message"):
+        return "invalid"
+    if reason.endswith(" while processing"):
+        return "error"
+    return "unprocessable"
 
 
 class DeadLetterMiddleware(BaseMiddleware):
@@ -120,7 +146,10 @@ async def park(broker: KafkaBroker, record: Any, reason: str) -> None:
         original=(record.value or b"").decode(errors="replace"),
     )
     await broker.publish(letter, DEAD_LETTER.name, key=record.key)
-    logger.error(
+    if (parked := _PARKED.get(broker)) is not None:
+        parked.labels(kind=kind_of(reason)).inc()
+    logger.log(
+        logging.CRITICAL if reason == TOO_LARGE else logging.ERROR,
         "message dead-lettered",
         extra={
             "source_topic": record.topic,
@@ -131,7 +160,15 @@ async def park(broker: KafkaBroker, record: Any, reason: str) -> None:
     )
 
 
-def dead_letter_middleware(broker: KafkaBroker, *, retry_backoff_seconds: float) -> Any:
+def dead_letter_middleware(
+    broker: KafkaBroker, *, registry: CollectorRegistry, retry_backoff_seconds: float
+) -> Any:
+    _PARKED[broker] = Counter(
+        "privacyhub_dead_letters",
+        "Messages parked on the dead-letter topic, by kind of reason; too_large is a bug.",
+        ["kind"],
+        registry=registry,
+    )
     return functools.partial(
         DeadLetterMiddleware, broker=broker, retry_backoff_seconds=retry_backoff_seconds
     )
