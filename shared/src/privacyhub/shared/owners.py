@@ -6,9 +6,12 @@ Adding a partner that holds personal data is one line here (and its subscriber).
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.contracts.subject import (
     COMMAND_CONTRACTS,
     Category,
+    CategoryExport,
+    SubjectDataExported,
     SubjectMessage,
     read_payload,
 )
@@ -16,6 +19,7 @@ from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS, TopicSpec
 from pydantic import BaseModel, JsonValue, TypeAdapter
+from pydantic_core import to_json
 
 DATA_OWNERS: dict[str, tuple[Category, ...]] = {
     "contact": ("contact_messages",),
@@ -25,6 +29,10 @@ DATA_OWNERS: dict[str, tuple[Category, ...]] = {
     ),  # a recipient (Art. 19): reached through the contact service
 }
 
+
+# Records per message of an export: sealed for each reader of SUBJECT_RESULTS (base64, so a third
+# more each), a part stays well under Kafka's 1 MiB message limit.
+EXPORT_PART_BYTES = 128 * 1024
 
 OwnerAnswer = tuple[str, BaseModel]
 CommandHandler = Callable[[Envelope[SubjectMessage], Any], Awaitable[OwnerAnswer]]
@@ -56,18 +64,58 @@ def answer_subject_commands(
         async def effect() -> None:
             await runtime.caught_up(*catch_up)
             answer_type, answer = await handler(envelope, command)
-            answered = Envelope[SubjectMessage](
-                event_id=derived_event_id(envelope.event_id, f"{runtime.name}:{answer_type}"),
-                type=answer_type,
-                subject_id=envelope.subject_id,
-                correlation_id=envelope.correlation_id,
-                payload=SubjectMessage.model_validate(answer.model_dump(mode="json")),
+            await publish_in_order(
+                [(results, a) for a in answered(envelope, runtime.name, answer_type, answer)]
             )
-            await results.publish(answered, key=answered.partition_key)
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
     return carry_out_subject_command
+
+
+def answered(
+    command: Envelope[Any], owner: str, answer_type: str, answer: BaseModel
+) -> list[Envelope[SubjectMessage]]:
+    """The owner's answer to `command` as it travels, under the command's correlation id: an
+    export in parts small enough for Kafka, anything else whole. A redelivered command yields
+    the same answer ids, so the receiver counts each part once."""
+    parts = export_parts(answer) if isinstance(answer, SubjectDataExported) else [answer]
+    return [
+        Envelope[SubjectMessage](
+            event_id=derived_event_id(command.event_id, f"{owner}:{answer_type}:{number}"),
+            type=answer_type,
+            subject_id=command.subject_id,
+            correlation_id=command.correlation_id,
+            payload=SubjectMessage.model_validate(part.model_dump(mode="json")),
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def export_parts(
+    export: SubjectDataExported, *, budget: int = EXPORT_PART_BYTES
+) -> list[SubjectDataExported]:
+    """The export cut into parts of about `budget` bytes of records each, in order; a category
+    with no records still appears, and a record is never split."""
+    parts: list[list[CategoryExport]] = [[]]
+    size = 0
+    for category in export.categories:
+        current = category.model_copy(update={"records": []})
+        parts[-1].append(current)
+        for record in category.records:
+            record_size = len(to_json(record))
+            if size and size + record_size > budget:
+                current = category.model_copy(update={"records": []})
+                parts.append([current])
+                size = 0
+            current.records.append(record)
+            size += record_size
+    return [
+        SubjectDataExported(
+            owner=export.owner, categories=categories, part=number, parts=len(parts)
+        )
+        for number, categories in enumerate(parts, start=1)
+    ]
 
 
 def json_record(document: dict[str, Any]) -> dict[str, JsonValue]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from privacyhub.partner.questions import SharedQuestions
 from privacyhub.partner.settings import PartnerSettings
+from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.contracts.partner import (
     PARTNER_COMMAND_CONTRACTS,
     RECORD_SHARED,
@@ -37,11 +38,10 @@ from privacyhub.shared.contracts.subject import (
     read_payload,
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
-from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
-from privacyhub.shared.owners import OwnerAnswer, json_record
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.owners import OwnerAnswer, answered, json_record
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
-from pydantic import BaseModel
 
 OWNER = "support_partner"
 CATEGORY = "contact_messages"
@@ -121,23 +121,10 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
             answer_type, answer = await carry_out(
                 questions, envelope.type, envelope.subject_id, command
             )
-            await results.publish(
-                answered(envelope, answer_type, answer), key=envelope.partition_key
+            await publish_in_order(
+                [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
             )
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
     return runtime
-
-
-def answered(
-    command: Envelope[PartnerMessage], answer_type: str, answer: BaseModel
-) -> Envelope[SubjectMessage]:
-    """The answer under the command's correlation id; a redelivered command yields the same answer id."""
-    return Envelope[SubjectMessage](
-        event_id=derived_event_id(command.event_id, f"{OWNER}:{answer_type}"),
-        type=answer_type,
-        subject_id=command.subject_id,
-        correlation_id=command.correlation_id,
-        payload=SubjectMessage.model_validate(answer.model_dump(mode="json")),
-    )

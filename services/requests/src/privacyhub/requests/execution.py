@@ -184,11 +184,12 @@ class RightsExecution:
             return
         if isinstance(answer, SubjectDataExported) and carrying_out(document):
             await self._executions.keep_export(
-                request_id,
-                subject_id=document["subject_id"],
-                owner=owner,
-                categories=[part.model_dump(mode="json") for part in answer.categories],
+                request_id, subject_id=document["subject_id"], owner=owner, export=answer
             )
+            categories = await self._executions.export_of(request_id, owner, parts=answer.parts)
+            if categories is None:
+                return  # more parts are on their way
+            answer = SubjectDataExported.model_validate({"owner": owner, "categories": categories})
         receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
         await self._executions.record_answer(request_id, owner=owner, receipts=receipts)
         await self._complete_when_answered(request_id)
@@ -232,8 +233,8 @@ class RightsExecution:
         if right is RightType.ERASURE:
             await self._executions.forget_person(document["subject_id"], at=self._clock())
 
-    async def package(self, request_id: UUID) -> bytes | None:
-        return await self._executions.package(str(request_id))
+    async def package_chunk(self, request_id: UUID, number: int) -> tuple[bytes, int] | None:
+        return await self._executions.package_chunk(str(request_id), number)
 
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)

@@ -29,7 +29,7 @@ from privacyhub.requests.repository import (
     request_cipher,
 )
 from privacyhub.shared.contracts.rights import DecisionOutcome, Status
-from privacyhub.shared.contracts.subject import OwnerReceipt
+from privacyhub.shared.contracts.subject import OwnerReceipt, SubjectDataExported
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -37,7 +37,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 OWNER_EXPORTS = "owner_exports"
 PACKAGES = "export_packages"
 PACKAGE_CHUNKS = "export_package_chunks"
-CHUNK_BYTES = 4 * 1024 * 1024
+# One chunk is one reply to the gateway: base64 in the reply, sealed, it stays well under 1 MiB.
+CHUNK_BYTES = 256 * 1024
 EXPORT_FIELDS = ("categories",)
 CHUNK_FIELDS = ("data",)
 
@@ -169,10 +170,15 @@ class Executions:
         )
 
     async def keep_export(
-        self, request_id: str, *, subject_id: str, owner: str, categories: list[dict[str, Any]]
+        self,
+        request_id: str,
+        *,
+        subject_id: str,
+        owner: str,
+        export: SubjectDataExported,
     ) -> None:
-        """Keep `owner`'s exported categories, encrypted, until the package is built; the first copy stays."""
-        export_id = f"{request_id}:{owner}"
+        """Keep one part of `owner`'s export, encrypted, until the package is built; the first copy stays."""
+        export_id = f"{request_id}:{owner}:{export.part}"
 
         async def insert_once(sealed: dict[str, Any]) -> None:
             await self._exports.update_one(
@@ -182,6 +188,8 @@ class Executions:
                         "request_id": request_id,
                         "subject_id": subject_id,
                         "owner": owner,
+                        "part": export.part,
+                        "parts": export.parts,
                         **sealed,
                     }
                 },
@@ -190,21 +198,32 @@ class Executions:
 
         await self._export_cipher.store(
             subject_id,
-            {"categories": categories},
+            {"categories": [part.model_dump(mode="json") for part in export.categories]},
             write=insert_once,
             collection=self._exports,
             selection={"_id": export_id},
         )
 
+    async def export_of(
+        self, request_id: str, owner: str, *, parts: int
+    ) -> list[dict[str, Any]] | None:
+        """`owner`'s exported categories once all `parts` of its export are kept, else None."""
+        selection = {"request_id": request_id, "owner": owner}
+        if await self._exports.count_documents(selection) < parts:
+            return None
+        return (await self.exports(request_id)).get(owner, [])
+
     async def exports(self, request_id: str) -> dict[str, list[dict[str, Any]]]:
-        """Each owner's exported categories, decrypted; an export whose key is gone was erased."""
+        """Each owner's exported categories, decrypted, its parts joined in order; an export
+        whose key is gone was erased."""
         exported: dict[str, list[dict[str, Any]]] = {}
-        async for document in self._exports.find({"request_id": request_id}):
+        cursor = self._exports.find({"request_id": request_id}).sort("part", ASCENDING)
+        async for document in cursor:
             opened = await self._export_cipher.decrypt_unless_shredded(
                 document["subject_id"], document
             )
             if opened is not None:
-                exported[document["owner"]] = opened["categories"]
+                joined(exported.setdefault(document["owner"], []), opened["categories"])
         return exported
 
     async def escalate_overdue(self, *, started_before: datetime) -> int:
@@ -263,6 +282,18 @@ class Executions:
 
     async def has_package(self, request_id: str) -> bool:
         return await self._packages.find_one({"_id": request_id}, projection={"_id": 1}) is not None
+
+    async def package_chunk(self, request_id: str, number: int) -> tuple[bytes, int] | None:
+        """Chunk `number` of the package, decrypted, and how many chunks it has; None when there
+        is no such chunk, or the package was erased (its key is gone)."""
+        stored = await self._packages.find_one({"_id": request_id})
+        if stored is None or number >= stored["chunks"]:
+            return None
+        chunk = await self._chunks.find_one({"_id": f"{request_id}:{number}"})
+        if chunk is None:
+            return None
+        opened = await self._chunk_cipher.decrypt_unless_shredded(stored["subject_id"], chunk)
+        return None if opened is None else (opened["data"], stored["chunks"])
 
     async def package(self, request_id: str) -> bytes | None:
         """The package, decrypted; None when there is none, or it was erased (its key is gone)."""
@@ -350,3 +381,13 @@ class Executions:
         for subject_id in sorted(subjects):
             await self.destroy_key_when_unused(subject_id)
         return erased, kept
+
+
+def joined(categories: list[dict[str, Any]], part: list[dict[str, Any]]) -> None:
+    """Add a part of an export to the categories before it: a category continued from the last
+    part gets its further records."""
+    for category in part:
+        if categories and categories[-1]["category"] == category["category"]:
+            categories[-1]["records"].extend(category["records"])
+        else:
+            categories.append(category)

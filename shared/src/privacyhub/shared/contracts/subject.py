@@ -97,10 +97,23 @@ class CategoryExport(BaseModel):
 
 
 class SubjectDataExported(BaseModel):
-    """One owner's answer to ExportSubjectData: personal data, so only on SUBJECT_RESULTS."""
+    """One owner's answer to ExportSubjectData: personal data, so only on SUBJECT_RESULTS.
+
+    A large export travels in `parts` messages (shared/owners.py cuts it), each small enough for
+    Kafka; a category's records may continue in the next part. The answer is complete once all
+    parts are in.
+    """
 
     owner: str
     categories: list[CategoryExport]
+    part: int = Field(default=1, ge=1, description="This message's place among the parts, from 1.")
+    parts: int = Field(default=1, ge=1, description="How many messages the export travels in.")
+
+    @model_validator(mode="after")
+    def _part_is_one_of_the_parts(self) -> Self:
+        if self.part > self.parts:
+            raise ValueError("part must not exceed parts")
+        return self
 
 
 class RectifySubjectData(BaseModel):
