@@ -155,7 +155,9 @@ async def approve(gateway: AsyncClient, request_id: str) -> None:
     assert response.status_code == 200, response.text
 
 
-async def completed(gateway: AsyncClient, accepted: dict[str, Any]) -> dict[str, Any]:
+async def completed(
+    gateway: AsyncClient, accepted: dict[str, Any], *, within: float = 60
+) -> dict[str, Any]:
     last_seen: list[dict[str, Any]] = []
 
     async def probe() -> dict[str, Any] | None:
@@ -168,7 +170,7 @@ async def completed(gateway: AsyncClient, accepted: dict[str, Any]) -> dict[str,
         return response.json() if response.json()["status"] == "completed" else None
 
     try:
-        return await eventually(probe, within=60, what="the request to complete")
+        return await eventually(probe, within=within, what="the request to complete")
     except AssertionError as timeout:
         raise AssertionError(f"{timeout}; last seen: {last_seen}") from None
 

@@ -30,6 +30,8 @@ from privacyhub.shared.contracts.rights import (
     CodeAttempt,
     CodeResend,
     CodeResent,
+    PackageChunk,
+    PackageLookup,
     RightsRequestView,
     StatusLookup,
 )
@@ -175,15 +177,20 @@ class RightsRequestController(Controller):
         authorization: AccessToken = None,
     ) -> Response[bytes]:
         """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token. 409 while it is not ready; 404 for an unknown request, another kind of request, or a missing or wrong token."""
-        lookup = StatusLookup(
-            request_id=request_id,
-            access_token_sha256=access_token_sha256(bearer_token(authorization)),
-        )
-        package = await ask_owner(
-            queries, REQUESTS_QUERIES, EXPORT_QUERY, lookup, dict[str, str], key=str(request_id)
-        )
+        token_sha256 = access_token_sha256(bearer_token(authorization))
+        chunks: list[bytes] = []
+        while True:
+            lookup = PackageLookup(
+                request_id=request_id, access_token_sha256=token_sha256, chunk=len(chunks)
+            )
+            package = await ask_owner(
+                queries, REQUESTS_QUERIES, EXPORT_QUERY, lookup, PackageChunk, key=str(request_id)
+            )
+            chunks.append(base64.b64decode(package.zip_base64))
+            if len(chunks) >= package.chunks:
+                break
         return Response(
-            content=base64.b64decode(package["zip_base64"]),
+            content=b"".join(chunks),
             media_type="application/zip",
-            headers={"content-disposition": f'attachment; filename="{package["filename"]}"'},
+            headers={"content-disposition": f'attachment; filename="{package.filename}"'},
         )

@@ -27,6 +27,8 @@ from privacyhub.shared.contracts.rights import (
     DecisionCommand,
     ExtensionCommand,
     OfficerVerification,
+    PackageChunk,
+    PackageLookup,
     QueueEntry,
     QueueFilter,
     Rejection,
@@ -96,28 +98,31 @@ def _answering(arguments: type[BaseModel], step: Callable[[Any], Awaitable[Any]]
 
 
 def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHandler:
-    """The access or portability package, base64 in the reply, for the holder of the access token."""
+    """One chunk of the access or portability package, base64 in the reply, with the number of
+    chunks, for the holder of the access token."""
 
-    async def export(lookup: StatusLookup) -> Reply:
+    async def export(lookup: PackageLookup) -> Reply:
         request = await workflow.status(lookup)
         if request is None or request.type not in (RightType.ACCESS, RightType.PORTABILITY):
             return reply_for(None)
-        package = (
-            await execution.package(lookup.request_id)
+        chunk = (
+            await execution.package_chunk(lookup.request_id, lookup.chunk)
             if request.status == Status.COMPLETED
             else None
         )
-        if package is None:
+        if chunk is None:
             return reply_for(Rejection.NOT_READY)
+        data, chunks = chunk
         return Reply(
             status="found",
-            result={
-                "filename": f"jobport-{request.type.value}-{lookup.request_id}.zip",
-                "zip_base64": base64.b64encode(package).decode(),
-            },
+            result=PackageChunk(
+                filename=f"jobport-{request.type.value}-{lookup.request_id}.zip",
+                zip_base64=base64.b64encode(data).decode(),
+                chunks=chunks,
+            ).model_dump(),
         )
 
-    return _answering(StatusLookup, export)
+    return _answering(PackageLookup, export)
 
 
 def _resending(workflow: RightsWorkflow, codes: VerificationCodes) -> QueryHandler:

@@ -112,6 +112,20 @@ class StatusLookup(BaseModel):
     access_token_sha256: str = Field(pattern=SHA256_HEX)
 
 
+class PackageLookup(StatusLookup):
+    """One chunk of the package: a reply is one Kafka message, so the package comes a chunk at a time."""
+
+    chunk: int = Field(default=0, ge=0)
+
+
+class PackageChunk(BaseModel):
+    """The reply to a PackageLookup."""
+
+    filename: str
+    zip_base64: str
+    chunks: int = Field(ge=1, description="How many chunks the whole package has.")
+
+
 class CodeAttempt(BaseModel):
     """One try at the e-mailed code; `attempt_id` keeps a redelivered try from counting twice."""
 
