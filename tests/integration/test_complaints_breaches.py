@@ -16,6 +16,7 @@ from privacyhub.shared.contracts.complaints import (
     ChangeComplaintStatus,
     ComplaintReceived,
 )
+from privacyhub.shared.contracts.pages import MAX_LIMIT
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.queries import QUERY, Query
 from privacyhub.shared.service import ServiceRuntime
@@ -64,7 +65,7 @@ async def complaint_as_staff_see_it(gateway: AsyncClient, reference: str) -> dic
 
 async def register_entry(gateway: AsyncClient, reference: str) -> dict[str, Any]:
     async def listed() -> dict[str, Any] | None:
-        response = await gateway.get("/v1/staff/breaches", headers=OFFICER)
+        response = await gateway.get(f"/v1/staff/breaches?limit={MAX_LIMIT}", headers=OFFICER)
         assert response.status_code == 200, response.text
         return next((e for e in response.json() if e["complaint_reference"] == reference), None)
 

@@ -26,6 +26,7 @@ from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import queue_entry
 from privacyhub.shared.auth import Role
+from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import (
@@ -543,8 +544,8 @@ async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
         )
     assert escalated["execution"]["missing"] == ["partner-without-tool"]
     assert sorted(escalated["execution"]["answered"]) == ["consent", "contact"]
-    queue = await readable_requests(copy.db, requests_settings).queue(
-        status=Status.ESCALATED, due_before=None
+    queue, _ = await readable_requests(copy.db, requests_settings).queue(
+        status=Status.ESCALATED, due_before=None, page=PageRequest(limit=MAX_LIMIT)
     )
     entry = next(queue_entry(d, utc_now()) for d in queue if d["_id"] == request_id)
     assert entry.missing_owners == ["partner-without-tool"]

@@ -1,9 +1,9 @@
 """The privacy officer's side of complaints and the breach register (statement §8, GDPR Art. 33)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
@@ -16,6 +16,7 @@ from privacyhub.gateway.complaints.schemas import (
 )
 from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import Accepted, EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.settings import GatewaySettings
@@ -37,6 +38,7 @@ from privacyhub.shared.contracts.complaints import (
     ComplaintSummary,
     RecordBreachDecision,
 )
+from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page, PageRequest
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys;
@@ -61,9 +63,10 @@ class ComplaintQueueController(Controller):
         "staff_reads": Provide(provide_staff_reads),
     }
 
-    @get(operation_id="listComplaints")
+    @get(operation_id="listComplaints", response_headers=[NEXT_PAGE_HEADER])
     async def queue(
         self,
+        request: Request[Any, Any, Any],
         queries: NamedDependency[QueryClient],
         status: Annotated[
             ComplaintStatus | None, QueryParameter(description="Only complaints in this status.")
@@ -71,17 +74,20 @@ class ComplaintQueueController(Controller):
         kind: Annotated[
             ComplaintKind | None, QueryParameter(description="Only complaints of this kind.")
         ] = None,
-    ) -> list[ComplaintSummary]:
-        """The complaints queue, oldest first, without reporters' addresses or words (those are in a single complaint)."""
-        which = ComplaintFilter(status=status, kind=kind)
-        return await ask_owner(
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[ComplaintSummary]]:
+        """The complaints queue, oldest first, without reporters' addresses or words (those are in a single complaint). A page at a time: the `Link` header names the next."""
+        which = ComplaintFilter(status=status, kind=kind, limit=limit, after=checked_cursor(cursor))
+        page = await ask_owner(
             queries,
             REQUESTS_QUERIES,
             COMPLAINTS_QUERY,
             which,
-            list[ComplaintSummary],
+            Page[ComplaintSummary],
             key=QUEUE_KEY,
         )
+        return page_response(page, request)
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerComplaint")
     async def register(
@@ -152,17 +158,24 @@ class BreachRegisterController(Controller):
     guards = [requires_role(Role.PRIVACY_OFFICER)]
     dependencies = {"staff_member": Provide(provide_staff_member)}
 
-    @get(operation_id="listBreachRegister")
-    async def register(self, queries: NamedDependency[QueryClient]) -> list[BreachEntry]:
-        """The breach register (GDPR Art. 33(5)), oldest report first: each entry's 72-hour deadline for notifying the Autoriteit Persoonsgegevens, the decision and its reasons, `overdue` when undecided past the deadline and `decided_late` when decided after it."""
-        return await ask_owner(
+    @get(operation_id="listBreachRegister", response_headers=[NEXT_PAGE_HEADER])
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        queries: NamedDependency[QueryClient],
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[BreachEntry]]:
+        """The breach register (GDPR Art. 33(5)), oldest report first: each entry's 72-hour deadline for notifying the Autoriteit Persoonsgegevens, the decision and its reasons, `overdue` when undecided past the deadline and `decided_late` when decided after it. A page at a time: the `Link` header names the next."""
+        page = await ask_owner(
             queries,
             REQUESTS_QUERIES,
             BREACH_REGISTER_QUERY,
-            None,
-            list[BreachEntry],
+            PageRequest(limit=limit, after=checked_cursor(cursor)),
+            Page[BreachEntry],
             key=REGISTER_KEY,
         )
+        return page_response(page, request)
 
     @post(
         "/{breach_id:str}/decision",

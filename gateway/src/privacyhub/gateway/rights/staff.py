@@ -1,15 +1,16 @@
 """The privacy officer's desk: the queue with deadlines, registering e-mails and letters, verification, extension and decision."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.rights.intake import accept_rights_request
@@ -22,6 +23,7 @@ from privacyhub.gateway.rights.schemas import (
 )
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
+from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page
 from privacyhub.shared.contracts.rights import (
     DECISION_QUERY,
     EXTENSION_QUERY,
@@ -49,9 +51,10 @@ class StaffRightsRequestController(Controller):
     guards = [requires_role(Role.PRIVACY_OFFICER)]
     dependencies = {"staff": Provide(provide_staff_member)}
 
-    @get(operation_id="listRightsRequests")
+    @get(operation_id="listRightsRequests", response_headers=[NEXT_PAGE_HEADER])
     async def queue(
         self,
+        request: Request[Any, Any, Any],
         queries: NamedDependency[QueryClient],
         status: Annotated[
             Status | None,
@@ -62,12 +65,17 @@ class StaffRightsRequestController(Controller):
         due_before: Annotated[
             date | None, QueryParameter(description="Only requests due before this day.")
         ] = None,
-    ) -> list[QueueEntry]:
-        """The rights-request queue by due date, earliest first, with the days left; `due_soon` marks those due within 7 days, `overdue` those past their due date."""
-        which = QueueFilter(status=status, due_before=due_before)
-        return await ask_owner(
-            queries, REQUESTS_QUERIES, QUEUE_QUERY, which, list[QueueEntry], key=QUEUE_KEY
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[QueueEntry]]:
+        """The rights-request queue by due date, earliest first, with the days left; `due_soon` marks those due within 7 days, `overdue` those past their due date. A page at a time: the `Link` header names the next."""
+        which = QueueFilter(
+            status=status, due_before=due_before, limit=limit, after=checked_cursor(cursor)
         )
+        page = await ask_owner(
+            queries, REQUESTS_QUERIES, QUEUE_QUERY, which, Page[QueueEntry], key=QUEUE_KEY
+        )
+        return page_response(page, request)
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerRightsRequest")
     async def register(

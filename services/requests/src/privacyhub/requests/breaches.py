@@ -16,7 +16,9 @@ from privacyhub.shared.contracts.complaints import (
     BreachStatus,
     RecordBreachDecision,
 )
+from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.dead_letter import describe_failure
+from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
@@ -91,10 +93,12 @@ class BreachRegister:
         erased = await self._collection.delete_many({"decision.decided_at": {"$lt": cutoff}})
         return erased.deleted_count
 
-    async def entries(self, *, now: datetime) -> list[BreachEntry]:
-        """Every entry, oldest report first."""
-        cursor = self._collection.find({}).sort("reported_at", 1)
-        return [register_entry(document, now=now) async for document in cursor]
+    async def entries(self, page: PageRequest, *, now: datetime) -> Page[BreachEntry]:
+        """A page of the entries, oldest report first."""
+        documents, following = await page_of(self._collection, {}, order=["reported_at"], page=page)
+        return Page[BreachEntry](
+            items=[register_entry(document, now=now) for document in documents], next=following
+        )
 
     async def decide(self, command: RecordBreachDecision, *, at: datetime) -> BreachEntry | None:
         """Record the decision unless one is recorded and return the entry; None when there is none.
@@ -125,9 +129,13 @@ class BreachRegister:
 def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
     """Answers to the gateway's breach-register reads and decisions, by query name."""
 
-    async def entries(_: Query) -> Reply:
-        listed = await register.entries(now=clock())
-        return Reply(status="found", result=[entry.model_dump(mode="json") for entry in listed])
+    async def entries(query: Query) -> Reply:
+        try:
+            page = PageRequest.model_validate(query.arguments or {})
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        listed = await register.entries(page, now=clock())
+        return Reply(status="found", result=listed.model_dump(mode="json"))
 
     async def record_decision(query: Query) -> Reply:
         try:

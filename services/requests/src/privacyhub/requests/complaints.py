@@ -33,9 +33,11 @@ from privacyhub.shared.contracts.complaints import (
     ComplaintSummary,
     breach_id_for,
 )
+from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
@@ -139,16 +141,23 @@ class Complaints:
             return None
         return await self._cipher.decrypt_unless_shredded(document["subject_id"], document)
 
-    async def listed(self, which: ComplaintFilter) -> list[ComplaintSummary]:
-        """The staff queue, oldest first."""
-        criteria = which.model_dump(exclude_none=True)
-        cursor = self._collection.find(
-            criteria, projection={field: 0 for field in PERSONAL_FIELDS}
-        ).sort("received_at", 1)
-        return [
-            ComplaintSummary.model_validate({"reference": document["_id"], **document})
-            async for document in cursor
-        ]
+    async def listed(self, which: ComplaintFilter) -> Page[ComplaintSummary]:
+        """A page of the staff queue, oldest first."""
+        criteria = which.model_dump(exclude_none=True, exclude=set(PageRequest.model_fields))
+        documents, following = await page_of(
+            self._collection,
+            criteria,
+            order=["received_at"],
+            page=which,
+            projection={field: 0 for field in PERSONAL_FIELDS},
+        )
+        return Page[ComplaintSummary](
+            items=[
+                ComplaintSummary.model_validate({"reference": document["_id"], **document})
+                for document in documents
+            ],
+            next=following,
+        )
 
     async def erase_resolved_before(
         self, cutoff: datetime, *, held: list[str]
@@ -269,7 +278,7 @@ def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHa
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
         listed = await complaints.listed(which)
-        return Reply(status="found", result=[c.model_dump(mode="json") for c in listed])
+        return Reply(status="found", result=listed.model_dump(mode="json"))
 
     async def one(query: Query) -> Reply:
         reference = query.arguments.get("reference")

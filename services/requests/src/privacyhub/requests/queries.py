@@ -11,6 +11,7 @@ from typing import Any
 from privacyhub.requests.execution import RightsExecution
 from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import Outcome, RightsWorkflow
+from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
     DECISION_QUERY,
     EXPORT_QUERY,
@@ -74,15 +75,13 @@ REASONS: dict[Rejection, str] = {
 }
 
 
-def reply_for(outcome: Outcome | CodeResent | list[QueueEntry] | Reply) -> Reply:
+def reply_for(outcome: Outcome | CodeResent | Page[QueueEntry] | Reply) -> Reply:
     if isinstance(outcome, Reply):
         return outcome
     if outcome is None:
         return Reply(status="not_found", reason="no such rights request")
     if isinstance(outcome, Rejection):
         raise Refusal(outcome.value, REASONS[outcome])
-    if isinstance(outcome, list):
-        return Reply(status="found", result=[entry.model_dump(mode="json") for entry in outcome])
     return Reply(status="found", result=outcome.model_dump(mode="json"))
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from privacyhub.shared.contracts.pages import PageRequest
 from privacyhub.shared.contracts.rights import (
     OPEN_STATUSES,
     Decision,
@@ -24,6 +25,7 @@ from privacyhub.shared.contracts.rights import (
 )
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.deadlines import due_date, receipt_date
+from privacyhub.shared.pages import page_of
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -255,14 +257,17 @@ class RightsRequests:
         )
 
     async def queue(
-        self, *, status: Status | None, due_before: date | None
-    ) -> list[RightsRequestDocument]:
-        """Requests by due date, earliest first: the open ones, or those with `status`."""
+        self, *, status: Status | None, due_before: date | None, page: PageRequest
+    ) -> tuple[list[RightsRequestDocument], str | None]:
+        """One page of requests by due date, earliest first: the open ones, or those with
+        `status`; and the cursor of the next page."""
         query: dict[str, Any] = {"status": status.value if status else _open()}
         if due_before is not None:
             query["due_date"] = {"$lt": due_before.isoformat()}
-        cursor = self._collection.find(
+        return await page_of(
+            self._collection,
             query,
+            order=["due_date", "received_at"],
+            page=page,
             projection={**{field: 0 for field in PERSONAL_FIELDS}, "access_token_sha256": 0},
-        ).sort([("due_date", ASCENDING), ("received_at", ASCENDING)])
-        return [document async for document in cursor]
+        )

@@ -24,6 +24,7 @@ from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.verification_codes import CODE, VerificationCodes
 from privacyhub.requests.views import queue_entry, view
+from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
     OPEN_STATUSES,
     RIGHTS_REQUEST_VERIFIED,
@@ -247,10 +248,14 @@ class RightsWorkflow:
         )
         return view(await self._carry_out(document))
 
-    async def queue(self, query: QueueFilter) -> list[QueueEntry]:
+    async def queue(self, query: QueueFilter) -> Page[QueueEntry]:
         now = self._clock()
-        documents = await self._requests.queue(status=query.status, due_before=query.due_before)
-        return [queue_entry(document, now) for document in documents]
+        documents, following = await self._requests.queue(
+            status=query.status, due_before=query.due_before, page=query
+        )
+        return Page[QueueEntry](
+            items=[queue_entry(document, now) for document in documents], next=following
+        )
 
     async def _require(self, request_id: UUID) -> RightsRequestDocument:
         document = await self._requests.get(request_id)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Self
 from uuid import UUID
 
+from privacyhub.shared.contracts.pages import PageRequest
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, model_validator
 
 COMPLAINT_RECEIVED = "ComplaintReceived"
@@ -106,7 +107,7 @@ class Complaint(ComplaintSummary):
     history: list[ComplaintStep]
 
 
-class ComplaintFilter(BaseModel):
+class ComplaintFilter(PageRequest):
     """Which complaints the staff queue lists; None means any."""
 
     status: ComplaintStatus | None = None

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
+from privacyhub.shared.contracts.pages import PageRequest
 from privacyhub.shared.contracts.subject import OwnerReceipt
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
@@ -148,7 +149,7 @@ class CodeResent(BaseModel):
     resends_left: int = Field(description="How many more new codes may be asked for.")
 
 
-class QueueFilter(BaseModel):
+class QueueFilter(PageRequest):
     status: Status | None = None
     due_before: date | None = None
 
