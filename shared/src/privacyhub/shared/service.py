@@ -38,8 +38,13 @@ logger = logging.getLogger(__name__)
 
 # Range assignment gives each copy the same partition numbers of every topic it reads, so topics
 # keyed alike (consent choices and page views, by visitor) meet in one copy. Every consumer of a
-# group must offer the same strategy, so every subscriber of a service uses it.
-ASSIGNMENT = (RangePartitionAssignor,)
+# group must offer the same strategy, so every subscriber of a service uses it. Each subscriber
+# joins the group on its own, and every join makes the others rejoin at their next heartbeat: a
+# heartbeat each second (not three) lets a copy with many subscribers settle in seconds.
+GROUP_MEMBERSHIP = {
+    "partition_assignment_strategy": (RangePartitionAssignor,),
+    "heartbeat_interval_ms": 1000,
+}
 PROCESSED_EVENTS_SWEEP_SECONDS = 3600.0
 
 
@@ -82,7 +87,7 @@ class ServiceRuntime:
             group_id=self.settings.consumer_group,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
-            partition_assignment_strategy=ASSIGNMENT,
+            **GROUP_MEMBERSHIP,
             **options,
         )
 
@@ -107,7 +112,7 @@ class ServiceRuntime:
             consumer,
             [provisioned(topic) for topic in topics],
             group_id=self.settings.consumer_group,
-            partition_assignment_strategy=ASSIGNMENT,
+            **GROUP_MEMBERSHIP,
             listener=listener,
             description=f"Batches of {', '.join(sorted(contracts))}.",
         )

@@ -15,7 +15,7 @@ from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
 def register_handlers(runtime: ServiceRuntime, stream: VisitorStream) -> None:
     """One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
-    reach the same copy of the service (shared/service.py, ASSIGNMENT)."""
+    reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP)."""
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
