@@ -1,5 +1,5 @@
 """The right of access for a person with much data: an owner's export larger than one Kafka
-message travels in parts, and the package holds every record."""
+message travels in parts, and the package holds every record; an erasure then removes it all."""
 
 import io
 import json
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as STORED
 from privacyhub.gateway.contact.controllers import new_reference
 from privacyhub.requests.settings import RequestsSettings
@@ -118,6 +119,16 @@ async def test_the_package_of_a_person_with_much_data_holds_every_record(
     receipts = {(r["owner"], r["category"]): r["count"] for r in status["receipts"]}
     assert receipts[("consent", "visit_records")] == PAGE_VIEW_COUNT + 1
     assert receipts[("contact", "contact_messages")] == CONTACT_MESSAGE_COUNT
+
+    # The person then has it all erased: that much is erased in one go too, and the databases
+    # the later tests share are as small again as before.
+    erasure = await file_verified_request(gateway, mailbox, person, "erasure")
+    await approve(gateway, erasure["request_id"])
+    erased = await completed(gateway, erasure, within=240)
+    receipts = {(r["owner"], r["category"]): r["count"] for r in erased["receipts"]}
+    assert receipts[("consent", "visit_records")] == PAGE_VIEW_COUNT + 1
+    assert receipts[("contact", "contact_messages")] == CONTACT_MESSAGE_COUNT
+    assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 0
 
 
 async def _all(contact_db: AsyncDatabase, references: list[str]) -> bool:
