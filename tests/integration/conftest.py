@@ -180,6 +180,7 @@ def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSetting
         smtp_host=mailbox.host,
         smtp_port=mailbox.port,
         smtp_tls="none",
+        owner_sweep_interval_seconds=1.0,  # packages past their window go while a test waits
     )
 
 

@@ -412,7 +412,9 @@ async def test_a_request_or_package_whose_key_is_gone_reads_as_erased(
     await RightsRequests(scratch_db, keys).store(received, subject_id=subject_id)
     executions = Executions(scratch_db, keys)
     request_id = str(received.request_id)
-    await executions.store_package(request_id, subject_id=subject_id, package=b"PK zip")
+    await executions.store_package(
+        request_id, subject_id=subject_id, package=b"PK zip", at=utc_now()
+    )
     assert await executions.package(request_id) == b"PK zip"
     # Destroyed under the data, as an erasure racing a write could before writes confirmed.
     await keys.destroy(subject_id)

@@ -167,6 +167,8 @@ class RightsRequestController(Controller):
             {
                 404: "No such access or portability request, or a missing or wrong access token.",
                 409: "The package is not ready yet.",
+                410: "The package was deleted: 30 days after completion, or a while after its "
+                "first full download (`package_gone`).",
             }
         ),
     )

@@ -211,6 +211,7 @@ class RightsExecution:
         right = RightType(document["type"])
         if (
             right in PACKAGED
+            and document["status"] != Status.COMPLETED  # built before completing; may have expired
             and "personal_data_dropped_at" not in document
             and not await self._executions.has_package(request_id)
         ):
@@ -223,18 +224,40 @@ class RightsExecution:
                 generated_at=self._clock(),
             )
             await self._executions.store_package(
-                request_id, subject_id=document["subject_id"], package=build_package(contents)
+                request_id,
+                subject_id=document["subject_id"],
+                package=build_package(contents),
+                at=self._clock(),
             )
         await self._executions.complete(request_id, completed_at=self._clock())
         if COMPLETED not in document["notified"] and "email" in document:
-            notice = completed_notice(UUID(request_id), right, document["receipts"])
+            notice = completed_notice(
+                UUID(request_id),
+                right,
+                document["receipts"],
+                download_days=self._settings.package_download_days,
+                grace_minutes=self._settings.package_download_grace_minutes,
+            )
             await self._mailer.send(document["email"], notice)
             await self._requests.mark_notified(UUID(request_id), COMPLETED)
         if right is RightType.ERASURE:
             await self._executions.forget_person(document["subject_id"], at=self._clock())
 
     async def package_chunk(self, request_id: UUID, number: int) -> tuple[bytes, int] | None:
-        return await self._executions.package_chunk(str(request_id), number)
+        """Chunk `number` of the package and how many there are; the last one counts as a download."""
+        chunk = await self._executions.package_chunk(str(request_id), number)
+        if chunk is not None and number == chunk[1] - 1:
+            await self._executions.package_downloaded(str(request_id), at=self._clock())
+        return chunk
+
+    async def expire_packages(self) -> int:
+        """Delete the packages past their download window, or past the grace after their first download."""
+        now = self._clock()
+        return await self._executions.erase_expired_packages(
+            kept_before=now - timedelta(days=self._settings.package_download_days),
+            downloaded_before=now
+            - timedelta(minutes=self._settings.package_download_grace_minutes),
+        )
 
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)

@@ -255,7 +255,9 @@ class Executions:
         cursor = self._requests.find({"subject_id": subject_id}).sort("received_at", ASCENDING)
         return [await decrypted(self._cipher, document) async for document in cursor]
 
-    async def store_package(self, request_id: str, *, subject_id: str, package: bytes) -> None:
+    async def store_package(
+        self, request_id: str, *, subject_id: str, package: bytes, at: datetime
+    ) -> None:
         """Keep the package once, each chunk encrypted; chunks are written before the document that makes it visible."""
         if await self.has_package(request_id):
             return
@@ -275,7 +277,7 @@ class Executions:
             )
         await self._packages.replace_one(
             {"_id": request_id},
-            {"subject_id": subject_id, "chunks": len(chunks), "size": len(package)},
+            {"subject_id": subject_id, "chunks": len(chunks), "size": len(package), "kept_at": at},
             upsert=True,
         )
         await self._exports.delete_many({"request_id": request_id})
@@ -294,6 +296,33 @@ class Executions:
             return None
         opened = await self._chunk_cipher.decrypt_unless_shredded(stored["subject_id"], chunk)
         return None if opened is None else (opened["data"], stored["chunks"])
+
+    async def package_downloaded(self, request_id: str, *, at: datetime) -> None:
+        """Note the first time the whole package went out; it goes a grace period later."""
+        await self._packages.update_one(
+            {"_id": request_id, "downloaded_at": {"$exists": False}},
+            {"$set": {"downloaded_at": at}},
+        )
+
+    async def erase_expired_packages(
+        self, *, kept_before: datetime, downloaded_before: datetime
+    ) -> int:
+        """Delete the packages kept since before `kept_before` or downloaded before
+        `downloaded_before`: a copy of data its owners erase on their own schedule must not
+        outlive the download it was made for. The number deleted."""
+        expired = {
+            "$or": [
+                {"kept_at": {"$lt": kept_before}},
+                {"downloaded_at": {"$lt": downloaded_before}},
+            ]
+        }
+        packages = await self._packages.find(expired, projection={"subject_id": 1}).to_list()
+        for package in packages:
+            await self._chunks.delete_many({"request_id": package["_id"]})
+            await self._packages.delete_one({"_id": package["_id"]})
+        for subject_id in sorted({package["subject_id"] for package in packages}):
+            await self.destroy_key_when_unused(subject_id)
+        return len(packages)
 
     async def package(self, request_id: str) -> bytes | None:
         """The package, decrypted; None when there is none, or it was erased (its key is gone)."""

@@ -286,10 +286,27 @@ _KEPT_UNDER_HOLD = (
 )
 
 
-def completed_notice(request_id: UUID, right: RightType, receipts: list[dict]) -> Notice:
-    """The answer once every data owner has acted, with a line per owner and category and any legal holds."""
+def completed_notice(
+    request_id: UUID,
+    right: RightType,
+    receipts: list[dict],
+    *,
+    download_days: int,
+    grace_minutes: int,
+) -> Notice:
+    """The answer once every data owner has acted, with a line per owner and category and any
+    legal holds; for a package, how long it can be downloaded."""
     nl_right, en_right = RIGHT_NAMES[right]
     nl_done, en_done = _DONE[right]
+    if right in (RightType.ACCESS, RightType.PORTABILITY):
+        nl_done += (
+            f" Download het binnen {download_days} dagen: daarna verwijderen we het, en ook "
+            f"{grace_minutes} minuten nadat je het voor het eerst helemaal hebt gedownload."
+        )
+        en_done += (
+            f" Download it within {download_days} days: then we delete it, and also "
+            f"{grace_minutes} minutes after you first downloaded it in full."
+        )
     nl_lines, en_lines = [], []
     for receipt in receipts:
         nl_action, en_action = _ACTIONS[receipt["action"]]

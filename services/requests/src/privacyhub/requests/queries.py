@@ -69,6 +69,10 @@ REASONS: dict[Rejection, str] = {
         "An extension is only possible within the first month after receipt."
     ),
     Rejection.NOT_READY: "Your data is not ready yet. You will get an e-mail once it is.",
+    Rejection.PACKAGE_GONE: (
+        "The download of your data has been deleted: it is kept 30 days, and a little while after "
+        "the first download. Submit a new request to get your data again."
+    ),
     Rejection.NOT_A_COMPLETED_RESTRICTION: (
         "Only the restriction of a completed restriction request can be lifted."
     ),
@@ -104,13 +108,11 @@ def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHan
         request = await workflow.status(lookup)
         if request is None or request.type not in (RightType.ACCESS, RightType.PORTABILITY):
             return reply_for(None)
-        chunk = (
-            await execution.package_chunk(lookup.request_id, lookup.chunk)
-            if request.status == Status.COMPLETED
-            else None
-        )
-        if chunk is None:
+        if request.status != Status.COMPLETED:
             return reply_for(Rejection.NOT_READY)
+        chunk = await execution.package_chunk(lookup.request_id, lookup.chunk)
+        if chunk is None:
+            return reply_for(Rejection.PACKAGE_GONE)
         data, chunks = chunk
         return Reply(
             status="found",

@@ -87,11 +87,24 @@ class RequestsSettings(EncryptingServiceSettings):
         description="How long a data owner may take to answer before the request is escalated on "
         "the privacy officer's queue with the owners that are missing.",
     )
+    package_download_days: int = Field(
+        default=30,
+        ge=1,
+        description="An access or portability package is deleted this many days after the "
+        "request was carried out, or the grace below after its first full download, whichever "
+        "comes first: it copies data its owners erase on their own schedule.",
+    )
+    package_download_grace_minutes: int = Field(
+        default=60,
+        ge=0,
+        description="How long a package stays after its first full download, so an interrupted "
+        "download can be tried again.",
+    )
     owner_sweep_interval_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="How often the service looks for data owners that did not answer in time, and "
-        "for requests to tell the privacy officer about.",
+        description="How often the service looks for data owners that did not answer in time, "
+        "for requests to tell the privacy officer about, and for packages past their window.",
     )
     privacy_officer_email: EmailStr = Field(
         default="privacy@jobport.nl",

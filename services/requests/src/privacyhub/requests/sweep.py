@@ -1,5 +1,5 @@
-"""The requests service's periodic sweep: escalate requests whose owners stay silent, then tell the
-privacy officer what needs them (officer_alerts.py)."""
+"""The requests service's periodic sweep: escalate requests whose owners stay silent, tell the
+privacy officer what needs them (officer_alerts.py), and delete packages past their window."""
 
 import logging
 from collections.abc import Callable
@@ -23,6 +23,9 @@ def sweep_while_serving(
     async def sweep(serving: Callable[[], bool]) -> None:
         escalated = await execution.escalate_overdue()
         alerted = await alerts.send_due()
+        expired = await execution.expire_packages()
+        if expired:
+            logger.info("export packages past their window deleted", extra={"count": expired})
         if escalated:
             logger.warning(
                 "rights requests escalated: owners did not answer", extra={"count": escalated}

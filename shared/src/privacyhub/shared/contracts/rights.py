@@ -251,4 +251,5 @@ class Rejection(StrEnum):
     ALREADY_EXTENDED = "already_extended"
     EXTENSION_TOO_LATE = "extension_too_late"
     NOT_READY = "not_ready"
+    PACKAGE_GONE = "package_gone"
     NOT_A_COMPLETED_RESTRICTION = "not_a_completed_restriction"
