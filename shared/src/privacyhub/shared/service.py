@@ -46,6 +46,9 @@ GROUP_MEMBERSHIP = {
     "heartbeat_interval_ms": 1000,
 }
 PROCESSED_EVENTS_SWEEP_SECONDS = 3600.0
+# How long `running` waits for every subscriber to hold partitions; a copy beside more copies
+# than a topic has partitions never gets some, and starts anyway after this.
+SETTLE_SECONDS = 60.0
 
 
 class ServiceRuntime:
@@ -184,6 +187,19 @@ class ServiceRuntime:
                 exc_info=True,
             )
 
+    async def _settled(self) -> None:
+        """Wait until every subscriber holds partitions of its topics, so that what is published
+        from now on reaches this copy: its subscribers join the group one after another, and each
+        join reassigns the partitions of those before it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_SECONDS
+        while loop.time() < deadline:
+            consumers = [getattr(s, "consumer", None) for s in self.broker.subscribers]
+            if all(c is not None and c.assignment() for c in consumers):
+                return
+            await asyncio.sleep(0.1)
+        logger.info("started before every subscriber held partitions of its topics")
+
     async def ready(self) -> bool:
         """Kafka and the service's database both answer."""
         try:
@@ -197,6 +213,7 @@ class ServiceRuntime:
         """Start-up tasks, then consuming; on exit consumers stop before the database closes."""
         await self._run_startup_tasks()
         await self.broker.start()
+        await self._settled()
         await self._start_periodic()
         try:
             yield self
