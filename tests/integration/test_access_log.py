@@ -21,6 +21,7 @@ from tests.integration.test_rights_execution import (
     Person,
     approve,
     completed,
+    download,
     file_verified_request,
     leave_contact_message,
 )
@@ -200,10 +201,7 @@ async def test_an_access_request_shows_the_person_who_read_their_data(
     accepted = await file_verified_request(gateway, mailbox, person, "access")
     await approve(gateway, accepted["request_id"])
     await completed(gateway, accepted)
-    response = await gateway.get(
-        f"/v1/rights-requests/{accepted['request_id']}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
+    response = await download(gateway, mailbox, person, accepted)
 
     assert response.status_code == 200, response.text
     archive = zipfile.ZipFile(io.BytesIO(response.content))

@@ -24,6 +24,7 @@ from tests.integration.test_rights_execution import (
     Person,
     approve,
     completed,
+    download,
     file_verified_request,
     visit_with_consent,
 )
@@ -103,10 +104,7 @@ async def test_the_package_of_a_person_with_much_data_holds_every_record(
     accepted = await file_verified_request(gateway, mailbox, person, "access")
     await approve(gateway, accepted["request_id"])
     status = await completed(gateway, accepted, within=240)
-    response = await gateway.get(
-        f"/v1/rights-requests/{accepted['request_id']}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
 
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))

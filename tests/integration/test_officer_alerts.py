@@ -24,6 +24,7 @@ from tests.conftest import Endpoints
 from tests.integration.test_rights_execution import (
     OFFICER,
     Person,
+    WaitingCopy,
     approve_a_letter,
     past_the_owners_timeout,
     waiting_for_a_silent_partner,
@@ -90,7 +91,8 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
             escalated = await approve_a_letter(
                 gateway, [requests_db, second], person, details=details
             )
-            async with past_the_owners_timeout(second, clock, escalated):
+            copy = WaitingCopy(second, clock, settings)
+            async with past_the_owners_timeout(endpoints, copy, escalated):
                 escalation = await mailbox.wait_for(
                     officer, about(escalated, "geëscaleerd"), what="the escalation e-mail"
                 )

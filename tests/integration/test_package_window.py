@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from privacyhub.requests.execution_store import PACKAGE_CHUNKS, PACKAGES
 from privacyhub.requests.settings import RequestsSettings
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,6 +16,7 @@ from tests.integration.test_rights_execution import (
     approve,
     completed,
     completion_mail,
+    download,
     file_verified_request,
 )
 from tests.support.clock import MovableClock
@@ -38,13 +39,6 @@ async def carried_out_access(
     return person, accepted
 
 
-async def download(gateway: AsyncClient, accepted: dict[str, Any]) -> Response:
-    return await gateway.get(
-        f"/v1/rights-requests/{accepted['request_id']}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
-
-
 async def deleted(requests_db: AsyncDatabase, request_id: str) -> bool:
     return (
         await requests_db[PACKAGES].find_one({"_id": request_id}) is None
@@ -52,8 +46,10 @@ async def deleted(requests_db: AsyncDatabase, request_id: str) -> bool:
     )
 
 
-async def assert_gone(gateway: AsyncClient, accepted: dict[str, Any]) -> None:
-    response = await download(gateway, accepted)
+async def assert_gone(
+    gateway: AsyncClient, mailbox: Mailbox, person: Person, accepted: dict[str, Any]
+) -> None:
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 410, response.text
     assert response.json()["code"] == "package_gone"
 
@@ -74,16 +70,18 @@ async def test_a_package_goes_a_grace_period_after_its_first_full_download(
     assert f"Download het binnen {days} dagen" in mail and f"{grace} minuten" in mail
     assert f"Download it within {days} days" in mail and f"{grace} minutes after" in mail
 
-    first = await download(gateway, accepted)
+    first = await download(gateway, mailbox, person, accepted)
     assert first.status_code == 200, first.text
     with requests_clock.moved_forward(timedelta(minutes=grace - 1)):
-        again = await download(gateway, accepted)  # an interrupted download is tried again
+        again = await download(
+            gateway, mailbox, person, accepted
+        )  # an interrupted download is tried again
         assert again.status_code == 200 and again.content == first.content
     with requests_clock.moved_forward(timedelta(minutes=grace + 1)):
         await eventually(
             lambda: deleted(requests_db, accepted["request_id"]), what="the package deleted"
         )
-    await assert_gone(gateway, accepted)
+    await assert_gone(gateway, mailbox, person, accepted)
 
 
 async def test_a_package_never_downloaded_goes_after_its_window(
@@ -93,10 +91,10 @@ async def test_a_package_never_downloaded_goes_after_its_window(
     requests_clock: MovableClock,
     requests_settings: RequestsSettings,
 ) -> None:
-    _, accepted = await carried_out_access(gateway, mailbox)
+    person, accepted = await carried_out_access(gateway, mailbox)
     window = timedelta(days=requests_settings.package_download_days)
     with requests_clock.moved_forward(window + timedelta(minutes=1)):
         await eventually(
             lambda: deleted(requests_db, accepted["request_id"]), what="the package deleted"
         )
-    await assert_gone(gateway, accepted)
+    await assert_gone(gateway, mailbox, person, accepted)

@@ -32,6 +32,7 @@ from tests.integration.test_rights_execution import (
     Person,
     approve,
     completed,
+    download,
     file_verified_request,
     leave_contact_message,
 )
@@ -243,10 +244,7 @@ async def test_the_access_export_names_the_recipient_of_each_message(
     await approve(gateway, accepted["request_id"])
     await completed(gateway, accepted)
 
-    response = await gateway.get(
-        f"/v1/rights-requests/{accepted['request_id']}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
     [message] = data["owners"]["contact"]["contact_messages"]["records"]

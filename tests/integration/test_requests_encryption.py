@@ -48,9 +48,11 @@ from tests.integration.test_encryption_at_rest import LettingAWriteIn
 from tests.integration.test_rights_execution import (
     CODE_LINE,
     Person,
+    answered_in_the_copy,
     approve,
     completed,
     completion_mail,
+    download,
     file_verified_request,
     officer_files_verified,
     waiting_for_a_silent_partner,
@@ -224,6 +226,7 @@ async def test_an_erasure_keeps_the_key_while_a_complaint_of_the_person_is_kept(
 
 async def test_an_access_requests_exports_and_package_are_encrypted_and_the_download_is_not(
     gateway: AsyncClient,
+    mailbox: Mailbox,
     endpoints: Endpoints,
     contact_db: AsyncDatabase,
     requests_db: AsyncDatabase,
@@ -258,13 +261,7 @@ async def test_an_access_requests_exports_and_package_are_encrypted_and_the_down
         )
         request_id = accepted["request_id"]
         await approve(gateway, request_id)
-
-        async def both_answered() -> bool:
-            document = await waiting_db[RIGHTS_REQUESTS].find_one({"_id": request_id})
-            answered = (document or {}).get("execution", {}).get("answered", [])
-            return {"contact", "consent"} <= set(answered)
-
-        await eventually(both_answered, within=60, what="the owners' answers in the waiting copy")
+        await answered_in_the_copy(endpoints, waiting_db, waiting_settings, request_id)
     # Stopped: the status and export queries below are answered by the service's own copy only.
     exports = await waiting_db[OWNER_EXPORTS].find({"request_id": request_id}).to_list()
     assert sorted(export["owner"] for export in exports) == ["consent", "contact"]
@@ -278,10 +275,7 @@ async def test_an_access_requests_exports_and_package_are_encrypted_and_the_down
     assert message["message"] == words and message["email"] == person.email
 
     await completed(gateway, accepted)
-    response = await gateway.get(
-        f"/v1/rights-requests/{request_id}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
     [message] = data["owners"]["contact"]["contact_messages"]["records"]

@@ -15,13 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
+from privacyhub.requests.owner_commands import owner_command
 from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import queue_entry
@@ -44,7 +45,7 @@ from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
 from tests.support.clock import MovableClock
-from tests.support.kafka import at_the_end, collect_until
+from tests.support.kafka import at_the_end, collect_until, publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
@@ -56,6 +57,7 @@ pytestmark = [
 
 OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
 CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
+DOWNLOAD_CODE = re.compile(r"download code \(only in this e-mail\): (\S+)")
 # The owners' timeout of a copy waiting for a silent partner: it passes when a test moves the clock.
 OWNER_TIMEOUT = timedelta(hours=1)
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -176,6 +178,28 @@ async def completed(
         raise AssertionError(f"{timeout}; last seen: {last_seen}") from None
 
 
+async def download(
+    gateway: AsyncClient, mailbox: Mailbox, person: Person, accepted: dict[str, Any]
+) -> Response:
+    """The package, as the requester gets it: with the access token and the download code the
+    completion e-mail brought to their address."""
+    request_id = accepted["request_id"]
+    mail = await mailbox.wait_for(
+        person.email,
+        lambda m: "uitgevoerd" in m["Subject"] and request_id in text_of(m),
+        what="the completion e-mail",
+    )
+    code = DOWNLOAD_CODE.search(text_of(mail))
+    assert code, "the completion e-mail brings no download code"
+    return await gateway.get(
+        f"/v1/rights-requests/{request_id}/export",
+        headers={
+            "authorization": f"Bearer {accepted['access_token']}",
+            "x-download-code": code.group(1),
+        },
+    )
+
+
 async def completion_mail(mailbox: Mailbox, person: Person) -> str:
     message = await mailbox.wait_for(
         person.email, lambda m: "uitgevoerd" in m["Subject"], what="the completion e-mail"
@@ -211,7 +235,10 @@ async def test_an_access_request_yields_a_zip_with_every_record_and_a_summary(
     assert {r["owner"] for r in status["receipts"]} == {"contact", "consent", "support_partner"}
     assert "uitgevoerd" in await completion_mail(mailbox, person)
 
-    response = await gateway.get(export_path, headers=token)
+    without_code = await gateway.get(export_path, headers=token)
+    assert without_code.status_code == 403, without_code.text
+    assert without_code.json()["code"] == "wrong_download_code"
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -244,10 +271,7 @@ async def test_portability_holds_only_data_processed_under_consent_or_contract(
     await approve(gateway, accepted["request_id"])
     await completed(gateway, accepted)
 
-    response = await gateway.get(
-        f"/v1/rights-requests/{accepted['request_id']}/export",
-        headers={"authorization": f"Bearer {accepted['access_token']}"},
-    )
+    response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
     assert data["owners"]["contact"] == {}  # answering questions rests on legitimate interest
@@ -442,6 +466,7 @@ class WaitingCopy:
 
     db: AsyncDatabase
     clock: MovableClock
+    settings: RequestsSettings
 
 
 @pytest.fixture
@@ -453,17 +478,31 @@ async def requests_waiting_for_a_partner(
     clock = MovableClock()
     try:
         async with create_requests_runtime(settings, clock=clock).running():
-            yield WaitingCopy(client[settings.mongodb_database], clock)
+            yield WaitingCopy(client[settings.mongodb_database], clock, settings)
     finally:
         await client.close()
 
 
-@asynccontextmanager
-async def past_the_owners_timeout(
-    copy: AsyncDatabase, clock: MovableClock, request_id: str
-) -> AsyncIterator[None]:
-    """Once contact and consent answered the copy, its clock moved past the owners' timeout: what
-    happens meanwhile happens to a request only the silent partner left unanswered."""
+async def answered_in_the_copy(
+    endpoints: Endpoints, copy: AsyncDatabase, settings: RequestsSettings, request_id: str
+) -> None:
+    """Contact's and consent's answers, recorded in a copy of the service with a database of its
+    own. Both copies send the same command (its id follows from the request) and the owners carry
+    it out once, so a copy that starts executing after their answers came by would wait for them
+    for ever: once it executes, the test sends the command again under a new id, as one would to
+    an owner that missed it."""
+    await eventually(
+        lambda: copy[RIGHTS_REQUESTS].find_one(
+            {"_id": request_id, "execution.started_at": {"$exists": True}}
+        ),
+        what="the copy executing the request",
+    )
+    document = await readable_requests(copy, settings).get(uuid.UUID(request_id))
+    assert document is not None
+    command = owner_command(
+        document, subject_id_secret=settings.subject_id_secret.get_secret_value()
+    ).model_copy(update={"event_id": uuid.uuid4()})
+    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_COMMANDS.name, [command])
 
     async def both_answered() -> bool:
         document = await copy[RIGHTS_REQUESTS].find_one({"_id": request_id})
@@ -471,7 +510,16 @@ async def past_the_owners_timeout(
         return {"contact", "consent"} <= set(answered)
 
     await eventually(both_answered, within=60, what="contact's and consent's answers in the copy")
-    with clock.moved_forward(OWNER_TIMEOUT + timedelta(seconds=1)):
+
+
+@asynccontextmanager
+async def past_the_owners_timeout(
+    endpoints: Endpoints, copy: WaitingCopy, request_id: str
+) -> AsyncIterator[None]:
+    """Once contact and consent answered the copy, its clock moved past the owners' timeout: what
+    happens meanwhile happens to a request only the silent partner left unanswered."""
+    await answered_in_the_copy(endpoints, copy.db, copy.settings, request_id)
+    with copy.clock.moved_forward(OWNER_TIMEOUT + timedelta(seconds=1)):
         yield
 
 
@@ -529,6 +577,7 @@ async def approve_a_letter(
 
 async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     gateway: AsyncClient,
+    endpoints: Endpoints,
     requests_db: AsyncDatabase,
     requests_waiting_for_a_partner: WaitingCopy,
     requests_settings: RequestsSettings,
@@ -537,7 +586,7 @@ async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     request_id = await approve_a_letter(gateway, [requests_db, copy.db], Person())
 
     second = copy.db[RIGHTS_REQUESTS]
-    async with past_the_owners_timeout(copy.db, copy.clock, request_id):
+    async with past_the_owners_timeout(endpoints, copy, request_id):
         escalated = await eventually(
             lambda: second.find_one({"_id": request_id, "status": Status.ESCALATED.value}),
             what="the escalation",
@@ -549,3 +598,28 @@ async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(
     )
     entry = next(queue_entry(d, utc_now()) for d in queue if d["_id"] == request_id)
     assert entry.missing_owners == ["partner-without-tool"]
+
+
+async def test_the_officers_reasons_show_only_to_who_proved_the_address_is_theirs(
+    gateway: AsyncClient, mailbox: Mailbox, requests_db: AsyncDatabase
+) -> None:
+    """An officer-verified request's token may be held by whoever submitted it: the reasons the
+    officer wrote reach the verified address by e-mail, not that holder's status view."""
+    by_letter = await officer_files_verified(gateway, Person(), "access", [requests_db])
+    person = Person()
+    by_code = await file_verified_request(gateway, mailbox, person, "access")
+    for accepted in (by_letter, by_code):
+        await approve(gateway, accepted["request_id"])
+
+    async def decision_of(accepted: dict[str, Any]) -> dict[str, Any]:
+        response = await gateway.get(
+            f"/v1/rights-requests/{accepted['request_id']}",
+            headers={"authorization": f"Bearer {accepted['access_token']}"},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["decision"]
+
+    hidden, shown = await decision_of(by_letter), await decision_of(by_code)
+    assert hidden["outcome"] == shown["outcome"] == "approve"
+    assert hidden["reasons"] is None
+    assert shown["reasons"] == "Je verzoek is terecht."

@@ -2,7 +2,8 @@
 
 The owner's reason is the English message; the Dutch is kept here, since visitors read some
 of these. A refusal is a conflict with the state of the data (409), except a code a requester
-typed wrong or too late (400), a package deleted after its download window (410), and the limits
+typed wrong or too late (400), a wrong download code (403), a package deleted after its download
+window (410), and the limits
 on wrong codes and on asking for new ones (429).
 A request locked after too many wrong codes stays locked: asking it for a new code answers the
 same 429 as entering one.
@@ -12,6 +13,7 @@ from typing import NamedTuple
 
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
     HTTP_409_CONFLICT,
     HTTP_410_GONE,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -71,6 +73,11 @@ REFUSALS: dict[str, HttpRefusal] = {
     "not_ready": HttpRefusal(
         HTTP_409_CONFLICT,
         "Je gegevens staan nog niet klaar. Je krijgt een e-mail zodra ze klaar zijn.",
+    ),
+    "wrong_download_code": HttpRefusal(
+        HTTP_403_FORBIDDEN,
+        "Dat is niet de downloadcode van dit verzoek: die staat in de e-mail dat het verzoek is "
+        "uitgevoerd.",
     ),
     "package_gone": HttpRefusal(
         HTTP_410_GONE,

@@ -46,6 +46,16 @@ AccessToken = Annotated[
     ),
 ]
 
+DownloadCode = Annotated[
+    str | None,
+    HeaderParameter(
+        name="X-Download-Code",
+        max_length=100,
+        description="The download code from the e-mail saying the request was carried out: the "
+        "package goes only to who can read the verified address.",
+    ),
+]
+
 
 def bearer_token(authorization: str | None) -> str:
     """The access token from `Authorization: Bearer <token>`; without one the request does not exist for the caller."""
@@ -165,6 +175,7 @@ class RightsRequestController(Controller):
         media_type="application/zip",
         responses=error_responses(
             {
+                403: "A missing or wrong download code (`wrong_download_code`).",
                 404: "No such access or portability request, or a missing or wrong access token.",
                 409: "The package is not ready yet.",
                 410: "The package was deleted: 30 days after completion, or a while after its "
@@ -177,13 +188,18 @@ class RightsRequestController(Controller):
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
         authorization: AccessToken = None,
+        download_code: DownloadCode = None,
     ) -> Response[bytes]:
-        """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token. 409 while it is not ready; 404 for an unknown request, another kind of request, or a missing or wrong token."""
+        """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token and of the download code e-mailed to the verified address. 409 while it is not ready; 403 without the right download code; 404 for an unknown request, another kind of request, or a missing or wrong token."""
         token_sha256 = access_token_sha256(bearer_token(authorization))
+        code_sha256 = access_token_sha256(download_code or "")
         chunks: list[bytes] = []
         while True:
             lookup = PackageLookup(
-                request_id=request_id, access_token_sha256=token_sha256, chunk=len(chunks)
+                request_id=request_id,
+                access_token_sha256=token_sha256,
+                download_code_sha256=code_sha256,
+                chunk=len(chunks),
             )
             package = await ask_owner(
                 queries, REQUESTS_QUERIES, EXPORT_QUERY, lookup, PackageChunk, key=str(request_id)

@@ -8,7 +8,9 @@ personal fields, after the requester got the answer. A completed restriction is 
 way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.
 """
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -49,6 +51,11 @@ SendCommand = Callable[[Envelope], Awaitable[Any]]
 COMPLETED = "completed"
 RESTRICTION_LIFTED = "restriction_lifted"
 PACKAGED = (RightType.ACCESS, RightType.PORTABILITY)
+DOWNLOAD_CODE_BYTES = 16
+
+
+def sha256_hex(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def owner_receipts(answer: Any, *, answered_at: Any) -> list[OwnerReceipt]:
@@ -231,10 +238,15 @@ class RightsExecution:
             )
         await self._executions.complete(request_id, completed_at=self._clock())
         if COMPLETED not in document["notified"] and "email" in document:
+            download_code = None
+            if right in PACKAGED:
+                download_code = secrets.token_urlsafe(DOWNLOAD_CODE_BYTES)
+                await self._requests.set_download_code(UUID(request_id), sha256_hex(download_code))
             notice = completed_notice(
                 UUID(request_id),
                 right,
                 document["receipts"],
+                download_code=download_code,
                 download_days=self._settings.package_download_days,
                 grace_minutes=self._settings.package_download_grace_minutes,
             )

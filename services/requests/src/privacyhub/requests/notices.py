@@ -291,6 +291,7 @@ def completed_notice(
     right: RightType,
     receipts: list[dict],
     *,
+    download_code: str | None,
     download_days: int,
     grace_minutes: int,
 ) -> Notice:
@@ -298,6 +299,15 @@ def completed_notice(
     legal holds; for a package, how long it can be downloaded."""
     nl_right, en_right = RIGHT_NAMES[right]
     nl_done, en_done = _DONE[right]
+    if download_code is not None:
+        nl_done += (
+            f"\n\nJe downloadcode (alleen in deze e-mail): {download_code}\nJe hebt hem naast je "
+            "toegangscode nodig om het bestand te downloaden."
+        )
+        en_done += (
+            f"\n\nYour download code (only in this e-mail): {download_code}\nYou need it as well "
+            "as your access token to download the file."
+        )
     if right in (RightType.ACCESS, RightType.PORTABILITY):
         nl_done += (
             f" Download het binnen {download_days} dagen: daarna verwijderen we het, en ook "

@@ -69,6 +69,10 @@ REASONS: dict[Rejection, str] = {
         "An extension is only possible within the first month after receipt."
     ),
     Rejection.NOT_READY: "Your data is not ready yet. You will get an e-mail once it is.",
+    Rejection.WRONG_DOWNLOAD_CODE: (
+        "That is not the download code of this request: it is in the e-mail saying the request "
+        "was carried out."
+    ),
     Rejection.PACKAGE_GONE: (
         "The download of your data has been deleted: it is kept 30 days, and a little while after "
         "the first download. Submit a new request to get your data again."
@@ -110,6 +114,8 @@ def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHan
             return reply_for(None)
         if request.status != Status.COMPLETED:
             return reply_for(Rejection.NOT_READY)
+        if not await workflow.may_download(lookup):
+            return reply_for(Rejection.WRONG_DOWNLOAD_CODE)
         chunk = await execution.package_chunk(lookup.request_id, lookup.chunk)
         if chunk is None:
             return reply_for(Rejection.PACKAGE_GONE)

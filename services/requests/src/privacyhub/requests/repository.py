@@ -250,6 +250,12 @@ class RightsRequests:
         )
         return result.modified_count == 1
 
+    async def set_download_code(self, request_id: UUID, code_sha256: str) -> None:
+        """The digest of the download code the completion e-mail is about to bring; a code sent before is void."""
+        await self._collection.update_one(
+            {"_id": str(request_id)}, {"$set": {"download_code_sha256": code_sha256}}
+        )
+
     async def mark_notified(self, request_id: UUID, step: str) -> None:
         """Remember that the requester was told about `step`, so a redelivery does not tell them twice."""
         await self._collection.update_one(

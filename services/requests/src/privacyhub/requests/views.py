@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from privacyhub.requests.repository import RightsRequestDocument
-from privacyhub.shared.contracts.rights import QueueEntry, RightsRequestView
+from privacyhub.shared.contracts.rights import QueueEntry, RightsRequestView, VerificationMethod
 from privacyhub.shared.deadlines import days_left, is_due_soon, is_overdue
 
 
@@ -21,6 +21,22 @@ def view(document: RightsRequestDocument) -> RightsRequestView:
         completed_at=document.get("completed_at"),
         restriction_lifted_at=document.get("restriction_lift", {}).get("lifted_at"),
         receipts=document.get("receipts", []) if document.get("completed_at") else [],
+    )
+
+
+def requester_view(document: RightsRequestDocument) -> RightsRequestView:
+    """What the holder of the access token sees: the officer's written reasons only once the
+    holder has shown, with the e-mailed code, that the address is theirs (the reasons also reach
+    that address by e-mail)."""
+    shown = view(document)
+    verification = document.get("verification") or {}
+    if verification.get("method") == VerificationMethod.EMAIL_CODE:
+        return shown
+    return shown.model_copy(
+        update={
+            "decision": shown.decision and shown.decision.model_copy(update={"reasons": None}),
+            "extension": shown.extension and shown.extension.model_copy(update={"reasons": None}),
+        }
     )
 
 

@@ -23,7 +23,7 @@ from privacyhub.requests.notices import (
 from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.verification_codes import CODE, VerificationCodes
-from privacyhub.requests.views import queue_entry, view
+from privacyhub.requests.views import queue_entry, requester_view, view
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
     OPEN_STATUSES,
@@ -36,6 +36,7 @@ from privacyhub.shared.contracts.rights import (
     Extension,
     ExtensionCommand,
     OfficerVerification,
+    PackageLookup,
     QueueEntry,
     QueueFilter,
     Rejection,
@@ -111,7 +112,13 @@ class RightsWorkflow:
             document["access_token_sha256"], lookup.access_token_sha256
         ):
             return None
-        return view(document)
+        return requester_view(document)
+
+    async def may_download(self, lookup: PackageLookup) -> bool:
+        """Whether the lookup brings the download code e-mailed to the verified address."""
+        document = await self._requests.get(lookup.request_id)
+        stored = (document or {}).get("download_code_sha256")
+        return stored is not None and _same_digest(stored, lookup.download_code_sha256)
 
     async def verify_code(self, attempt: CodeAttempt) -> Outcome:
         """A try at the e-mailed code: right, wrong (counted once per attempt id), expired, or locked."""

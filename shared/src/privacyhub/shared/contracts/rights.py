@@ -114,8 +114,11 @@ class StatusLookup(BaseModel):
 
 
 class PackageLookup(StatusLookup):
-    """One chunk of the package: a reply is one Kafka message, so the package comes a chunk at a time."""
+    """One chunk of the package: a reply is one Kafka message, so the package comes a chunk at a
+    time. It goes only to who holds the download code the completion e-mail brought to the
+    verified address, as well as the access token."""
 
+    download_code_sha256: str = Field(pattern=SHA256_HEX)
     chunk: int = Field(default=0, ge=0)
 
 
@@ -184,15 +187,21 @@ class RestrictionLiftCommand(BaseModel):
     action_id: UUID
 
 
+HIDDEN_REASONS = (
+    "What the officer wrote; null to a token holder who did not verify the address with the "
+    "e-mailed code (the e-mail to that address brings it)."
+)
+
+
 class Decision(BaseModel):
     outcome: DecisionOutcome
-    reasons: str
+    reasons: str | None = Field(description=HIDDEN_REASONS)
     decided_at: AwareDatetime
 
 
 class Extension(BaseModel):
     months: int
-    reasons: str
+    reasons: str | None = Field(description=HIDDEN_REASONS)
     extended_at: AwareDatetime
 
 
@@ -252,4 +261,5 @@ class Rejection(StrEnum):
     EXTENSION_TOO_LATE = "extension_too_late"
     NOT_READY = "not_ready"
     PACKAGE_GONE = "package_gone"
+    WRONG_DOWNLOAD_CODE = "wrong_download_code"
     NOT_A_COMPLETED_RESTRICTION = "not_a_completed_restriction"
