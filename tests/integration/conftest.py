@@ -70,6 +70,7 @@ def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> Gatew
         kafka_bootstrap_servers=kafka_bootstrap_servers,
         kafka_publish_timeout_seconds=3.0,
         rate_limit_per_minute=10_000,
+        intake_per_address_per_day=10_000,  # tests give fixed addresses many times
         **overrides,
     )
 

@@ -83,3 +83,30 @@ async def test_a_visitor_id_naming_an_unlimited_path_does_not_lift_the_limit() -
 
     assert second.status_code == 429
     assert health == [200, 200, 200]
+
+
+async def test_one_address_is_limited_across_clients_on_the_public_forms() -> None:
+    """Every rights request and complaint e-mails the address it names: past the day's
+    allowance that address is refused (whatever client sends it), another address is not."""
+    app = create_app(
+        offline_gateway(intake_per_address_per_day=2, kafka_publish_timeout_seconds=0.5)
+    )
+    victim = "slachtoffer@example.nl"
+    async with AsyncTestClient(app) as client:
+        allowed = [
+            await client.post("/v1/rights-requests", json={"type": "access", "email": victim}),
+            await client.post(
+                "/v1/complaints", json={"email": victim, "message": "Spam?", "kind": "complaint"}
+            ),
+        ]
+        refused = await client.post(
+            "/v1/rights-requests", json={"type": "erasure", "email": victim}
+        )
+        other = await client.post(
+            "/v1/rights-requests", json={"type": "access", "email": "iemand@example.nl"}
+        )
+
+    assert [response.status_code for response in allowed] == [503, 503]  # Kafka is away
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert refused.json()["code"] == "too_many_requests"
+    assert other.status_code == 503

@@ -25,7 +25,7 @@ from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
-from privacyhub.gateway.rate_limit import ClientRateLimiter
+from privacyhub.gateway.rate_limit import AddressLimiter, ClientRateLimiter
 from privacyhub.gateway.retention.controllers import (
     CustomerRelationshipController,
     DeletionLogController,
@@ -100,6 +100,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
     page_views = PageViews(publisher)
+    addresses = AddressLimiter(settings.intake_per_address_per_day)
 
     app = Gateway(
         route_handlers=[
@@ -128,6 +129,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             "publisher": Provide(lambda: publisher, sync_to_thread=False),
             "queries": Provide(lambda: queries, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "addresses": Provide(lambda: addresses, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],
         state=State({"settings": settings, "broker": broker, "page_views": page_views}),

@@ -1,7 +1,9 @@
 """Requests per client per minute, counted in memory: a token bucket per client address.
 
-A client may send `per_minute` requests at once; after that its bucket refills at `per_minute`
-tokens a minute, so a steady client gets `per_minute` requests a minute. Each request costs one
+A client may send `per_window` requests at once; after that its bucket refills at `per_window`
+tokens a window (a minute, unless told otherwise), so a steady client gets `per_window` requests
+a window. The same buckets, keyed by pseudonymous subject id and with a day's window, limit how
+often one e-mail address may be given on the public forms (`AddressLimiter`). Each request costs one
 dictionary lookup and a little arithmetic, never a serialised history.
 
 Memory stays bounded: a bucket that has been idle long enough to be full again is the same as
@@ -20,6 +22,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from litestar.exceptions import TooManyRequestsException
 
 WINDOW_SECONDS = 60.0
 UNKNOWN_CLIENT = "127.0.0.1"  # Litestar's choice when the server reports no client address
@@ -45,15 +49,17 @@ class ClientRateLimiter:
 
     def __init__(
         self,
-        per_minute: int,
+        per_window: int,
         *,
+        window_seconds: float = WINDOW_SECONDS,
         max_clients: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.per_minute = per_minute
-        self.policy = f"{per_minute}; w={int(WINDOW_SECONDS)}".encode()
-        self.limit = str(per_minute).encode()
-        self._per_second = per_minute / WINDOW_SECONDS
+        self.per_window = per_window
+        self.policy = f"{per_window}; w={int(window_seconds)}".encode()
+        self.limit = str(per_window).encode()
+        self._window_seconds = window_seconds
+        self._per_second = per_window / window_seconds
         self._max_clients = max_clients
         self._clock = clock
         self._buckets: OrderedDict[str, Bucket] = OrderedDict()
@@ -67,13 +73,13 @@ class ClientRateLimiter:
         self._forget_idle(now)
         bucket = self._buckets.get(client)
         if bucket is None:
-            bucket = self._buckets[client] = Bucket(float(self.per_minute), now)
+            bucket = self._buckets[client] = Bucket(float(self.per_window), now)
             if len(self._buckets) > self._max_clients:
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(client)
             bucket.tokens = min(
-                float(self.per_minute), bucket.tokens + (now - bucket.updated) * self._per_second
+                float(self.per_window), bucket.tokens + (now - bucket.updated) * self._per_second
             )
             bucket.updated = now
         allowed = bucket.tokens >= 1.0
@@ -83,7 +89,7 @@ class ClientRateLimiter:
             allowed,
             int(bucket.tokens),
             0 if allowed else math.ceil((1.0 - bucket.tokens) / self._per_second),
-            math.ceil((self.per_minute - bucket.tokens) / self._per_second),
+            math.ceil((self.per_window - bucket.tokens) / self._per_second),
         )
 
     def headers(self, verdict: Verdict) -> list[tuple[bytes, bytes]]:
@@ -103,6 +109,25 @@ class ClientRateLimiter:
         # Buckets are in order of last use; one idle for a whole window is full, like a new one.
         while self._buckets:
             oldest = next(iter(self._buckets.values()))
-            if now - oldest.updated < WINDOW_SECONDS:
+            if now - oldest.updated < self._window_seconds:
                 return
             self._buckets.popitem(last=False)
+
+
+class AddressLimiter:
+    """How often one e-mail address may be given on the public rights-request and complaint
+    forms, across every client: each request e-mails that address, so without this anyone could
+    flood a person's mailbox (and the officer's queue) from many addresses. Keyed by the
+    pseudonymous subject id, never the address."""
+
+    def __init__(self, per_day: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._buckets = ClientRateLimiter(per_day, window_seconds=24 * 3600.0, clock=clock)
+
+    def take(self, subject_id: str) -> None:
+        """Spend one of the address's requests; TooManyRequestsException (429) when none is left."""
+        verdict = self._buckets.take(subject_id)
+        if not verdict.allowed:
+            raise TooManyRequestsException(
+                detail="too many requests for this e-mail address",
+                headers={"retry-after": str(verdict.retry_after_seconds)},
+            )

@@ -28,6 +28,13 @@ class GatewaySettings(CommonSettings):
         "client may send them at once, then its allowance refills continuously (a token bucket "
         "per gateway copy). Health, readiness, metrics and the OpenAPI document are not limited.",
     )
+    intake_per_address_per_day: int = Field(
+        default=10,
+        gt=0,
+        description="Rights requests and complaints one e-mail address may be given on the public "
+        "forms per day, across all clients, before 429 with `Retry-After`: each one e-mails that "
+        "address. Counted per gateway copy, by pseudonymous subject id.",
+    )
     kafka_linger_ms: int = Field(
         default=5,
         ge=0,

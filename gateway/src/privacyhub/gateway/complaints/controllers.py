@@ -8,7 +8,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.complaints.schemas import ComplaintForm
+from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.publishing import Accepted, EventPublisher
+from privacyhub.gateway.rate_limit import AddressLimiter
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.contracts.complaints import (
     COMPLAINT_RECEIVED,
@@ -56,14 +58,24 @@ class ComplaintController(Controller):
     path = "/v1/complaints"
     tags = ["complaints"]
 
-    @post(status_code=HTTP_202_ACCEPTED, operation_id="submitComplaint")
+    @post(
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="submitComplaint",
+        responses=error_responses(
+            {429: "Too many requests and complaints for this e-mail address today."}
+        ),
+    )
     async def submit(
         self,
         data: JSONBody[ComplaintForm],
         publisher: NamedDependency[EventPublisher],
         settings: NamedDependency[GatewaySettings],
+        addresses: NamedDependency[AddressLimiter],
     ) -> Accepted:
-        """Report a complaint about how personal data is handled, or a suspected data breach. Answers 202 with a reference once Kafka holds it (a suspected breach then opens an entry in the breach register), 422 for invalid fields, 503 when Kafka cannot take it."""
+        """Report a complaint about how personal data is handled, or a suspected data breach. Answers 202 with a reference once Kafka holds it (a suspected breach then opens an entry in the breach register), 422 for invalid fields, 429 when the address was given too often today, 503 when Kafka cannot take it."""
+        addresses.take(
+            subject_id_for_email(settings.subject_id_secret.get_secret_value(), data.email)
+        )
         return await publish_complaint(
             data,
             channel=ComplaintChannel.WEB,

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
+from privacyhub.gateway.rate_limit import AddressLimiter
 from privacyhub.gateway.rights.intake import accept_rights_request, access_token_sha256
 from privacyhub.gateway.rights.schemas import (
     CodeEntry,
@@ -36,6 +37,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
 AccessToken = Annotated[
@@ -69,14 +71,23 @@ class RightsRequestController(Controller):
     path = "/v1/rights-requests"
     tags = ["rights requests"]
 
-    @post(status_code=HTTP_202_ACCEPTED, operation_id="submitRightsRequest")
+    @post(
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="submitRightsRequest",
+        responses=error_responses(
+            {429: "Too many requests and complaints for this e-mail address today."}
+        ),
+    )
     async def submit(
         self,
         data: JSONBody[RightsRequestForm],
         publisher: NamedDependency[EventPublisher],
         settings: NamedDependency[GatewaySettings],
+        addresses: NamedDependency[AddressLimiter],
     ) -> RightsRequestAccepted:
-        """Submit a rights request (access, rectification, erasure, restriction, portability, objection, withdraw_consent). Answers 202 with the request id, the due date (one calendar month after today) and an access token once Kafka holds it; a verification code is e-mailed. 503 when Kafka cannot take it."""
+        """Submit a rights request (access, rectification, erasure, restriction, portability, objection, withdraw_consent). Answers 202 with the request id, the due date (one calendar month after today) and an access token once Kafka holds it; a verification code is e-mailed. 429 when the address was given too often today; 503 when Kafka cannot take it."""
+        secret = settings.subject_id_secret.get_secret_value()
+        addresses.take(subject_id_for_email(secret, str(data.email)))
         return await accept_rights_request(
             publisher,
             subject_id_secret=settings.subject_id_secret.get_secret_value(),
