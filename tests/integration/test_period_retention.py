@@ -37,6 +37,12 @@ from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
     EraseExpiredRecords,
 )
+from privacyhub.shared.contracts.rights import (
+    RIGHTS_REQUEST_RECEIVED,
+    Channel,
+    RightsRequestReceived,
+    RightType,
+)
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.expiry import EXPIRY_RECEIPTS
 from privacyhub.shared.identity import subject_id_for_email
@@ -49,6 +55,7 @@ from privacyhub.shared.topics import (
     STAFF_ACCESS_LOG,
     TopicSpec,
 )
+from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -428,8 +435,9 @@ async def test_an_owners_expiry_receipts_go_a_month_after_they_were_given(
     assert await requests_db[EXPIRY_RECEIPTS].count_documents({"erased_at": {"$gte": now}}) >= 1
 
 
-async def test_a_request_completed_five_years_ago_goes_whole_with_its_package_and_key(
+async def test_requests_completed_refused_or_never_verified_long_ago_go_whole_with_their_keys(
     gateway: AsyncClient,
+    endpoints: Endpoints,
     mailbox: Mailbox,
     requests_db: AsyncDatabase,
     requests_settings: RequestsSettings,
@@ -443,14 +451,35 @@ async def test_a_request_completed_five_years_ago_goes_whole_with_its_package_an
         request_id = accepted["request_id"]
         document = await requests_db[RIGHTS_REQUESTS].find_one({"_id": request_id})
         subject_id = document["subject_id"]
-        never_verified = await gateway.post(
-            "/v1/rights-requests", json={"type": "access", "email": waiting.email}
+        undecided = (await file_verified_request(gateway, mailbox, Person(), "access"))[
+            "request_id"
+        ]
+        refused = (await file_verified_request(gateway, mailbox, Person(), "erasure"))["request_id"]
+        refusal = await gateway.post(
+            f"/v1/staff/rights-requests/{refused}/decision",
+            json={"outcome": "refuse", "reasons": "Een wettelijke plicht gaat voor."},
+            headers=OFFICER,
         )
-        assert never_verified.status_code == 202, never_verified.text
-        pending = never_verified.json()["request_id"]
+        assert refusal.status_code == 200, refusal.text
         await approve(gateway, request_id)
         # Once completed, the next expiry command finds it five years old.
         await stored(requests_db, RIGHTS_REQUESTS, {"_id": request_id}, 0)
+    # Filed on the website 40 days ago by someone who never typed the code.
+    secret = GatewaySettings().subject_id_secret.get_secret_value()
+    never_verified = Envelope[RightsRequestReceived](
+        type=RIGHTS_REQUEST_RECEIVED,
+        subject_id=subject_id_for_email(secret, waiting.email),
+        payload=RightsRequestReceived(
+            request_id=uuid.uuid4(),
+            type=RightType.ACCESS,
+            channel=Channel.WEB,
+            email=waiting.email,
+            received_at=now - 40 * DAY,
+            access_token_sha256="0" * 64,
+        ),
+    )
+    await publish(endpoints, RIGHTS_REQUESTS_TOPIC, never_verified)
+    pending = str(never_verified.payload.request_id)
 
     for collection, selection in (
         (PACKAGES, {"_id": request_id}),
@@ -464,8 +493,18 @@ async def test_a_request_completed_five_years_ago_goes_whole_with_its_package_an
     entry = await logged(periods_db, "rights_requests", since=now, count={"$gte": 1})
     assert entry["owner"] == "requests" and entry["rule"] == "rights_requests.P1826D"
     assert "subject_hash" not in entry
-    # A request that never completed has no period running: it stays however old.
-    assert await requests_db[RIGHTS_REQUESTS].find_one({"_id": pending})
+    # Refused five years ago, and never verified (a month is enough): they go too, and the key of
+    # the address nobody verified with them.
+    await stored(requests_db, RIGHTS_REQUESTS, {"_id": refused}, 0)
+    await stored(requests_db, RIGHTS_REQUESTS, {"_id": pending}, 0)
+    entry = await logged(periods_db, "unverified_rights_requests", since=now, count={"$gte": 1})
+    assert entry["rule"] == "unverified_rights_requests.P30D"
+    await eventually(
+        lambda: _none(keys.existing_key(never_verified.subject_id, fresh=True)),
+        what="the key of the address nobody verified destroyed",
+    )
+    # A verified request still waiting for a decision has no period running: it stays however old.
+    assert await requests_db[RIGHTS_REQUESTS].find_one({"_id": undecided})
 
 
 async def _none(awaitable: Any) -> bool:

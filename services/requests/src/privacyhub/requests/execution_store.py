@@ -28,7 +28,7 @@ from privacyhub.requests.repository import (
     decrypted,
     request_cipher,
 )
-from privacyhub.shared.contracts.rights import DecisionOutcome, Status
+from privacyhub.shared.contracts.rights import Channel, DecisionOutcome, Status
 from privacyhub.shared.contracts.subject import OwnerReceipt, SubjectDataExported
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
@@ -389,17 +389,43 @@ class Executions:
         await self._keys.destroy_when_unused(subject_id, in_use)
 
     async def erase_completed_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
-        """Delete the requests completed before `cutoff` with their leftovers, except the `held` subjects'.
+        """Delete the requests completed or refused before `cutoff` with their leftovers, except
+        the `held` subjects'.
 
         The whole record goes, receipts too: the proof is kept as long as the register says, then
         it goes as well. Each subject's data key goes when nothing here needs it any more. Returns
         how many requests went and how many a hold kept.
         """
-        expired = {"status": Status.COMPLETED.value, "completed_at": {"$lt": cutoff}}
+        expired = {
+            "$or": [
+                {"status": Status.COMPLETED.value, "completed_at": {"$lt": cutoff}},
+                {"status": Status.DECIDED.value, "decision.decided_at": {"$lt": cutoff}},
+            ]
+        }
+        return await self._erase_requests(expired, held=held)
+
+    async def erase_unverified_before(
+        self, cutoff: datetime, *, held: list[str]
+    ) -> tuple[int, int]:
+        """Delete the web requests received before `cutoff` that nobody verified (awaiting their
+        code, or locked after too many wrong ones), except the `held` subjects'; how many went and
+        were kept."""
+        unverified = [Status.AWAITING_VERIFICATION.value, Status.VERIFICATION_LOCKED.value]
+        expired = {
+            "status": {"$in": unverified},
+            "channel": Channel.WEB.value,  # a letter or e-mail waits for the officer, not a code
+            "received_at": {"$lt": cutoff},
+        }
+        return await self._erase_requests(expired, held=held)
+
+    async def _erase_requests(self, expired: dict[str, Any], *, held: list[str]) -> tuple[int, int]:
+        """Delete the `expired` requests whole, with their packages, exports and alerts, except
+        the `held` subjects'; then each subject's data key unless something still needs it."""
         kept = await self._requests.count_documents({**expired, "subject_id": {"$in": held}})
         due = {**expired, "subject_id": {"$nin": held}}
         erased, subjects = 0, set()
-        async for request in self._requests.find(due, projection={"subject_id": 1}):
+        # Read first, then delete: no cursor stays open over the documents being deleted.
+        for request in await self._requests.find(due, projection={"subject_id": 1}).to_list():
             await self._chunks.delete_many({"request_id": request["_id"]})
             await self._packages.delete_one({"_id": request["_id"]})
             await self._exports.delete_many({"request_id": request["_id"]})

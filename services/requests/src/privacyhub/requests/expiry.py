@@ -6,9 +6,10 @@ Complaints are encrypted under the reporter's data key, which is destroyed once 
 reporter is left here (execution_store.py decides what still needs it); access-log entries hold
 no encrypted data.
 
-A completed rights request goes five years after its completion, whole: its receipts prove the
-execution for as long as the register keeps that proof, then they go too, with the request's
-owner exports and export package.
+A completed or refused rights request goes five years after its completion or refusal, whole:
+its receipts prove the execution for as long as the register keeps that proof, then they go too,
+with the request's owner exports and export package. A request nobody verified (awaiting its
+code, or locked after too many wrong ones) goes a month after it was received.
 """
 
 from privacyhub.requests.access_log import StaffAccessLog
@@ -55,6 +56,12 @@ def register_expiry(
         )
         return Erased(erased=erased, kept_under_hold=kept)
 
+    async def expire_unverified_requests(command: EraseExpiredRecords) -> Erased:
+        erased, kept = await executions.erase_unverified_before(
+            command.cutoff, held=command.held_subject_ids
+        )
+        return Erased(erased=erased, kept_under_hold=kept)
+
     answer_expiry_commands(
         runtime,
         owner=OWNER,
@@ -64,5 +71,6 @@ def register_expiry(
             "complaints": expire_resolved_complaints,
             "breach_register": expire_decided_breaches,
             "rights_requests": expire_completed_requests,
+            "unverified_rights_requests": expire_unverified_requests,
         },
     )

@@ -48,7 +48,8 @@ class RetentionSettings(ServiceSettings):
         description="How often the service asks each owner to erase the records whose retention "
         "period in the processing register has ended (visits, anonymous counts, consent choices "
         "replaced long ago, staff reads, resolved complaints, decided breaches, disclosures, "
-        "expiry receipts) and erases its own (the deletion log, expiry requests).",
+        "completed, refused and unverified rights requests, expiry receipts) and erases its own "
+        "(the deletion log, expiry requests).",
     )
     sweep_batch_size: int = Field(
         default=1000,

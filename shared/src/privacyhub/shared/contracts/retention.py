@@ -40,6 +40,7 @@ ExpiringCategory = Literal[
     "breach_register",
     "anonymous_visit_counts",
     "rights_requests",
+    "unverified_rights_requests",
     "deletion_log",
     "expiry_bookkeeping",
 ]
