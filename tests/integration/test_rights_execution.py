@@ -30,13 +30,9 @@ from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.kafka_access import REQUESTS as REQUESTS_ACCESS
 from privacyhub.shared.topics import (
-    REQUESTS_QUERIES,
     SUBJECT_COMMANDS,
-    SUBJECT_RESULTS,
-)
-from privacyhub.shared.topics import (
-    RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC,
 )
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -450,12 +446,12 @@ async def waiting_for_a_silent_partner(
             **overrides,
         }
     )
+    # Every topic the service reads: a copy that replayed the session's old expiry commands, say,
+    # would answer them and keep itself busy for a while.
     await at_the_end(
         endpoints.kafka_bootstrap_servers,
         settings.consumer_group,
-        RIGHTS_REQUESTS_TOPIC.name,
-        REQUESTS_QUERIES.name,
-        SUBJECT_RESULTS.name,
+        *(topic.name for topic in REQUESTS_ACCESS.reads),
     )
     return settings
 
@@ -550,7 +546,7 @@ async def officer_files_verified(
     for db in copies:
         await eventually(
             lambda db=db: db[RIGHTS_REQUESTS].find_one({"_id": request_id}),
-            what="the request in every copy",
+            what=f"the request in {db.name}",
         )
     verified = await gateway.post(
         f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
@@ -561,7 +557,7 @@ async def officer_files_verified(
             lambda db=db: db[RIGHTS_REQUESTS].find_one(
                 {"_id": request_id, "verified_at": {"$ne": None}}
             ),
-            what="the verification in every copy",
+            what=f"the verification in {db.name}",
         )
     return accepted
 
