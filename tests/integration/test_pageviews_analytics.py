@@ -30,6 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings, staff_headers
 from tests.support.consent_store import analytics_of, readable_visits
+from tests.support.copies import from_now_on
 from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
 from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
@@ -305,9 +306,10 @@ async def test_no_ip_address_or_raw_user_agent_is_published_or_stored(
 
 @pytest.fixture
 async def exempt_service(
-    consent_settings: ConsentSettings,
+    endpoints: Endpoints, consent_settings: ConsentSettings
 ) -> AsyncIterator[ServiceRuntime]:
-    """A second deployment that relies on the Dutch analytics exemption, with its own database and group."""
+    """A second deployment that relies on the Dutch analytics exemption, with its own database
+    and group, from the topics' ends on."""
     settings = consent_settings.model_copy(
         update={
             "analytics_exemption": True,
@@ -315,6 +317,7 @@ async def exempt_service(
             "consumer_group": f"{consent_settings.consumer_group}-exempt",
         }
     )
+    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
     async with create_consent_runtime(settings).running() as runtime:
         yield runtime
 

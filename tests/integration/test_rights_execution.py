@@ -30,7 +30,6 @@ from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.kafka_access import REQUESTS as REQUESTS_ACCESS
 from privacyhub.shared.topics import (
     SUBJECT_COMMANDS,
 )
@@ -41,7 +40,8 @@ from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
 from tests.support.clock import MovableClock
-from tests.support.kafka import at_the_end, collect_until, publish_all
+from tests.support.copies import from_now_on
+from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
@@ -446,13 +446,7 @@ async def waiting_for_a_silent_partner(
             **overrides,
         }
     )
-    # Every topic the service reads: a copy that replayed the session's old expiry commands, say,
-    # would answer them and keep itself busy for a while.
-    await at_the_end(
-        endpoints.kafka_bootstrap_servers,
-        settings.consumer_group,
-        *(topic.name for topic in REQUESTS_ACCESS.reads),
-    )
+    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "requests")
     return settings
 
 

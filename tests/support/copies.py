@@ -2,7 +2,10 @@
 
 from typing import TypeVar
 
+from privacyhub.shared.kafka_access import ACCESS
 from privacyhub.shared.settings import ServiceSettings
+
+from tests.support.kafka import at_the_end
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -16,3 +19,12 @@ def separate_copy(settings: S, name: str) -> S:
             "consumer_group": f"{settings.consumer_group}-{name}",
         }
     )
+
+
+async def from_now_on(bootstrap_servers: str, settings: ServiceSettings, principal: str) -> None:
+    """Commit the copy's group at the end of every topic `principal` reads, so that the copy
+    handles only what comes next: not the session's history (thousands of page views, old
+    expiry commands it would answer), which would keep it busy while a test waits."""
+    [access] = [access for access in ACCESS if access.principal == principal]
+    topics = (topic.name for topic in access.reads)
+    await at_the_end(bootstrap_servers, settings.consumer_group, *topics)
