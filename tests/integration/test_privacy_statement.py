@@ -262,3 +262,38 @@ async def test_a_material_version_names_the_versions_it_replaces_once_and_a_mino
     renewed = [replaced for replaced, version in renewals if version == material]
     assert len(renewed) == 1
     assert "2.1" in renewed[0] and material not in renewed[0] and minor not in renewed[0]
+
+
+async def test_a_choice_naming_a_version_a_material_one_replaced_needs_renewal(
+    gateway: AsyncClient, consent_service: ServiceRuntime
+) -> None:
+    """Consent must be informed by the text in force (Art. 7): a choice made under an older text
+    after a material change is kept, but as needing renewal under the new one."""
+    version = new_version()
+    published = await gateway.post(
+        "/v1/staff/privacy-statement/versions",
+        json=draft(version),
+        headers=staff_headers(Role.ADMIN),
+    )
+    assert published.status_code == 202, published.text
+    await eventually(lambda: is_current(gateway, version), what=f"version {version} current")
+
+    renewals = {}
+    for named in ("2.1", version):
+        visitor = f"visitor-{RUN}-{time.time_ns()}"
+        body = {
+            "visitor_id": visitor,
+            "purposes": {"necessary": True, "analytics": True, "marketing": False},
+            "statement_version": named,
+        }
+        given = await gateway.post("/v1/consents", json=body)
+        assert given.status_code == 202, given.text
+
+        async def in_force(visitor: str = visitor) -> dict | None:
+            response = await gateway.get(f"/v1/consents/{visitor}")
+            return response.json()["current"] if response.status_code == 200 else None
+
+        current = await eventually(in_force, what="the choice in force")
+        renewals[named] = (current["needs_renewal"], current["renewal_version"])
+
+    assert renewals == {"2.1": (True, version), version: (False, None)}

@@ -14,7 +14,7 @@ material change marks for renewal. Every read here returns the personal fields d
 choice whose key is gone (its visitor was erased while it was written) reads as erased.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,9 +93,12 @@ class Consents:
         choices: Sequence[tuple[ConsentGiven, StatementVersion]],
         *,
         in_force: Sequence[tuple[ConsentGiven, StatementVersion]],
+        renewals: Mapping[str, str | None],
     ) -> None:
         """Keep a batch of choices in the history, and make `in_force` (the latest choice of each
-        of their visitors, known to be later than what is stored) the choices in force."""
+        of their visitors, known to be later than what is stored) the choices in force. A choice
+        naming a version a material one has replaced (`renewals`: version to the replacing one)
+        is recorded as needing renewal: consent must be informed by the text in force (Art. 7)."""
         await self._cipher.store_all(
             [
                 (choice.visitor_id, {"_id": choice.consent_id, **proof_of(choice, statement)})
@@ -110,8 +113,8 @@ class Consents:
                 {
                     "_id": choice.visitor_id,
                     **proof_of(choice, statement),
-                    "needs_renewal": False,
-                    "renewal_version": None,
+                    "needs_renewal": renewals.get(statement.version) is not None,
+                    "renewal_version": renewals.get(statement.version),
                 },
             )
             for choice, statement in in_force

@@ -90,6 +90,21 @@ class Statements:
             raise LookupError("the latest statement version disappeared while being read")
         return current
 
+    async def renewal_for(self, versions: set[str]) -> dict[str, str | None]:
+        """For each of `versions`, the latest material version published after it (a consent
+        given under it needs renewal under that one), or None when there is none."""
+        listed = await self.all()
+        renewals: dict[str, str | None] = {}
+        for version in versions:
+            known = next((v for v in listed if v.version == version), None)
+            later = [
+                v.version
+                for v in listed
+                if v.material and known is not None and succession_key(v) > succession_key(known)
+            ]
+            renewals[version] = later[-1] if later else None
+        return renewals
+
     async def replaced_by(self, statement: StatementMetadata) -> list[str]:
         """The versions that came before `statement`."""
         successor = succession_key(statement)

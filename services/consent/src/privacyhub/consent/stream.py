@@ -89,6 +89,7 @@ class VisitorStream:
         await self._consents.keep_all(
             [(c, statements[c.statement_version]) for c in choices],
             in_force=[(c, statements[c.statement_version]) for c in outcome.in_force.values()],
+            renewals=await self._statements.renewal_for(set(statements)) if choices else {},
         )
         for visitor_id, since, until in outcome.unlink:
             await self._visits.unlink(visitor_id, since=since, until=until)
