@@ -25,6 +25,18 @@ async def test_each_invalid_field_is_named_in_a_422() -> None:
     assert named == {"visitor_id", "url", "tracking"}
 
 
+async def test_a_page_of_another_host_is_refused_naming_the_url() -> None:
+    """Only the website's own pages are counted: otherwise any caller makes counters at will."""
+    app = create_app(offline_gateway(site_hosts=["www.jobport.nl"]))
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/v1/pageviews", json={**VIEW, "url": "https://elders.example/vacatures"}
+        )
+
+    assert response.status_code == 422, response.text
+    assert [problem["field"] for problem in response.json()["errors"]] == ["url"]
+
+
 async def test_a_body_that_is_not_json_is_a_bad_request() -> None:
     app = create_app(offline_gateway())
     async with AsyncTestClient(app) as client:

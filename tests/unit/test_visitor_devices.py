@@ -21,12 +21,20 @@ USER_AGENTS = {
     "Version/17.5 Mobile/15E148 Safari/604.1": ("tablet", "iOS", "Mobile Safari"),
     "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36": ("tablet", "Android", "Chrome"),
+    # Families beyond the known browsers are counted as Other: a caller chooses the User-Agent.
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)": (
         "bot",
         "Other",
-        "Googlebot",
+        "Other",
     ),
-    "curl/8.5.0": ("other", "Other", "curl"),
+    "curl/8.5.0": ("other", "Other", "Other"),
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/120.0.0.0 Safari/537.36": ("desktop", "Linux", "Other"),
+    "Mozilla/5.0 (PlayStation; PlayStation 5/2.26) AppleWebKit/605.1.15 (KHTML, like Gecko)": (
+        "other",
+        "Other",
+        "Other",
+    ),
 }
 
 

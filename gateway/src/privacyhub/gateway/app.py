@@ -99,7 +99,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
     publisher = EventPublisher(broker, settings, linger_ms=settings.kafka_linger_ms)
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
-    page_views = PageViews(publisher)
+    page_views = PageViews(publisher, site_hosts=settings.site_hosts)
     addresses = AddressLimiter(settings.intake_per_address_per_day)
 
     app = Gateway(

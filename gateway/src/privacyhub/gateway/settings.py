@@ -28,6 +28,12 @@ class GatewaySettings(CommonSettings):
         "client may send them at once, then its allowance refills continuously (a token bucket "
         "per gateway copy). Health, readiness, metrics and the OpenAPI document are not limited.",
     )
+    site_hosts: list[str] = Field(
+        default=["www.jobport.nl", "jobport.nl"],
+        min_length=1,
+        description="Hosts of the website whose page views are counted; a page view of any other "
+        "host is refused (422).",
+    )
     intake_per_address_per_day: int = Field(
         default=10,
         gt=0,

@@ -1,5 +1,8 @@
 """Recording page views: a form reduced to a PageViewed event on Kafka."""
 
+from collections.abc import Iterable
+
+from litestar.exceptions import ValidationException
 from privacyhub.gateway.lean_intake import RequestHeaders
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.visitors.schemas import PageViewAccepted, PageViewForm, page_address
@@ -19,12 +22,20 @@ def opted_out(sec_gpc: str | None) -> bool:
 class PageViews:
     """Publishes each page view and says its event id once Kafka holds it."""
 
-    def __init__(self, publisher: EventPublisher) -> None:
+    def __init__(self, publisher: EventPublisher, *, site_hosts: Iterable[str]) -> None:
         self._publisher = publisher
+        self._site_hosts = frozenset(host.lower() for host in site_hosts)
 
     async def record(self, form: PageViewForm, headers: RequestHeaders) -> PageViewAccepted:
         """The user agent (the form's, else the request's) is reduced to device type, OS and
-        browser, query strings are cut from the addresses, and the IP address is never read."""
+        browser, query strings are cut from the addresses, and the IP address is never read.
+        Only pages of the website's own hosts are counted: any caller could otherwise make a
+        counter for every host it likes."""
+        if (form.url.host or "").lower() not in self._site_hosts:
+            raise ValidationException(
+                "not a page of this website",
+                extra=[{"key": "url", "message": "is not a page of this website"}],
+            )
         device = device_facts(form.user_agent or headers.user_agent)
         view = PageViewed(
             visitor_id=form.visitor_id,

@@ -13,6 +13,34 @@ DESKTOP_SYSTEMS = frozenset(
     {"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Debian", "Chrome OS", "FreeBSD"}
 )
 TABLET_FAMILIES = frozenset({"iPad", "Kindle"})
+# Browsers counted by name; any other family (a caller picks the User-Agent) is counted as Other,
+# so the analytics' browser dimension stays a short, fixed list.
+BROWSERS = frozenset(
+    {
+        "Chrome",
+        "Chrome Mobile",
+        "Chrome Mobile iOS",
+        "Chrome Mobile WebView",
+        "Chromium",
+        "Firefox",
+        "Firefox Mobile",
+        "Firefox iOS",
+        "Safari",
+        "Mobile Safari",
+        "Mobile Safari UI/WKWebView",
+        "Edge",
+        "Edge Mobile",
+        "Opera",
+        "Opera Mobile",
+        "Samsung Internet",
+        "Brave",
+        "Vivaldi",
+        "DuckDuckGo Mobile",
+        "Yandex Browser",
+        "UC Browser",
+        "IE",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +69,10 @@ def device_type(result: Result) -> str:
 def device_facts(user_agent: str | None) -> DeviceFacts:
     """Three coarse facts; versions and device models are left out because they narrow a visitor down."""
     result = parse(user_agent or "")
+    os = result.os.family if result.os else OTHER
+    browser = result.user_agent.family if result.user_agent else OTHER
     return DeviceFacts(
         device_type=device_type(result),
-        os=result.os.family if result.os else OTHER,
-        browser=result.user_agent.family if result.user_agent else OTHER,
+        os=os if os in MOBILE_SYSTEMS | DESKTOP_SYSTEMS else OTHER,
+        browser=browser if browser in BROWSERS else OTHER,
     )
