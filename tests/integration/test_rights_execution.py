@@ -237,6 +237,9 @@ async def test_an_access_request_yields_a_zip_with_every_record_and_a_summary(
     response = await download(gateway, mailbox, person, accepted)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
+    assert response.headers["cache-control"] == "no-store"
+    status_view = await gateway.get(f"/v1/rights-requests/{accepted['request_id']}", headers=token)
+    assert status_view.headers["cache-control"] == "no-store"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("data.json"))
     messages = data["owners"]["contact"]["contact_messages"]["records"]

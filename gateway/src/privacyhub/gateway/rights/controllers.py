@@ -5,6 +5,7 @@ from typing import Annotated
 from uuid import uuid4
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import HeaderParameter, JSONBody
@@ -39,6 +40,9 @@ from privacyhub.shared.contracts.rights import (
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.topics import REQUESTS_QUERIES
+
+# A request's status and its package are one person's data: no cache on the way may keep them.
+PRIVATE = CacheControlHeader(no_store=True)
 
 AccessToken = Annotated[
     str | None,
@@ -163,6 +167,7 @@ class RightsRequestController(Controller):
     @get(
         "/{request_id:uuid}",
         operation_id="getRightsRequest",
+        cache_control=PRIVATE,
         responses=error_responses({404: "No such request, or a missing or wrong access token."}),
     )
     async def status(
@@ -183,6 +188,7 @@ class RightsRequestController(Controller):
     @get(
         "/{request_id:uuid}/export",
         operation_id="downloadRightsRequestExport",
+        cache_control=PRIVATE,
         media_type="application/zip",
         responses=error_responses(
             {
