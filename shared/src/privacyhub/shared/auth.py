@@ -1,4 +1,8 @@
-"""Staff authentication: signed bearer tokens (JWT, HS256) that carry roles."""
+"""Staff authentication: signed bearer tokens (JWT, HS256) that carry roles.
+
+A token is for the staff API only (`aud`) and lives at most MAX_LIFETIME: a leaked token, or one
+signed with a leaked secret for thirty years, is refused.
+"""
 
 import argparse
 from datetime import timedelta
@@ -9,7 +13,9 @@ from privacyhub.shared.envelope import utc_now
 from pydantic import BaseModel
 
 ISSUER = "privacyhub"
+AUDIENCE = "privacyhub-staff-api"
 ALGORITHM = "HS256"
+MAX_LIFETIME = timedelta(hours=12)
 
 
 class Role(StrEnum):
@@ -37,9 +43,12 @@ def issue_token(
     roles: list[Role],
     lifetime: timedelta = timedelta(hours=8),
 ) -> str:
+    if lifetime > MAX_LIFETIME:
+        raise ValueError(f"a staff token lives at most {MAX_LIFETIME}")
     now = utc_now()
     claims = {
         "iss": ISSUER,
+        "aud": AUDIENCE,
         "sub": staff_id,
         "roles": [r.value for r in roles],
         "iat": now,
@@ -55,8 +64,11 @@ def verify_token(secret: str, token: str) -> StaffMember:
             secret,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "sub"]},
+            audience=AUDIENCE,
+            options={"require": ["exp", "iat", "sub", "aud"]},
         )
+        if claims["exp"] - claims["iat"] > MAX_LIFETIME.total_seconds():
+            raise InvalidToken(f"the token lives longer than {MAX_LIFETIME}")
         return StaffMember(
             staff_id=claims["sub"],
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
@@ -80,8 +92,15 @@ def issue_token_cli() -> None:
         help="who the token is for (a staff account name, not an e-mail)",
     )
     parser.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
-    parser.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
+    parser.add_argument(
+        "--hours",
+        type=float,
+        default=8.0,
+        help=f"lifetime in hours, at most {MAX_LIFETIME.total_seconds() / 3600:g}",
+    )
     args = parser.parse_args()
+    if timedelta(hours=args.hours) > MAX_LIFETIME:
+        parser.error(f"--hours: a staff token lives at most {MAX_LIFETIME}")
     settings = CommonSettings()
     with refusing_unsafe_start():
         refuse_unsafe(settings, secrets=["staff_token_secret"], doing="sign a token")
