@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
 from privacyhub.shared.auth import Role
 from privacyhub.shared.identity import subject_id_for_email
 from pymongo.asynchronous.database import AsyncDatabase
@@ -167,6 +168,30 @@ async def test_an_unknown_question_is_404_and_the_log_needs_one_way_to_name_the_
 
     assert unknown.status_code == 404
     assert neither.status_code == 422 and both.status_code == 422
+
+
+async def test_moving_a_complaint_on_shows_it_in_full_so_it_needs_a_reason_and_is_logged(
+    gateway: AsyncClient, requests_db: AsyncDatabase
+) -> None:
+    person = Person()
+    reference = await file_complaint(gateway, person)
+    await eventually(
+        lambda: requests_db[COMPLAINTS].find_one({"_id": reference}), what="the complaint stored"
+    )
+    path = f"/v1/staff/complaints/{reference}/status"
+    without_reason = await gateway.post(path, json={"status": "in_progress"}, headers=OFFICER)
+    assert without_reason.status_code == 422, without_reason.text
+    assert [e["field"] for e in without_reason.json()["errors"]] == ["X-Access-Reason"]
+
+    moved = await gateway.post(
+        path, json={"status": "in_progress"}, headers={**OFFICER, **COMPLAINT_REASON}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["email"] == person.email
+    [entry] = await access_log(gateway, entries=1, email=person.email)
+    assert entry["route"] == "/v1/staff/complaints/{reference}/status"
+    assert entry["record"] == reference and entry["category"] == "complaints"
+    assert entry["reason"] == COMPLAINT_REASON["x-access-reason"]
 
 
 async def test_reading_a_complaint_in_full_is_logged_too(gateway: AsyncClient) -> None:

@@ -74,7 +74,9 @@ async def register_entry(gateway: AsyncClient, reference: str) -> dict[str, Any]
 
 async def move(gateway: AsyncClient, reference: str, **change: str) -> Any:
     return await gateway.post(
-        f"/v1/staff/complaints/{reference}/status", json=change, headers=OFFICER
+        f"/v1/staff/complaints/{reference}/status",
+        json=change,
+        headers={**OFFICER, "x-access-reason": "Handling the complaint"},
     )
 
 

@@ -293,7 +293,9 @@ async def test_a_complaint_resolved_two_years_ago_goes_with_its_reporters_key(
     with requests_clock.moved_back(800 * DAY):
         for change in ({"status": "in_progress"}, {"status": "resolved", "note": "Verwijderd."}):
             moved = await gateway.post(
-                f"/v1/staff/complaints/{reference}/status", json=change, headers=OFFICER
+                f"/v1/staff/complaints/{reference}/status",
+                json=change,
+                headers={**OFFICER, "x-access-reason": "Resolving the complaint"},
             )
             assert moved.status_code == 200, moved.text
 

@@ -138,8 +138,9 @@ class ComplaintQueueController(Controller):
         data: JSONBody[ComplaintStatusChange],
         staff_member: NamedDependency[StaffMember],
         queries: NamedDependency[QueryClient],
+        staff_reads: NamedDependency[StaffReads],
     ) -> Complaint:
-        """Move a complaint one step on: received → in_progress → resolved, the last with a resolution note. Answers the complaint as it now stands; 404 when there is none, 409 for any other step."""
+        """Move a complaint one step on: received → in_progress → resolved, the last with a resolution note. Answers the complaint as it now stands, with the reporter's address and message: so it requires the `X-Access-Reason` header, and the read is written to the access log before the answer; 404 when there is none, 409 for any other step."""
         command = ChangeComplaintStatus(
             command_id=uuid4(),
             reference=reference,
@@ -147,9 +148,11 @@ class ComplaintQueueController(Controller):
             note=data.note,
             changed_by=staff_member.staff_id,
         )
-        return await ask_owner(
+        complaint = await ask_owner(
             queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
         )
+        await staff_reads.record(category="complaints", record=reference, email=complaint.email)
+        return complaint
 
 
 class BreachRegisterController(Controller):
