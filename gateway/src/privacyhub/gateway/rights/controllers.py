@@ -14,7 +14,7 @@ from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.rate_limit import AddressLimiter
-from privacyhub.gateway.rights.intake import accept_rights_request, access_token_sha256
+from privacyhub.gateway.rights.intake import accept_rights_request
 from privacyhub.gateway.rights.schemas import (
     CodeEntry,
     RequestId,
@@ -38,7 +38,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.identity import secret_digest, subject_id_for_email
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
 # A request's status and its package are one person's data: no cache on the way may keep them.
@@ -157,7 +157,7 @@ class RightsRequestController(Controller):
         # One id per ask: should Kafka deliver the query twice, the service mails one code.
         command = CodeResend(
             request_id=request_id,
-            access_token_sha256=access_token_sha256(bearer_token(authorization)),
+            access_token_sha256=secret_digest(bearer_token(authorization)),
             command_id=uuid4(),
         )
         return await ask_owner(
@@ -179,7 +179,7 @@ class RightsRequestController(Controller):
         """A request's status, due date, decision and reasons, for the holder of its access token (`Authorization: Bearer <access_token>`). 404 for an unknown request and for a missing or wrong token alike, so nobody learns which requests exist."""
         lookup = StatusLookup(
             request_id=request_id,
-            access_token_sha256=access_token_sha256(bearer_token(authorization)),
+            access_token_sha256=secret_digest(bearer_token(authorization)),
         )
         return await ask_owner(
             queries, REQUESTS_QUERIES, STATUS_QUERY, lookup, RightsRequestView, key=str(request_id)
@@ -208,8 +208,8 @@ class RightsRequestController(Controller):
         download_code: DownloadCode = None,
     ) -> Response[bytes]:
         """The access or portability package (a ZIP with the data as JSON and a readable HTML summary) once every data owner has answered, for the holder of the request's access token and of the download code e-mailed to the verified address. 409 while it is not ready; 403 without the right download code; 404 for an unknown request, another kind of request, or a missing or wrong token."""
-        token_sha256 = access_token_sha256(bearer_token(authorization))
-        code_sha256 = access_token_sha256(download_code or "")
+        token_sha256 = secret_digest(bearer_token(authorization))
+        code_sha256 = secret_digest(download_code or "")
         chunks: list[bytes] = []
         while True:
             lookup = PackageLookup(

@@ -1,6 +1,5 @@
 """Accepting a rights request: the gateway names it, gives the requester an access token and publishes it."""
 
-import hashlib
 import secrets
 from datetime import datetime
 from uuid import uuid4
@@ -15,12 +14,8 @@ from privacyhub.shared.contracts.rights import (
 )
 from privacyhub.shared.deadlines import due_date_for
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.identity import secret_digest, subject_id_for_email
 from privacyhub.shared.topics import RIGHTS_REQUESTS
-
-
-def access_token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def accept_rights_request(
@@ -45,7 +40,7 @@ async def accept_rights_request(
         details=details,
         visitor_ids=visitor_ids,
         received_at=received_at,
-        access_token_sha256=access_token_sha256(access_token),
+        access_token_sha256=secret_digest(access_token),
         registered_by=registered_by,
     )
     envelope = Envelope[RightsRequestReceived](

@@ -8,7 +8,6 @@ personal fields, after the requester got the answer. A completed restriction is 
 way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.
 """
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -44,6 +43,7 @@ from privacyhub.shared.contracts.subject import (
     read_payload,
 )
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.identity import secret_digest
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +52,6 @@ COMPLETED = "completed"
 RESTRICTION_LIFTED = "restriction_lifted"
 PACKAGED = (RightType.ACCESS, RightType.PORTABILITY)
 DOWNLOAD_CODE_BYTES = 16
-
-
-def sha256_hex(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def owner_receipts(answer: Any, *, answered_at: Any) -> list[OwnerReceipt]:
@@ -241,7 +237,9 @@ class RightsExecution:
             download_code = None
             if right in PACKAGED:
                 download_code = secrets.token_urlsafe(DOWNLOAD_CODE_BYTES)
-                await self._requests.set_download_code(UUID(request_id), sha256_hex(download_code))
+                await self._requests.set_download_code(
+                    UUID(request_id), secret_digest(download_code)
+                )
             notice = completed_notice(
                 UUID(request_id),
                 right,
