@@ -6,13 +6,22 @@ Promises:
   missing or the Go sources in ``deploy/local/ferretdb`` or the patch below
   changed (the module and build caches are Go's defaults, ~/go/pkg/mod and
   ~/.cache/go-build).
-- The binary carries one fix to FerretDB v1.24.2 (``ID_INDEX_PATCH``): its SQLite
-  backend looks documents up by ``_id`` with the expression ``->'$._id'`` while the
-  unique index on ``_id`` is built on ``->"_id"``, so SQLite never uses the index and
-  every lookup, update and delete by ``_id`` scans the whole collection (checked with
-  ``EXPLAIN QUERY PLAN``: SCAN before, SEARCH USING INDEX after). v1.24.2 is the last
-  v1 release, so the fix is applied to a copy of the module at build time and the
-  build fails loudly if the line it replaces is not there.
+- The binary carries two fixes to FerretDB v1.24.2, applied to a copy of the module
+  at build time (v1.24.2 is the last v1 release); the build fails loudly if a line a
+  fix replaces is not there:
+
+  - ``ID_INDEX_PATCH``: its SQLite backend looks documents up by ``_id`` with the
+    expression ``->'$._id'`` while the unique index on ``_id`` is built on ``->"_id"``,
+    so SQLite never uses the index and every lookup, update and delete by ``_id`` scans
+    the whole collection (checked with ``EXPLAIN QUERY PLAN``: SCAN before, SEARCH USING
+    INDEX after).
+  - ``ATOMIC_UPDATE_PATCHES``: ``update``, ``findAndModify`` and ``delete`` read the
+    matching documents, change them in Go and write them back in a separate SQLite
+    transaction, so two concurrent updates of one document lose one of the changes and
+    two conditional updates racing from the same state both win. MongoDB makes each
+    single-document update atomic, and every repository here relies on it
+    (ARCHITECTURE.md), so these commands take a lock per collection around their read
+    and write.
 - ``FerretDBServer.start()`` returns once the server answers ``ping``; its
   SQLite files live in ``<data_dir>/sqlite`` and survive restarts.
 """
@@ -44,6 +53,44 @@ ID_INDEX_PATCH = (
     'IDColumn = DefaultColumn + `->"_id"`',
 )
 """(file in the module, the line's text upstream, the same text as the index expression)."""
+COLLECTION_LOCKS = (
+    "internal/handler/collection_locks.go",
+    """package handler
+
+import "sync"
+
+// collectionLocks holds one mutex per "database.collection", taken by every command that
+// reads documents and writes them back, so that its read and write act as one step.
+var collectionLocks sync.Map
+
+// lockCollection locks the collection for a read-modify-write command; call the result to unlock.
+func lockCollection(db, collection string) func() {
+	mutex, _ := collectionLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
+	mutex.(*sync.Mutex).Lock()
+	return mutex.(*sync.Mutex).Unlock
+}
+""",
+)
+"""(a file added to the module, its text): the lock the patches below take."""
+_LOCKED = "\n\tdefer lockCollection(params.DB, params.Collection)()\n"
+ATOMIC_UPDATE_PATCHES = (
+    (
+        "internal/handler/msg_update.go",
+        "\tvar upserted types.Array\n",
+        "\tvar upserted types.Array\n" + _LOCKED,
+    ),
+    (
+        "internal/handler/msg_findandmodify.go",
+        "params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n",
+        "params *common.FindAndModifyParams) (*findAndModifyResult, error) {" + _LOCKED,
+    ),
+    (
+        "internal/handler/msg_delete.go",
+        "\tvar deleted int32\n",
+        "\tvar deleted int32\n" + _LOCKED,
+    ),
+)
+"""(file in the module, text found once upstream, the same text taking the collection's lock)."""
 
 
 def provision_ferretdb(cache_root: Path | None = None) -> Path:
@@ -101,12 +148,16 @@ def _patched_workspace(go: str, directory: Path, env: dict[str, str]) -> Path:
         os.chmod(folder, 0o755)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
-    relative, upstream, fixed = ID_INDEX_PATCH
-    patched = source / relative
-    text = patched.read_text()
-    if upstream not in text:
-        raise RuntimeError(f"FerretDB {FERRETDB_VERSION}: {relative} no longer holds {upstream!r}")
-    patched.write_text(text.replace(upstream, fixed))
+    for relative, upstream, fixed in (ID_INDEX_PATCH, *ATOMIC_UPDATE_PATCHES):
+        patched = source / relative
+        text = patched.read_text()
+        if text.count(upstream) != 1:
+            raise RuntimeError(
+                f"FerretDB {FERRETDB_VERSION}: {relative} no longer holds {upstream!r} once"
+            )
+        patched.write_text(text.replace(upstream, fixed))
+    added, text = COLLECTION_LOCKS
+    (source / added).write_text(text)
     workspace = directory / "ferretdb.go.work"
     go_version = "1.24"  # FerretDB v1.24's own go directive
     workspace.write_text(f"go {go_version}\n\nuse (\n\t{paths.FERRETDB_GO_MODULE}\n\t{source}\n)\n")
