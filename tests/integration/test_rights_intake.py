@@ -265,6 +265,7 @@ async def test_a_letter_counts_from_its_receipt_and_is_verified_by_the_privacy_o
         json={
             "outcome": "partially_refuse",
             "reasons": "Facturen bewaren we 7 jaar voor de Belastingdienst; de rest wissen we.",
+            "refused_owners": ["contact"],
         },
         headers=OFFICER,
     )

@@ -3,8 +3,8 @@
 The owner's reason is the English message; the Dutch is kept here, since visitors read some
 of these. A refusal is a conflict with the state of the data (409), except a code a requester
 typed wrong or too late (400), a wrong download code (403), a package deleted after its download
-window (410), and the limits
-on wrong codes and on asking for new ones (429).
+window (410), a partial refusal that names no owner or every owner (422), and the limits on
+wrong codes and on asking for new ones (429).
 A request locked after too many wrong codes stays locked: asking it for a new code answers the
 same 429 as entering one.
 """
@@ -16,6 +16,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_409_CONFLICT,
     HTTP_410_GONE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
@@ -87,6 +88,11 @@ REFUSALS: dict[str, HttpRefusal] = {
     "not_a_completed_restriction": HttpRefusal(
         HTTP_409_CONFLICT,
         "Alleen de beperking van een uitgevoerd verzoek om beperking kan worden opgeheven.",
+    ),
+    "not_a_partial_refusal": HttpRefusal(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "refused_owners: een gedeeltelijke afwijzing noemt enkele, niet alle, "
+        "gegevenseigenaren; een ander besluit noemt er geen.",
     ),
     # A rights request or a breach register entry.
     "already_decided": HttpRefusal(HTTP_409_CONFLICT, "Hierover is al een besluit vastgelegd."),

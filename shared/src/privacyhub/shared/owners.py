@@ -11,6 +11,7 @@ from privacyhub.shared.contracts.subject import (
     COMMAND_CONTRACTS,
     Category,
     CategoryExport,
+    SubjectCommand,
     SubjectDataExported,
     SubjectMessage,
     read_payload,
@@ -36,6 +37,7 @@ EXPORT_PART_BYTES = 128 * 1024
 
 OwnerAnswer = tuple[str, BaseModel]
 CommandHandler = Callable[[Envelope[SubjectMessage], Any], Awaitable[OwnerAnswer]]
+PassOn = Callable[[Envelope[SubjectMessage], SubjectCommand], Awaitable[None]]
 
 
 def answer_subject_commands(
@@ -43,13 +45,16 @@ def answer_subject_commands(
     *,
     handlers: dict[str, CommandHandler],
     catch_up: Sequence[TopicSpec],
+    pass_on: PassOn | None = None,
 ) -> Callable[[Envelope[SubjectMessage]], Awaitable[None]]:
     """Subscribe `runtime` (a ServiceRuntime) to SUBJECT_COMMANDS with ONE dispatcher by envelope type.
 
     Two subscribers on one topic in one consumer group would split its partitions between them,
-    so an owner registers every command it handles here. Each command has its effect once and is
-    answered on SUBJECT_RESULTS under the command's correlation id, once the owner has processed
-    everything on `catch_up` (the topics that bring it the subject's data) accepted before it.
+    so an owner registers every command it handles here. Each command addressed to the owner
+    (its `owners`, or every owner) has its effect once and is answered on SUBJECT_RESULTS under
+    the command's correlation id, once the owner has processed everything on `catch_up` (the
+    topics that bring it the subject's data) accepted before it. `pass_on` first hands every
+    command to the recipients the owner shared data with, addressed to the owner or not.
     """
     results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
 
@@ -63,6 +68,10 @@ def answer_subject_commands(
 
         async def effect() -> None:
             await runtime.caught_up(*catch_up)
+            if pass_on is not None:
+                await pass_on(envelope, command)
+            if not command.addresses(runtime.name):
+                return  # the owner's part of a rights request was refused
             answer_type, answer = await handler(envelope, command)
             await publish_in_order(
                 [(results, a) for a in answered(envelope, runtime.name, answer_type, answer)]

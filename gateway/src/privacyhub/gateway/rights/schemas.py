@@ -4,6 +4,7 @@ from uuid import UUID
 
 from litestar.params import PathParameter
 from privacyhub.shared.contracts.rights import (
+    REFUSED_OWNERS,
     VISITOR_ID,
     Channel,
     DecisionOutcome,
@@ -11,7 +12,16 @@ from privacyhub.shared.contracts.rights import (
     Status,
 )
 from privacyhub.shared.envelope import utc_now
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from privacyhub.shared.owners import DATA_OWNERS
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 # Staff clocks and the gateway's may differ a little; a receipt later than this is a typing error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -87,11 +97,35 @@ class StaffRegistration(BaseModel):
         return received_at
 
 
+# The registered data owners (shared/owners.py), the parts a partial refusal can refuse.
+DataOwner = Literal[tuple(DATA_OWNERS)]  # type: ignore[valid-type]
+
+
 class DecisionForm(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: DecisionOutcome
     reasons: Reasons = Field(description="Why; e-mailed to the requester as written.")
+    refused_owners: list[DataOwner] = Field(
+        default=[],
+        max_length=len(DATA_OWNERS) - 1,
+        validate_default=True,
+        description=REFUSED_OWNERS + " Required for `partially_refuse`, absent otherwise.",
+    )
+
+    @field_validator("refused_owners")
+    @classmethod
+    def only_a_partial_refusal_names_refused_owners(
+        cls, refused: list[str], info: ValidationInfo
+    ) -> list[str]:
+        partial = info.data.get("outcome") is DecisionOutcome.PARTIALLY_REFUSE
+        if partial and not refused:
+            raise ValueError("a partial refusal names the data owners whose part is refused")
+        if not partial and refused:
+            raise ValueError("only a partial refusal names refused owners")
+        if set(refused) >= set(DATA_OWNERS):
+            raise ValueError("refusing every owner's part is a refusal: use outcome refuse")
+        return sorted(set(refused))
 
 
 class ExtensionForm(BaseModel):

@@ -138,11 +138,12 @@ class StaffRightsRequestController(Controller):
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
     ) -> RightsRequestView:
-        """Approve, refuse or partially refuse, always with reasons; the requester gets them by e-mail, and a (partial) refusal tells them they may complain to the Autoriteit Persoonsgegevens. Approving or partially refusing needs a verified identity (409 otherwise); 409 once decided."""
+        """Approve, refuse or partially refuse, always with reasons; the requester gets them by e-mail, and a (partial) refusal tells them they may complain to the Autoriteit Persoonsgegevens. A partial refusal names the data owners whose part is refused (`refused_owners`); every other owner carries the request out, as after an approval. Approving or partially refusing needs a verified identity (409 otherwise); 409 once decided."""
         command = DecisionCommand(
             request_id=request_id,
             outcome=data.outcome,
             reasons=data.reasons,
+            refused_owners=data.refused_owners,
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )

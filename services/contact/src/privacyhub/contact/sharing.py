@@ -2,8 +2,8 @@
 
 A stored message is disclosed to each recipient of the `contact_messages` category, with only
 the fields the register names for it, on the topic the register names for it; every disclosure
-is logged in `disclosures`. Subject commands are passed on to those recipients (Art. 19), cut
-down to what they were given, and their answers go back to the rights workflow
+is logged in `disclosures`. Subject commands are passed on to those recipients (Art. 19) they
+address, cut down to what they were given, and their answers go back to the rights workflow
 (partner_answers.py, which takes only answers to the commands passed on). A message whose
 processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
@@ -27,10 +27,11 @@ from privacyhub.shared.contracts.partner import (
 )
 from privacyhub.shared.contracts.subject import (
     RectifySubjectData,
+    SubjectCommand,
     SubjectMessage,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
-from privacyhub.shared.owners import CommandHandler, OwnerAnswer, json_record
+from privacyhub.shared.owners import json_record
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
 from privacyhub.shared.service import ServiceRuntime
@@ -237,27 +238,18 @@ class Sharing:
             for record in records
         ]
 
-    def passing_on(self, handlers: dict[str, CommandHandler]) -> dict[str, CommandHandler]:
-        """The same handlers, each first passing its command on to every recipient (Art. 19)."""
-        return {
-            command_type: self._passes_on(handler) for command_type, handler in handlers.items()
-        }
-
-    def _passes_on(self, handler: CommandHandler) -> CommandHandler:
-        async def pass_on_then_handle(
-            envelope: Envelope[SubjectMessage], command: Any
-        ) -> OwnerAnswer:
-            for recipient in self.recipients:
-                command_type, given = passed_on_command(recipient, envelope.type, command)
-                forwarded = Envelope[PartnerMessage](
-                    event_id=derived_event_id(envelope.event_id, f"{recipient.id}:{command_type}"),
-                    type=command_type,
-                    subject_id=envelope.subject_id,
-                    correlation_id=envelope.correlation_id,
-                    payload=PartnerMessage.model_validate(given.model_dump(mode="json")),
-                )
-                await self._passed_on.record(recipient.id, forwarded)
-                await self._topics[recipient.topic].publish(forwarded, key=forwarded.partition_key)
-            return await handler(envelope, command)
-
-        return pass_on_then_handle
+    async def pass_on(self, envelope: Envelope[SubjectMessage], command: SubjectCommand) -> None:
+        """Hand a subject command to every recipient it addresses (Art. 19), before acting on it here."""
+        for recipient in self.recipients:
+            if not command.addresses(recipient.id):
+                continue
+            command_type, given = passed_on_command(recipient, envelope.type, command)
+            forwarded = Envelope[PartnerMessage](
+                event_id=derived_event_id(envelope.event_id, f"{recipient.id}:{command_type}"),
+                type=command_type,
+                subject_id=envelope.subject_id,
+                correlation_id=envelope.correlation_id,
+                payload=PartnerMessage.model_validate(given.model_dump(mode="json")),
+            )
+            await self._passed_on.record(recipient.id, forwarded)
+            await self._topics[recipient.topic].publish(forwarded, key=forwarded.partition_key)

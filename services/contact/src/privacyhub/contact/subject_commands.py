@@ -210,15 +210,14 @@ def register_subject_commands(
     answer_subject_commands(
         runtime,
         catch_up=(CONTACT_MESSAGES,),
-        handlers=sharing.passing_on(
-            {
-                EXPORT_SUBJECT_DATA: export,
-                ERASE_SUBJECT_DATA: erase,
-                RECTIFY_SUBJECT_DATA: rectify,
-                RESTRICT_PROCESSING: restrict,
-                LIFT_RESTRICTION: lift,
-                OBJECT_TO_PROCESSING: object_to,
-                WITHDRAW_CONSENTS: withdraw,
-            }
-        ),
+        pass_on=sharing.pass_on,
+        handlers={
+            EXPORT_SUBJECT_DATA: export,
+            ERASE_SUBJECT_DATA: erase,
+            RECTIFY_SUBJECT_DATA: rectify,
+            RESTRICT_PROCESSING: restrict,
+            LIFT_RESTRICTION: lift,
+            OBJECT_TO_PROCESSING: object_to,
+            WITHDRAW_CONSENTS: withdraw,
+        },
     )

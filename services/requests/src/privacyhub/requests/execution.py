@@ -1,6 +1,6 @@
-"""Carrying out an approved, verified rights request across every registered data owner.
+"""Carrying out an approved (or partially refused), verified rights request across the data owners.
 
-One command goes to all owners; each owner's answer is counted once; the request completes only
+One command goes to all owners (of a partial refusal: to those whose part was granted); each owner's answer is counted once; the request completes only
 when every owner answered (and is escalated on the officer's queue when one stays silent too long;
 sweep.py looks for those and tells the officer).
 Access and portability then get their package; an erasure finally drops the request's own
@@ -26,7 +26,7 @@ from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import view
 from privacyhub.shared.contracts.rights import (
-    DecisionOutcome,
+    CARRIED_OUT,
     Rejection,
     RestrictionLiftCommand,
     RightsRequestView,
@@ -116,26 +116,25 @@ class RightsExecution:
         self._clock = clock
 
     async def start(self, document: RightsRequestDocument) -> RightsRequestDocument:
-        """Send the request's command to every owner; only ever for an approved, verified request."""
+        """Send the request's command to every owner whose part was granted; only ever for an
+        approved or partially refused, verified request."""
         request_id = document["_id"]
         decision = document.get("decision") or {}
-        if (
-            decision.get("outcome") != DecisionOutcome.APPROVE
-            or document.get("verified_at") is None
-        ):
+        if decision.get("outcome") not in CARRIED_OUT or document.get("verified_at") is None:
             return document
+        refused = decision.get("refused_owners", [])
+        owners = [owner for owner in self._settings.data_owners if owner not in refused]
         secret = self._settings.subject_id_secret.get_secret_value()
         try:
-            command = owner_command(document, subject_id_secret=secret)
+            command = owner_command(
+                document, subject_id_secret=secret, owners=owners if refused else None
+            )
         except NothingToCarryOut as problem:
             await self._executions.cannot_start(request_id, problem=str(problem), at=self._clock())
             return await self._requests.get(UUID(request_id)) or document
         if document["status"] == Status.DECIDED:
             await self._executions.start(
-                request_id,
-                command_type=command.type,
-                owners=list(self._settings.data_owners),
-                started_at=self._clock(),
+                request_id, command_type=command.type, owners=owners, started_at=self._clock()
             )
         current = await self._requests.get(UUID(request_id)) or document
         if current["status"] == Status.EXECUTING:
@@ -244,6 +243,7 @@ class RightsExecution:
                 UUID(request_id),
                 right,
                 document["receipts"],
+                refused_owners=document["decision"].get("refused_owners", []),
                 download_code=download_code,
                 download_days=self._settings.package_download_days,
                 grace_minutes=self._settings.package_download_grace_minutes,

@@ -28,7 +28,7 @@ from privacyhub.requests.repository import (
     decrypted,
     request_cipher,
 )
-from privacyhub.shared.contracts.rights import Channel, DecisionOutcome, Status
+from privacyhub.shared.contracts.rights import CARRIED_OUT, Channel, Status
 from privacyhub.shared.contracts.subject import OwnerReceipt, SubjectDataExported
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
@@ -70,12 +70,12 @@ class Executions:
     async def start(
         self, request_id: str, *, command_type: str, owners: list[str], started_at: datetime
     ) -> RightsRequestDocument | None:
-        """Move an approved, verified request to `executing`; None when it is not (or no longer) such a request."""
+        """Move an approved or partially refused, verified request to `executing`; None when it is not (or no longer) such a request."""
         started = await self._requests.find_one_and_update(
             {
                 "_id": request_id,
                 "status": Status.DECIDED.value,
-                "decision.outcome": DecisionOutcome.APPROVE.value,
+                "decision.outcome": {"$in": [outcome.value for outcome in CARRIED_OUT]},
                 "verified_at": {"$ne": None},
             },
             {

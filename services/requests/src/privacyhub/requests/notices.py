@@ -197,11 +197,47 @@ _OUTCOMES: dict[DecisionOutcome, tuple[str, str, str, str]] = {
 }
 
 
+# What each registered data owner holds, as the requester reads it.
+OWNER_NAMES: dict[str, tuple[str, str]] = {
+    "contact": ("je contactberichten bij Jobport", "your contact messages at Jobport"),
+    "consent": (
+        "je cookiekeuzes en websitebezoeken bij Jobport",
+        "your cookie choices and website visits at Jobport",
+    ),
+    "support_partner": (
+        "je contactberichten bij onze supportpartner",
+        "your contact messages at our support partner",
+    ),
+}
+
+
+def owner_names(owner: str) -> tuple[str, str]:
+    return OWNER_NAMES.get(owner, (owner, owner))
+
+
+def _refused_parts(refused_owners: list[str]) -> tuple[str, str]:
+    """The lines naming what a partial refusal leaves out, Dutch and English."""
+    names = [owner_names(owner) for owner in refused_owners]
+    return (
+        "Niet toegewezen:\n" + "\n".join(f"- {nl}" for nl, _ in names),
+        "Not granted:\n" + "\n".join(f"- {en}" for _, en in names),
+    )
+
+
 def decided_notice(
-    request_id: UUID, right: RightType, outcome: DecisionOutcome, reasons: str
+    request_id: UUID,
+    right: RightType,
+    outcome: DecisionOutcome,
+    reasons: str,
+    *,
+    refused_owners: list[str],
 ) -> Notice:
     nl_right, en_right = RIGHT_NAMES[right]
     nl_outcome, nl_next, en_outcome, en_next = _OUTCOMES[outcome]
+    if refused_owners:
+        nl_refused, en_refused = _refused_parts(refused_owners)
+        nl_next = f"{nl_refused}\n\n{nl_next}"
+        en_next = f"{en_refused}\n\n{en_next}"
     dutch = (
         f"We hebben je verzoek om {nl_right} (kenmerk {request_id}) {nl_outcome}.\n\n"
         f"Onze uitleg:\n{reasons}\n\n{nl_next}"
@@ -291,12 +327,14 @@ def completed_notice(
     right: RightType,
     receipts: list[dict],
     *,
+    refused_owners: list[str],
     download_code: str | None,
     download_days: int,
     grace_minutes: int,
 ) -> Notice:
     """The answer once every data owner has acted, with a line per owner and category and any
-    legal holds; for a package, how long it can be downloaded."""
+    legal holds, and what a partial refusal left out; for a package, how long it can be
+    downloaded."""
     nl_right, en_right = RIGHT_NAMES[right]
     nl_done, en_done = _DONE[right]
     if download_code is not None:
@@ -334,6 +372,10 @@ def completed_notice(
     if any(receipt.get("kept_under_hold") for receipt in receipts):
         nl_done += f"\n\n{_KEPT_UNDER_HOLD[0]}"
         en_done += f"\n\n{_KEPT_UNDER_HOLD[1]}"
+    if refused_owners:
+        nl_refused, en_refused = _refused_parts(refused_owners)
+        nl_done += f"\n\n{nl_refused}\n(zie ons besluit)"
+        en_done += f"\n\n{en_refused}\n(see our decision)"
     dutch = (
         f"Je verzoek om {nl_right} (kenmerk {request_id}) is uitgevoerd.\n\n{nl_done}\n\n"
         "Wat elk onderdeel deed:\n" + "\n".join(nl_lines)

@@ -1,4 +1,4 @@
-"""The one command an approved rights request sends to every data owner, by the request's type,
+"""The one command an approved rights request sends to the data owners, by the request's type,
 and the command that later lifts the restriction a restriction request placed."""
 
 from uuid import UUID
@@ -20,13 +20,13 @@ from privacyhub.shared.contracts.subject import (
     ObjectToProcessing,
     RectifySubjectData,
     RestrictProcessing,
+    SubjectCommand,
     SubjectMessage,
     WithdrawConsents,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.owners import DATA_OWNERS
-from pydantic import BaseModel
 
 COMMAND_TYPES: dict[RightType, str] = {
     RightType.ACCESS: EXPORT_SUBJECT_DATA,
@@ -43,12 +43,15 @@ class NothingToCarryOut(Exception):
     """The request names nothing an owner could act on (a rectification without corrections)."""
 
 
-def owner_command(document: RightsRequestDocument, *, subject_id_secret: str) -> Envelope:
-    """The command for the request; its event id follows from the request, so a resend is a duplicate."""
+def owner_command(
+    document: RightsRequestDocument, *, subject_id_secret: str, owners: list[str] | None = None
+) -> Envelope:
+    """The command for the request, to `owners` or to every owner; its event id follows from the
+    request, so a resend is a duplicate."""
     request_id = document["_id"]
     right = RightType(document["type"])
     visitor_ids = document.get("visitor_ids", [])
-    payload: BaseModel
+    payload: SubjectCommand
     if right in (RightType.ACCESS, RightType.PORTABILITY):
         payload = ExportSubjectData(request_id=request_id, visitor_ids=visitor_ids)
     elif right is RightType.ERASURE:
@@ -79,6 +82,7 @@ def owner_command(document: RightsRequestDocument, *, subject_id_secret: str) ->
     else:
         payload = WithdrawConsents(request_id=request_id, visitor_ids=visitor_ids)
     command_type = COMMAND_TYPES[right]
+    payload.owners = owners
     return Envelope[SubjectMessage](
         event_id=derived_event_id(UUID(request_id), command_type),
         type=command_type,
@@ -91,10 +95,12 @@ def owner_command(document: RightsRequestDocument, *, subject_id_secret: str) ->
 def lift_command(document: RightsRequestDocument) -> Envelope:
     """LiftRestriction for a restriction request; its event id follows from the request, so a resend is a duplicate."""
     request_id = document["_id"]
+    refused = (document.get("decision") or {}).get("refused_owners")
     payload = LiftRestriction(
         request_id=request_id,
         restricted_by=request_id,
         visitor_ids=document.get("visitor_ids", []),
+        owners=document["execution"]["owners"] if refused else None,
     )
     return Envelope[SubjectMessage](
         event_id=derived_event_id(UUID(request_id), LIFT_RESTRICTION),

@@ -80,6 +80,10 @@ REASONS: dict[Rejection, str] = {
     Rejection.NOT_A_COMPLETED_RESTRICTION: (
         "Only the restriction of a completed restriction request can be lifted."
     ),
+    Rejection.NOT_A_PARTIAL_REFUSAL: (
+        "refused_owners: a partial refusal names some, but not all, of the data owners, and no "
+        "other outcome names any."
+    ),
 }
 
 

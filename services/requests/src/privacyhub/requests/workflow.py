@@ -26,6 +26,7 @@ from privacyhub.requests.verification_codes import CODE, VerificationCodes
 from privacyhub.requests.views import queue_entry, requester_view, view
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
+    CARRIED_OUT,
     OPEN_STATUSES,
     RIGHTS_REQUEST_VERIFIED,
     Channel,
@@ -60,9 +61,6 @@ Outcome = RightsRequestView | Rejection | None
 
 # Steps the requester is told about by e-mail, remembered on the request once told.
 RECEIVED, VERIFIED, EXTENDED, DECIDED = "received", "verified", "extended", "decided"
-
-# A refusal needs no verified identity (it may be the very reason); carrying anything out does.
-NEEDS_VERIFICATION = frozenset({DecisionOutcome.APPROVE, DecisionOutcome.PARTIALLY_REFUSE})
 
 
 class RightsWorkflow:
@@ -227,15 +225,19 @@ class RightsWorkflow:
         if decision is None or decision["action_id"] != str(command.action_id):
             if decision is not None:
                 return Rejection.ALREADY_DECIDED
-            from_statuses = (
-                (Status.VERIFIED,) if command.outcome in NEEDS_VERIFICATION else OPEN_STATUSES
-            )
+            # A refusal needs no verified identity (it may be the very reason); carrying anything out does.
+            from_statuses = (Status.VERIFIED,) if command.outcome in CARRIED_OUT else OPEN_STATUSES
             if document["status"] not in from_statuses:
                 return Rejection.NOT_VERIFIED
+            if not _refuses_a_part(command, self._settings.data_owners):
+                return Rejection.NOT_A_PARTIAL_REFUSAL
             if not await self._requests.decide(
                 command.request_id,
                 Decision(
-                    outcome=command.outcome, reasons=command.reasons, decided_at=self._clock()
+                    outcome=command.outcome,
+                    reasons=command.reasons,
+                    refused_owners=command.refused_owners,
+                    decided_at=self._clock(),
                 ),
                 from_statuses=from_statuses,
                 by=command.staff_id,
@@ -251,6 +253,7 @@ class RightsWorkflow:
                 RightType(document["type"]),
                 DecisionOutcome(document["decision"]["outcome"]),
                 document["decision"]["reasons"],
+                refused_owners=document["decision"].get("refused_owners", []),
             ),
         )
         return view(await self._carry_out(document))
@@ -306,6 +309,15 @@ class RightsWorkflow:
             return
         await self._mailer.send(document["email"], notice)
         await self._requests.mark_notified(UUID(document["_id"]), step)
+
+
+def _refuses_a_part(command: DecisionCommand, owners: list[str]) -> bool:
+    """A partial refusal names some but not all owners, each one the request waits for; no
+    other outcome names any."""
+    refused = set(command.refused_owners)
+    if command.outcome is not DecisionOutcome.PARTIALLY_REFUSE:
+        return not refused
+    return bool(refused) and refused < set(owners)
 
 
 def _wrong_code(failed_attempts: int, max_attempts: int) -> Rejection:

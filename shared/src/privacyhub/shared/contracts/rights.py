@@ -61,6 +61,10 @@ class DecisionOutcome(StrEnum):
     PARTIALLY_REFUSE = "partially_refuse"
 
 
+# The outcomes after which the data owners carry the request out (all of them, or the granted ones).
+CARRIED_OUT = frozenset({DecisionOutcome.APPROVE, DecisionOutcome.PARTIALLY_REFUSE})
+
+
 class VerificationMethod(StrEnum):
     EMAIL_CODE = "email_code"
     PRIVACY_OFFICER = "privacy_officer"
@@ -163,10 +167,17 @@ class OfficerVerification(BaseModel):
     action_id: UUID
 
 
+REFUSED_OWNERS = (
+    "The data owners whose part of the request is refused (a partial refusal names some, never "
+    "all); every other owner carries it out."
+)
+
+
 class DecisionCommand(BaseModel):
     request_id: UUID
     outcome: DecisionOutcome
     reasons: str = Field(min_length=1, max_length=5000)
+    refused_owners: list[str] = Field(default=[], description=REFUSED_OWNERS)
     staff_id: str
     action_id: UUID
 
@@ -196,6 +207,7 @@ HIDDEN_REASONS = (
 class Decision(BaseModel):
     outcome: DecisionOutcome
     reasons: str | None = Field(description=HIDDEN_REASONS)
+    refused_owners: list[str] = Field(default=[], description=REFUSED_OWNERS)
     decided_at: AwareDatetime
 
 
@@ -263,3 +275,4 @@ class Rejection(StrEnum):
     PACKAGE_GONE = "package_gone"
     WRONG_DOWNLOAD_CODE = "wrong_download_code"
     NOT_A_COMPLETED_RESTRICTION = "not_a_completed_restriction"
+    NOT_A_PARTIAL_REFUSAL = "not_a_partial_refusal"

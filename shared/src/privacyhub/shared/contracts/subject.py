@@ -35,7 +35,21 @@ ProcessingChange = Literal[
 PORTABLE_BASES: frozenset[str] = frozenset({"consent", "contract"})
 
 
-class EraseSubjectData(BaseModel):
+class SubjectCommand(BaseModel):
+    """What every command to the data owners carries besides its own fields."""
+
+    owners: list[str] | None = Field(
+        default=None,
+        description="Only these data owners act on the command and answer it; every registered "
+        "owner when absent. A partially refused rights request leaves out the owners whose part "
+        "was refused.",
+    )
+
+    def addresses(self, owner: str) -> bool:
+        return self.owners is None or owner in self.owners
+
+
+class EraseSubjectData(SubjectCommand):
     """Delete what an owner holds about the subject, for a rights request or a retention rule."""
 
     reason: Literal["retention", "rights_request"]
@@ -81,7 +95,7 @@ class SubjectDataErased(BaseModel):
         return self
 
 
-class ExportSubjectData(BaseModel):
+class ExportSubjectData(SubjectCommand):
     """Send everything held about the subject, for an access or portability request."""
 
     request_id: str
@@ -116,7 +130,7 @@ class SubjectDataExported(BaseModel):
         return self
 
 
-class RectifySubjectData(BaseModel):
+class RectifySubjectData(SubjectCommand):
     """Correct the named fields everywhere they are held.
 
     A new e-mail address makes a new pseudonymous subject, so the sender computes
@@ -129,14 +143,14 @@ class RectifySubjectData(BaseModel):
     visitor_ids: list[str] = []
 
 
-class RestrictProcessing(BaseModel):
+class RestrictProcessing(SubjectCommand):
     """Keep the subject's data but exclude it from processing, visibly flagged, until lifted."""
 
     request_id: str
     visitor_ids: list[str] = []
 
 
-class LiftRestriction(BaseModel):
+class LiftRestriction(SubjectCommand):
     """End a restriction placed for `restricted_by` (the rights request that asked for it)."""
 
     request_id: str
@@ -144,14 +158,14 @@ class LiftRestriction(BaseModel):
     visitor_ids: list[str] = []
 
 
-class ObjectToProcessing(BaseModel):
+class ObjectToProcessing(SubjectCommand):
     """Stop processing the subject's data on the ground of legitimate interest."""
 
     request_id: str
     visitor_ids: list[str] = []
 
 
-class WithdrawConsents(BaseModel):
+class WithdrawConsents(SubjectCommand):
     """Withdraw every consent; visit data goes unless a purpose that needs no consent keeps it."""
 
     request_id: str
@@ -189,7 +203,7 @@ class SubjectMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-COMMAND_CONTRACTS: dict[str, type[BaseModel]] = {
+COMMAND_CONTRACTS: dict[str, type[SubjectCommand]] = {
     ERASE_SUBJECT_DATA: EraseSubjectData,
     EXPORT_SUBJECT_DATA: ExportSubjectData,
     RECTIFY_SUBJECT_DATA: RectifySubjectData,
