@@ -31,6 +31,7 @@ from tests.conftest import Endpoints
 from tests.support.clock import MovableClock
 from tests.support.in_loop_gateway import serving
 from tests.support.mailbox import Mailbox
+from tests.support.waiting_copy import WaitingCopy, waiting_for_a_silent_partner
 
 pytestmark = pytest.mark.integration
 
@@ -237,3 +238,18 @@ async def retention_db(
 ) -> AsyncIterator[AsyncDatabase]:
     async for db in observed(endpoints, retention_settings.mongodb_database):
         yield db
+
+
+@pytest.fixture
+async def requests_waiting_for_a_partner(
+    endpoints: Endpoints, requests_settings: RequestsSettings
+) -> AsyncIterator[WaitingCopy]:
+    """A second requests service whose requests wait for a partner no service plays as well."""
+    settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
+    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    clock = MovableClock()
+    try:
+        async with create_requests_runtime(settings, clock=clock).running():
+            yield WaitingCopy(client[settings.mongodb_database], clock, settings)
+    finally:
+        await client.close()

@@ -24,13 +24,15 @@ from tests.conftest import Endpoints
 from tests.integration.test_rights_execution import (
     OFFICER,
     Person,
-    WaitingCopy,
     approve_a_letter,
-    past_the_owners_timeout,
-    waiting_for_a_silent_partner,
 )
 from tests.support.clock import MovableClock
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.waiting_copy import (
+    WaitingCopy,
+    past_the_owners_timeout,
+    waiting_for_a_silent_partner,
+)
 
 pytestmark = [
     pytest.mark.integration,

@@ -48,19 +48,18 @@ from tests.integration.test_encryption_at_rest import LettingAWriteIn
 from tests.integration.test_rights_execution import (
     CODE_LINE,
     Person,
-    answered_in_the_copy,
     approve,
     completed,
     completion_mail,
     download,
     file_verified_request,
     officer_files_verified,
-    waiting_for_a_silent_partner,
 )
 from tests.support.kafka import publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
 from tests.support.waiting import eventually
+from tests.support.waiting_copy import answered_in_the_copy, waiting_for_a_silent_partner
 
 pytestmark = [
     pytest.mark.integration,
@@ -261,7 +260,9 @@ async def test_an_access_requests_exports_and_package_are_encrypted_and_the_down
         )
         request_id = accepted["request_id"]
         await approve(gateway, request_id)
-        await answered_in_the_copy(endpoints, waiting_db, waiting_settings, request_id)
+        await answered_in_the_copy(
+            endpoints, waiting_db, waiting_settings, request_id, executing_in=[requests_db]
+        )
     # Stopped: the status and export queries below are answered by the service's own copy only.
     exports = await waiting_db[OWNER_EXPORTS].find({"request_id": request_id}).to_list()
     assert sorted(export["owner"] for export in exports) == ["consent", "contact"]

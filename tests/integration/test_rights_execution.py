@@ -8,10 +8,6 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +17,6 @@ from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.app import create_runtime as create_requests_runtime
-from privacyhub.requests.owner_commands import owner_command
 from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import queue_entry
@@ -33,18 +27,16 @@ from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.topics import (
     SUBJECT_COMMANDS,
 )
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
-from tests.support.clock import MovableClock
-from tests.support.copies import from_now_on
-from tests.support.kafka import collect_until, publish_all
+from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
+from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
 
 pytestmark = [
     pytest.mark.integration,
@@ -54,8 +46,6 @@ pytestmark = [
 OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
 CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
 DOWNLOAD_CODE = re.compile(r"download code \(only in this e-mail\): (\S+)")
-# The owners' timeout of a copy waiting for a silent partner: it passes when a test moves the clock.
-OWNER_TIMEOUT = timedelta(hours=1)
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
@@ -357,7 +347,8 @@ async def test_rectification_corrects_the_named_fields(
         mailbox,
         person,
         "rectification",
-        details=f"Mijn naam is fout.\nachternaam: {corrected}",
+        details="Mijn achternaam is fout gespeld.",
+        corrections={"last_name": corrected},
     )
     await approve(gateway, accepted["request_id"])
     status = await completed(gateway, accepted)
@@ -430,90 +421,6 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
     )
     assert all(command["correlation_id"] != unverified for command in commands)
     assert all(unverified not in json.dumps(command) for command in commands)
-
-
-async def waiting_for_a_silent_partner(
-    endpoints: Endpoints, requests_settings: RequestsSettings, **overrides: object
-) -> RequestsSettings:
-    """A second requests service's settings: it also waits for a partner no service plays, and
-    its consumer group starts at the topics' ends. Its owners' timeout passes only when a test
-    moves its clock (`escalated`), so an owner slow on a loaded machine is never taken as silent."""
-    tag = uuid.uuid4().hex[:8]
-    settings = requests_settings.model_copy(
-        update={
-            "mongodb_database": f"test_requests_partner_{tag}",
-            "consumer_group": f"test-requests-partner-{tag}",
-            "data_owners": ["contact", "consent", "partner-without-tool"],
-            "owner_timeout_seconds": OWNER_TIMEOUT.total_seconds(),
-            "owner_sweep_interval_seconds": 0.2,
-            **overrides,
-        }
-    )
-    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "requests")
-    return settings
-
-
-@dataclass(frozen=True)
-class WaitingCopy:
-    """A second requests service that also waits for a partner no service plays."""
-
-    db: AsyncDatabase
-    clock: MovableClock
-    settings: RequestsSettings
-
-
-@pytest.fixture
-async def requests_waiting_for_a_partner(
-    endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[WaitingCopy]:
-    settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    clock = MovableClock()
-    try:
-        async with create_requests_runtime(settings, clock=clock).running():
-            yield WaitingCopy(client[settings.mongodb_database], clock, settings)
-    finally:
-        await client.close()
-
-
-async def answered_in_the_copy(
-    endpoints: Endpoints, copy: AsyncDatabase, settings: RequestsSettings, request_id: str
-) -> None:
-    """Contact's and consent's answers, recorded in a copy of the service with a database of its
-    own. Both copies send the same command (its id follows from the request) and the owners carry
-    it out once, so a copy that starts executing after their answers came by would wait for them
-    for ever: once it executes, the test sends the command again under a new id, as one would to
-    an owner that missed it."""
-    await eventually(
-        lambda: copy[RIGHTS_REQUESTS].find_one(
-            {"_id": request_id, "execution.started_at": {"$exists": True}}
-        ),
-        what="the copy executing the request",
-    )
-    document = await readable_requests(copy, settings).get(uuid.UUID(request_id))
-    assert document is not None
-    command = owner_command(
-        document, subject_id_secret=settings.subject_id_secret.get_secret_value()
-    ).model_copy(update={"event_id": uuid.uuid4()})
-    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_COMMANDS.name, [command])
-
-    async def both_answered() -> bool:
-        document = await copy[RIGHTS_REQUESTS].find_one({"_id": request_id})
-        answered = (document or {}).get("execution", {}).get("answered", [])
-        return {"contact", "consent"} <= set(answered)
-
-    await eventually(both_answered, within=60, what="contact's and consent's answers in the copy")
-
-
-@asynccontextmanager
-async def past_the_owners_timeout(
-    endpoints: Endpoints, copy: WaitingCopy, request_id: str
-) -> AsyncIterator[None]:
-    """Once contact and consent answered the copy, its clock moved past the owners' timeout: what
-    happens meanwhile happens to a request only the silent partner left unanswered."""
-    await answered_in_the_copy(endpoints, copy.db, copy.settings, request_id)
-    with copy.clock.moved_forward(OWNER_TIMEOUT + timedelta(seconds=1)):
-        yield
 
 
 async def officer_files_verified(

@@ -89,6 +89,20 @@ REFUSALS: dict[str, HttpRefusal] = {
         HTTP_409_CONFLICT,
         "Alleen de beperking van een uitgevoerd verzoek om beperking kan worden opgeheven.",
     ),
+    "not_escalated": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Alleen een geëscaleerd verzoek dat niet is afgesloten kan opnieuw worden verstuurd, "
+        "aangepast of afgesloten.",
+    ),
+    "needs_amendment": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Er is niets naar de gegevenseigenaren verstuurd, dus niets om opnieuw te versturen: "
+        "pas het verzoek aan of sluit het af.",
+    ),
+    "not_a_rectification": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Alleen de correcties van een verzoek om correctie kunnen worden aangepast.",
+    ),
     "not_a_partial_refusal": HttpRefusal(
         HTTP_422_UNPROCESSABLE_ENTITY,
         "refused_owners: een gedeeltelijke afwijzing noemt enkele, niet alle, "

@@ -1,3 +1,4 @@
+from privacyhub.shared.contracts.contact import CompanyName, PersonName
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 # Screened for sensitive data; the address and the device description are not free text.
@@ -10,10 +11,10 @@ class ContactForm(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: PersonName
+    last_name: PersonName
     message: str = Field(min_length=1, max_length=5000)
-    company: str | None = Field(default=None, max_length=200)
+    company: CompanyName | None = None
     found_us_via: str | None = Field(
         default=None, max_length=200, description="How the visitor knows or found us."
     )

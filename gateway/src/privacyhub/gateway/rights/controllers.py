@@ -99,6 +99,7 @@ class RightsRequestController(Controller):
             channel=Channel.WEB,
             email=str(data.email),
             details=data.details,
+            corrections=data.corrections,
             visitor_ids=data.visitor_ids,
             received_at=utc_now(),
         )

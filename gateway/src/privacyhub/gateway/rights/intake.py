@@ -9,6 +9,7 @@ from privacyhub.gateway.rights.schemas import RightsRequestAccepted
 from privacyhub.shared.contracts.rights import (
     RIGHTS_REQUEST_RECEIVED,
     Channel,
+    Corrections,
     RightsRequestReceived,
     RightType,
 )
@@ -26,6 +27,7 @@ async def accept_rights_request(
     channel: Channel,
     email: str,
     details: str | None,
+    corrections: Corrections | None,
     visitor_ids: list[str],
     received_at: datetime,
     registered_by: str | None = None,
@@ -38,6 +40,7 @@ async def accept_rights_request(
         channel=channel,
         email=email,
         details=details,
+        corrections=corrections,
         visitor_ids=visitor_ids,
         received_at=received_at,
         access_token_sha256=secret_digest(access_token),

@@ -7,6 +7,7 @@ from privacyhub.shared.contracts.rights import (
     REFUSED_OWNERS,
     VISITOR_ID,
     Channel,
+    Corrections,
     DecisionOutcome,
     RightType,
     Status,
@@ -30,6 +31,23 @@ Reasons = Annotated[str, Field(min_length=1, max_length=5000)]
 RequestId = Annotated[UUID, PathParameter(description="The request id given when it was accepted.")]
 
 
+CORRECTIONS = (
+    "For a rectification, and only then: each field to correct with its new value, checked as "
+    "the contact form checks it."
+)
+
+
+def only_for_a_rectification(
+    corrections: Corrections | None, info: ValidationInfo
+) -> Corrections | None:
+    rectification = info.data.get("type") is RightType.RECTIFICATION
+    if rectification and corrections is None:
+        raise ValueError("a rectification names the fields to correct and their new values")
+    if not rectification and corrections is not None:
+        raise ValueError("only a rectification names corrections")
+    return corrections
+
+
 class RightsRequestForm(BaseModel):
     """A request from the website's rights form."""
 
@@ -40,11 +58,16 @@ class RightsRequestForm(BaseModel):
     details: str | None = Field(
         default=None, max_length=5000, description="What the request is about, in own words."
     )
+    corrections: Corrections | None = Field(
+        default=None, validate_default=True, description=CORRECTIONS
+    )
     visitor_ids: list[Annotated[str, Field(pattern=VISITOR_ID)]] = Field(
         default=[],
         max_length=20,
         description="Website visitor ids (cookie values) the person says are theirs.",
     )
+
+    _corrections_only_for_a_rectification = field_validator("corrections")(only_for_a_rectification)
 
 
 class RightsRequestAccepted(BaseModel):
@@ -88,6 +111,11 @@ class StaffRegistration(BaseModel):
         description="Where the verification code (e-mail channel) and every update go."
     )
     details: str | None = Field(default=None, max_length=5000)
+    corrections: Corrections | None = Field(
+        default=None, validate_default=True, description=CORRECTIONS
+    )
+
+    _corrections_only_for_a_rectification = field_validator("corrections")(only_for_a_rectification)
 
     @field_validator("received_at")
     @classmethod
@@ -126,6 +154,20 @@ class DecisionForm(BaseModel):
         if set(refused) >= set(DATA_OWNERS):
             raise ValueError("refusing every owner's part is a refusal: use outcome refuse")
         return sorted(set(refused))
+
+
+class AmendmentForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    corrections: Corrections = Field(description="The fields to correct and their new values.")
+
+
+class ClosureForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reasons: Reasons = Field(
+        description="Why the request closes with part of it undone; e-mailed to the requester."
+    )
 
 
 class ExtensionForm(BaseModel):

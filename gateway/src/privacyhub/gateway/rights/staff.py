@@ -1,4 +1,4 @@
-"""The privacy officer's desk: the queue with deadlines, registering e-mails and letters, verification, extension and decision."""
+"""The privacy officer's desk: the queue with deadlines, registering e-mails and letters, verification, extension and decision, and what to do with an escalated request (retry, amend, close)."""
 
 from datetime import date
 from typing import Annotated, Any
@@ -15,6 +15,8 @@ from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.rights.intake import accept_rights_request
 from privacyhub.gateway.rights.schemas import (
+    AmendmentForm,
+    ClosureForm,
     DecisionForm,
     ExtensionForm,
     RequestId,
@@ -25,17 +27,23 @@ from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page
 from privacyhub.shared.contracts.rights import (
+    AMENDMENT_QUERY,
+    CLOSURE_QUERY,
     DECISION_QUERY,
     EXTENSION_QUERY,
     OFFICER_VERIFICATION_QUERY,
     QUEUE_QUERY,
     RESTRICTION_LIFT_QUERY,
+    RETRY_QUERY,
+    AmendmentCommand,
+    ClosureCommand,
     DecisionCommand,
     ExtensionCommand,
     OfficerVerification,
     QueueEntry,
     QueueFilter,
     RestrictionLiftCommand,
+    RetryCommand,
     RightsRequestView,
     Status,
 )
@@ -93,6 +101,7 @@ class StaffRightsRequestController(Controller):
             channel=data.channel,
             email=str(data.email),
             details=data.details,
+            corrections=data.corrections,
             visitor_ids=[],
             received_at=data.received_at,
             registered_by=staff.staff_id,
@@ -210,6 +219,86 @@ class StaffRightsRequestController(Controller):
             queries,
             REQUESTS_QUERIES,
             RESTRICTION_LIFT_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )
+
+    @post(
+        "/{request_id:uuid}/retry",
+        status_code=HTTP_200_OK,
+        operation_id="retryRightsRequest",
+        responses=error_responses(
+            {404: "No such request.", 409: "Not escalated, closed, or never sent to an owner."}
+        ),
+    )
+    async def retry(
+        self,
+        request_id: RequestId,
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Send an escalated request again, under a new command id, to the data owners that did not answer (`escalation.missing_owners`), and wait for them anew; an owner that answers after all completes it. 409 when the request is not escalated or is closed, and for one that was never sent (`escalation.problem`): amend or close that one."""
+        command = RetryCommand(request_id=request_id, staff_id=staff.staff_id, action_id=uuid4())
+        return await ask_owner(
+            queries, REQUESTS_QUERIES, RETRY_QUERY, command, RightsRequestView, key=str(request_id)
+        )
+
+    @post(
+        "/{request_id:uuid}/amendment",
+        status_code=HTTP_200_OK,
+        operation_id="amendRightsRequest",
+        responses=error_responses(
+            {404: "No such request.", 409: "Not an escalated, unclosed rectification."}
+        ),
+    )
+    async def amend(
+        self,
+        request_id: RequestId,
+        data: JSONBody[AmendmentForm],
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Replace the corrections of an escalated rectification (after checking them with the requester) and carry it out anew by every data owner whose part was granted. 409 for any other request."""
+        command = AmendmentCommand(
+            request_id=request_id,
+            corrections=data.corrections,
+            staff_id=staff.staff_id,
+            action_id=uuid4(),
+        )
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            AMENDMENT_QUERY,
+            command,
+            RightsRequestView,
+            key=str(request_id),
+        )
+
+    @post(
+        "/{request_id:uuid}/closure",
+        status_code=HTTP_200_OK,
+        operation_id="closeRightsRequest",
+        responses=error_responses({404: "No such request.", 409: "Not escalated, or closed."}),
+    )
+    async def close(
+        self,
+        request_id: RequestId,
+        data: JSONBody[ClosureForm],
+        queries: NamedDependency[QueryClient],
+        staff: NamedDependency[StaffMember],
+    ) -> RightsRequestView:
+        """Close an escalated request with what the data owners did so far: it completes with their receipts (and a package of their exports), and the requester is e-mailed the reasons, what was not carried out and that they may complain to the Autoriteit Persoonsgegevens. 409 when the request is not escalated or already closed."""
+        command = ClosureCommand(
+            request_id=request_id,
+            reasons=data.reasons,
+            staff_id=staff.staff_id,
+            action_id=uuid4(),
+        )
+        return await ask_owner(
+            queries,
+            REQUESTS_QUERIES,
+            CLOSURE_QUERY,
             command,
             RightsRequestView,
             key=str(request_id),

@@ -25,15 +25,20 @@ from privacyhub.requests.owner_commands import NothingToCarryOut, lift_command, 
 from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.views import view
+from privacyhub.requests.workflow import Outcome
 from privacyhub.shared.contracts.rights import (
     CARRIED_OUT,
+    AmendmentCommand,
+    ClosureCommand,
     Rejection,
     RestrictionLiftCommand,
+    RetryCommand,
     RightsRequestView,
     RightType,
     Status,
 )
 from privacyhub.shared.contracts.subject import (
+    RECTIFY_SUBJECT_DATA,
     RESULT_CONTRACTS,
     OwnerReceipt,
     SubjectDataErased,
@@ -122,25 +127,114 @@ class RightsExecution:
         decision = document.get("decision") or {}
         if decision.get("outcome") not in CARRIED_OUT or document.get("verified_at") is None:
             return document
-        refused = decision.get("refused_owners", [])
-        owners = [owner for owner in self._settings.data_owners if owner not in refused]
-        secret = self._settings.subject_id_secret.get_secret_value()
         try:
-            command = owner_command(
-                document, subject_id_secret=secret, owners=owners if refused else None
-            )
+            command = self._command(document)
         except NothingToCarryOut as problem:
             await self._executions.cannot_start(request_id, problem=str(problem), at=self._clock())
             return await self._requests.get(UUID(request_id)) or document
         if document["status"] == Status.DECIDED:
             await self._executions.start(
-                request_id, command_type=command.type, owners=owners, started_at=self._clock()
+                request_id,
+                command_type=command.type,
+                owners=granted_owners(document, self._settings.data_owners),
+                started_at=self._clock(),
             )
         current = await self._requests.get(UUID(request_id)) or document
         if current["status"] == Status.EXECUTING:
             # Also on a replayed decision: the command's id is fixed, so owners drop the copy.
             await self._send_command(command)
         return current
+
+    def _command(self, document: RightsRequestDocument) -> Envelope:
+        """The request's command in its current attempt, to the owners that attempt asks."""
+        execution = document.get("execution") or {}
+        owners = granted_owners(document, self._settings.data_owners)
+        refused = (document.get("decision") or {}).get("refused_owners")
+        return owner_command(
+            document,
+            subject_id_secret=self._settings.subject_id_secret.get_secret_value(),
+            owners=execution.get("asked", owners if refused else None),
+            attempt=execution.get("attempt", 0),
+        )
+
+    async def retry(self, command: RetryCommand) -> Outcome:
+        """Send an escalated request again, under a new command id, to the owners that did not
+        answer, and wait for them anew. One that cannot start must be amended or closed."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        execution = document.get("execution") or {}
+        if execution.get("action_id") != str(command.action_id):
+            if document["status"] != Status.ESCALATED or "closure" in document:
+                return Rejection.NOT_ESCALATED
+            if execution.get("problem"):
+                return Rejection.NEEDS_AMENDMENT
+            missing = [o for o in execution["owners"] if o not in execution["answered"]]
+            again = {key: value for key, value in execution.items() if key != "missing"}
+            again |= self._attempt(execution, command.action_id) | {"asked": missing}
+            if not await self._executions.restart(document["_id"], execution=again):
+                return await self.retry(command)
+            document = await self._requests.get(command.request_id) or document
+        await self._send_command(self._command(document))
+        return view(document)
+
+    async def amend(self, command: AmendmentCommand) -> Outcome:
+        """Replace an escalated rectification's corrections and carry it out anew by every
+        granted owner."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        execution = document.get("execution") or {}
+        if execution.get("action_id") != str(command.action_id):
+            if document["type"] != RightType.RECTIFICATION:
+                return Rejection.NOT_A_RECTIFICATION
+            if document["status"] != Status.ESCALATED or "closure" in document:
+                return Rejection.NOT_ESCALATED
+            anew = {
+                "command": RECTIFY_SUBJECT_DATA,
+                "owners": granted_owners(document, self._settings.data_owners),
+                "answered": [],
+            } | self._attempt(execution, command.action_id)
+            amended = (document["subject_id"], command.corrections.named())
+            if not await self._executions.restart(document["_id"], execution=anew, amended=amended):
+                return await self.amend(command)
+            document = await self._requests.get(command.request_id) or document
+        await self._send_command(self._command(document))
+        return view(document)
+
+    def _attempt(self, execution: dict[str, Any], action_id: UUID) -> dict[str, Any]:
+        return {
+            "attempt": execution.get("attempt", 0) + 1,
+            "action_id": str(action_id),
+            "started_at": self._clock(),
+        }
+
+    async def close(self, command: ClosureCommand) -> Outcome:
+        """Close an escalated request with what the owners did so far: it completes, and the
+        requester is told, with the officer's reasons, what was not done."""
+        document = await self._requests.get(command.request_id)
+        if document is None:
+            return None
+        closure = document.get("closure")
+        if closure is None or closure["action_id"] != str(command.action_id):
+            if closure is not None or document["status"] != Status.ESCALATED:
+                return Rejection.NOT_ESCALATED
+            execution = document["execution"]
+            if execution.get("problem"):  # never sent: no granted owner carried anything out
+                missing = granted_owners(document, self._settings.data_owners)
+            else:
+                missing = [o for o in execution["owners"] if o not in execution["answered"]]
+            closing = {
+                "reasons": command.reasons,
+                "missing_owners": missing,
+                "closed_at": self._clock(),
+                "by": command.staff_id,
+                "action_id": str(command.action_id),
+            }
+            if not await self._executions.close(document["_id"], closure=closing):
+                return await self.close(command)
+        await self._complete_when_answered(str(command.request_id))
+        return view(await self._requests.get(command.request_id) or document)
 
     async def lift_restriction(
         self, command: RestrictionLiftCommand
@@ -208,7 +302,8 @@ class RightsExecution:
         ):
             return
         execution = document["execution"]
-        if execution.get("problem") or not set(execution["owners"]) <= set(execution["answered"]):
+        answered = set(execution["owners"]) <= set(execution["answered"])
+        if "closure" not in document and (execution.get("problem") or not answered):
             return
         right = RightType(document["type"])
         if (
@@ -242,8 +337,9 @@ class RightsExecution:
             notice = completed_notice(
                 UUID(request_id),
                 right,
-                document["receipts"],
+                document.get("receipts", []),
                 refused_owners=document["decision"].get("refused_owners", []),
+                closure=document.get("closure"),
                 download_code=download_code,
                 download_days=self._settings.package_download_days,
                 grace_minutes=self._settings.package_download_grace_minutes,
@@ -272,6 +368,12 @@ class RightsExecution:
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)
         return await self._executions.escalate_overdue(started_before=self._clock() - timeout)
+
+
+def granted_owners(document: RightsRequestDocument, data_owners: list[str]) -> list[str]:
+    """The owners that carry the request out: every one, but those a partial refusal names."""
+    refused = (document.get("decision") or {}).get("refused_owners", [])
+    return [owner for owner in data_owners if owner not in refused]
 
 
 def carrying_out(document: RightsRequestDocument) -> bool:

@@ -111,6 +111,47 @@ class Executions:
             },
         )
 
+    async def restart(
+        self,
+        request_id: str,
+        *,
+        execution: dict[str, Any],
+        amended: tuple[str, dict[str, str]] | None = None,
+    ) -> bool:
+        """Carry an escalated, unclosed request out again under `execution`; with `amended`
+        (subject id, corrections), its corrections replaced and its receipts cleared. False when
+        the request is not such a request (any more)."""
+        escalated = {
+            "_id": request_id,
+            "status": Status.ESCALATED.value,
+            "closure": {"$exists": False},
+        }
+        restarted = {"status": Status.EXECUTING.value, "execution": execution}
+
+        async def write(sealed: dict[str, Any]) -> bool:
+            result = await self._requests.update_one(escalated, {"$set": {**restarted, **sealed}})
+            return result.modified_count == 1
+
+        if amended is None:
+            return await write({})
+        subject_id, corrections = amended
+        return await self._cipher.store(
+            subject_id,
+            {"corrections": corrections, "receipts": []},
+            write=write,
+            collection=self._requests,
+            selection={"_id": request_id},
+        )
+
+    async def close(self, request_id: str, *, closure: dict[str, Any]) -> bool:
+        """Close an escalated request with what was done so far; False when it is not escalated
+        or already closed."""
+        result = await self._requests.update_one(
+            {"_id": request_id, "status": Status.ESCALATED.value, "closure": {"$exists": False}},
+            {"$set": {"closure": closure}},
+        )
+        return result.modified_count == 1
+
     async def record_answer(
         self, request_id: str, *, owner: str, receipts: list[OwnerReceipt]
     ) -> None:

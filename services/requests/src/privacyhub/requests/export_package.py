@@ -21,6 +21,7 @@ REQUEST_FIELDS = (
     "status",
     "email",
     "details",
+    "corrections",
     "visitor_ids",
     "received_at",
     "due_date",

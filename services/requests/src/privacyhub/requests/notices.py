@@ -1,6 +1,7 @@
 """The e-mails a requester gets at each step, in Dutch with English below (statement §7)."""
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from privacyhub.requests.mail import Notice
@@ -224,6 +225,19 @@ def _refused_parts(refused_owners: list[str]) -> tuple[str, str]:
     )
 
 
+def _closed_parts(closure: dict[str, Any]) -> tuple[str, str]:
+    """What a request closed by the privacy officer left undone, and why, Dutch and English."""
+    names = [owner_names(owner) for owner in closure["missing_owners"]]
+    nl_missing = "".join(f"\n- {nl}" for nl, _ in names)
+    en_missing = "".join(f"\n- {en}" for _, en in names)
+    return (
+        f"Niet uitgevoerd:{nl_missing or ' -'}\n\nOnze uitleg:\n{closure['reasons']}\n\n"
+        + _COMPLAINT_NL,
+        f"Not carried out:{en_missing or ' -'}\n\nOur explanation:\n{closure['reasons']}\n\n"
+        + _COMPLAINT_EN,
+    )
+
+
 def decided_notice(
     request_id: UUID,
     right: RightType,
@@ -328,6 +342,7 @@ def completed_notice(
     receipts: list[dict],
     *,
     refused_owners: list[str],
+    closure: dict[str, Any] | None,
     download_code: str | None,
     download_days: int,
     grace_minutes: int,
@@ -376,6 +391,10 @@ def completed_notice(
         nl_refused, en_refused = _refused_parts(refused_owners)
         nl_done += f"\n\n{nl_refused}\n(zie ons besluit)"
         en_done += f"\n\n{en_refused}\n(see our decision)"
+    if closure is not None:
+        nl_closed, en_closed = _closed_parts(closure)
+        nl_done += f"\n\n{nl_closed}"
+        en_done += f"\n\n{en_closed}"
     dutch = (
         f"Je verzoek om {nl_right} (kenmerk {request_id}) is uitgevoerd.\n\n{nl_done}\n\n"
         "Wat elk onderdeel deed:\n" + "\n".join(nl_lines)

@@ -3,7 +3,6 @@ and the command that later lifts the restriction a restriction request placed.""
 
 from uuid import UUID
 
-from privacyhub.requests.corrections import named_corrections
 from privacyhub.requests.repository import RightsRequestDocument
 from privacyhub.shared.contracts.rights import RightType
 from privacyhub.shared.contracts.subject import (
@@ -44,10 +43,14 @@ class NothingToCarryOut(Exception):
 
 
 def owner_command(
-    document: RightsRequestDocument, *, subject_id_secret: str, owners: list[str] | None = None
+    document: RightsRequestDocument,
+    *,
+    subject_id_secret: str,
+    owners: list[str] | None = None,
+    attempt: int = 0,
 ) -> Envelope:
     """The command for the request, to `owners` or to every owner; its event id follows from the
-    request, so a resend is a duplicate."""
+    request and the `attempt` (an officer's retry or amendment), so a resend is a duplicate."""
     request_id = document["_id"]
     right = RightType(document["type"])
     visitor_ids = document.get("visitor_ids", [])
@@ -63,7 +66,7 @@ def owner_command(
             visitor_ids=visitor_ids,
         )
     elif right is RightType.RECTIFICATION:
-        corrections = named_corrections(document.get("details"))
+        corrections = document.get("corrections") or {}
         if not corrections:
             raise NothingToCarryOut("the rectification names no field to correct")
         new_email = corrections.get("email")
@@ -84,7 +87,9 @@ def owner_command(
     command_type = COMMAND_TYPES[right]
     payload.owners = owners
     return Envelope[SubjectMessage](
-        event_id=derived_event_id(UUID(request_id), command_type),
+        event_id=derived_event_id(
+            UUID(request_id), f"{command_type}#{attempt}" if attempt else command_type
+        ),
         type=command_type,
         subject_id=document["subject_id"],
         correlation_id=UUID(request_id),

@@ -13,6 +13,8 @@ from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import Outcome, RightsWorkflow
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
+    AMENDMENT_QUERY,
+    CLOSURE_QUERY,
     DECISION_QUERY,
     EXPORT_QUERY,
     EXTENSION_QUERY,
@@ -20,8 +22,11 @@ from privacyhub.shared.contracts.rights import (
     QUEUE_QUERY,
     RESEND_CODE_QUERY,
     RESTRICTION_LIFT_QUERY,
+    RETRY_QUERY,
     STATUS_QUERY,
     VERIFY_CODE_QUERY,
+    AmendmentCommand,
+    ClosureCommand,
     CodeAttempt,
     CodeResend,
     CodeResent,
@@ -34,6 +39,7 @@ from privacyhub.shared.contracts.rights import (
     QueueFilter,
     Rejection,
     RestrictionLiftCommand,
+    RetryCommand,
     RightType,
     Status,
     StatusLookup,
@@ -80,6 +86,12 @@ REASONS: dict[Rejection, str] = {
     Rejection.NOT_A_COMPLETED_RESTRICTION: (
         "Only the restriction of a completed restriction request can be lifted."
     ),
+    Rejection.NOT_ESCALATED: "Only an escalated request that is not closed can be retried, amended or closed.",
+    Rejection.NEEDS_AMENDMENT: (
+        "Nothing was sent to the data owners, so there is nothing to retry: amend the request or "
+        "close it."
+    ),
+    Rejection.NOT_A_RECTIFICATION: "Only a rectification's corrections can be amended.",
     Rejection.NOT_A_PARTIAL_REFUSAL: (
         "refused_owners: a partial refusal names some, but not all, of the data owners, and no "
         "other outcome names any."
@@ -160,4 +172,7 @@ def rights_query_handlers(
         EXTENSION_QUERY: _answering(ExtensionCommand, workflow.extend),
         QUEUE_QUERY: _answering(QueueFilter, workflow.queue),
         RESTRICTION_LIFT_QUERY: _answering(RestrictionLiftCommand, execution.lift_restriction),
+        RETRY_QUERY: _answering(RetryCommand, execution.retry),
+        AMENDMENT_QUERY: _answering(AmendmentCommand, execution.amend),
+        CLOSURE_QUERY: _answering(ClosureCommand, execution.close),
     }

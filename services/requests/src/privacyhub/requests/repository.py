@@ -4,10 +4,10 @@ FerretDB has no transactions, so every state change names the state it starts fr
 filter: two copies of the service racing on one request cannot both win, and a redelivered
 message finds the change already made.
 
-The requester's e-mail address, the request's details and the visitor ids are encrypted under
-the subject's data key (shared/crypto.py); every read through this repository returns them
-decrypted, or without them when the key was destroyed (the person was erased). Status, dates,
-decision and receipts stay readable for the queue and the proof.
+The requester's e-mail address, the request's details and corrections and the visitor ids are
+encrypted under the subject's data key (shared/crypto.py); every read through this repository
+returns them decrypted, or without them when the key was destroyed (the person was erased).
+Status, dates, decision and receipts stay readable for the queue and the proof.
 """
 
 from datetime import date, datetime
@@ -32,7 +32,7 @@ from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "rights_requests"
 # The person in a request, encrypted per subject; an erasure drops these fields altogether.
-PERSONAL_FIELDS = ("email", "details", "visitor_ids")
+PERSONAL_FIELDS = ("email", "details", "corrections", "visitor_ids")
 
 RightsRequestDocument = dict[str, Any]
 
@@ -71,6 +71,7 @@ class RightsRequests:
             "channel": received.channel.value,
             "email": str(received.email),
             "details": received.details,
+            "corrections": received.corrections.named() if received.corrections else None,
             "visitor_ids": received.visitor_ids,
             "received_at": received.received_at,
             "received_on": received_on.isoformat(),

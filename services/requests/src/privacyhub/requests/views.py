@@ -3,7 +3,13 @@
 from datetime import date, datetime
 
 from privacyhub.requests.repository import RightsRequestDocument
-from privacyhub.shared.contracts.rights import QueueEntry, RightsRequestView, VerificationMethod
+from privacyhub.shared.contracts.rights import (
+    Escalation,
+    QueueEntry,
+    RightsRequestView,
+    Status,
+    VerificationMethod,
+)
 from privacyhub.shared.deadlines import days_left, is_due_soon, is_overdue
 
 
@@ -19,6 +25,8 @@ def view(document: RightsRequestDocument) -> RightsRequestView:
         extension=document.get("extension"),
         decision=document.get("decision"),
         completed_at=document.get("completed_at"),
+        escalation=escalation_of(document),
+        closure=document.get("closure"),
         restriction_lifted_at=document.get("restriction_lift", {}).get("lifted_at"),
         receipts=document.get("receipts", []) if document.get("completed_at") else [],
     )
@@ -36,6 +44,7 @@ def requester_view(document: RightsRequestDocument) -> RightsRequestView:
         update={
             "decision": shown.decision and shown.decision.model_copy(update={"reasons": None}),
             "extension": shown.extension and shown.extension.model_copy(update={"reasons": None}),
+            "closure": shown.closure and shown.closure.model_copy(update={"reasons": None}),
         }
     )
 
@@ -54,4 +63,12 @@ def queue_entry(document: RightsRequestDocument, now: datetime) -> QueueEntry:
         overdue=is_overdue(due, now),
         extended="extension" in document,
         missing_owners=document.get("execution", {}).get("missing", []),
+        problem=document.get("execution", {}).get("problem"),
     )
+
+
+def escalation_of(document: RightsRequestDocument) -> Escalation | None:
+    if document["status"] != Status.ESCALATED:
+        return None
+    execution = document.get("execution", {})
+    return Escalation(missing_owners=execution.get("missing", []), problem=execution.get("problem"))

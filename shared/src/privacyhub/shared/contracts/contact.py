@@ -1,5 +1,7 @@
 """Contact-form messages and their lifecycle."""
 
+from typing import Annotated
+
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 CONTACT_MESSAGE_RECEIVED = "ContactMessageReceived"
@@ -8,6 +10,10 @@ MARK_CONTACT_ANSWERED = "MarkContactAnswered"
 CONTACT_MESSAGE_ANSWERED = "ContactMessageAnswered"
 
 REFERENCE_PATTERN = r"^CT-[0-9A-F]{12}$"
+
+# What the contact form takes for a name and a company; a rectification is held to the same.
+PersonName = Annotated[str, Field(min_length=1, max_length=100)]
+CompanyName = Annotated[str, Field(max_length=200)]
 
 
 class ContactMessageReceived(BaseModel):

@@ -2,12 +2,13 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Self
 from uuid import UUID
 
+from privacyhub.shared.contracts.contact import CompanyName, PersonName
 from privacyhub.shared.contracts.pages import PageRequest
-from privacyhub.shared.contracts.subject import OwnerReceipt
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+from privacyhub.shared.contracts.subject import OwnerReceipt, RectifiableField
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 RIGHTS_REQUEST_RECEIVED = "RightsRequestReceived"
 RIGHTS_REQUEST_VERIFIED = "RightsRequestVerified"
@@ -70,6 +71,27 @@ class VerificationMethod(StrEnum):
     PRIVACY_OFFICER = "privacy_officer"
 
 
+class Corrections(BaseModel):
+    """A rectification's new values, for the fields the data owners hold; at least one."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr | None = Field(default=None, description="The new e-mail address.")
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    company: CompanyName | None = None
+
+    @model_validator(mode="after")
+    def _names_a_field(self) -> Self:
+        if not self.named():
+            raise ValueError("name at least one field to correct")
+        return self
+
+    def named(self) -> dict[RectifiableField, str]:
+        """The fields to correct and their new values."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
 class RightsRequestReceived(BaseModel):
     """A request accepted by the gateway, from the web form or registered by a privacy officer."""
 
@@ -78,6 +100,9 @@ class RightsRequestReceived(BaseModel):
     channel: Channel
     email: EmailStr = Field(description="Where the verification code and every update go.")
     details: str | None = Field(default=None, max_length=5000)
+    corrections: Corrections | None = Field(
+        default=None, description="What a rectification corrects; only for a rectification."
+    )
     visitor_ids: list[str] = Field(
         default=[], max_length=20, description="Website visitor ids the person says are theirs."
     )
@@ -110,6 +135,9 @@ EXTENSION_QUERY = "extend_rights_request"
 EXPORT_QUERY = "rights_request_export"
 RESTRICTION_LIFT_QUERY = "lift_rights_request_restriction"
 RESEND_CODE_QUERY = "resend_rights_request_code"
+RETRY_QUERY = "retry_rights_request"
+AMENDMENT_QUERY = "amend_rights_request"
+CLOSURE_QUERY = "close_rights_request"
 
 
 class StatusLookup(BaseModel):
@@ -190,6 +218,32 @@ class ExtensionCommand(BaseModel):
     action_id: UUID
 
 
+class RetryCommand(BaseModel):
+    """A privacy officer sends an escalated request again to the owners that did not answer."""
+
+    request_id: UUID
+    staff_id: str
+    action_id: UUID
+
+
+class AmendmentCommand(BaseModel):
+    """A privacy officer corrects what an escalated rectification asks, and carries it out anew."""
+
+    request_id: UUID
+    corrections: Corrections
+    staff_id: str
+    action_id: UUID
+
+
+class ClosureCommand(BaseModel):
+    """A privacy officer closes an escalated request with what was done so far, with reasons."""
+
+    request_id: UUID
+    reasons: str = Field(min_length=1, max_length=5000)
+    staff_id: str
+    action_id: UUID
+
+
 class RestrictionLiftCommand(BaseModel):
     """A privacy officer lifts the restriction a completed restriction request placed."""
 
@@ -217,6 +271,27 @@ class Extension(BaseModel):
     extended_at: AwareDatetime
 
 
+class Escalation(BaseModel):
+    """Why a request waits for the privacy officer, who may retry, amend or close it."""
+
+    missing_owners: list[str] = Field(
+        default=[], description="Data owners that did not answer in time; a retry asks them again."
+    )
+    problem: str | None = Field(
+        default=None,
+        description="Why execution could not start (a rectification that names nothing to "
+        "correct): amend or close the request.",
+    )
+
+
+class Closure(BaseModel):
+    """An escalated request the privacy officer closed with what the owners had done."""
+
+    reasons: str | None = Field(description=HIDDEN_REASONS)
+    missing_owners: list[str] = Field(description="Data owners that had not carried it out.")
+    closed_at: AwareDatetime
+
+
 class RightsRequestView(BaseModel):
     """What the requester (with the access token) and the privacy officer see of a request."""
 
@@ -230,6 +305,10 @@ class RightsRequestView(BaseModel):
     extension: Extension | None = None
     decision: Decision | None = None
     completed_at: AwareDatetime | None = None
+    escalation: Escalation | None = Field(
+        default=None, description="Why the request is escalated, while it is."
+    )
+    closure: Closure | None = None
     restriction_lifted_at: AwareDatetime | None = Field(
         default=None,
         description="When a privacy officer lifted the restriction this request placed.",
@@ -255,6 +334,9 @@ class QueueEntry(BaseModel):
     missing_owners: list[str] = Field(
         default=[], description="Data owners that did not answer in time (an escalated request)."
     )
+    problem: str | None = Field(
+        default=None, description="Why execution could not start (an escalated request)."
+    )
 
 
 class Rejection(StrEnum):
@@ -276,3 +358,6 @@ class Rejection(StrEnum):
     WRONG_DOWNLOAD_CODE = "wrong_download_code"
     NOT_A_COMPLETED_RESTRICTION = "not_a_completed_restriction"
     NOT_A_PARTIAL_REFUSAL = "not_a_partial_refusal"
+    NOT_ESCALATED = "not_escalated"
+    NEEDS_AMENDMENT = "needs_amendment"
+    NOT_A_RECTIFICATION = "not_a_rectification"
