@@ -22,6 +22,7 @@ from privacyhub.gateway.errors import EXCEPTION_HANDLERS
 from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.lean_intake import LeanIntake
 from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
+from privacyhub.gateway.openapi import document_as_answered
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
@@ -140,8 +141,11 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
         ),
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,  # everything goes through the redacting JSON pipeline
-        openapi_config=OpenAPIConfig(title="privacyhub gateway", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="privacyhub gateway", version="1", path="/schema", use_handler_docstrings=True
+        ),
     )
+    document_as_answered(app)
     # Page views come by the thousand a second: they skip Litestar's per-request machinery.
     lanes = {
         PageViewController.path: LeanIntake(
