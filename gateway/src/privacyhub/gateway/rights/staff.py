@@ -49,8 +49,31 @@ from privacyhub.shared.contracts.rights import (
 )
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
+StaffAction = (
+    OfficerVerification
+    | DecisionCommand
+    | ExtensionCommand
+    | RestrictionLiftCommand
+    | RetryCommand
+    | AmendmentCommand
+    | ClosureCommand
+)
 # The queue concerns no single request and travels under a fixed, non-personal key.
 QUEUE_KEY = "rights-request-queue"
+
+
+async def act_on_request(
+    queries: QueryClient, action: str, command: StaffAction
+) -> RightsRequestView:
+    """A privacy officer's step on one request, taken by the requests service: the request after it."""
+    return await ask_owner(
+        queries,
+        REQUESTS_QUERIES,
+        action,
+        command,
+        RightsRequestView,
+        key=str(command.request_id),
+    )
 
 
 class StaffRightsRequestController(Controller):
@@ -123,14 +146,7 @@ class StaffRightsRequestController(Controller):
         command = OfficerVerification(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            OFFICER_VERIFICATION_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, OFFICER_VERIFICATION_QUERY, command)
 
     @post(
         "/{request_id:uuid}/decision",
@@ -156,14 +172,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            DECISION_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, DECISION_QUERY, command)
 
     @post(
         "/{request_id:uuid}/extension",
@@ -188,14 +197,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            EXTENSION_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, EXTENSION_QUERY, command)
 
     @post(
         "/{request_id:uuid}/restriction-lift",
@@ -215,14 +217,7 @@ class StaffRightsRequestController(Controller):
         command = RestrictionLiftCommand(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            RESTRICTION_LIFT_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, RESTRICTION_LIFT_QUERY, command)
 
     @post(
         "/{request_id:uuid}/retry",
@@ -240,9 +235,7 @@ class StaffRightsRequestController(Controller):
     ) -> RightsRequestView:
         """Send an escalated request again, under a new command id, to the data owners that did not answer (`escalation.missing_owners`), and wait for them anew; an owner that answers after all completes it. 409 when the request is not escalated or is closed, and for one that was never sent (`escalation.problem`): amend or close that one."""
         command = RetryCommand(request_id=request_id, staff_id=staff.staff_id, action_id=uuid4())
-        return await ask_owner(
-            queries, REQUESTS_QUERIES, RETRY_QUERY, command, RightsRequestView, key=str(request_id)
-        )
+        return await act_on_request(queries, RETRY_QUERY, command)
 
     @post(
         "/{request_id:uuid}/amendment",
@@ -266,14 +259,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            AMENDMENT_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, AMENDMENT_QUERY, command)
 
     @post(
         "/{request_id:uuid}/closure",
@@ -295,11 +281,4 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            CLOSURE_QUERY,
-            command,
-            RightsRequestView,
-            key=str(request_id),
-        )
+        return await act_on_request(queries, CLOSURE_QUERY, command)
