@@ -21,6 +21,7 @@ from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
 from pydantic import ValidationError
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 COLLECTION = "breach_register"
@@ -114,11 +115,13 @@ class BreachRegister:
             **decision.model_dump(exclude_none=True),
             "command_id": str(command.command_id),
         }
-        await self._collection.update_one(
+        # The decided entry comes back from the update itself, so an expiry that erases it right
+        # after the decision cannot turn the answer into "not found".
+        document = await self._collection.find_one_and_update(
             {"_id": command.breach_id, "decision": {"$exists": False}},
             {"$set": {"decision": recorded}},
-        )
-        document = await self._collection.find_one({"_id": command.breach_id})
+            return_document=ReturnDocument.AFTER,
+        ) or await self._collection.find_one({"_id": command.breach_id})
         if document is None:
             return None
         if document["decision"]["command_id"] != str(command.command_id):
