@@ -22,11 +22,13 @@ class Figures:
     duration: float
     rate: float
     e2e_duration: float
+    choice_load_rate: float
     visitors: int
     stored_visits: int
     ingest: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     ingest_backlog: str = ""
     e2e: EndToEnd | None = None
+    choice_load: EndToEnd | None = None  # page views offered at choice_load_rate, choices probed
     ceiling: dict[str, Any] | None = None
     contact: ContactIntake | None = None
     idle_choices: ChoiceEffects | None = None
@@ -161,7 +163,19 @@ def _choices(figures: Figures) -> None:
     if figures.idle_choices is not None:
         print(_choices_line("idle pipeline, one at a time", figures.idle_choices))
     if figures.e2e is not None:
-        print(_choices_line("during the end-to-end load", figures.e2e.choices))
+        print(_choices_line("during the end-to-end load (saturating)", figures.e2e.choices))
+    if (at_rate := figures.choice_load) is not None:
+        offered = f"at {figures.choice_load_rate:g} views/s offered"
+        print(_choices_line(offered, at_rate.choices))
+        print(
+            f"    that load: {at_rate.load['ok']} views accepted, "
+            f"{at_rate.linked_per_second:.1f} linked/s, lag 0 "
+            + (
+                f"{at_rate.drained_after:.1f} s after it"
+                if at_rate.drained_after is not None
+                else f"not reached ({at_rate.lag_left} waiting)"
+            )
+        )
 
 
 def _memory(figures: Figures) -> None:
@@ -211,8 +225,8 @@ def _targets(figures: Figures) -> None:
         f"p99 < 50 ms at {figures.rate:g} req/s",
         f"{_ms(p99)} ms" + (f", {refused} not accepted" if refused else ""),
     )
-    if e2e is not None:
-        effects = e2e.choices
+    if (at_rate := figures.choice_load) is not None:
+        effects = at_rate.choices
         p99 = _percentile(effects.latencies_ms, 0.99)
         timely = not effects.has_recorded_at or (
             p99 is not None and p99 < 100 and not effects.unrecorded
@@ -220,7 +234,8 @@ def _targets(figures: Figures) -> None:
         check(
             timely and 0 < effects.governed == effects.probes,
             "a choice governs the next view within 100 ms p99",
-            f"p99 {_ms(p99)} ms under load, {effects.governed}/{effects.probes} next views linked",
+            f"p99 {_ms(p99)} ms at {figures.choice_load_rate:g} views/s, "
+            f"{effects.governed}/{effects.probes} next views linked",
         )
     heaviest = max(SYSTEM_PROCESSES, key=lambda name: figures.memory.get(name, 0.0))
     peak = figures.memory.get(heaviest, 0.0)
