@@ -24,7 +24,7 @@ from typing import IO, Any
 from privacyhub.localinfra import LocalInfra, free_port
 from privacyhub.localinfra.mail import MailCatcher
 from privacyhub.localinfra.system import PROCESSES, System, answers_ready
-from privacyhub.shared.kafka_access import PRINCIPALS
+from privacyhub.shared.kafka_access import LOGINS
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
 
@@ -94,7 +94,7 @@ def running_system(env_overrides: dict[str, str], *, keep: bool = False) -> Iter
     infra = None
     if not configured:
         infra = LocalInfra(
-            root, free_port(), free_port(), free_port(), secured=True, kafka_users=PRINCIPALS
+            root, free_port(), free_port(), free_port(), secured=True, kafka_users=LOGINS
         )
     catcher = None
     log_path = root / "processes.log"

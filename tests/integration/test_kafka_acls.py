@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.conn import create_conn
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
@@ -22,12 +22,13 @@ from aiokafka.errors import (
 )
 from privacyhub.localinfra import KafkaServer, free_port
 from privacyhub.shared.broker import make_broker
-from privacyhub.shared.kafka_access import PRINCIPALS, grant_access
+from privacyhub.shared.kafka_access import LOGINS, grant_access
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import (
     CONTACT_LIFECYCLE,
     CONTACT_MESSAGES,
+    DEAD_LETTER,
     PARTNER_SUPPORT,
     TopicSpec,
     ensure_topics,
@@ -48,7 +49,7 @@ async def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
         port=free_port(),
         controller_port=free_port(),
         secured=True,
-        users=PRINCIPALS,
+        users=LOGINS,
     )
     await asyncio.to_thread(kafka.start)
     try:
@@ -82,6 +83,25 @@ async def consumer_of(
     )
     try:
         await consumer.start()
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+@asynccontextmanager
+async def assigned_reader(
+    settings: CommonSettings, topic: TopicSpec
+) -> AsyncIterator[AIOKafkaConsumer]:
+    """A reader of every partition of `topic` in no consumer group, as the operator reads."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **kafka_client_options(settings),
+    )
+    try:
+        await consumer.start()
+        consumer.assign([TopicPartition(topic.name, p) for p in range(topic.partitions)])
         yield consumer
     finally:
         await consumer.stop()
@@ -169,6 +189,19 @@ async def test_a_client_without_login_cannot_use_the_broker(secured_kafka: Kafka
     assert anonymous.kafka_security_protocol == "PLAINTEXT"
     with pytest.raises(KafkaConnectionError):
         await produce_as(anonymous, CONTACT_MESSAGES, b"anonymous")
+
+
+async def test_the_operator_reads_dead_letters_without_a_group_and_no_personal_topic(
+    secured_kafka: KafkaServer,
+) -> None:
+    parked = f"parked {RUN}".encode()
+    await produce_as(settings_of(secured_kafka, "consent"), DEAD_LETTER, parked)
+    operator = settings_of(secured_kafka, "operator")
+    async with assigned_reader(operator, DEAD_LETTER) as reader:
+        await read_until(reader, parked)
+    with pytest.raises(TopicAuthorizationFailedError):
+        async with assigned_reader(operator, CONTACT_MESSAGES) as reader:
+            await reader.getmany(timeout_ms=5000)
 
 
 def test_the_logins_are_readable_by_their_owner_only(secured_kafka: KafkaServer) -> None:

@@ -12,6 +12,8 @@ from privacyhub.shared import queries
 from privacyhub.shared.kafka_access import (
     ACCESS,
     GATEWAY,
+    LOGINS,
+    OPERATOR,
     PARTNER_SUPPORT_TOOLS,
     PRINCIPALS,
     Access,
@@ -23,6 +25,7 @@ from privacyhub.shared.kafka_access import (
 from privacyhub.shared.topics import (
     ALL_TOPICS,
     DEAD_LETTER,
+    GATEWAY_REPLIES,
     PARTNER_RESULTS,
     PARTNER_SUPPORT,
     TopicSpec,
@@ -115,3 +118,13 @@ def test_bindings_name_only_declared_topics_literally_and_own_groups_by_prefix()
 def test_every_process_the_runner_starts_has_a_principal_of_its_own() -> None:
     assert len(set(PRINCIPALS)) == len(PRINCIPALS)
     assert {process.name for process in PROCESSES} == set(PRINCIPALS)
+
+
+def test_the_operator_reads_only_dead_letters_and_writes_only_what_a_process_consumes() -> None:
+    consumed = {topic.name for access in ACCESS for topic in access.reads}
+    assert names(OPERATOR.reads) == {DEAD_LETTER.name}
+    assert names(OPERATOR.writes) == consumed - {GATEWAY_REPLIES.name}
+    assert OPERATOR.group_prefix is None
+    rules = [b for b in acl_bindings() if b.principal == "User:operator"]
+    assert all(b.resource_type is ResourceType.TOPIC for b in rules)
+    assert set(LOGINS) == {*PRINCIPALS, OPERATOR.principal}

@@ -156,6 +156,24 @@ PARTNER_SUPPORT_TOOLS = Access(
 
 ACCESS: tuple[Access, ...] = (GATEWAY, CONSENT, CONTACT, REQUESTS, RETENTION, PARTNER_SUPPORT_TOOLS)
 PRINCIPALS: tuple[str, ...] = tuple(access.principal for access in ACCESS)
+"""The processes: each one has a message key pair (sealing.py) besides its login."""
+
+# A person, not a process: lists the dead letters and replays them to the topic they came from
+# (dead_letters.py), so it may write whatever some process consumes. It reads no consumer group
+# and holds no message keys: a replayed message goes back as sealed as it came.
+OPERATOR = Access(
+    "operator",
+    writes=tuple(
+        sorted(
+            {topic for access in ACCESS for topic in access.reads} - {GATEWAY_REPLIES},
+            key=lambda topic: topic.name,
+        )
+    ),
+    reads=(DEAD_LETTER,),
+)
+GRANTS: tuple[Access, ...] = (*ACCESS, OPERATOR)
+LOGINS: tuple[str, ...] = tuple(grant.principal for grant in GRANTS)
+"""Every Kafka login a secured broker needs."""
 
 
 class ResourceType(IntEnum):
@@ -201,7 +219,7 @@ class AclBinding:
         )
 
 
-def acl_bindings(access: tuple[Access, ...] = ACCESS) -> list[AclBinding]:
+def acl_bindings(access: tuple[Access, ...] = GRANTS) -> list[AclBinding]:
     """Every ALLOW rule the declaration grants, and nothing more."""
     bindings = []
     for grant in access:
@@ -228,7 +246,7 @@ async def grant_access(
     bootstrap_servers: str,
     *,
     client_options: Mapping[str, Any],
-    access: tuple[Access, ...] = ACCESS,
+    access: tuple[Access, ...] = GRANTS,
 ) -> None:
     """Create every declared binding (existing ones stay); needs an administrator's login.
 
@@ -253,7 +271,7 @@ def main() -> None:
             settings.kafka_bootstrap_servers, client_options=kafka_client_options(settings)
         )
     )
-    for grant in ACCESS:
+    for grant in GRANTS:
         groups = f"groups {grant.group_prefix}*" if grant.group_prefix else "no group"
         print(
             f"User:{grant.principal}: writes {len(grant.writes)} topics, "

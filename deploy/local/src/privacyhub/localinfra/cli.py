@@ -1,15 +1,17 @@
-"""Command line: ``python -m privacyhub.localinfra up|provision|run``.
+"""Command line: ``python -m privacyhub.localinfra up|provision|run|dead-letters``.
 
 ``up`` starts Kafka and FerretDB, prints ``KAFKA_BOOTSTRAP_SERVERS=...`` and
 ``MONGODB_URL=...`` on stdout, runs until SIGINT/SIGTERM (or until a server
 dies, exiting 1) and then stops both. ``provision`` only downloads and builds.
 ``run --secured`` (or ``PRIVACYHUB_KAFKA_SECURED=1``) runs the local broker
-with SASL/SCRAM logins and ACLs.
+with SASL/SCRAM logins and ACLs. ``dead-letters list|replay`` lists or replays
+the dead letters of that broker, logged in as the operator.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -62,7 +64,25 @@ def _parser() -> argparse.ArgumentParser:
         help="local Kafka with SASL/SCRAM logins and ACLs; every process logs in as its "
         f"own principal (default from {SECURED_VARIABLE}, else {KAFKA_SECURED_BY_DEFAULT})",
     )
+    dead_letters = commands.add_parser(
+        "dead-letters",
+        help="list or replay the dead letters of the local broker, logged in as the operator "
+        "(`dead-letters -- --help` says how)",
+    )
+    dead_letters.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
+
+
+def _dead_letters(arguments: list[str]) -> int:
+    """privacyhub-dead-letters against the broker `run` started, or the configured one."""
+    from privacyhub.shared import dead_letters  # only this command needs privacyhub-shared
+
+    arguments = arguments[1:] if arguments[:1] == ["--"] else arguments
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return dead_letters.main_with_environment(arguments)
+    kafka = system.local_infra(secured=_secured_by_default()).kafka
+    options = kafka.client_options("operator") if kafka.credentials_file.exists() else {}
+    return asyncio.run(dead_letters.command(arguments, kafka.bootstrap_servers, options))
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -100,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "provision":
             LocalInfra().provision()
             return 0
+        if args.command == "dead-letters":
+            return _dead_letters(args.arguments)
         if args.command == "run":
             if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("MONGODB_URL"):
                 if args.secured:

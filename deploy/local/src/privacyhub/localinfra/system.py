@@ -88,14 +88,14 @@ def answers_ready(port: int) -> bool:
 
 def local_infra(*, secured: bool) -> LocalInfra:
     """The local servers; a secured broker gets a login for every declared Kafka principal."""
-    return LocalInfra(secured=secured, kafka_users=_declared_principals() if secured else ())
+    return LocalInfra(secured=secured, kafka_users=_declared_logins() if secured else ())
 
 
-def _declared_principals() -> Iterable[str]:
+def _declared_logins() -> Iterable[str]:
     # Imported here: the servers alone (``up``, test fixtures) need nothing of privacyhub-shared.
-    from privacyhub.shared.kafka_access import PRINCIPALS
+    from privacyhub.shared.kafka_access import LOGINS
 
-    return PRINCIPALS
+    return LOGINS
 
 
 class System:
