@@ -52,10 +52,12 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
         env[f"{service}_HTTP_PORT"] = str(free_port())
         env[f"{service}_MONGODB_DATABASE"] = f"e2e_{service.lower()}_{run}"
         env[f"{service}_CONSUMER_GROUP"] = f"e2e-{service.lower()}-{run}"
+    env["REQUESTS_SMTP_PORT"] = str(free_port())  # the mail catcher's, beside a `make run` one
     output = tmp_path / "system.log"
     with open(output, "wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "privacyhub.localinfra", "run"],
+            # Its own data root: a `make run` system may hold the checkout's mail directory.
+            [sys.executable, "-m", "privacyhub.localinfra", "run", "--root", str(tmp_path)],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

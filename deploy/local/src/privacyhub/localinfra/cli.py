@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         help="local Kafka with SASL/SCRAM logins and ACLs; every process logs in as its "
         f"own principal (default from {SECURED_VARIABLE}, else {KAFKA_SECURED_BY_DEFAULT})",
     )
+    run.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="directory whose .local/data holds the data (default: the checkout), so a second "
+        "system can run beside the first",
+    )
     dead_letters = commands.add_parser(
         "dead-letters",
         help="list or replay the dead letters of the local broker, logged in as the operator "
@@ -128,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                     log.info(
                         "using the configured servers; --secured applies to the local broker only"
                     )
-                return system.run(None)
-            return system.run(system.local_infra(secured=args.secured))
+                return system.run(None, args.root)
+            return system.run(system.local_infra(secured=args.secured, root=args.root), args.root)
         return _up(args)
     except RuntimeError as exc:  # tool missing, port in use, server failed: say why, no traceback
         log.error("%s", exc)

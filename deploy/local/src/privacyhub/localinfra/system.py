@@ -86,9 +86,9 @@ def answers_ready(port: int) -> bool:
         return False
 
 
-def local_infra(*, secured: bool) -> LocalInfra:
+def local_infra(*, secured: bool, root: Path | None = None) -> LocalInfra:
     """The local servers; a secured broker gets a login for every declared Kafka principal."""
-    return LocalInfra(secured=secured, kafka_users=_declared_logins() if secured else ())
+    return LocalInfra(root, secured=secured, kafka_users=_declared_logins() if secured else ())
 
 
 def _declared_logins() -> Iterable[str]:
@@ -217,12 +217,13 @@ class System:
         return clean
 
 
-def run(infra: LocalInfra | None) -> int:
-    """Run until a signal (exit 0 after a clean stop) or a process dies (exit 1)."""
+def run(infra: LocalInfra | None, root: Path | None = None) -> int:
+    """Run until a signal (exit 0 after a clean stop) or a process dies (exit 1); the data not
+    kept by the servers (mail, message keys) goes under `root`'s .local/data (the checkout's)."""
     stop = StopRequest()
     env = dict(os.environ)
     started = time.monotonic()
-    system = System(env, None if infra is None else infra.kafka)
+    system = System(env, None if infra is None else infra.kafka, data_root=root)
     catcher: MailCatcher | None = None
     exit_code = 0
     try:
@@ -230,7 +231,8 @@ def run(infra: LocalInfra | None) -> int:
             infra.start()
             env["MONGODB_URL"] = infra.mongo.url
         if "REQUESTS_SMTP_HOST" not in env:
-            catcher = MailCatcher(paths.data_dir("mail"), MAIL_PORT)
+            port = int(env.get("REQUESTS_SMTP_PORT", MAIL_PORT))
+            catcher = MailCatcher(paths.data_dir("mail", root), port)
             catcher.start()
             env.update(catcher.environment())
             log.info("e-mails are not sent: they are kept in %s", catcher.maildir)
