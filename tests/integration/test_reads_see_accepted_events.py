@@ -21,7 +21,7 @@ from privacyhub.shared.topics import (
     CONSENT_CHOICES,
     PAGE_VIEWS,
     SUBJECT_COMMANDS,
-    SUBJECT_RESULTS,
+    SUBJECT_EXPORTS,
 )
 
 from tests.conftest import Endpoints
@@ -87,7 +87,7 @@ async def test_an_export_right_after_a_burst_of_page_views_holds_every_one_of_th
         await publish_all(bootstrap, SUBJECT_COMMANDS.name, [command])
         seen = await collect_until(
             bootstrap,
-            SUBJECT_RESULTS.name,
+            SUBJECT_EXPORTS.name,
             lambda m: answers(m) and m["payload"]["part"] == m["payload"]["parts"],
             within=120,
         )

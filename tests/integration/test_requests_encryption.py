@@ -39,7 +39,7 @@ from privacyhub.shared.contracts.subject import (
 from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, Keyring, SubjectKeyDestroyed
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.idempotency import PROCESSED_EVENTS
-from privacyhub.shared.topics import SUBJECT_RESULTS
+from privacyhub.shared.topics import SUBJECT_EXPORTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Endpoints
@@ -466,7 +466,7 @@ async def test_an_export_that_arrives_after_the_persons_erasure_brings_nothing_b
         correlation_id=uuid.UUID(access["request_id"]),
         payload=SubjectMessage.model_validate(exported.model_dump(mode="json")),
     )
-    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_RESULTS.name, [late])
+    await publish_all(endpoints.kafka_bootstrap_servers, SUBJECT_EXPORTS.name, [late])
     await eventually(
         lambda: requests_db[PROCESSED_EVENTS].find_one({"_id": str(late.event_id)}),
         what="the late answer to be processed",

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
 from privacyhub.shared.sealing import READERS, MessageKeys, UnsealedMessage
-from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
+from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_EXPORTS, SUBJECT_RESULTS
 
 from tests.support.waiting import eventually
 
@@ -144,9 +145,10 @@ async def owner_answer(bootstrap_servers: str, owner: str, command: Any) -> Mess
         command.model_dump_json().encode(),
         key=command.partition_key,
     )
+    answers = SUBJECT_EXPORTS if command.type == EXPORT_SUBJECT_DATA else SUBJECT_RESULTS
     results = await collect_until(
         bootstrap_servers,
-        SUBJECT_RESULTS.name,
+        answers.name,
         lambda m: (
             m["correlation_id"] == str(command.correlation_id)
             and m["payload"].get("owner") == owner

@@ -6,7 +6,9 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from privacyhub.shared.contracts.subject import SUBJECT_DATA_ERASED, SUBJECT_DATA_EXPORTED
 from privacyhub.shared.kafka_access import PRINCIPALS
+from privacyhub.shared.owners import answer_topic
 from privacyhub.shared.sealing import (
     DATA_KEY_FORM,
     DATA_KEY_LIFETIME_SECONDS,
@@ -47,6 +49,16 @@ def test_every_topic_with_personal_data_is_sealed_for_its_readers_and_no_other_i
     assert READERS[CONTACT_MESSAGES.name] == ("contact",)
     assert READERS[PARTNER_SUPPORT.name] == ("partner-support",)
     assert set(READERS[SUBJECT_COMMANDS.name]) == {"consent", "contact"}
+
+
+def test_only_the_rights_workflow_can_open_an_owners_export() -> None:
+    exports = answer_topic(SUBJECT_DATA_EXPORTED).name
+    assert READERS[exports] == ("requests",)
+    sealed = MessageKeys.development("consent").seal(exports, MESSAGE)
+    with pytest.raises(UnsealedMessage):
+        MessageKeys.development("retention").open(exports, sealed)
+    # The retention service still reads the receipts it acts on.
+    assert "retention" in READERS[answer_topic(SUBJECT_DATA_ERASED).name]
 
 
 def test_the_sealed_form_keeps_routing_readable_and_hides_the_payload() -> None:

@@ -46,6 +46,7 @@ from privacyhub.shared.topics import (
     STAFF_ACCESS_LOG,
     STATEMENT_VERSIONS,
     SUBJECT_COMMANDS,
+    SUBJECT_EXPORTS,
     SUBJECT_RESULTS,
     TopicSpec,
 )
@@ -92,7 +93,13 @@ GATEWAY = Access(
 CONSENT = _service(
     "consent",
     # It tells the copy holding a visitor that a rights request changed the visitor (stream.py).
-    writes=(GATEWAY_REPLIES, SUBJECT_RESULTS, RETENTION_EXPIRY_RECEIPTS, CONSENT_CHOICES),
+    writes=(
+        GATEWAY_REPLIES,
+        SUBJECT_RESULTS,
+        SUBJECT_EXPORTS,
+        RETENTION_EXPIRY_RECEIPTS,
+        CONSENT_CHOICES,
+    ),
     reads=(
         CONSENT_CHOICES,
         PAGE_VIEWS,
@@ -108,6 +115,7 @@ CONTACT = _service(
     writes=(
         CONTACT_LIFECYCLE,
         SUBJECT_RESULTS,
+        SUBJECT_EXPORTS,
         GATEWAY_REPLIES,
         PARTNER_SUPPORT,
         RETENTION_EXPIRY_RECEIPTS,
@@ -130,6 +138,7 @@ REQUESTS = _service(
         COMPLAINTS,
         REQUESTS_QUERIES,
         SUBJECT_RESULTS,
+        SUBJECT_EXPORTS,
         STAFF_ACCESS_LOG,
         RETENTION_EXPIRY,
     ),

@@ -9,6 +9,7 @@ from typing import Any
 from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.contracts.subject import (
     COMMAND_CONTRACTS,
+    SUBJECT_DATA_EXPORTED,
     Category,
     CategoryExport,
     SubjectCommand,
@@ -18,7 +19,7 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id
-from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS, TopicSpec
+from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_EXPORTS, SUBJECT_RESULTS, TopicSpec
 from pydantic import BaseModel, JsonValue, TypeAdapter
 from pydantic_core import to_json
 
@@ -31,7 +32,7 @@ DATA_OWNERS: dict[str, tuple[Category, ...]] = {
 }
 
 
-# Records per message of an export: sealed for each reader of SUBJECT_RESULTS (base64, so a third
+# Records per message of an export: sealed for each reader of SUBJECT_EXPORTS (base64, so a third
 # more each), a part stays well under Kafka's 1 MiB message limit.
 EXPORT_PART_BYTES = 128 * 1024
 
@@ -51,12 +52,12 @@ def answer_subject_commands(
 
     Two subscribers on one topic in one consumer group would split its partitions between them,
     so an owner registers every command it handles here. Each command addressed to the owner
-    (its `owners`, or every owner) has its effect once and is answered on SUBJECT_RESULTS under
-    the command's correlation id, once the owner has processed everything on `catch_up` (the
+    (its `owners`, or every owner) has its effect once and is answered under the command's
+    correlation id (`answer_topic`: an export only where the rights workflow alone reads it), once the owner has processed everything on `catch_up` (the
     topics that bring it the subject's data) accepted before it. `pass_on` first hands every
     command to the recipients the owner shared data with, addressed to the owner or not.
     """
-    results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
+    answers = AnswerPublishers(runtime)
 
     @runtime.subscriber(SUBJECT_COMMANDS)
     async def carry_out_subject_command(envelope: Envelope[SubjectMessage]) -> None:
@@ -74,12 +75,31 @@ def answer_subject_commands(
                 return  # the owner's part of a rights request was refused
             answer_type, answer = await handler(envelope, command)
             await publish_in_order(
-                [(results, a) for a in answered(envelope, runtime.name, answer_type, answer)]
+                [(answers.of(a), a) for a in answered(envelope, runtime.name, answer_type, answer)]
             )
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
     return carry_out_subject_command
+
+
+def answer_topic(answer_type: str) -> TopicSpec:
+    """Where an owner's answer travels: an export on a topic only the rights workflow may read
+    (and its payload is sealed for it alone), a receipt where the retention service reads it too."""
+    return SUBJECT_EXPORTS if answer_type == SUBJECT_DATA_EXPORTED else SUBJECT_RESULTS
+
+
+class AnswerPublishers:
+    """A runtime's publishers of owners' answers, each answer to its `answer_topic`."""
+
+    def __init__(self, runtime: Any) -> None:
+        self._publishers = {
+            topic.name: runtime.publisher(topic, SubjectMessage)
+            for topic in (SUBJECT_RESULTS, SUBJECT_EXPORTS)
+        }
+
+    def of(self, answer: Envelope[SubjectMessage]) -> Any:
+        return self._publishers[answer_topic(answer.type).name]
 
 
 def answered(

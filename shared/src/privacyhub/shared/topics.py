@@ -115,7 +115,13 @@ SUBJECT_COMMANDS = declared_topic(
 SUBJECT_RESULTS = declared_topic(
     name="privacyhub.subject.results.v1",
     partitions=6,
-    description="Each data owner's answer to a subject command: an export or a receipt.",
+    description="Each data owner's receipt for a subject command (erased, rectified, restricted...).",
+)
+SUBJECT_EXPORTS = declared_topic(
+    name="privacyhub.subject.exports.v1",
+    partitions=6,
+    description="Each data owner's export of one subject's data, in parts; only the rights workflow "
+    "reads it, so only it can open an export.",
 )
 CONTACT_QUERIES = declared_topic(
     name="privacyhub.contact.queries.v1",
@@ -185,6 +191,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     COMPLAINTS,
     SUBJECT_COMMANDS,
     SUBJECT_RESULTS,
+    SUBJECT_EXPORTS,
     STAFF_ACCESS_LOG,
     PARTNER_SUPPORT,
     PARTNER_RESULTS,

@@ -1,7 +1,7 @@
 """Recipients' answers to the subject commands passed on to them (Art. 19), trusted only that far.
 
 A recipient answers on PARTNER_RESULTS, and the contact service hands the answer to the rights
-workflow and the retention service on SUBJECT_RESULTS. Any recipient can write there, so an answer
+workflow and the retention service where an owner's own answer goes (owners.answer_topic). Any recipient can write there, so an answer
 is passed on only when it answers a command this service actually passed on to the recipient it
 names: same correlation id, same subject, the kind of answer that command asks for. Its receipts
 name that recipient alone (the answer contracts refuse any other). Anything else is parked as a
@@ -26,8 +26,9 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.owners import AnswerPublishers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import PARTNER_RESULTS, SUBJECT_RESULTS
+from privacyhub.shared.topics import PARTNER_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 PASSED_ON = "passed_on_commands"
@@ -86,7 +87,7 @@ class PassedOnCommands:
 def relay_recipient_answers(
     runtime: ServiceRuntime, passed_on: PassedOnCommands, recipients: Iterable[str]
 ) -> None:
-    results = runtime.publisher(SUBJECT_RESULTS, SubjectMessage)
+    answers = AnswerPublishers(runtime)
     answering = set(recipients)
 
     @runtime.subscriber(PARTNER_RESULTS)
@@ -100,4 +101,4 @@ def relay_recipient_answers(
             raise UnprocessableMessage(
                 f"answer of type {envelope.type!r} from {owner} to no command passed on to it"
             )
-        await results.publish(envelope, key=envelope.partition_key)
+        await answers.of(envelope).publish(envelope, key=envelope.partition_key)
