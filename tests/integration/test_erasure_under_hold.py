@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.consent.holds import KEPT_ERASURES
 from privacyhub.consent.visits import VISITS
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.retention.records import RETAINED_RECORDS, record_key
@@ -84,14 +85,21 @@ async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
     receipts = {(r["owner"], r["category"]): r for r in status["receipts"]}
     held = receipts[("contact", "contact_messages")]
     assert (held["count"], held["kept_under_hold"], held["hold_reasons"]) == (0, 1, [HOLD_REASON])
-    assert receipts[("consent", "visit_records")]["count"] == 2
-    assert receipts[("consent", "visit_records")]["kept_under_hold"] == 0
-    assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 0
+    # The hold is on the person, so it keeps what the consent service holds of their visitor too.
+    visits = receipts[("consent", "visit_records")]
+    assert (visits["count"], visits["kept_under_hold"], visits["hold_reasons"]) == (
+        0,
+        2,
+        [HOLD_REASON],
+    )
+    assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 2
+    noted = await consent_db[KEPT_ERASURES].find({"visitor_id": person.visitor_id}).to_list()
+    assert {note["category"] for note in noted} == {"consents", "visit_records"}
     mail = await rights.completion_mail(mailbox, person)
     assert "contact / contact_messages: 0 verwijderd" in mail
     assert f"1 bewaard vanwege een wettelijke bewaarplicht: {HOLD_REASON}" in mail
     assert f"1 kept under a legal retention duty: {HOLD_REASON}" in mail
-    assert "consent / visit_records: 2 verwijderd" in mail
+    assert "consent / visit_records: 0 verwijderd" in mail
     due = await eventually(
         lambda: scheduled(retention_db, reference), what="the kept message to be due"
     )

@@ -15,6 +15,7 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.consents import HISTORY
+from privacyhub.consent.holds import KEPT_ERASURES
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.contact.sharing import DISCLOSURES
@@ -61,7 +62,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, observed, service_settings, staff_headers
 from tests.integration.test_pageviews_analytics import choice_published
-from tests.integration.test_rights_execution import Person, approve, file_verified_request
+from tests.integration.test_rights_execution import (
+    Person,
+    approve,
+    completed,
+    file_verified_request,
+    visit_with_consent,
+)
 from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
 from tests.support.kafka import collect_until, publish_message
@@ -234,6 +241,54 @@ async def test_a_choice_replaced_five_years_ago_goes_and_the_choice_in_force_sta
     assert await consent_db["current_consents"].find_one({"_id": loyal, "consent_id": only_choice})
     entry = await logged(periods_db, "consent_proofs", since=now, count={"$gte": 1})
     assert entry["owner"] == "consent" and entry["rule"] == "consent_proofs.P1826D"
+
+
+async def test_what_a_hold_on_a_visitor_kept_of_an_erasure_goes_once_the_hold_is_lifted(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    consent_db: AsyncDatabase,
+    periods_db: AsyncDatabase,
+) -> None:
+    subject = Person()
+    await visit_with_consent(gateway, subject, consent_db)
+    hold = {
+        "visitor_id": subject.visitor_id,
+        "reason": "Lopende procedure over dit bezoek",
+        "ends_at": (utc_now() + DAY).isoformat(),
+    }
+    placed = await gateway.post("/v1/staff/legal-holds", json=hold, headers=OFFICER)
+    assert placed.status_code == 202, placed.text
+    hold_id = placed.json()["hold_id"]
+    await eventually(
+        lambda: consent_db[LEGAL_HOLDS].find_one(
+            {"_id": hold_id, "visitor_id": subject.visitor_id}
+        ),
+        what="the consent service to learn of the hold",
+    )
+
+    accepted = await file_verified_request(gateway, mailbox, subject, "erasure")
+    await approve(gateway, accepted["request_id"])
+    receipts = {
+        (r["owner"], r["category"]): r for r in (await completed(gateway, accepted))["receipts"]
+    }
+
+    for category in ("consents", "visit_records"):
+        receipt = receipts[("consent", category)]
+        assert receipt["count"] == 0 and receipt["kept_under_hold"] >= 1, receipt
+        assert receipt["hold_reasons"] == [hold["reason"]]
+    since = utc_now()
+    await logged(periods_db, "visit_records", since=since)  # an expiry ran while the hold was on
+    await logged(periods_db, "consent_proofs", since=since)
+    assert await consent_db[VISITS].count_documents({"visitor_id": subject.visitor_id}) == 2
+    assert await consent_db[HISTORY].count_documents({"visitor_id": subject.visitor_id}) == 1
+
+    lifted = await gateway.delete(f"/v1/staff/legal-holds/{hold_id}", headers=OFFICER)
+
+    assert lifted.status_code == 202, lifted.text
+    await stored(consent_db, VISITS, {"visitor_id": subject.visitor_id}, 0)
+    await stored(consent_db, HISTORY, {"visitor_id": subject.visitor_id}, 0)
+    await stored(consent_db, KEPT_ERASURES, {"visitor_id": subject.visitor_id}, 0)
+    assert await consent_db["current_consents"].find_one({"_id": subject.visitor_id}) is None
 
 
 async def test_old_staff_reads_go_and_a_legal_hold_keeps_its_subjects_with_a_receipt_saying_so(

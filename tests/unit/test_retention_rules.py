@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from privacyhub.retention.expiry import period_rules
 from privacyhub.retention.holds import HoldScope, hold_status, is_held
 from privacyhub.retention.rules import (
     AFTER_ANSWER,
@@ -14,6 +15,7 @@ from privacyhub.retention.rules import (
 )
 from privacyhub.retention.schedule import DueDeletion
 from privacyhub.retention.sweep import erasure_groups
+from privacyhub.shared.contracts.retention import hold_scope_refused
 
 NOON = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 GRACE = timedelta(days=30)
@@ -116,3 +118,26 @@ def test_an_erase_command_is_named_by_what_it_asks_so_a_resumed_sweep_repeats_it
     assert command.payload.rule == AFTER_ANSWER
     assert command.payload.categories == ["contact_messages"]
     assert command.payload.record_ids == ["CT-1", "CT-2"]
+
+
+def test_a_hold_on_a_visitor_keeps_only_what_the_consent_service_holds_of_them() -> None:
+    visitor = HoldScope(subject_id=None, category=None, visitor_id="visitor-anna-1")
+    assert not is_held(ANNA, "contact_messages", [visitor])
+    rules = {rule.category: rule for rule in period_rules()}
+    assert rules["visit_records"].held_subjects([visitor]) == ["visitor-anna-1"]
+    assert rules["consent_proofs"].held_subjects([visitor]) == ["visitor-anna-1"]
+    assert rules["staff_access_log"].held_subjects([visitor]) == []
+
+
+def test_a_hold_on_consents_keeps_their_proofs() -> None:
+    rules = {rule.category: rule for rule in period_rules()}
+    assert rules["consent_proofs"].held_subjects([HoldScope(None, "consents")]) is None
+    assert rules["consent_proofs"].held_subjects([HoldScope(ANNA, "consents")]) == [ANNA]
+    assert rules["visit_records"].held_subjects([HoldScope(None, "consents")]) == []
+
+
+def test_a_hold_names_a_person_or_a_visitor_and_a_visitor_only_for_what_consent_keeps() -> None:
+    assert hold_scope_refused(None, "visitor-anna-1", "visit_records") is None
+    assert "not both" in (hold_scope_refused(ANNA, "visitor-anna-1", None) or "")
+    assert "can keep only" in (hold_scope_refused(None, "visitor-anna-1", "contact_messages") or "")
+    assert "needs" in (hold_scope_refused(None, None, None) or "")

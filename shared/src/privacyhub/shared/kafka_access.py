@@ -106,6 +106,7 @@ CONSENT = _service(
         STATEMENT_VERSIONS,
         CONSENT_QUERIES,
         SUBJECT_COMMANDS,
+        RETENTION_HOLDS,
         RETENTION_EXPIRY,
     ),
 )

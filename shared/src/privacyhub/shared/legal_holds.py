@@ -43,20 +43,40 @@ class HeldData:
     async def lifted(self, lifting: LegalHoldLifted) -> None:
         await self._collection.delete_one({"_id": lifting.hold_id})
 
-    async def reasons(self, subject_id: str, category: HeldCategory, now: datetime) -> list[str]:
-        """Why the subject's data of `category` must be kept; empty when no hold in force covers it."""
+    async def reasons(
+        self,
+        subject_id: str,
+        category: HeldCategory,
+        now: datetime,
+        *,
+        visitor_id: str | None = None,
+    ) -> list[str]:
+        """Why the subject's (or, of consents and visits, the visitor's) data of `category` must
+        be kept; empty when no hold in force covers it."""
         await self._collection.delete_many({"ends_at": {"$lte": now}})
         return sorted(
             {
                 hold["reason"]
                 async for hold in self._collection.find()
-                if _covers(hold, subject_id, category)
+                if _covers(hold, subject_id, visitor_id, category)
             }
         )
 
 
-def _covers(hold: dict[str, Any], subject_id: str, category: HeldCategory) -> bool:
-    return hold.get("subject_id") in (None, subject_id) and hold.get("category") in (None, category)
+# A hold on consents keeps the proofs of them, which is how the register names what expires.
+_SAME_DATA = {"consents": "consent_proofs", "consent_proofs": "consents"}
+
+
+def _covers(
+    hold: dict[str, Any], subject_id: str, visitor_id: str | None, category: HeldCategory
+) -> bool:
+    held_subject, held_visitor = hold.get("subject_id"), hold.get("visitor_id")
+    whom = (
+        (held_subject is None and held_visitor is None)
+        or held_subject == subject_id
+        or (held_visitor is not None and held_visitor == visitor_id)
+    )
+    return whom and hold.get("category") in (None, category, _SAME_DATA.get(category))
 
 
 def keep_held_data(runtime: Any) -> HeldData:

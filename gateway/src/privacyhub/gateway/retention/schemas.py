@@ -1,10 +1,12 @@
 from datetime import datetime
 from typing import Self
 
+from privacyhub.shared.contracts.consent import VisitorId
 from privacyhub.shared.contracts.retention import (
     HOLD_REASON_MAX_LENGTH,
     SUBJECT_ID_PATTERN,
     HeldCategory,
+    hold_scope_refused,
 )
 from privacyhub.shared.envelope import utc_now
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -19,6 +21,11 @@ class LegalHoldForm(BaseModel):
         default=None,
         pattern=SUBJECT_ID_PATTERN,
         description="Keep this person's data (their pseudonymous subject id).",
+    )
+    visitor_id: VisitorId | None = Field(
+        default=None,
+        description="Keep this website visitor's consents and visits (the visitor cookie's value): "
+        "the consent service knows a visitor by nothing else.",
     )
     category: HeldCategory | None = Field(default=None, description="Keep this category of data.")
     reason: str = Field(
@@ -37,8 +44,8 @@ class LegalHoldForm(BaseModel):
 
     @model_validator(mode="after")
     def has_a_scope(self) -> Self:
-        if self.subject_id is None and self.category is None:
-            raise ValueError("give a subject_id, a category or both")
+        if refusal := hold_scope_refused(self.subject_id, self.visitor_id, self.category):
+            raise ValueError(refusal)
         return self
 
 

@@ -5,6 +5,8 @@ from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
 from privacyhub.consent.expiry import register_expiry
 from privacyhub.consent.handlers import register_handlers
+from privacyhub.consent.holds import KeptErasures
+from privacyhub.consent.notices import VisitorNotices
 from privacyhub.consent.queries import consent_queries
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.settings import ConsentSettings
@@ -18,6 +20,7 @@ from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import Visits
 from privacyhub.shared.crypto import subject_keys_for
+from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES
@@ -44,6 +47,8 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
         states=VisitorStates(capacity=settings.visitor_state_capacity),
     )
     register_handlers(runtime, stream)
+    notices = VisitorNotices(runtime)
+    kept_erasures = KeptErasures(runtime.db)
     register_subject_commands(
         runtime,
         consents=consents,
@@ -51,8 +56,19 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
         restrictions=restrictions,
         statements=statements,
         keys=keys,
+        notices=notices,
+        held=keep_held_data(runtime),
+        kept_erasures=kept_erasures,
     )
-    register_expiry(runtime, consents=consents, visits=visits, keys=keys)
+    register_expiry(
+        runtime,
+        consents=consents,
+        visits=visits,
+        restrictions=restrictions,
+        keys=keys,
+        notices=notices,
+        kept_erasures=kept_erasures,
+    )
     answer_queries(
         runtime,
         CONSENT_QUERIES,

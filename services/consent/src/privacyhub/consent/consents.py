@@ -211,6 +211,10 @@ class Consents:
         )
         return later["given_at"] if later else None
 
+    async def count_of(self, visitor_ids: list[str]) -> int:
+        """How many choices of the visitors are stored."""
+        return await self._history.count_documents({"visitor_id": {"$in": visitor_ids}})
+
     async def erase(self, visitor_ids: list[str]) -> int:
         """Delete every choice of the visitors, the ones in force too; the number of choices deleted."""
         erased = await self._history.delete_many({"visitor_id": {"$in": visitor_ids}})

@@ -14,6 +14,9 @@ command that changes what governs a visitor's views (restriction, its lifting, e
 withdrawal) changes the stored state, then tells the copy that holds the visitor in memory
 (`VisitorStateChanged`, stream.py) and waits until that copy has read it; only then does it
 flag, unlink or erase the visits, so views that copy linked in the meantime are included.
+
+An erasure or withdrawal for a rights request keeps what a legal hold covers, and says so
+(holds.py); the expiry of the category erases it once the hold has ended (expiry.py).
 """
 
 from datetime import UTC, datetime
@@ -21,17 +24,16 @@ from functools import partial
 from typing import Any
 from uuid import uuid5
 
-from aiokafka import TopicPartition
 from privacyhub.consent.consents import CURRENT, Consents
+from privacyhub.consent.holds import ConsentCategory, HeldApart, KeptErasures, hold_apart
+from privacyhub.consent.notices import VisitorNotices
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.statements import Statements
 from privacyhub.consent.visits import VISITS, Visits
 from privacyhub.shared.contracts.consent import (
-    VISITOR_STATE_CHANGED,
     ConsentGiven,
     ConsentSource,
     Purposes,
-    VisitorStateChanged,
 )
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
@@ -58,7 +60,8 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage
-from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
@@ -75,30 +78,37 @@ def register_subject_commands(
     restrictions: Restrictions,
     statements: Statements,
     keys: SubjectKeys,
+    notices: VisitorNotices,
+    held: HeldData,
+    kept_erasures: KeptErasures,
 ) -> None:
     current, visit_records = runtime.db[CURRENT], runtime.db[VISITS]
-    notices = runtime.publisher(CONSENT_CHOICES, VisitorStateChanged)
 
     async def tell_holders(
-        envelope: Envelope[SubjectMessage],
-        visitor_ids: list[str],
-        change: Any,
+        envelope: Envelope[SubjectMessage], visitor_ids: list[str], change: Any
     ) -> None:
-        """Have the copies holding the visitors read them again; return once they have."""
-        targets: dict[TopicPartition, int] = {}
-        for visitor_id in visitor_ids:
-            notice = Envelope[VisitorStateChanged](
-                event_id=derived_event_id(envelope.event_id, f"{change}:{visitor_id}"),
-                type=VISITOR_STATE_CHANGED,
-                subject_id=visitor_id,
-                correlation_id=envelope.correlation_id,
-                payload=VisitorStateChanged(visitor_id=visitor_id, change=change),
-            )
-            sent = await notices.publish(notice, key=notice.partition_key)
-            partition = TopicPartition(CONSENT_CHOICES.name, sent.partition)
-            targets[partition] = max(targets.get(partition, 0), sent.offset + 1)
-        await runtime.progress.processed_past(
-            targets, within=runtime.settings.catch_up_timeout_seconds
+        await notices.tell_holders(envelope.event_id, envelope.correlation_id, visitor_ids, change)
+
+    async def apart(
+        envelope: Envelope[SubjectMessage],
+        command: EraseSubjectData | WithdrawConsents,
+        category: ConsentCategory,
+    ) -> HeldApart:
+        """The command's visitors to erase in `category` now, and those a hold keeps (rights
+        requests only: a retention rule's erasure was checked against the holds when it was sent)."""
+        if getattr(command, "reason", "rights_request") != "rights_request":
+            return HeldApart(erase=list(command.visitor_ids), kept=[], reasons=[])
+        return await hold_apart(held, envelope.subject_id, command.visitor_ids, category, utc_now())
+
+    def receipt(category: ConsentCategory, erased: int, kept: int, apart: HeldApart) -> Receipt:
+        reasons = apart.reasons if kept else []
+        return Receipt(
+            owner=OWNER,
+            category=category,
+            erased=erased,
+            kept_under_hold=kept,
+            hold_reasons=reasons,
+            erased_at=utc_now(),
         )
 
     def of(visitor_ids: list[str]) -> dict[str, Any]:
@@ -148,17 +158,24 @@ def register_subject_commands(
         return SUBJECT_DATA_EXPORTED, answer
 
     async def erase(envelope: Envelope[SubjectMessage], command: EraseSubjectData) -> OwnerAnswer:
-        at, receipts = utc_now(), []
+        at, receipts, told = utc_now(), [], set()
         if "consents" in command.categories:
-            erased = await consents.erase(command.visitor_ids)
-            await restrictions.erase(command.visitor_ids)
-            receipts.append(Receipt(owner=OWNER, category="consents", erased=erased, erased_at=at))
-        await tell_holders(envelope, command.visitor_ids, "erased")
+            choices = await apart(envelope, command, "consents")
+            erased = await consents.erase(choices.erase)
+            await restrictions.erase(choices.erase)
+            kept = await consents.count_of(choices.kept)
+            receipts.append(receipt("consents", erased, kept, choices))
+            await kept_erasures.settle(envelope.subject_id, choices, "consents", at)
+            told |= set(choices.erase)
         if "visit_records" in command.categories:
-            erased = await visits.erase(command.visitor_ids)
-            receipts.append(
-                Receipt(owner=OWNER, category="visit_records", erased=erased, erased_at=at)
-            )
+            views = await apart(envelope, command, "visit_records")
+            told |= set(views.erase)
+        await tell_holders(envelope, sorted(told), "erased")
+        if "visit_records" in command.categories:
+            erased = await visits.erase(views.erase)
+            kept = await visits.count_of(views.kept)
+            receipts.append(receipt("visit_records", erased, kept, views))
+            await kept_erasures.settle(envelope.subject_id, views, "visit_records", at)
         for visitor_id in command.visitor_ids:
             await keys.destroy_when_unused(visitor_id, partial(anything_held_for, visitor_id))
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
@@ -183,16 +200,18 @@ def register_subject_commands(
             await consents.record(withdrawal, statement)
             withdrawn += 1
         await tell_holders(envelope, command.visitor_ids, "consents_withdrawn")
-        linked_before = await visit_records.count_documents(of(command.visitor_ids))
-        for visitor_id in command.visitor_ids:
+        views = await apart(envelope, command, "visit_records")
+        linked_before = await visits.count_of(views.erase)
+        for visitor_id in views.erase:
             # Anonymous counts (a purpose that needs no consent) keep what they may; the rest goes.
             await visits.unlink(visitor_id, since=SINCE_EVER, until=None)
-        linked_after = await visit_records.count_documents(of(command.visitor_ids))
-        erased = Receipt(
-            owner=OWNER, category="visit_records", erased=linked_before - linked_after, erased_at=at
-        )
+        erased = linked_before - await visits.count_of(views.erase)
+        kept = await visits.count_of(views.kept)
+        await kept_erasures.settle(envelope.subject_id, views, "visit_records", at)
         return changed(
-            "consents_withdrawn", [Change(category="consents", affected=withdrawn, at=at)], [erased]
+            "consents_withdrawn",
+            [Change(category="consents", affected=withdrawn, at=at)],
+            [receipt("visit_records", erased, kept, views)],
         )
 
     async def restrict(

@@ -125,6 +125,10 @@ class Visits:
         """The visit decrypted; None when the visitor's key is gone: the visit is erased."""
         return await self._cipher.decrypt_unless_shredded(visit["visitor_id"], visit)
 
+    async def count_of(self, visitor_ids: list[str]) -> int:
+        """How many linked visits of the visitors are stored."""
+        return await self._visits.count_documents({"visitor_id": {"$in": visitor_ids}})
+
     async def erase(self, visitor_ids: list[str]) -> int:
         """Delete every linked visit of the visitors; how many."""
         erased = await self._visits.delete_many({"visitor_id": {"$in": visitor_ids}})

@@ -31,6 +31,7 @@ from privacyhub.retention.rules import Clock
 from privacyhub.retention.settings import registered_retention
 from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
+    VISITOR_HELD_CATEGORIES,
     EraseExpiredRecords,
     ExpiredRecordsErased,
     ExpiringCategory,
@@ -61,16 +62,22 @@ class PeriodRule:
         return f"{self.category}.P{self.period.days}D"
 
     def held_subjects(self, scopes: list[HoldScope]) -> list[str] | None:
-        """The subjects an active hold keeps in this category; None when a hold keeps all of it."""
-        if any(scope.subject_id is None and scope.category == self.category for scope in scopes):
+        """The subjects (and, of what the consent service keeps, the visitors) an active hold
+        keeps in this category; None when a hold keeps all of it."""
+        covering = [scope for scope in scopes if self.category in _held_as(scope.category)]
+        if any(scope.whole_category and scope.category is not None for scope in covering):
             return None
-        return sorted(
-            {
-                scope.subject_id
-                for scope in scopes
-                if scope.subject_id is not None and scope.category in (None, self.category)
-            }
-        )
+        held = {scope.subject_id for scope in covering if scope.subject_id is not None}
+        if self.category in VISITOR_HELD_CATEGORIES:
+            held |= {scope.visitor_id for scope in covering if scope.visitor_id is not None}
+        return sorted(held)
+
+
+def _held_as(category: str | None) -> tuple[str | None, ...]:
+    """The expiring categories a hold on `category` keeps: a hold on consents keeps their proofs."""
+    if category is None:
+        return tuple(get_args(ExpiringCategory))
+    return ("consent_proofs",) if category == "consents" else (category,)
 
 
 def period_rules() -> tuple[PeriodRule, ...]:

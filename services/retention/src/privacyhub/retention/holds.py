@@ -35,13 +35,25 @@ HOLD_EVENT_IDS = uuid5(UUID(int=0), "privacyhub.retention.hold-events")
 
 @dataclass(frozen=True)
 class HoldScope:
-    """What an active hold keeps: one subject's data, one category, or one category of one subject."""
+    """What an active hold keeps: one subject's or one visitor's data, one category, or one
+    category of one of them."""
 
     subject_id: str | None
     category: Category | None
+    visitor_id: str | None = None
 
     def covers(self, subject_id: str, category: Category) -> bool:
-        return self.subject_id in (None, subject_id) and self.category in (None, category)
+        """Whether it keeps a subject's record; a visitor's hold keeps only what the consent
+        service holds of that visitor (expiry.PeriodRule.held_subjects)."""
+        return (
+            self.visitor_id is None
+            and self.subject_id in (None, subject_id)
+            and self.category in (None, category)
+        )
+
+    @property
+    def whole_category(self) -> bool:
+        return self.subject_id is None and self.visitor_id is None
 
 
 def is_held(subject_id: str, category: Category, scopes: list[HoldScope]) -> bool:
@@ -96,7 +108,10 @@ class LegalHolds:
         return lifted.modified_count == 1
 
     async def active_scopes(self, now: datetime) -> list[HoldScope]:
-        return [HoldScope(d.get("subject_id"), d.get("category")) for d in await self._active(now)]
+        return [
+            HoldScope(d.get("subject_id"), d.get("category"), d.get("visitor_id"))
+            for d in await self._active(now)
+        ]
 
     async def in_force(self, now: datetime) -> list[LegalHoldPlaced]:
         """The active holds as the owners learn of them."""

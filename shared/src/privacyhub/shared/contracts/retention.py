@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal, Self
 from uuid import UUID
 
+from privacyhub.shared.contracts.consent import VisitorId
 from privacyhub.shared.contracts.subject import Category
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -47,6 +48,25 @@ ExpiringCategory = Literal[
 """Register categories whose period runs from a moment their owner stores, erased by `EraseExpiredRecords`."""
 
 HeldCategory = Category | ExpiringCategory
+VISITOR_HELD_CATEGORIES: frozenset[str] = frozenset({"consents", "consent_proofs", "visit_records"})
+"""What the consent service keeps of a website visitor, whom a hold names by visitor id: the
+consent service knows a visitor by nothing else until a rights request links them to a person."""
+
+
+def hold_scope_refused(
+    subject_id: str | None, visitor_id: str | None, category: str | None
+) -> str | None:
+    """Why a hold's scope cannot be placed, or None: it names a person, a visitor or a category
+    (or one category of one of them), never a person and a visitor at once."""
+    if subject_id is None and visitor_id is None and category is None:
+        return "a legal hold needs a subject_id, a visitor_id, a category or a category with one of them"
+    if subject_id is not None and visitor_id is not None:
+        return (
+            "a legal hold names a person (subject_id) or a website visitor (visitor_id), not both"
+        )
+    if visitor_id is not None and category not in (None, *VISITOR_HELD_CATEGORIES):
+        return f"a visitor's hold can keep only {', '.join(sorted(VISITOR_HELD_CATEGORIES))}"
+    return None
 
 
 class PlaceLegalHold(BaseModel):
@@ -56,6 +76,9 @@ class PlaceLegalHold(BaseModel):
     subject_id: str | None = Field(
         default=None, pattern=SUBJECT_ID_PATTERN, description="Only this person's data."
     )
+    visitor_id: VisitorId | None = Field(
+        default=None, description="Only this website visitor's consents and visits."
+    )
     category: HeldCategory | None = Field(default=None, description="Only this category of data.")
     reason: str = Field(min_length=1, max_length=HOLD_REASON_MAX_LENGTH)
     ends_at: AwareDatetime = Field(description="When the legal retention period ends.")
@@ -64,8 +87,8 @@ class PlaceLegalHold(BaseModel):
 
     @model_validator(mode="after")
     def has_a_scope(self) -> Self:
-        if self.subject_id is None and self.category is None:
-            raise ValueError("a legal hold needs a subject_id, a category or both")
+        if refusal := hold_scope_refused(self.subject_id, self.visitor_id, self.category):
+            raise ValueError(refusal)
         return self
 
 
@@ -92,6 +115,7 @@ class LegalHoldPlaced(BaseModel):
 
     hold_id: str = Field(pattern=HOLD_ID_PATTERN)
     subject_id: str | None = Field(default=None, pattern=SUBJECT_ID_PATTERN)
+    visitor_id: VisitorId | None = None
     category: HeldCategory | None = None
     reason: str = Field(min_length=1, max_length=HOLD_REASON_MAX_LENGTH)
     ends_at: AwareDatetime
