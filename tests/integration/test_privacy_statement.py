@@ -111,7 +111,9 @@ async def test_the_versions_list_names_2_1_without_its_text(
 
     assert response.status_code == 200, response.text
     listing = response.json()
-    assert listing[0] == {
+    # Other tests publish versions of their own, some dated long ago (test_dead_letters.py).
+    assert all("text" not in entry for entry in listing)
+    assert next(entry for entry in listing if entry["version"] == "2.1") == {
         "version": "2.1",
         "published_on": "2023-04-03",
         "language": "nl",
