@@ -40,7 +40,7 @@ def test_an_unknown_role_is_refused() -> None:
     import jwt
 
     now = int(utc_now().timestamp())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "iat": now, "exp": now + 60}
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "iat": now, "exp": now + 60, "jti": "t1"}
     token = jwt.encode({**claims, "roles": ["owner"]}, SECRET, algorithm="HS256")
     with pytest.raises(InvalidToken, match="owner"):
         verify_token(SECRET, token)
@@ -51,7 +51,7 @@ def forged(**claims: object) -> str:
     import jwt
 
     now = int(utc_now().timestamp())
-    base = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "roles": ["admin"], "iat": now}
+    base = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "roles": ["admin"], "iat": now, "jti": "t1"}
     return jwt.encode({**base, "exp": now + 60, **claims}, SECRET, algorithm="HS256")
 
 
@@ -72,3 +72,12 @@ def test_a_token_for_another_audience_or_none_is_refused() -> None:
 def test_the_token_command_signs_nothing_that_lives_too_long() -> None:
     with pytest.raises(ValueError, match="at most"):
         issue_token(SECRET, staff_id="x", roles=[Role.ADMIN], lifetime=MAX_LIFETIME * 2)
+
+
+def test_every_token_has_an_id_of_its_own_and_one_without_is_refused() -> None:
+    first, second = (issue_token(SECRET, staff_id="x", roles=[Role.ADMIN]) for _ in range(2))
+    assert verify_token(SECRET, first).token_id != verify_token(SECRET, second).token_id
+    with pytest.raises(InvalidToken, match="jti"):
+        verify_token(SECRET, forged(jti=None))
+    with pytest.raises(InvalidToken, match="no id"):
+        verify_token(SECRET, forged(jti=" "))

@@ -23,6 +23,7 @@ from privacyhub.gateway.health import HealthController
 from privacyhub.gateway.lean_intake import LeanIntake
 from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
 from privacyhub.gateway.openapi import document_as_answered
+from privacyhub.gateway.operations import OperationsToken
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
@@ -32,6 +33,7 @@ from privacyhub.gateway.retention.controllers import (
     DeletionLogController,
     LegalHoldController,
 )
+from privacyhub.gateway.revocation import RevokedTokens
 from privacyhub.gateway.rights.controllers import RightsRequestController
 from privacyhub.gateway.rights.staff import StaffRightsRequestController
 from privacyhub.gateway.routes import OPERATIONS
@@ -133,7 +135,14 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             "addresses": Provide(lambda: addresses, sync_to_thread=False),
         },
         lifespan=[publisher.lifespan],
-        state=State({"settings": settings, "broker": broker, "page_views": page_views}),
+        state=State(
+            {
+                "settings": settings,
+                "broker": broker,
+                "page_views": page_views,
+                "revoked_tokens": RevokedTokens(settings.revoked_tokens_file),
+            }
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allowed_origins,
@@ -158,6 +167,9 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
         limiter=ClientRateLimiter(settings.rate_limit_per_minute),
         metrics=metrics,
         unlimited=OPERATIONS,
+        operations=OperationsToken(
+            settings.operations_token.get_secret_value() if settings.operations_token else None
+        ),
         refusal=app.with_cors(answer_too_many_requests),
         lanes={path: app.with_cors(lane) for path, lane in lanes.items()},
     )

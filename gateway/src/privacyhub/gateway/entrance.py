@@ -8,7 +8,8 @@ the RateLimit fields and notes the status.
 A request is judged by the template of the route that serves it, never by a substring of the
 requested path, so a visitor id in a path can neither make a route look exempt nor land in a
 metric label. Health, readiness, metrics and the OpenAPI document are neither limited nor
-measured; nor are OPTIONS requests (CORS preflights, which Litestar's CORS handling answers
+measured, and metrics and the document answer only the operations token when one is set
+(operations.py); nor are OPTIONS requests (CORS preflights, which Litestar's CORS handling answers
 before any route). A request for which there is no route (404, 405) is limited but not
 measured. A refused request is answered 429 with Retry-After in the project's error shape, with
 the CORS headers of any other answer.
@@ -21,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from privacyhub.gateway.answers import send_json
 from privacyhub.gateway.errors import http_error_json
 from privacyhub.gateway.metrics import RequestMetrics
+from privacyhub.gateway.operations import OperationsToken, answer_unauthorized
 from privacyhub.gateway.rate_limit import UNKNOWN_CLIENT, ClientRateLimiter
 from privacyhub.gateway.routes import RouteTemplates
 
@@ -40,6 +42,7 @@ class Entrance:
         limiter: ClientRateLimiter,
         metrics: RequestMetrics,
         unlimited: RouteTemplates,
+        operations: OperationsToken,
         refusal: ASGIApp,
         lanes: Mapping[str, ASGIApp],
     ) -> None:
@@ -48,6 +51,7 @@ class Entrance:
         self._limiter = limiter
         self._metrics = metrics
         self._unlimited = unlimited
+        self._operations = operations
         self._refusal = refusal
         self._lanes = lanes
 
@@ -59,7 +63,8 @@ class Entrance:
         lane = self._lanes.get(scope["path"]) if method == "POST" else None
         template = scope["path"] if lane is not None else self._route_of(scope)
         if template is not None and self._unlimited.cover(template):
-            await self._app(scope, receive, send)
+            admitted = self._operations.admits(template, scope)
+            await (self._app if admitted else answer_unauthorized)(scope, receive, send)
             return
 
         client = scope.get("client")

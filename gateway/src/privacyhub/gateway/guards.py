@@ -1,4 +1,5 @@
-"""Staff routes: a signed bearer token is required (401), and one of the route's roles (403).
+"""Staff routes: a signed bearer token that is not revoked is required (401), and one of the
+route's roles (403).
 
 Lives in the gateway rather than shared/ because only the gateway answers HTTP
 for staff; the token format itself is shared (privacyhub.shared.auth).
@@ -27,6 +28,8 @@ def authenticate(connection: ASGIConnection) -> StaffMember:
         staff = verify_token(secret, token.strip())
     except InvalidToken as error:
         raise NotAuthorizedException("the bearer token is not valid") from error
+    if staff.token_id in connection.app.state.revoked_tokens:
+        raise NotAuthorizedException("the bearer token has been revoked")
     connection.scope.setdefault("state", {})[STAFF_MEMBER_KEY] = staff
     return staff
 

@@ -1,7 +1,8 @@
+from pathlib import Path
 from typing import Literal
 
 from privacyhub.shared.settings import CommonSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -56,6 +57,18 @@ class GatewaySettings(CommonSettings):
         default=5,
         gt=0,
         description="Retry-After sent with a 503 when Kafka cannot take a message.",
+    )
+    revoked_tokens_file: Path | None = Field(
+        default=None,
+        description="A file of revoked staff tokens' ids (`jti`, which `privacyhub-token` prints), "
+        "one a line, `#` starting a comment; a token it lists is refused with 401. The file is "
+        "read again whenever it changes, so a revocation needs no restart.",
+    )
+    operations_token: SecretStr | None = Field(
+        default=None,
+        description="When set, `/metrics` and the OpenAPI document (`/schema`) answer only "
+        "requests bearing it (`Authorization: Bearer ...`, as Prometheus sends it), and 401 to "
+        "any other; unset, they are public. Health and readiness stay public for probes.",
     )
     sensitive_data_policy: Literal["refuse", "redact"] = Field(
         default="refuse",

@@ -1,10 +1,14 @@
 """Staff authentication: signed bearer tokens (JWT, HS256) that carry roles.
 
 A token is for the staff API only (`aud`) and lives at most MAX_LIFETIME: a leaked token, or one
-signed with a leaked secret for thirty years, is refused.
+signed with a leaked secret for thirty years, is refused. Each token has an id of its own (`jti`),
+which the gateway checks against its list of revoked tokens (gateway/revocation.py); a token
+without one predates revocation and is refused.
 """
 
 import argparse
+import secrets
+import sys
 from datetime import timedelta
 from enum import StrEnum
 
@@ -30,10 +34,15 @@ class StaffMember(BaseModel):
 
     staff_id: str
     roles: frozenset[Role]
+    token_id: str
 
 
 class InvalidToken(Exception):
     """The bearer token is missing, malformed, expired or not signed by us."""
+
+
+def new_token_id() -> str:
+    return secrets.token_hex(16)
 
 
 def issue_token(
@@ -42,7 +51,9 @@ def issue_token(
     staff_id: str,
     roles: list[Role],
     lifetime: timedelta = timedelta(hours=8),
+    token_id: str | None = None,
 ) -> str:
+    """A signed token whose id (`jti`) is `token_id`, else a new random one."""
     if lifetime > MAX_LIFETIME:
         raise ValueError(f"a staff token lives at most {MAX_LIFETIME}")
     now = utc_now()
@@ -53,6 +64,7 @@ def issue_token(
         "roles": [r.value for r in roles],
         "iat": now,
         "exp": now + lifetime,
+        "jti": token_id or new_token_id(),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
@@ -65,13 +77,16 @@ def verify_token(secret: str, token: str) -> StaffMember:
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             audience=AUDIENCE,
-            options={"require": ["exp", "iat", "sub", "aud"]},
+            options={"require": ["exp", "iat", "sub", "aud", "jti"]},
         )
         if claims["exp"] - claims["iat"] > MAX_LIFETIME.total_seconds():
             raise InvalidToken(f"the token lives longer than {MAX_LIFETIME}")
+        if not isinstance(claims["jti"], str) or not claims["jti"].strip():
+            raise InvalidToken("the token has no id, so it could not be revoked")
         return StaffMember(
             staff_id=claims["sub"],
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
+            token_id=claims["jti"],
         )
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error
@@ -80,6 +95,8 @@ def verify_token(secret: str, token: str) -> StaffMember:
 def issue_token_cli() -> None:
     """`privacyhub-token --staff-id alice --role privacy_officer`: print a bearer token signed with STAFF_TOKEN_SECRET.
 
+    The token goes to stdout, alone, so that a script can take it; its id goes to stderr, for
+    the admin to note: adding it to GATEWAY_REVOKED_TOKENS_FILE revokes the token.
     In production (PRIVACYHUB_ENVIRONMENT) it refuses to sign with the development secret.
     """
     from privacyhub.shared.production import refuse_unsafe, refusing_unsafe_start
@@ -105,11 +122,17 @@ def issue_token_cli() -> None:
     with refusing_unsafe_start():
         refuse_unsafe(settings, secrets=["staff_token_secret"], doing="sign a token")
     secret = settings.staff_token_secret.get_secret_value()
+    token_id = new_token_id()
+    token = issue_token(
+        secret,
+        staff_id=args.staff_id,
+        roles=[Role(r) for r in args.role],
+        lifetime=timedelta(hours=args.hours),
+        token_id=token_id,
+    )
+    print(token)
     print(
-        issue_token(
-            secret,
-            staff_id=args.staff_id,
-            roles=[Role(r) for r in args.role],
-            lifetime=timedelta(hours=args.hours),
-        )
+        f"token id (jti): {token_id}; to revoke the token, add this id as a line to the file "
+        "GATEWAY_REVOKED_TOKENS_FILE names",
+        file=sys.stderr,
     )
