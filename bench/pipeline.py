@@ -38,8 +38,11 @@ starts at 0. Before the ingest, the bench waits (bounded by --drain-timeout) unt
 group has work left from the phases before, since retention and partner support work off a
 contact message's lifecycle events after the contact service stored it; the gateway and its
 baselines then share the machine with nothing but the consumers of their own page views. The
-report says how long that took, and what was still left. `--only ingest` measures 4 and the
-baselines (a) and (b) alone, on the same system.
+report says how long that took, and what was still left. The gateway is measured so, as it runs,
+and then once more with the services paused (SIGSTOP, SIGCONT after): nobody consumes what the
+baselines publish, so the gateway against its baselines is compared with the services paused
+for all three, and the report says so. `--only ingest` measures 4 and the baselines (a) and (b)
+alone, on the same system.
 Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
 and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
 machine are noisy; the ratios to the baselines of the same run are what count.
@@ -47,9 +50,12 @@ machine are noisy; the ratios to the baselines of the same run are what count.
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline_ceiling import run as consumer_ceiling
@@ -70,7 +76,7 @@ from pipeline_phases import (
     pageview_load,
     until,
 )
-from pipeline_report import BARE, KAFKA, Figures, print_report
+from pipeline_report import BARE, GATEWAY, KAFKA, SERVING, Figures, print_report
 from pipeline_requests import visitor_ids
 from pipeline_seed import seed_visits
 from pipeline_system import BenchSystem, baseline_app, running_system
@@ -235,9 +241,14 @@ async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
         note("gateway ingest: waiting until the services finished the earlier phases' work")
         settled = await settle(bench, args.drain_timeout)
         figures.ingest_backlog = f"{settled}; {await backlog(pipeline, figures.contact)}"
-        figures.ingest["gateway (the system)"] = await ingest(bench.gateway_port, args)
-        if not args.skip_baselines:
-            await baselines(bench, args, figures, lag, run, ceiling=args.only is None)
+        figures.ingest[SERVING] = await ingest(bench.gateway_port, args)
+        with services_paused(bench):
+            figures.ingest[GATEWAY] = await ingest(bench.gateway_port, args)
+            if not args.skip_baselines:
+                await baselines(bench, args, figures, run)
+        if not args.skip_baselines and args.only is None:
+            note("baseline (c): raw consumer + insert_many")
+            figures.ceiling = await consumer_ceiling(ceiling_options(bench, lag, run))
         figures.memory = dict(watch.peaks)
     gateway.close()
     await mongo.close()
@@ -317,17 +328,9 @@ async def pipeline_phases(
 
 
 async def baselines(
-    bench: BenchSystem,
-    args: argparse.Namespace,
-    figures: Figures,
-    lag: ConsumerLag,
-    run: str,
-    *,
-    ceiling: bool,
+    bench: BenchSystem, args: argparse.Namespace, figures: Figures, run: str
 ) -> None:
-    """(a) and (b) loaded like the gateway; (c), when `ceiling`, reads the page-view topic as
-    the consent service does."""
-    partitions = lag.partitions
+    """(a) and (b), loaded like the gateway."""
     note("baseline (a): bare Litestar")
     with baseline_app(bench, "baseline (a) bare litestar", None) as port:
         figures.ingest[BARE] = await ingest(port, args)
@@ -335,19 +338,32 @@ async def baselines(
     topic = await create_bench_topic(bench.bootstrap, bench.kafka_options(ADMIN), acls=bench.local)
     with baseline_app(bench, "baseline (b) litestar+aiokafka", topic) as port:
         figures.ingest[KAFKA] = await ingest(port, args)
-    if not ceiling:
-        return
-    note("baseline (c): raw consumer + insert_many")
-    figures.ceiling = await consumer_ceiling(
-        {
-            "topic": PAGE_VIEWS.name,
-            "partitions": partitions,
-            "group": f"{lag.group}-bench-ceiling-{run}",
-            "database": f"bench_ceiling_{run}",
-            "limit": CEILING_MESSAGES,
-            "env": bench.environment("consent") | {"MONGODB_URL": bench.mongodb_url},
-        }
-    )
+
+
+def ceiling_options(bench: BenchSystem, lag: ConsumerLag, run: str) -> dict[str, Any]:
+    """(c) reads the page-view topic as the consent service does."""
+    return {
+        "topic": PAGE_VIEWS.name,
+        "partitions": lag.partitions,
+        "group": f"{lag.group}-bench-ceiling-{run}",
+        "database": f"bench_ceiling_{run}",
+        "limit": CEILING_MESSAGES,
+        "env": bench.environment("consent") | {"MONGODB_URL": bench.mongodb_url},
+    }
+
+
+@contextlib.contextmanager
+def services_paused(bench: BenchSystem) -> Iterator[None]:
+    """Every process but the gateway stopped (SIGSTOP) meanwhile, continued (SIGCONT) after."""
+    paused = [pid for name, pid in bench.pids().items() if name != "gateway"]
+    note(f"pausing the {len(paused)} service processes for the gateway and its baselines")
+    for pid in paused:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in paused:
+            os.kill(pid, signal.SIGCONT)
 
 
 def main() -> None:

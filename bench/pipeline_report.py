@@ -9,6 +9,8 @@ from pipeline_phases import ChoiceEffects, ContactIntake, EndToEnd
 
 SYSTEM_PROCESSES = ("gateway", "consent", "contact", "requests", "retention", "partner-support")
 RSS_LIMIT_MB = 300
+SERVING = "gateway, the services consuming"
+GATEWAY = "gateway, the services paused"
 BARE = "(a) bare Litestar, 202 without publishing"
 KAFKA = "(b) Litestar + aiokafka send_and_wait"
 
@@ -99,7 +101,11 @@ def _ingest(figures: Figures) -> None:
         print(f"  {'':<42} statuses: {_statuses(closed)} | {_statuses(opened)}")
     if figures.ingest_backlog:
         print(f"  when this started, {figures.ingest_backlog}")
-    gateway = figures.ingest["gateway (the system)"][0]["ok_per_second"]
+    print(
+        "  the services consume the gateway's page views as it runs; nobody consumes the "
+        "baselines', so they and the gateway are compared with the services paused"
+    )
+    gateway = figures.ingest[GATEWAY][0]["ok_per_second"]
     ratios = [
         f"gateway / {label} = {_ratio(gateway, figures.ingest[name][0]['ok_per_second'])}"
         for name, label in ((BARE, "bare litestar"), (KAFKA, "litestar+aiokafka"))
@@ -191,8 +197,9 @@ def _targets(figures: Figures) -> None:
     def check(ok: bool | None, target: str, measured: str) -> None:
         verdicts.append((ok, target, measured))
 
-    gateway, gateway_open = figures.ingest["gateway (the system)"]
-    target = "gateway ingest >= 0.9x litestar+aiokafka"
+    gateway = figures.ingest[GATEWAY][0]
+    gateway_open = figures.ingest[SERVING][1]  # latency as the system runs, services consuming
+    target = "gateway ingest >= 0.9x litestar+aiokafka (services paused for both)"
     if KAFKA in figures.ingest:
         ratio = gateway["ok_per_second"] / max(1e-9, figures.ingest[KAFKA][0]["ok_per_second"])
         check(ratio >= 0.9, target, f"{ratio:.2f}x")
@@ -222,7 +229,7 @@ def _targets(figures: Figures) -> None:
     p99 = gateway_open["p99_ms"]
     check(
         p99 is not None and p99 < 50 and not refused,
-        f"p99 < 50 ms at {figures.rate:g} req/s",
+        f"p99 < 50 ms at {figures.rate:g} req/s (services consuming)",
         f"{_ms(p99)} ms" + (f", {refused} not accepted" if refused else ""),
     )
     if (at_rate := figures.choice_load) is not None:
