@@ -96,7 +96,7 @@ async def test_requests_and_complaints_are_stored_encrypted_and_the_code_mail_st
             "type": "access",
             "email": person.email,
             "details": details,
-            "visitor_ids": [person.visitor_id],
+            "visitor_keys": [person.visitor_key],
         },
     )
     assert response.status_code == 202, response.text
@@ -123,6 +123,7 @@ async def test_requests_and_complaints_are_stored_encrypted_and_the_code_mail_st
     assert request is not None
     assert request["email"] == person.email and request["details"] == details
     assert request["visitor_ids"] == [person.visitor_id]
+    assert person.visitor_key not in repr(request), "the key stays with the browser"
 
     words = f"Ik ({person.first_name} {person.last_name}) krijg nog steeds nieuwsbrieven."
     reference = await report(

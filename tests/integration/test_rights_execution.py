@@ -6,6 +6,7 @@ rectification, restriction, objection, escalation of a silent owner, and no comm
 import io
 import json
 import re
+import secrets
 import uuid
 import zipfile
 from typing import Any
@@ -24,6 +25,7 @@ from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.identity import visitor_id_for_key
 from privacyhub.shared.topics import (
     SUBJECT_COMMANDS,
 )
@@ -50,14 +52,16 @@ BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Fi
 
 
 class Person:
-    """A unique data subject per test: e-mail, names and a website visitor id."""
+    """A unique data subject per test: e-mail, names, and the secret visitor key their browser
+    keeps with the visitor id it stands for."""
 
     def __init__(self) -> None:
         tag = uuid.uuid4().hex[:10]
         self.email = f"betrokkene-{tag}@example.nl"
         self.first_name = f"Fenna{tag}"
         self.last_name = f"Achternaam{tag}"
-        self.visitor_id = f"visitor-{tag}"
+        self.visitor_key = secrets.token_urlsafe(24)
+        self.visitor_id = visitor_id_for_key(self.visitor_key)
 
 
 async def leave_contact_message(
@@ -117,7 +121,7 @@ async def visit_with_consent(
 async def file_verified_request(
     gateway: AsyncClient, mailbox: Mailbox, person: Person, right: str, **fields: Any
 ) -> dict[str, Any]:
-    body = {"type": right, "email": person.email, "visitor_ids": [person.visitor_id], **fields}
+    body = {"type": right, "email": person.email, "visitor_keys": [person.visitor_key], **fields}
     response = await gateway.post("/v1/rights-requests", json=body)
     assert response.status_code == 202, response.text
     accepted = response.json()
@@ -393,7 +397,7 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
     person = Person()
     response = await gateway.post(
         "/v1/rights-requests",
-        json={"type": "erasure", "email": person.email, "visitor_ids": [person.visitor_id]},
+        json={"type": "erasure", "email": person.email, "visitor_keys": [person.visitor_key]},
     )
     unverified = response.json()["request_id"]
     # The code e-mail shows the requests service holds the request; it is never verified.

@@ -4,6 +4,7 @@ deadlines, extension, decisions and the officer's queue; every e-mail is read fr
 
 import hashlib
 import re
+import secrets
 import uuid
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -18,7 +19,7 @@ from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.rights import VERIFY_CODE_QUERY, CodeAttempt
 from privacyhub.shared.deadlines import receipt_date
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.identity import subject_id_for_email
+from privacyhub.shared.identity import subject_id_for_email, visitor_id_for_key
 from privacyhub.shared.queries import QUERY, Query
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, RIGHTS_REQUESTS
 from pymongo.asynchronous.database import AsyncDatabase
@@ -99,7 +100,10 @@ async def test_a_web_request_is_verified_with_the_emailed_code_and_followed_with
 ) -> None:
     email = new_address()
     accepted = await submit(
-        gateway, email, details="Welke gegevens hebben jullie van mij?", visitor_ids=["v-123"]
+        gateway,
+        email,
+        details="Welke gegevens hebben jullie van mij?",
+        visitor_keys=[secrets.token_urlsafe(24)],
     )
     request_id, token = accepted["request_id"], accepted["access_token"]
     assert accepted["status"] == "awaiting_verification"
@@ -141,8 +145,8 @@ async def test_a_web_request_is_verified_with_the_emailed_code_and_followed_with
 async def test_only_a_hash_of_the_access_token_travels_and_the_key_is_pseudonymous(
     gateway: AsyncClient, endpoints: Endpoints
 ) -> None:
-    email = new_address()
-    accepted = await submit(gateway, email)
+    email, visitor_key = new_address(), secrets.token_urlsafe(24)
+    accepted = await submit(gateway, email, visitor_keys=[visitor_key, visitor_key])
     messages = await collect_until(
         endpoints.kafka_bootstrap_servers,
         RIGHTS_REQUESTS.name,
@@ -154,6 +158,28 @@ async def test_only_a_hash_of_the_access_token_travels_and_the_key_is_pseudonymo
     assert published["payload"]["access_token_sha256"] == expected_hash
     secret = GatewaySettings().subject_id_secret.get_secret_value()
     assert published["subject_id"] == subject_id_for_email(secret, email)
+    assert visitor_key not in repr(published), "the browser's key stays out of Kafka"
+    assert published["payload"]["visitor_ids"] == [visitor_id_for_key(visitor_key)]
+
+
+async def test_a_request_names_visitors_by_their_secret_keys_never_by_their_ids(
+    gateway: AsyncClient,
+) -> None:
+    """Anyone may have seen a visitor id (a shared computer, a URL); only the browser holds the
+    key, so naming an id would let a requester take another visitor's history."""
+    by_id = await gateway.post(
+        "/v1/rights-requests",
+        json={"type": "access", "email": new_address(), "visitor_ids": ["visitor-of-someone"]},
+    )
+    assert by_id.status_code == 422
+    assert [error["field"] for error in by_id.json()["errors"]] == ["visitor_ids"]
+
+    guessable = await gateway.post(
+        "/v1/rights-requests",
+        json={"type": "access", "email": new_address(), "visitor_keys": ["short-key"]},
+    )
+    assert guessable.status_code == 422
+    assert [error["field"] for error in guessable.json()["errors"]] == ["visitor_keys.0"]
 
 
 async def test_five_wrong_codes_lock_the_request_even_for_the_right_code(

@@ -38,7 +38,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.identity import secret_digest, subject_id_for_email
+from privacyhub.shared.identity import secret_digest, subject_id_for_email, visitor_id_for_key
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
 # A request's status and its package are one person's data: no cache on the way may keep them.
@@ -100,7 +100,7 @@ class RightsRequestController(Controller):
             email=str(data.email),
             details=data.details,
             corrections=data.corrections,
-            visitor_ids=data.visitor_ids,
+            visitor_ids=list(dict.fromkeys(map(visitor_id_for_key, data.visitor_keys))),
             received_at=utc_now(),
         )
 
@@ -122,7 +122,7 @@ class RightsRequestController(Controller):
         data: JSONBody[CodeEntry],
         queries: NamedDependency[QueryClient],
     ) -> VerificationResult:
-        """Confirm a request with the code from the e-mail. 200 once verified; 400 for a wrong or expired code (`POST .../code` sends a new one); 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
+        """Confirm a request with the code from the e-mail; an approved rectification of the e-mail address takes here the code sent to the new address, and is carried out only once it is entered. 200 once verified; 400 for a wrong or expired code (`POST .../code` sends a new one); 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
         # One id per try: should Kafka deliver the query twice, the service counts it once.
         attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
         return await ask_owner(
@@ -154,7 +154,7 @@ class RightsRequestController(Controller):
         queries: NamedDependency[QueryClient],
         authorization: AccessToken = None,
     ) -> CodeResent:
-        """Ask for a new verification code by e-mail, when the code expired or its e-mail got lost, as the holder of the request's access token (`Authorization: Bearer <access_token>`). 202 once the new code is on its way: the codes sent before stop working, and wrong tries with them still count. By default at most three new codes per request, each at least a minute after the code before: 429 `too_many_resends` or `resend_too_soon`. A request locked after too many wrong codes stays locked: 429 `too_many_attempts`, as when entering a code. 409 once verified or decided; 400 for a request by letter; 404 for an unknown request and for a missing or wrong token alike."""
+        """Ask for a new verification code by e-mail, when the code expired or its e-mail got lost, as the holder of the request's access token (`Authorization: Bearer <access_token>`); while an approved rectification waits for its new e-mail address, the code goes to that address. 202 once the new code is on its way: the codes sent before stop working, and wrong tries with them still count. By default at most three new codes per request, each at least a minute after the code before: 429 `too_many_resends` or `resend_too_soon`. A request locked after too many wrong codes stays locked: 429 `too_many_attempts`, as when entering a code. 409 once verified or decided; 400 for a request by letter; 404 for an unknown request and for a missing or wrong token alike."""
         # One id per ask: should Kafka deliver the query twice, the service mails one code.
         command = CodeResend(
             request_id=request_id,

@@ -5,7 +5,7 @@ from uuid import UUID
 from litestar.params import PathParameter
 from privacyhub.shared.contracts.rights import (
     REFUSED_OWNERS,
-    VISITOR_ID,
+    VISITOR_KEY,
     Channel,
     Corrections,
     DecisionOutcome,
@@ -61,10 +61,12 @@ class RightsRequestForm(BaseModel):
     corrections: Corrections | None = Field(
         default=None, validate_default=True, description=CORRECTIONS
     )
-    visitor_ids: list[Annotated[str, Field(pattern=VISITOR_ID)]] = Field(
+    visitor_keys: list[Annotated[str, Field(pattern=VISITOR_KEY)]] = Field(
         default=[],
         max_length=20,
-        description="Website visitor ids (cookie values) the person says are theirs.",
+        description="The secret visitor keys the person's browser keeps; each stands for the "
+        "visitor id that is its SHA-256 in base64url without padding, whose page views and "
+        "choices the request then covers. A visitor id is not accepted: anyone may have seen it.",
     )
 
     _corrections_only_for_a_rectification = field_validator("corrections")(only_for_a_rectification)

@@ -14,7 +14,8 @@ RIGHTS_REQUEST_RECEIVED = "RightsRequestReceived"
 RIGHTS_REQUEST_VERIFIED = "RightsRequestVerified"
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
-VISITOR_ID = r"^[A-Za-z0-9_-]{1,100}$"
+# A secret the browser keeps, of at least 128 bits in base64url (a UUID4 without dashes fits).
+VISITOR_KEY = r"^[A-Za-z0-9_-]{22,128}$"
 
 
 class RightType(StrEnum):
@@ -42,6 +43,9 @@ class Status(StrEnum):
     VERIFICATION_LOCKED = "verification_locked"
     VERIFIED = "verified"
     DECIDED = "decided"
+    # An approved rectification of the e-mail address waits until the new address proves its
+    # own with the code sent to it; nothing is carried out before.
+    AWAITING_NEW_EMAIL_VERIFICATION = "awaiting_new_email_verification"
     EXECUTING = "executing"
     ESCALATED = "escalated"
     COMPLETED = "completed"
@@ -51,6 +55,7 @@ OPEN_STATUSES = (
     Status.AWAITING_VERIFICATION,
     Status.VERIFICATION_LOCKED,
     Status.VERIFIED,
+    Status.AWAITING_NEW_EMAIL_VERIFICATION,
     Status.EXECUTING,
     Status.ESCALATED,
 )
@@ -280,7 +285,8 @@ class Escalation(BaseModel):
     problem: str | None = Field(
         default=None,
         description="Why execution could not start (a rectification that names nothing to "
-        "correct): amend or close the request.",
+        "correct, or whose new e-mail address was not verified in time): amend or close the "
+        "request.",
     )
 
 
