@@ -25,6 +25,7 @@ class Figures:
     rate: float
     e2e_duration: float
     choice_load_rate: float
+    choice_load_duration: float
     visitors: int
     stored_visits: int
     ingest: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
@@ -133,7 +134,10 @@ def _end_to_end(figures: Figures) -> None:
         f"= {e2e.linked_per_second:.1f} linked views/s"
     )
     if e2e.drained_after is not None:
-        print(f"  lag back to 0 {e2e.drained_after:.1f} s after the load stopped")
+        print(
+            f"  lag back to 0 {e2e.drained_after:.1f} s after the load stopped (the backlog a "
+            "load beyond the consumer's pace leaves; the lag target is taken at 1,000/s, in 4)"
+        )
     else:
         print(f"  lag NOT back to 0 within the bound: {e2e.lag_left} page views still waiting")
     if figures.ceiling is not None:
@@ -214,11 +218,14 @@ def _targets(figures: Figures) -> None:
             ">= 1000 linked views/s sustained 60 s",
             f"{rate:.1f}/s{short}",
         )
-        drained = e2e.drained_after
+    if (at_rate := figures.choice_load) is not None:
+        drained = at_rate.drained_after
+        long_enough = figures.choice_load_duration >= 60
         check(
-            drained is not None and drained <= 5,
+            drained is not None and drained <= 5 and long_enough,
             "lag 0 within 5 s after the load stops",
-            f"{drained:.1f} s" if drained is not None else f"{e2e.lag_left} still waiting",
+            (f"{drained:.1f} s" if drained is not None else f"{at_rate.lag_left} still waiting")
+            + f" after {figures.choice_load_duration:g} s at {figures.choice_load_rate:g} views/s",
         )
     if (contact := figures.contact) is not None:
         rate = contact.stored_per_second
