@@ -3,7 +3,7 @@
     uv run python bench/pipeline.py [--quick] [--duration 20] [--concurrency 50] [--rate 500]
         [--visitors 200] [--e2e-duration 60] [--contact-messages 3000] [--choices 50]
         [--choice-load-rate 1000] [--choice-load-duration 60]
-        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest]
+        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest|contact]
 
 Starts its own system as `make run` does (local secured Kafka and FerretDB, topics, ACLs, a login
 and message keys per process, every process an OS process of its own), but on free ports with
@@ -45,7 +45,7 @@ report says how long that took, and what was still left. The gateway is measured
 and then once more with the services paused (SIGSTOP, SIGCONT after): nobody consumes what the
 baselines publish, so the gateway against its baselines is compared with the services paused
 for all three, and the report says so. `--only ingest` measures 4 and the baselines (a) and (b)
-alone, on the same system.
+alone, on the same system; `--only contact` measures 3 alone.
 Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
 and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
 machine are noisy; the ratios to the baselines of the same run are what count.
@@ -160,8 +160,9 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("ingest",),
-        help="measure one phase: ingest is the gateway's page-view ingest (4) and baselines (a), (b)",
+        choices=("ingest", "contact"),
+        help="measure one phase: ingest is the gateway's page-view ingest (4) and baselines "
+        "(a), (b); contact is the contact messages stored/s (3)",
     )
     parser.add_argument(
         "--keep-data",
@@ -240,19 +241,12 @@ async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
             figures.header.append(
                 f"stored visits: {args.stored_visits} seeded first in {seconds:.0f} s (not timed)"
             )
-        if args.only is None:
-            await pipeline_phases(bench, args, figures, pipeline, run)
-        note("gateway ingest: waiting until the services finished the earlier phases' work")
-        settled = await settle(bench, args.drain_timeout)
-        figures.ingest_backlog = f"{settled}; {await backlog(pipeline, figures.contact)}"
-        figures.ingest[SERVING] = await ingest(bench.gateway_port, args)
-        with services_paused(bench):
-            figures.ingest[GATEWAY] = await ingest(bench.gateway_port, args)
-            if not args.skip_baselines:
-                await baselines(bench, args, figures, run)
-        if not args.skip_baselines and args.only is None:
-            note("baseline (c): raw consumer + insert_many")
-            figures.ceiling = await consumer_ceiling(ceiling_options(bench, lag, run))
+        if args.only == "contact":
+            await contact_phase(bench, args, figures, pipeline, run)
+        else:
+            if args.only is None:
+                await pipeline_phases(bench, args, figures, pipeline, run)
+            await ingest_phases(bench, args, figures, pipeline, lag, run)
         figures.memory = dict(watch.peaks)
     gateway.close()
     await mongo.close()
@@ -320,6 +314,12 @@ async def pipeline_phases(
     figures.choice_load = await end_to_end(
         pipeline, load, visitor_ids(args.choices, seed=17), drain_bound=args.drain_timeout
     )
+    await contact_phase(bench, args, figures, pipeline, run)
+
+
+async def contact_phase(
+    bench: BenchSystem, args: argparse.Namespace, figures: Figures, pipeline: Pipeline, run: str
+) -> None:
     note(f"contact: {args.contact_messages} messages")
     figures.contact = await contact_intake(
         pipeline,
@@ -329,6 +329,28 @@ async def pipeline_phases(
         run,
         drain_bound=args.drain_timeout,
     )
+
+
+async def ingest_phases(
+    bench: BenchSystem,
+    args: argparse.Namespace,
+    figures: Figures,
+    pipeline: Pipeline,
+    lag: ConsumerLag,
+    run: str,
+) -> None:
+    """The gateway's ingest as it runs, then with the services paused beside its baselines."""
+    note("gateway ingest: waiting until the services finished the earlier phases' work")
+    settled = await settle(bench, args.drain_timeout)
+    figures.ingest_backlog = f"{settled}; {await backlog(pipeline, figures.contact)}"
+    figures.ingest[SERVING] = await ingest(bench.gateway_port, args)
+    with services_paused(bench):
+        figures.ingest[GATEWAY] = await ingest(bench.gateway_port, args)
+        if not args.skip_baselines:
+            await baselines(bench, args, figures, run)
+    if not args.skip_baselines and args.only is None:
+        note("baseline (c): raw consumer + insert_many")
+        figures.ceiling = await consumer_ceiling(ceiling_options(bench, lag, run))
 
 
 async def baselines(
