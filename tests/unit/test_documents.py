@@ -28,7 +28,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         for name, field in settings.model_fields.items():
             assert field.description, f"{settings.__name__}.{name} has no description"
             variable = environment_variable(settings, name)
-            assert f"`{variable}`" in readme, f"{variable} is missing from the README's table"
+            assert f"| `{variable}` |" in readme, f"{variable} is missing from the README's table"
 
 
 def test_the_committed_asyncapi_document_matches_the_code() -> None:

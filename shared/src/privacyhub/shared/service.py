@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiokafka import ConsumerRebalanceListener
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
@@ -46,9 +46,32 @@ GROUP_MEMBERSHIP = {
     "heartbeat_interval_ms": 1000,
 }
 PROCESSED_EVENTS_SWEEP_SECONDS = 3600.0
-# How long `running` waits for every subscriber to hold partitions; a copy beside more copies
-# than a topic has partitions never gets some, and starts anyway after this.
+# How long `running` waits for every subscriber to be given its partitions before it goes on and
+# says so; readiness waits for the same without a bound.
 SETTLE_SECONDS = 60.0
+
+
+class Membership(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Whether one subscriber holds its share of its topics' partitions, and has loaded what it
+    keeps in memory for them: `inner`, a service's own listener, loads it before this says so.
+
+    A share may be empty (a copy beside more copies than a topic has partitions); during a
+    rebalance, between revocation and the new assignment, the subscriber holds none.
+    """
+
+    def __init__(self, inner: ConsumerRebalanceListener | None = None) -> None:
+        self._inner = inner
+        self.holding = False
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.holding = False
+        if self._inner is not None:
+            await self._inner.on_partitions_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        if self._inner is not None:
+            await self._inner.on_partitions_assigned(assigned)
+        self.holding = True
 
 
 class ServiceRuntime:
@@ -76,6 +99,7 @@ class ServiceRuntime:
         self._periodic: list[tuple[float, PeriodicTask, str]] = []
         self._running_periodic: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
+        self._memberships: list[Membership] = []
         self.on_startup(self.processed_events.ensure_indexes)
         self.every(
             PROCESSED_EVENTS_SWEEP_SECONDS,
@@ -91,8 +115,14 @@ class ServiceRuntime:
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
             **GROUP_MEMBERSHIP,
+            listener=self._membership(),
             **options,
         )
+
+    def _membership(self, inner: ConsumerRebalanceListener | None = None) -> Membership:
+        membership = Membership(inner)
+        self._memberships.append(membership)
+        return membership
 
     def consume_batches(
         self,
@@ -116,7 +146,7 @@ class ServiceRuntime:
             [provisioned(topic) for topic in topics],
             group_id=self.settings.consumer_group,
             **GROUP_MEMBERSHIP,
-            listener=listener,
+            listener=self._membership(listener),
             description=f"Batches of {', '.join(sorted(contracts))}.",
         )
 
@@ -187,21 +217,27 @@ class ServiceRuntime:
                 exc_info=True,
             )
 
+    def holding_partitions(self) -> bool:
+        """Every subscriber holds its share of partitions, with what it keeps in memory loaded:
+        what is published from now on is consumed without waiting for a group to settle. The
+        subscribers join the group one after another, and each join reassigns the partitions of
+        those before it."""
+        return all(membership.holding for membership in self._memberships)
+
     async def _settled(self) -> None:
-        """Wait until every subscriber holds partitions of its topics, so that what is published
-        from now on reaches this copy: its subscribers join the group one after another, and each
-        join reassigns the partitions of those before it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SETTLE_SECONDS
         while loop.time() < deadline:
-            consumers = [getattr(s, "consumer", None) for s in self.broker.subscribers]
-            if all(c is not None and c.assignment() for c in consumers):
+            if self.holding_partitions():
                 return
             await asyncio.sleep(0.1)
-        logger.info("started before every subscriber held partitions of its topics")
+        logger.info("started before every subscriber held its partitions")
 
     async def ready(self) -> bool:
-        """Kafka and the service's database both answer."""
+        """Serving: every subscriber holds its partitions (holding_partitions), and Kafka and the
+        service's database both answer."""
+        if not self.holding_partitions():
+            return False
         try:
             await self.db.command("ping")
         except Exception:
