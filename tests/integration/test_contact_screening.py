@@ -141,3 +141,44 @@ async def test_with_the_redact_policy_the_placeholder_is_stored_instead(
     document = await readable(contact_db, contact_settings).get(reference)
     assert document["message"] == f"{marker}: mijn BSN is [verwijderd: bsn]."
     assert bsn not in await every_document(contact_db)
+
+
+async def test_the_device_and_the_address_are_screened_and_nothing_is_kept(
+    gateway: AsyncTestClient, contact_db: AsyncDatabase
+) -> None:
+    in_device = await gateway.post(
+        "/v1/contact", json={**VALID_FORM, "device": "Pixel 7, BSN 111\u00a0222\u00a0333"}
+    )
+    in_address = await gateway.post(
+        "/v1/contact", json={**VALID_FORM, "email": f"{VALID_BSN}@example.nl"}
+    )
+
+    assert in_device.status_code == 422, in_device.text
+    assert [problem["field"] for problem in in_device.json()["errors"]] == ["device"]
+    assert in_address.status_code == 422, in_address.text
+    assert [problem["field"] for problem in in_address.json()["errors"]] == ["email"]
+    assert VALID_BSN not in await every_document(contact_db)
+
+
+async def test_with_the_redact_policy_the_device_is_redacted_and_the_address_still_refused(
+    endpoints: Endpoints,
+    contact_service: ServiceRuntime,
+    contact_db: AsyncDatabase,
+    contact_settings: ContactSettings,
+) -> None:
+    card = "4111 1111 1111 1111"  # passes the Luhn check
+    settings = gateway_settings(endpoints.kafka_bootstrap_servers, sensitive_data_policy="redact")
+    async for redacting_gateway in connected_client(settings):
+        redacted = await redacting_gateway.post(
+            "/v1/contact", json={**VALID_FORM, "device": f"Laptop, betaald met +31 {card}"}
+        )
+        refused = await redacting_gateway.post(
+            "/v1/contact", json={**VALID_FORM, "email": "4111111111111111@example.nl"}
+        )
+
+    assert redacted.status_code == 202, redacted.text
+    assert refused.status_code == 422, refused.text
+    reference = redacted.json()["reference"]
+    await eventually(lambda: stored(contact_db, reference), what="the redacted message")
+    document = await readable(contact_db, contact_settings).get(reference)
+    assert document["device"] == "Laptop, betaald met +31 [verwijderd: payment_card]"

@@ -74,7 +74,9 @@ class GatewaySettings(CommonSettings):
         default="refuse",
         description=(
             "What the contact form does with a password, BSN, ID-document number, IBAN, "
-            "payment card number or medical term in a free-text field: refuse it with 422 "
-            "(`refuse`) or publish the text with it replaced by a placeholder (`redact`)."
+            "payment card number or medical term in any of its fields (the device description "
+            "too): refuse it with 422 (`refuse`) or publish the text with it replaced by a "
+            "placeholder (`redact`). Such data in the e-mail address's local part is refused "
+            "under either policy: a redacted address would reach nobody."
         ),
     )

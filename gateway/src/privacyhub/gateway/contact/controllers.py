@@ -4,8 +4,9 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
-from privacyhub.gateway.contact.schemas import FREE_TEXT_FIELDS, ContactForm
+from privacyhub.gateway.contact.schemas import ADDRESS_FIELD, SCREENED_FOR, ContactForm
 from privacyhub.gateway.contact.screening import LABELS, Finding, find_sensitive_data, redact
+from privacyhub.gateway.contact.screening.addresses import local_part_as_text
 from privacyhub.gateway.devices import describe_device
 from privacyhub.gateway.errors import FieldProblem, SensitiveDataRefused
 from privacyhub.gateway.publishing import Accepted, EventPublisher
@@ -32,14 +33,25 @@ def field_problem(finding: Finding) -> FieldProblem:
 
 
 def screened(form: ContactForm, settings: GatewaySettings) -> ContactForm:
-    """The form as it may be published: refused (default) or redacted when a free-text field holds sensitive data."""
-    free_text = {name: getattr(form, name) for name in FREE_TEXT_FIELDS}
-    findings = find_sensitive_data(free_text)
+    """The form as it may be published: refused (default) or redacted when a field holds sensitive
+    data; refused under either policy when the e-mail address's local part does."""
+    texts = {name: getattr(form, name) for name in SCREENED_FOR}
+    texts[ADDRESS_FIELD] = local_part_as_text(form.email)
+    findings = [
+        finding
+        for name, kinds in SCREENED_FOR.items()
+        for finding in find_sensitive_data({name: texts[name]}, kinds)
+    ]
     if not findings:
         return form
-    if settings.sensitive_data_policy == "refuse":
+    refused = settings.sensitive_data_policy == "refuse"
+    if refused or any(finding.field == ADDRESS_FIELD for finding in findings):
         raise SensitiveDataRefused([field_problem(finding) for finding in findings])
-    return form.model_copy(update=redact(free_text))
+    redacted: dict[str, str | None] = {}
+    for name, kinds in SCREENED_FOR.items():
+        if name != ADDRESS_FIELD:
+            redacted |= redact({name: texts[name]}, kinds)
+    return form.model_copy(update=redacted)
 
 
 class ContactController(Controller):

@@ -1,8 +1,23 @@
+from collections.abc import Mapping
+
+from privacyhub.gateway.contact.screening import EVERY_KIND, SensitiveKind
 from privacyhub.shared.contracts.contact import CompanyName, PersonName
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-# Screened for sensitive data; the address and the device description are not free text.
-FREE_TEXT_FIELDS = ("first_name", "last_name", "message", "company", "found_us_via")
+ADDRESS_FIELD = "email"
+_NOT_MEDICAL = EVERY_KIND - {SensitiveKind.MEDICAL}
+# What each field is screened for (statement §2b), in form order. Names, in the name fields and the
+# address, are not screened for medical terms: people are called Parkinson or Alzheimer. The address
+# is screened on its local part and only refused, never redacted: a redacted address reaches nobody.
+SCREENED_FOR: Mapping[str, frozenset[SensitiveKind]] = {
+    ADDRESS_FIELD: _NOT_MEDICAL,
+    "first_name": _NOT_MEDICAL,
+    "last_name": _NOT_MEDICAL,
+    "message": EVERY_KIND,
+    "company": EVERY_KIND,
+    "found_us_via": EVERY_KIND,
+    "device": EVERY_KIND,
+}
 
 
 class ContactForm(BaseModel):
