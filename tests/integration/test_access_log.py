@@ -175,23 +175,35 @@ async def test_moving_a_complaint_on_shows_it_in_full_so_it_needs_a_reason_and_i
 ) -> None:
     person = Person()
     reference = await file_complaint(gateway, person)
-    await eventually(
+    stored = await eventually(
         lambda: requests_db[COMPLAINTS].find_one({"_id": reference}), what="the complaint stored"
     )
     path = f"/v1/staff/complaints/{reference}/status"
-    without_reason = await gateway.post(path, json={"status": "in_progress"}, headers=OFFICER)
-    assert without_reason.status_code == 422, without_reason.text
-    assert [e["field"] for e in without_reason.json()["errors"]] == ["X-Access-Reason"]
+    for refused_headers in (OFFICER, {**OFFICER, "x-access-reason": "   "}):
+        refused = await gateway.post(path, json={"status": "in_progress"}, headers=refused_headers)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["X-Access-Reason"]
+    # Refused before any command is sent, so the stored complaint is exactly as it was.
+    assert await requests_db[COMPLAINTS].find_one({"_id": reference}) == stored
 
     moved = await gateway.post(
         path, json={"status": "in_progress"}, headers={**OFFICER, **COMPLAINT_REASON}
     )
+
     assert moved.status_code == 200, moved.text
-    assert moved.json()["email"] == person.email
+    complaint = moved.json()
+    assert complaint["email"] == person.email and complaint["status"] == "in_progress"
+    assert [(s["status"], s["by"]) for s in complaint["history"]] == [
+        ("received", None),
+        ("in_progress", "officer-olga"),
+    ]
     [entry] = await access_log(gateway, entries=1, email=person.email)
+    assert entry["staff_id"] == "officer-olga" and entry["roles"] == ["privacy_officer"]
     assert entry["route"] == "/v1/staff/complaints/{reference}/status"
     assert entry["record"] == reference and entry["category"] == "complaints"
     assert entry["reason"] == COMPLAINT_REASON["x-access-reason"]
+    assert entry["subject_id"] == subject_of(person) and entry["read_at"]
+    assert holds_no_personal_data(entry, person)
 
 
 async def test_reading_a_complaint_in_full_is_logged_too(gateway: AsyncClient) -> None:
