@@ -1,6 +1,8 @@
-"""The whole system as `make run` starts it: five processes, real servers, a clean stop on SIGTERM."""
+"""The whole system as `make run` starts it: five processes, real servers, a crashed process
+started again while the rest serve, a clean stop on SIGTERM."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -38,6 +40,12 @@ class RunningSystem:
     contact_database: str
     requests_database: str
     output: Path
+    metrics_url: str
+
+    def pids_of(self, process: str) -> list[int]:
+        """Every process id the runner logged starting `process` with, oldest first."""
+        started = re.findall(rf"{process} started \(pid (\d+)\)", self.output.read_text())
+        return [int(pid) for pid in started]
 
 
 @pytest.fixture
@@ -53,6 +61,7 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
         env[f"{service}_MONGODB_DATABASE"] = f"e2e_{service.lower()}_{run}"
         env[f"{service}_CONSUMER_GROUP"] = f"e2e-{service.lower()}-{run}"
     env["REQUESTS_SMTP_PORT"] = str(free_port())  # the mail catcher's, beside a `make run` one
+    env["SYSTEM_METRICS_PORT"] = str(free_port())
     output = tmp_path / "system.log"
     with open(output, "wb") as sink:
         process = subprocess.Popen(
@@ -69,6 +78,7 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
             env["CONTACT_MONGODB_DATABASE"],
             env["REQUESTS_MONGODB_DATABASE"],
             output,
+            f"http://127.0.0.1:{env['SYSTEM_METRICS_PORT']}/metrics",
         )
     finally:
         if process.poll() is None:
@@ -76,7 +86,7 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
             process.wait()
 
 
-async def test_the_system_accepts_stores_and_stops_cleanly(
+async def test_the_system_accepts_stores_recovers_and_stops_cleanly(
     system: RunningSystem, endpoints: Endpoints
 ) -> None:
     async with httpx.AsyncClient(base_url=system.gateway_url) as http:
@@ -119,6 +129,8 @@ async def test_the_system_accepts_stores_and_stops_cleanly(
         await mongo.close()
     assert document["message"] == CONTACT_FORM["message"]
 
+    await a_killed_service_is_started_again_while_the_rest_serve(system, endpoints)
+
     system.process.send_signal(signal.SIGTERM)
     assert system.process.wait(timeout=90) == 0, system.output.read_text()[-3000:]
     logs = system.output.read_text()
@@ -126,3 +138,34 @@ async def test_the_system_accepts_stores_and_stops_cleanly(
     assert "exited with code" not in logs
     for personal in (CONTACT_FORM["email"], CONTACT_FORM["first_name"], CONTACT_FORM["last_name"]):
         assert personal not in logs
+
+
+async def a_killed_service_is_started_again_while_the_rest_serve(
+    system: RunningSystem, endpoints: Endpoints
+) -> None:
+    [first] = system.pids_of("contact")
+    os.kill(first, signal.SIGKILL)
+
+    async def started_again() -> bool:
+        return len(system.pids_of("contact")) == 2
+
+    await eventually(started_again, what="the runner to start the contact service again")
+    assert system.process.poll() is None, "the runner keeps the rest serving"
+    form = CONTACT_FORM | {"message": "Is de vacature voor stagiairs nog open?"}
+    async with httpx.AsyncClient(base_url=system.gateway_url) as http:
+        response = await http.post("/v1/contact", json=form)
+        assert response.status_code == 202, response.text
+        metrics = (await http.get(system.metrics_url)).text
+    assert 'privacyhub_process_restarts_total{process="contact"} 1.0' in metrics
+    assert "contact died (code -9)" in system.output.read_text()
+
+    mongo: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
+    try:
+        messages = mongo[system.contact_database][COLLECTION]
+        reference = response.json()["reference"]
+        await eventually(
+            lambda: messages.find_one({"_id": reference}),
+            what="the message stored by the contact service started again",
+        )
+    finally:
+        await mongo.close()

@@ -5,8 +5,11 @@ and the reference support-partner tool.
 ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` it provisions and starts the
 local Kafka and FerretDB; then it creates the declared topics, starts every
 process with the same environment, and waits until each answers ``/ready``.
-Ctrl-C or SIGTERM stops the gateway first (no new intake), then the services
-(each finishes its in-flight messages and commits), then the servers.
+A process that dies is started again, with back-off (``supervision.py``), while
+the others keep serving; the runner's ``/metrics`` (``SYSTEM_METRICS_PORT``)
+counts the restarts. Ctrl-C or SIGTERM stops the gateway first (no new intake),
+then the services (each finishes its in-flight messages and commits), then the
+servers.
 
 With a secured local broker (``run --secured``) topics and ACLs are created
 as ``admin``, and each process gets its own Kafka login, named after it. Unless
@@ -29,6 +32,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import start_http_server
 
 from . import paths
 from .infra import LocalInfra
@@ -37,12 +43,14 @@ from .kafka_credentials import ADMIN
 from .mail import MailCatcher
 from .message_keys import process_environments
 from .signals import StopRequest
+from .supervision import RestartMetrics, Restarts
 
 log = logging.getLogger("privacyhub.system")
 
 STOP_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 120.0
 MAIL_PORT = 1025
+METRICS_PORT = 8109
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,10 @@ class System:
         self._kafka = kafka
         self._data_root = data_root
         self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._restarts: dict[str, Restarts] = {}
+        self._output: IO[bytes] | None = None
         self._message_keys: dict[str, dict[str, str]] = {}
+        self.metrics = RestartMetrics()
 
     def port(self, process: Process) -> int:
         """The HTTP port of one of the PROCESSES in this system."""
@@ -163,18 +174,29 @@ class System:
     def start(self, output: IO[bytes] | None = None) -> None:
         """Start every process and wait until each is ready; their logs go to ``output`` if given
         (a benchmark keeps them apart from its report), else to this process's own output."""
+        self._output = output
         for process in PROCESSES:
-            # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
-            self._children[process.name] = subprocess.Popen(
-                [sys.executable, "-m", process.module],
-                env=self._environment(process.name),
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                start_new_session=True,
-            )
+            self._spawn(process)
         for process in PROCESSES:
             self._wait_ready(process)
+
+    def _spawn(self, process: Process) -> None:
+        # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
+        child = subprocess.Popen(
+            [sys.executable, "-m", process.module],
+            env=self._environment(process.name),
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=self._output,
+            start_new_session=True,
+        )
+        self._children[process.name] = child
+        log.info("%s started (pid %d)", process.name, child.pid)
+        now = time.monotonic()
+        if process.name in self._restarts:
+            self._restarts[process.name].restarted(now)
+        else:
+            self._restarts[process.name] = Restarts(started_at=now)
 
     def _wait_ready(self, process: Process) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -191,9 +213,25 @@ class System:
             time.sleep(0.1)
         log.info("%s ready on http://127.0.0.1:%d", process.name, port)
 
-    def exited(self) -> str | None:
-        """The name of a child that is no longer running, if any."""
-        return next((n for n, c in self._children.items() if c.poll() is not None), None)
+    def supervise(self) -> None:
+        """Note each process that died since the last call, and start again those whose back-off
+        has passed; the others go on serving meanwhile."""
+        now = time.monotonic()
+        for process in PROCESSES:
+            child, restarts = self._children.get(process.name), self._restarts.get(process.name)
+            if child is None or restarts is None or child.poll() is None:
+                continue
+            if restarts.due_at is None:
+                wait = restarts.crashed(now)
+                log.error(
+                    "%s died (code %s); starting it again in %.0f s",
+                    process.name,
+                    child.returncode,
+                    wait,
+                )
+            elif restarts.due(now):
+                self.metrics.restarts.labels(process.name).inc()
+                self._spawn(process)
 
     def stop(self) -> bool:
         """SIGTERM each child in reverse start order; True when all exited cleanly."""
@@ -218,13 +256,15 @@ class System:
 
 
 def run(infra: LocalInfra | None, root: Path | None = None) -> int:
-    """Run until a signal (exit 0 after a clean stop) or a process dies (exit 1); the data not
-    kept by the servers (mail, message keys) goes under `root`'s .local/data (the checkout's)."""
+    """Run until a signal: exit 0 after a clean stop, 1 when the start failed or a process did
+    not stop cleanly; a process that dies meanwhile is started again. The data not kept by the
+    servers (mail, message keys) goes under `root`'s .local/data (the checkout's)."""
     stop = StopRequest()
     env = dict(os.environ)
     started = time.monotonic()
     system = System(env, None if infra is None else infra.kafka, data_root=root)
     catcher: MailCatcher | None = None
+    metrics: WSGIServer | None = None
     exit_code = 0
     try:
         if infra is not None:
@@ -239,6 +279,7 @@ def run(infra: LocalInfra | None, root: Path | None = None) -> int:
         system.create_topics()
         system.grant_access()
         system.generate_message_keys()
+        metrics = serve_metrics(system, int(env.get("SYSTEM_METRICS_PORT", METRICS_PORT)))
         system.start()
         stop.started()
         gateway = PROCESSES[-1]
@@ -253,10 +294,7 @@ def run(infra: LocalInfra | None, root: Path | None = None) -> int:
                 infra.kafka.credentials_file,
             )
         while not stop.wait(0.5):
-            if (name := system.exited()) is not None:
-                log.error("%s exited unexpectedly; stopping the rest", name)
-                exit_code = 1
-                break
+            system.supervise()
     except (SystemStartError, subprocess.CalledProcessError) as error:
         log.error("%s", error)
         exit_code = 1
@@ -264,6 +302,8 @@ def run(infra: LocalInfra | None, root: Path | None = None) -> int:
         exit_code = 130
     finally:
         log.info("stopping")
+        if metrics is not None:
+            metrics.shutdown()
         if not system.stop():
             exit_code = exit_code or 1
         if catcher is not None:
@@ -271,3 +311,13 @@ def run(infra: LocalInfra | None, root: Path | None = None) -> int:
         if infra is not None:
             infra.stop()
     return exit_code
+
+
+def serve_metrics(system: System, port: int) -> WSGIServer:
+    """The runner's own metrics (restarts) at http://127.0.0.1:`port`/metrics."""
+    try:
+        server, _thread = start_http_server(port, "127.0.0.1", registry=system.metrics.registry)
+    except OSError as error:
+        raise SystemStartError(f"SYSTEM_METRICS_PORT {port} cannot be served: {error}") from error
+    log.info("restarts counted at http://127.0.0.1:%d/metrics", port)
+    return server
