@@ -1,6 +1,8 @@
-"""The whole system as `make run` starts it: five processes, real servers, a crashed process
-started again while the rest serve, a clean stop on SIGTERM."""
+"""The whole system as `make run` starts it: five processes (the contact service in two copies),
+real servers, a copy killed in the middle of a stream without a message lost, started again
+while the rest serve, and a clean stop on SIGTERM."""
 
+import asyncio
 import os
 import re
 import signal
@@ -25,6 +27,7 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 SERVICES = ("GATEWAY", "CONSENT", "CONTACT", "REQUESTS", "RETENTION", "PARTNER")
+STREAM = 200  # contact messages posted while a contact copy is killed
 CONTACT_FORM = {
     "email": "pieter.jansen@example.nl",
     "first_name": "Pieter",
@@ -62,6 +65,8 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
         env[f"{service}_CONSUMER_GROUP"] = f"e2e-{service.lower()}-{run}"
     env["REQUESTS_SMTP_PORT"] = str(free_port())  # the mail catcher's, beside a `make run` one
     env["SYSTEM_METRICS_PORT"] = str(free_port())
+    env["SCALE"] = "contact=2"
+    env["GATEWAY_RATE_LIMIT_PER_MINUTE"] = str(100 * STREAM)  # the stream comes from one client
     output = tmp_path / "system.log"
     with open(output, "wb") as sink:
         process = subprocess.Popen(
@@ -134,7 +139,7 @@ async def test_the_system_accepts_stores_recovers_and_stops_cleanly(
     system.process.send_signal(signal.SIGTERM)
     assert system.process.wait(timeout=90) == 0, system.output.read_text()[-3000:]
     logs = system.output.read_text()
-    assert logs.count("Application shutdown complete") == len(SERVICES)
+    assert logs.count("Application shutdown complete") == len(SERVICES) + 1  # two contact copies
     assert "exited with code" not in logs
     for personal in (CONTACT_FORM["email"], CONTACT_FORM["first_name"], CONTACT_FORM["last_name"]):
         assert personal not in logs
@@ -143,29 +148,42 @@ async def test_the_system_accepts_stores_recovers_and_stops_cleanly(
 async def a_killed_service_is_started_again_while_the_rest_serve(
     system: RunningSystem, endpoints: Endpoints
 ) -> None:
+    """SIGKILL one of the two contact copies while messages stream in: the other takes its
+    partitions over, the runner starts it again, and every accepted message is stored once."""
+    assert len(system.pids_of("contact-2")) == 1, "the second copy runs"
     [first] = system.pids_of("contact")
-    os.kill(first, signal.SIGKILL)
-
-    async def started_again() -> bool:
-        return len(system.pids_of("contact")) == 2
-
-    await eventually(started_again, what="the runner to start the contact service again")
-    assert system.process.poll() is None, "the runner keeps the rest serving"
-    form = CONTACT_FORM | {"message": "Is de vacature voor stagiairs nog open?"}
+    references: list[str] = []
     async with httpx.AsyncClient(base_url=system.gateway_url) as http:
-        response = await http.post("/v1/contact", json=form)
-        assert response.status_code == 202, response.text
+
+        async def post(number: int) -> None:
+            form = CONTACT_FORM | {"message": f"Vraag {number} over de vacature voor stagiairs"}
+            response = await http.post("/v1/contact", json=form)
+            assert response.status_code == 202, response.text
+            references.append(response.json()["reference"])
+
+        for batch in range(STREAM // 10):
+            if batch == STREAM // 20:
+                os.kill(first, signal.SIGKILL)  # in the middle of the stream
+            await asyncio.gather(*(post(batch * 10 + n) for n in range(10)))
+
+        async def started_again() -> bool:
+            return len(system.pids_of("contact")) == 2
+
+        await eventually(started_again, what="the runner to start the contact copy again")
         metrics = (await http.get(system.metrics_url)).text
+    assert system.process.poll() is None, "the runner keeps the rest serving"
     assert 'privacyhub_process_restarts_total{process="contact"} 1.0' in metrics
     assert "contact died (code -9)" in system.output.read_text()
 
     mongo: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     try:
         messages = mongo[system.contact_database][COLLECTION]
-        reference = response.json()["reference"]
-        await eventually(
-            lambda: messages.find_one({"_id": reference}),
-            what="the message stored by the contact service started again",
-        )
+
+        async def all_stored() -> bool:
+            stored = await messages.count_documents({"_id": {"$in": references}})
+            return stored == len(references)
+
+        await eventually(all_stored, what=f"all {STREAM} messages of the stream stored")
     finally:
         await mongo.close()
+    assert len(set(references)) == STREAM

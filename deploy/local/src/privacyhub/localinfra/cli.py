@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         f"own principal (default from {SECURED_VARIABLE}, else {KAFKA_SECURED_BY_DEFAULT})",
     )
     run.add_argument(
+        "--scale",
+        default=os.environ.get("SCALE", ""),
+        help="copies per process, e.g. consent=3,contact=2 (default from SCALE); the copies of "
+        "a process share its consumer group",
+    )
+    run.add_argument(
         "--root",
         type=Path,
         default=None,
@@ -135,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
                     log.info(
                         "using the configured servers; --secured applies to the local broker only"
                     )
-                return system.run(None, args.root)
-            return system.run(system.local_infra(secured=args.secured, root=args.root), args.root)
+                return system.run(None, args.root, system.parse_scale(args.scale))
+            infra = system.local_infra(secured=args.secured, root=args.root)
+            return system.run(infra, args.root, system.parse_scale(args.scale))
         return _up(args)
     except RuntimeError as exc:  # tool missing, port in use, server failed: say why, no traceback
         log.error("%s", exc)

@@ -42,6 +42,7 @@ from .kafka import KafkaServer
 from .kafka_credentials import ADMIN
 from .mail import MailCatcher
 from .message_keys import process_environments
+from .ports import free_port
 from .signals import StopRequest
 from .supervision import RestartMetrics, Restarts
 
@@ -82,7 +83,38 @@ PROCESSES = (
 
 
 class SystemStartError(RuntimeError):
-    """A process exited or did not become ready."""
+    """A process exited or did not become ready, or the system was asked for what it cannot run."""
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One running copy of a process: the first keeps the process's name and port, the others
+    are named `<process>-<n>` on free ports. All copies share the process's consumer group,
+    Kafka login and message keys, so Kafka spreads the partitions over them."""
+
+    process: Process
+    number: int
+    port: int
+
+    @property
+    def name(self) -> str:
+        return self.process.name if self.number == 1 else f"{self.process.name}-{self.number}"
+
+
+def parse_scale(text: str) -> dict[str, int]:
+    """Copies per process from `consent=3,contact=2`; the gateway runs once, locally."""
+    scale: dict[str, int] = {}
+    names = {process.name for process in PROCESSES}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, count = item.partition("=")
+        if name not in names:
+            raise SystemStartError(f"SCALE names {name!r}; the processes are {sorted(names)}")
+        if not count.isdigit() or int(count) < 1:
+            raise SystemStartError(f"SCALE gives {name} {count!r} copies; give a number >= 1")
+        if name == "gateway" and int(count) != 1:
+            raise SystemStartError("SCALE: one local gateway; copies of it need a load balancer")
+        scale[name] = int(count)
+    return scale
 
 
 def answers_ready(port: int) -> bool:
@@ -120,10 +152,16 @@ class System:
         kafka: KafkaServer | None = None,
         *,
         data_root: Path | None = None,
+        scale: Mapping[str, int] | None = None,
     ) -> None:
         self._env = env
         self._kafka = kafka
         self._data_root = data_root
+        self._copies = tuple(
+            Copy(process, number, process.port_in(env) if number == 1 else free_port())
+            for process in PROCESSES
+            for number in range(1, (scale or {}).get(process.name, 1) + 1)
+        )
         self._children: dict[str, subprocess.Popen[bytes]] = {}
         self._restarts: dict[str, Restarts] = {}
         self._output: IO[bytes] | None = None
@@ -135,7 +173,7 @@ class System:
         return process.port_in(self._env)
 
     def pids(self) -> dict[str, int]:
-        """The process id of every started process, by name (to watch their memory, say)."""
+        """The process id of every started copy, by its name (to watch their memory, say)."""
         return {name: child.pid for name, child in self._children.items()}
 
     def generate_message_keys(self) -> None:
@@ -175,69 +213,69 @@ class System:
         """Start every process and wait until each is ready; their logs go to ``output`` if given
         (a benchmark keeps them apart from its report), else to this process's own output."""
         self._output = output
-        for process in PROCESSES:
-            self._spawn(process)
-        for process in PROCESSES:
-            self._wait_ready(process)
+        for copy in self._copies:
+            self._spawn(copy)
+        for copy in self._copies:
+            self._wait_ready(copy)
 
-    def _spawn(self, process: Process) -> None:
+    def _spawn(self, copy: Copy) -> None:
+        process = copy.process
         # Own session: the terminal's Ctrl-C reaches only this runner, which stops children in order.
         child = subprocess.Popen(
             [sys.executable, "-m", process.module],
-            env=self._environment(process.name),
+            env=self._environment(process.name) | {process.port_variable: str(copy.port)},
             stdin=subprocess.DEVNULL,
             stdout=self._output,
             stderr=self._output,
             start_new_session=True,
         )
-        self._children[process.name] = child
-        log.info("%s started (pid %d)", process.name, child.pid)
+        self._children[copy.name] = child
+        log.info("%s started (pid %d)", copy.name, child.pid)
         now = time.monotonic()
-        if process.name in self._restarts:
-            self._restarts[process.name].restarted(now)
+        if copy.name in self._restarts:
+            self._restarts[copy.name].restarted(now)
         else:
-            self._restarts[process.name] = Restarts(started_at=now)
+            self._restarts[copy.name] = Restarts(started_at=now)
 
-    def _wait_ready(self, process: Process) -> None:
+    def _wait_ready(self, copy: Copy) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        child = self._children[process.name]
-        port = self.port(process)
-        while not answers_ready(port):
+        child = self._children[copy.name]
+        while not answers_ready(copy.port):
             if child.poll() is not None:
-                raise SystemStartError(f"{process.name} exited with code {child.returncode}")
+                raise SystemStartError(f"{copy.name} exited with code {child.returncode}")
             if time.monotonic() > deadline:
                 raise SystemStartError(
-                    f"{process.name} was not ready on port {port} "
+                    f"{copy.name} was not ready on port {copy.port} "
                     f"after {READY_TIMEOUT_SECONDS:.0f}s"
                 )
             time.sleep(0.1)
-        log.info("%s ready on http://127.0.0.1:%d", process.name, port)
+        log.info("%s ready on http://127.0.0.1:%d", copy.name, copy.port)
 
     def supervise(self) -> None:
-        """Note each process that died since the last call, and start again those whose back-off
+        """Note each copy that died since the last call, and start again those whose back-off
         has passed; the others go on serving meanwhile."""
         now = time.monotonic()
-        for process in PROCESSES:
-            child, restarts = self._children.get(process.name), self._restarts.get(process.name)
+        for copy in self._copies:
+            child, restarts = self._children.get(copy.name), self._restarts.get(copy.name)
             if child is None or restarts is None or child.poll() is None:
                 continue
             if restarts.due_at is None:
                 wait = restarts.crashed(now)
                 log.error(
                     "%s died (code %s); starting it again in %.0f s",
-                    process.name,
+                    copy.name,
                     child.returncode,
                     wait,
                 )
             elif restarts.due(now):
-                self.metrics.restarts.labels(process.name).inc()
-                self._spawn(process)
+                self.metrics.restarts.labels(copy.name).inc()
+                self._spawn(copy)
 
     def stop(self) -> bool:
         """SIGTERM each child in reverse start order; True when all exited cleanly."""
         clean = True
-        for process in reversed(PROCESSES):
-            child = self._children.pop(process.name, None)
+        for copy in reversed(self._copies):
+            child = self._children.pop(copy.name, None)
             if child is None:
                 continue
             if child.poll() is None:
@@ -245,24 +283,27 @@ class System:
                 try:
                     child.wait(STOP_TIMEOUT_SECONDS)
                 except subprocess.TimeoutExpired:
-                    log.warning("%s ignored SIGTERM; killing it", process.name)
+                    log.warning("%s ignored SIGTERM; killing it", copy.name)
                     child.kill()
                     child.wait()
             # Uvicorn re-raises the SIGTERM it handled once shutdown is complete.
             if child.returncode not in (0, -signal.SIGTERM):
-                log.warning("%s exited with code %s", process.name, child.returncode)
+                log.warning("%s exited with code %s", copy.name, child.returncode)
                 clean = False
         return clean
 
 
-def run(infra: LocalInfra | None, root: Path | None = None) -> int:
+def run(
+    infra: LocalInfra | None, root: Path | None = None, scale: Mapping[str, int] | None = None
+) -> int:
     """Run until a signal: exit 0 after a clean stop, 1 when the start failed or a process did
     not stop cleanly; a process that dies meanwhile is started again. The data not kept by the
-    servers (mail, message keys) goes under `root`'s .local/data (the checkout's)."""
+    servers (mail, message keys) goes under `root`'s .local/data (the checkout's). `scale` gives
+    copies per process (parse_scale)."""
     stop = StopRequest()
     env = dict(os.environ)
     started = time.monotonic()
-    system = System(env, None if infra is None else infra.kafka, data_root=root)
+    system = System(env, None if infra is None else infra.kafka, data_root=root, scale=scale)
     catcher: MailCatcher | None = None
     metrics: WSGIServer | None = None
     exit_code = 0
