@@ -252,7 +252,7 @@ class StaffRightsRequestController(Controller):
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
     ) -> RightsRequestView:
-        """Replace the corrections of an escalated rectification (after checking them with the requester) and carry it out anew by every data owner whose part was granted. 409 for any other request."""
+        """Replace the corrections of an escalated rectification (after checking them with the requester) and carry it out anew by every data owner whose part was granted; a new e-mail address not yet verified for the request first gets a code, and the request waits (`awaiting_new_email_verification`) until it is entered. 409 for any other request."""
         command = AmendmentCommand(
             request_id=request_id,
             corrections=data.corrections,

@@ -51,17 +51,18 @@ def create_runtime(
     access_log = StaffAccessLog(runtime.db)
     runtime.on_startup(access_log.ensure_indexes)
     register_access_log(runtime, access_log)
+    codes = VerificationCodes(
+        requests=rights_requests, mailer=Mailer(settings), settings=settings, clock=clock
+    )
     execution = RightsExecution(
         requests=rights_requests,
         executions=executions,
         access_log=access_log,
         mailer=Mailer(settings),
+        codes=codes,
         send_command=lambda command: owner_commands.publish(command, key=command.partition_key),
         settings=settings,
         clock=clock,
-    )
-    codes = VerificationCodes(
-        requests=rights_requests, mailer=Mailer(settings), settings=settings, clock=clock
     )
     workflow = RightsWorkflow(
         requests=rights_requests,

@@ -6,6 +6,10 @@ sweep.py looks for those and tells the officer).
 Access and portability then get their package; an erasure finally drops the request's own
 personal fields, after the requester got the answer. A completed restriction is lifted the same
 way: the requester is told first (Art. 18(3)), then LiftRestriction goes to every owner.
+
+A rectification that names a new e-mail address not verified for it waits, whole, until the code
+sent to that address is entered (verification_codes.py): one command carries every correction,
+so none is applied before the address is known to be the requester's, and none is lost.
 """
 
 import logging
@@ -24,6 +28,7 @@ from privacyhub.requests.notices import completed_notice, restriction_lifted_not
 from privacyhub.requests.owner_commands import NothingToCarryOut, lift_command, owner_command
 from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.views import view
 from privacyhub.requests.workflow import Outcome
 from privacyhub.shared.contracts.rights import (
@@ -108,6 +113,7 @@ class RightsExecution:
         executions: Executions,
         access_log: StaffAccessLog,
         mailer: Mailer,
+        codes: VerificationCodes,
         send_command: SendCommand,
         settings: RequestsSettings,
         clock: Clock,
@@ -116,13 +122,15 @@ class RightsExecution:
         self._executions = executions
         self._access_log = access_log
         self._mailer = mailer
+        self._codes = codes
         self._send_command = send_command
         self._settings = settings
         self._clock = clock
 
     async def start(self, document: RightsRequestDocument) -> RightsRequestDocument:
         """Send the request's command to every owner whose part was granted; only ever for an
-        approved or partially refused, verified request."""
+        approved or partially refused, verified request, and not before a new e-mail address it
+        names is verified too."""
         request_id = document["_id"]
         decision = document.get("decision") or {}
         if decision.get("outcome") not in CARRIED_OUT or document.get("verified_at") is None:
@@ -138,12 +146,23 @@ class RightsExecution:
                 command_type=command.type,
                 owners=granted_owners(document, self._settings.data_owners),
                 started_at=self._clock(),
+                awaiting_new_email=self._codes.awaits_new_email(
+                    document, document.get("corrections")
+                ),
             )
         current = await self._requests.get(UUID(request_id)) or document
-        if current["status"] == Status.EXECUTING:
-            # Also on a replayed decision: the command's id is fixed, so owners drop the copy.
-            await self._send_command(command)
+        await self._carry_on(current)
         return current
+
+    async def _carry_on(self, document: RightsRequestDocument) -> None:
+        """Send the command of an executing request; of one whose new e-mail address awaits
+        verification, only the code to that address. Also when repeated (a replayed decision or
+        amendment, a code entered twice): the command's id is fixed, so owners drop the copy,
+        and the code goes once."""
+        if document["status"] == Status.AWAITING_NEW_EMAIL_VERIFICATION:
+            await self._codes.send_to_new_email(document)
+        elif document["status"] == Status.EXECUTING:
+            await self._send_command(self._command(document))
 
     def _command(self, document: RightsRequestDocument) -> Envelope:
         """The request's command in its current attempt, to the owners that attempt asks."""
@@ -180,7 +199,7 @@ class RightsExecution:
 
     async def amend(self, command: AmendmentCommand) -> Outcome:
         """Replace an escalated rectification's corrections and carry it out anew by every
-        granted owner."""
+        granted owner; a new e-mail address not verified for the request first gets its code."""
         document = await self._requests.get(command.request_id)
         if document is None:
             return None
@@ -195,11 +214,16 @@ class RightsExecution:
                 "owners": granted_owners(document, self._settings.data_owners),
                 "answered": [],
             } | self._attempt(execution, command.action_id)
-            amended = (document["subject_id"], command.corrections.named())
-            if not await self._executions.restart(document["_id"], execution=anew, amended=amended):
+            corrections = command.corrections.named()
+            if not await self._executions.restart(
+                document["_id"],
+                execution=anew,
+                amended=(document["subject_id"], corrections),
+                awaiting_new_email=self._codes.awaits_new_email(document, corrections),
+            ):
                 return await self.amend(command)
             document = await self._requests.get(command.request_id) or document
-        await self._send_command(self._command(document))
+        await self._carry_on(document)
         return view(document)
 
     def _attempt(self, execution: dict[str, Any], action_id: UUID) -> dict[str, Any]:

@@ -43,6 +43,22 @@ EXPORT_FIELDS = ("categories",)
 CHUNK_FIELDS = ("data",)
 
 CARRYING_OUT = [Status.EXECUTING.value, Status.ESCALATED.value]
+NEW_EMAIL_NOT_VERIFIED = (
+    "the new e-mail address was not verified in time with the code sent to it: amend the "
+    "rectification (the address it names gets a new code) or close it"
+)
+
+
+def carried_out_next(*, awaiting_new_email: bool) -> dict[str, Any]:
+    """What a request that is carried out (anew) becomes: executing, or first waiting for the code
+    sent to a new e-mail address, whose wrong tries and new codes then count afresh."""
+    if not awaiting_new_email:
+        return {"status": Status.EXECUTING.value}
+    return {
+        "status": Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
+        "failed_attempts": 0,
+        "code_resends": 0,
+    }
 
 
 class Executions:
@@ -68,9 +84,16 @@ class Executions:
         await self._packages.create_index("subject_id")
 
     async def start(
-        self, request_id: str, *, command_type: str, owners: list[str], started_at: datetime
+        self,
+        request_id: str,
+        *,
+        command_type: str,
+        owners: list[str],
+        started_at: datetime,
+        awaiting_new_email: bool = False,
     ) -> RightsRequestDocument | None:
-        """Move an approved or partially refused, verified request to `executing`; None when it is not (or no longer) such a request."""
+        """Move an approved or partially refused, verified request to `executing` (or to wait for
+        its new e-mail address's code); None when it is not (or no longer) such a request."""
         started = await self._requests.find_one_and_update(
             {
                 "_id": request_id,
@@ -80,7 +103,7 @@ class Executions:
             },
             {
                 "$set": {
-                    "status": Status.EXECUTING.value,
+                    **carried_out_next(awaiting_new_email=awaiting_new_email),
                     "execution": {
                         "command": command_type,
                         "owners": owners,
@@ -117,6 +140,7 @@ class Executions:
         *,
         execution: dict[str, Any],
         amended: tuple[str, dict[str, str]] | None = None,
+        awaiting_new_email: bool = False,
     ) -> bool:
         """Carry an escalated, unclosed request out again under `execution`; with `amended`
         (subject id, corrections), its corrections replaced and its receipts cleared. False when
@@ -126,7 +150,10 @@ class Executions:
             "status": Status.ESCALATED.value,
             "closure": {"$exists": False},
         }
-        restarted = {"status": Status.EXECUTING.value, "execution": execution}
+        restarted = {
+            **carried_out_next(awaiting_new_email=awaiting_new_email),
+            "execution": execution,
+        }
 
         async def write(sealed: dict[str, Any]) -> bool:
             result = await self._requests.update_one(escalated, {"$set": {**restarted, **sealed}})
@@ -268,7 +295,22 @@ class Executions:
         return exported
 
     async def escalate_overdue(self, *, started_before: datetime) -> int:
-        """Escalate every executing request some owner left unanswered since before `started_before`."""
+        """Escalate every executing request some owner left unanswered since before `started_before`,
+        and every rectification whose new e-mail address was not verified by then (nothing was
+        sent: the officer amends or closes it)."""
+        unverified = await self._requests.update_many(
+            {
+                "status": Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
+                "execution.started_at": {"$lt": started_before},
+            },
+            {
+                "$set": {
+                    "status": Status.ESCALATED.value,
+                    "execution.problem": NEW_EMAIL_NOT_VERIFIED,
+                },
+                "$unset": {"code_digest": "", "code_issued_at": "", "code_expires_at": ""},
+            },
+        )
         overdue = self._requests.find(
             {"status": Status.EXECUTING.value, "execution.started_at": {"$lt": started_before}}
         )
@@ -281,7 +323,7 @@ class Executions:
                 {"$set": {"status": Status.ESCALATED.value, "execution.missing": missing}},
             )
             escalated += result.modified_count
-        return escalated
+        return escalated + unverified.modified_count
 
     async def complete(self, request_id: str, *, completed_at: datetime) -> None:
         await self._requests.update_one(

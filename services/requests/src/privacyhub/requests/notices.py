@@ -96,8 +96,10 @@ def code_notice(
     lifetime_minutes: int,
     max_attempts: int,
     replaces_earlier: bool = False,
+    new_email: bool = False,
 ) -> Notice:
-    """The code e-mail; a code the requester asked for again says the earlier ones stopped working."""
+    """The code e-mail; a code the requester asked for again says the earlier ones stopped working.
+    To the `new_email` address of a rectification it asks to confirm that address, and says no more."""
     nl_replaces = (
         "Dit is een nieuwe code: eerder gestuurde codes werken niet meer, en verkeerde pogingen "
         "met die codes tellen mee.\n\n"
@@ -110,6 +112,15 @@ def code_notice(
         if replaces_earlier
         else ""
     )
+    if new_email:
+        return _new_email_code_notice(
+            request_id,
+            code,
+            lifetime_minutes=lifetime_minutes,
+            max_attempts=max_attempts,
+            nl_replaces=nl_replaces,
+            en_replaces=en_replaces,
+        )
     dutch = (
         f"Met deze code bevestig je dat privacyverzoek {request_id} van jou komt:\n\n"
         f"    {code}\n\n{nl_replaces}"
@@ -127,6 +138,37 @@ def code_notice(
     if replaces_earlier:
         return _bilingual("Je nieuwe verificatiecode", "Your new verification code", dutch, english)
     return _bilingual("Je verificatiecode", "Your verification code", dutch, english)
+
+
+def _new_email_code_notice(
+    request_id: UUID,
+    code: str,
+    *,
+    lifetime_minutes: int,
+    max_attempts: int,
+    nl_replaces: str,
+    en_replaces: str,
+) -> Notice:
+    """Only the code: until it is entered the address is nobody's, so it gets nothing else."""
+    dutch = (
+        f"Met deze code bevestig je dat dit e-mailadres van jou is, zodat we het volgens "
+        f"privacyverzoek {request_id} als je nieuwe e-mailadres vastleggen:\n\n"
+        f"    {code}\n\n{nl_replaces}"
+        f"De code is {lifetime_minutes} minuten geldig. Vul hem in bij je verzoek op de website "
+        f"van Jobport. Na {max_attempts} verkeerde pogingen nemen we geen code meer aan. Heb je "
+        "hier niet om gevraagd? Negeer deze e-mail dan: zonder de code gebruiken we dit adres niet."
+    )
+    english = (
+        f"With this code you confirm that this e-mail address is yours, so that we record it as "
+        f"your new e-mail address as privacy request {request_id} asks:\n\n"
+        f"    {code}\n\n{en_replaces}"
+        f"The code is valid for {lifetime_minutes} minutes. Enter it with your request on "
+        f"Jobport's website. After {max_attempts} wrong tries we take no more codes. Did you not "
+        "ask for this? Then ignore this e-mail: without the code we do not use this address."
+    )
+    return _bilingual(
+        "Bevestig je nieuwe e-mailadres", "Confirm your new e-mail address", dutch, english
+    )
 
 
 def verified_notice(request_id: UUID, right: RightType, due: date) -> Notice:

@@ -35,6 +35,11 @@ COLLECTION = "rights_requests"
 PERSONAL_FIELDS = ("email", "details", "corrections", "visitor_ids")
 
 RightsRequestDocument = dict[str, Any]
+# A request waits for a code: the requester's own (identity), or a corrected address's (it is theirs).
+AWAITING_A_CODE = [
+    Status.AWAITING_VERIFICATION.value,
+    Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
+]
 
 
 def _open() -> dict[str, Any]:
@@ -112,7 +117,7 @@ class RightsRequests:
     ) -> None:
         """Replace the request's code; an earlier code stops working."""
         await self._collection.update_one(
-            {"_id": str(request_id), "status": Status.AWAITING_VERIFICATION.value},
+            {"_id": str(request_id), "status": {"$in": AWAITING_A_CODE}},
             {
                 "$set": {
                     "code_digest": digest,
@@ -129,7 +134,7 @@ class RightsRequests:
         result = await self._collection.update_one(
             {
                 "_id": str(request_id),
-                "status": Status.AWAITING_VERIFICATION.value,
+                "status": {"$in": AWAITING_A_CODE},
                 "code_resend_ids": {"$ne": str(command_id)},
                 "code_resends": {"$lt": max_resends},
                 "code_issued_at": {"$lt": issued_before},
@@ -141,11 +146,14 @@ class RightsRequests:
     async def count_wrong_code(
         self, request_id: UUID, *, attempt_id: UUID, max_attempts: int
     ) -> int | None:
-        """Count one wrong try, at most once per attempt id; the number of wrong tries, or None when not counted."""
+        """Count one wrong try, at most once per attempt id; the number of wrong tries, or None when not counted.
+
+        Too many lock a request awaiting verification; at a new address they only stop further
+        tries, and the request is escalated once its time is up (execution_store.py)."""
         counted = await self._collection.find_one_and_update(
             {
                 "_id": str(request_id),
-                "status": Status.AWAITING_VERIFICATION.value,
+                "status": {"$in": AWAITING_A_CODE},
                 "attempt_ids": {"$ne": str(attempt_id)},
                 "failed_attempts": {"$lt": max_attempts},
             },
@@ -195,6 +203,28 @@ class RightsRequests:
                     "status": Status.VERIFIED.value,
                     "verified_at": verified_at,
                     "verification": {"method": method.value, "by": by},
+                },
+                "$unset": {"code_digest": "", "code_issued_at": "", "code_expires_at": ""},
+            },
+        )
+        return result.modified_count == 1
+
+    async def mark_new_email_verified(
+        self, request_id: UUID, *, address_digest: str, verified_at: datetime, max_attempts: int
+    ) -> bool:
+        """The new address of an approved rectification is verified by the right code: the owners
+        may now be asked, and their time starts now. False when the request no longer awaits it."""
+        result = await self._collection.update_one(
+            {
+                "_id": str(request_id),
+                "status": Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
+                "failed_attempts": {"$lt": max_attempts},
+            },
+            {
+                "$set": {
+                    "status": Status.EXECUTING.value,
+                    "verified_new_email_digest": address_digest,
+                    "execution.started_at": verified_at,
                 },
                 "$unset": {"code_digest": "", "code_issued_at": "", "code_expires_at": ""},
             },

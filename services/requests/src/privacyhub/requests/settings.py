@@ -85,7 +85,8 @@ class RequestsSettings(EncryptingServiceSettings):
         default=2 * 24 * 60 * 60,
         gt=0,
         description="How long a data owner may take to answer before the request is escalated on "
-        "the privacy officer's queue with the owners that are missing.",
+        "the privacy officer's queue with the owners that are missing; also how long an approved "
+        "rectification waits for its new e-mail address to be verified before it is escalated.",
     )
     package_download_days: int = Field(
         default=30,

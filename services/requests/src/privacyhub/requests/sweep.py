@@ -1,5 +1,6 @@
-"""The requests service's periodic sweep: escalate requests whose owners stay silent, tell the
-privacy officer what needs them (officer_alerts.py), and delete packages past their window."""
+"""The requests service's periodic sweep: escalate requests whose owners stay silent (or whose new
+e-mail address stays unverified), tell the privacy officer what needs them (officer_alerts.py),
+and delete packages past their window."""
 
 import logging
 from collections.abc import Callable
@@ -28,7 +29,8 @@ def sweep_while_serving(
             logger.info("export packages past their window deleted", extra={"count": expired})
         if escalated:
             logger.warning(
-                "rights requests escalated: owners did not answer", extra={"count": escalated}
+                "rights requests escalated: owners did not answer, or a new address was not verified",
+                extra={"count": escalated},
             )
         if alerted:
             logger.info("privacy officer e-mailed", extra={"count": alerted})

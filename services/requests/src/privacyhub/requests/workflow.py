@@ -119,13 +119,18 @@ class RightsWorkflow:
         return stored is not None and _same_digest(stored, lookup.download_code_sha256)
 
     async def verify_code(self, attempt: CodeAttempt) -> Outcome:
-        """A try at the e-mailed code: right, wrong (counted once per attempt id), expired, or locked."""
+        """A try at the e-mailed code: right, wrong (counted once per attempt id), expired, or locked.
+
+        An approved rectification waiting for its new e-mail address takes the code sent there,
+        whatever channel it came by; the right one lets the owners carry it out.
+        """
         document = await self._requests.get(attempt.request_id)
         if document is None:
             return None
-        if document["channel"] == Channel.LETTER:
+        new_email = document["status"] == Status.AWAITING_NEW_EMAIL_VERIFICATION
+        if not new_email and document["channel"] == Channel.LETTER:
             return Rejection.NO_CODE_FOR_LETTERS
-        if document.get("verified_at") is not None:
+        if not new_email and document.get("verified_at") is not None:
             return await self._verified(document)
         if document["status"] == Status.DECIDED:
             return Rejection.ALREADY_DECIDED
@@ -139,13 +144,8 @@ class RightsWorkflow:
             return Rejection.CODE_EXPIRED
         secret = self._settings.verification_code_secret.get_secret_value()
         if code_matches(secret, attempt.request_id, attempt.code, document.get("code_digest")):
-            verified = await self._requests.mark_verified(
-                attempt.request_id,
-                method=VerificationMethod.EMAIL_CODE,
-                verified_at=self._clock(),
-                by=None,
-                max_attempts=max_attempts,
-            )
+            accept = self._verify_new_email if new_email else self._verify_identity
+            verified = await accept(document, max_attempts)
         else:
             failed = await self._requests.count_wrong_code(
                 attempt.request_id, attempt_id=attempt.attempt_id, max_attempts=max_attempts
@@ -155,7 +155,29 @@ class RightsWorkflow:
             verified = False
         if not verified:
             return await self.verify_code(attempt)  # another copy changed the request meanwhile
-        return await self._verified(await self._require(attempt.request_id))
+        document = await self._require(attempt.request_id)
+        if new_email:
+            return view(await self._carry_out(document))
+        return await self._verified(document)
+
+    async def _verify_identity(self, document: RightsRequestDocument, max_attempts: int) -> bool:
+        return await self._requests.mark_verified(
+            UUID(document["_id"]),
+            method=VerificationMethod.EMAIL_CODE,
+            verified_at=self._clock(),
+            by=None,
+            max_attempts=max_attempts,
+        )
+
+    async def _verify_new_email(self, document: RightsRequestDocument, max_attempts: int) -> bool:
+        """The new address is verified: the request keeps only a digest of it, and executes."""
+        request_id = UUID(document["_id"])
+        return await self._requests.mark_new_email_verified(
+            request_id,
+            address_digest=self._codes.address_digest(request_id, document["corrections"]["email"]),
+            verified_at=self._clock(),
+            max_attempts=max_attempts,
+        )
 
     async def verify_by_officer(self, command: OfficerVerification) -> Outcome:
         """A privacy officer vouches for the requester's identity (letters, or a locked request)."""
