@@ -105,6 +105,13 @@ def test_development_values_and_short_secrets_are_refused() -> None:
     assert "KAFKA_SECURITY_PROTOCOL is SASL_PLAINTEXT, not SASL_SSL" in message
 
 
+def test_the_partner_tool_refuses_the_development_key_encryption_key() -> None:
+    development = PartnerSettings.model_fields["key_encryption_keys"].default
+    values = production_values(X25519PrivateKey.generate()) | {"key_encryption_keys": development}
+    message = refusal(settings_of(PartnerSettings, **values))
+    assert message.endswith("PARTNER_KEY_ENCRYPTION_KEYS holds the development key")
+
+
 def test_a_secret_file_is_what_is_checked(tmp_path: Path) -> None:
     development_public = {p: development_private_key(p).public_key() for p in PRINCIPALS}
     public_keys = tmp_path / "public-keys"

@@ -1,14 +1,15 @@
 """Assembles the reference support-partner tool.
 
 It logs in as `partner-support`, which may only read PARTNER_SUPPORT and answer on PARTNER_RESULTS.
-Shared questions are kept; erasure, rectification, restriction, objection and export are carried
-out on them and answered with the same receipts every data owner sends, under the owner name
-`support_partner` the rights workflow waits for.
+Shared questions are kept encrypted per subject (questions.py), under key-encryption keys of its
+own (`PARTNER_KEY_ENCRYPTION_KEYS`); erasure, rectification, restriction, objection and export
+are carried out on them and answered with the same receipts every data owner sends, under the
+owner name `support_partner` the rights workflow waits for.
 """
 
 from typing import Any
 
-from privacyhub.partner.questions import SharedQuestions
+from privacyhub.partner.questions import RECIPIENT, SharedQuestions
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.contracts.partner import (
@@ -37,13 +38,14 @@ from privacyhub.shared.contracts.subject import (
     SubjectProcessingChanged,
     read_payload,
 )
+from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.owners import OwnerAnswer, answered, json_record
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
 
-OWNER = "support_partner"
+OWNER = RECIPIENT  # its answers name it as Jobport's register does
 CATEGORY = "contact_messages"
 
 
@@ -74,20 +76,20 @@ async def carry_out(
             )
         return SUBJECT_DATA_ERASED, SubjectDataErased(owner=OWNER, receipts=receipts)
     if command_type == RECTIFY_SHARED_RECORDS:
-        corrections = dict(command.corrections)
-        if command.new_subject_id is not None:
-            corrections["subject_id"] = command.new_subject_id
-        if not corrections:
+        if not command.corrections and command.new_subject_id is None:
             return changed("rectified", None)
-        return changed("rectified", await questions.update(subject_id, corrections))
+        rectified = await questions.rectify(
+            subject_id, command.corrections, new_subject_id=command.new_subject_id
+        )
+        return changed("rectified", rectified)
     if command_type in (RESTRICT_PROCESSING, OBJECT_TO_PROCESSING):
         flag, change = (
             ("restriction", "restricted")
             if command_type == RESTRICT_PROCESSING
             else ("objection", "objected")
         )
-        flagged = await questions.update(
-            subject_id, {flag: questions.flag(command.request_id, utc_now())}
+        flagged = await questions.flag(
+            subject_id, flag, request_id=command.request_id, at=utc_now()
         )
         return changed(change, flagged)  # type: ignore[arg-type]
     if command_type == LIFT_RESTRICTION:
@@ -103,7 +105,7 @@ async def carry_out(
 
 def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(settings or PartnerSettings(), name="partner-support")
-    questions = SharedQuestions(runtime.db)
+    questions = SharedQuestions(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(questions.ensure_indexes)
     results = runtime.publisher(PARTNER_RESULTS, SubjectMessage)
 

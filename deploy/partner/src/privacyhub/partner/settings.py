@@ -1,9 +1,9 @@
-from privacyhub.shared.settings import ServiceSettings
+from privacyhub.shared.settings import EncryptingServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
-class PartnerSettings(ServiceSettings):
+class PartnerSettings(EncryptingServiceSettings):
     """Reference support-partner tool settings; its own variables start with `PARTNER_`."""
 
     model_config = SettingsConfigDict(env_prefix="PARTNER_")
