@@ -3,7 +3,7 @@
     uv run python bench/pipeline.py [--quick] [--duration 20] [--concurrency 50] [--rate 500]
         [--visitors 200] [--e2e-duration 60] [--contact-messages 3000] [--choices 50]
         [--choice-load-rate 1000] [--choice-load-duration 60]
-        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest|contact]
+        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest|contact|e2e] [--scale consent=3]
 
 Starts its own system as `make run` does (local secured Kafka and FerretDB, topics, ACLs, a login
 and message keys per process, every process an OS process of its own), but on free ports with
@@ -45,7 +45,9 @@ report says how long that took, and what was still left. The gateway is measured
 and then once more with the services paused (SIGSTOP, SIGCONT after): nobody consumes what the
 baselines publish, so the gateway against its baselines is compared with the services paused
 for all three, and the report says so. `--only ingest` measures 4 and the baselines (a) and (b)
-alone, on the same system; `--only contact` measures 3 alone.
+alone, on the same system; `--only contact` measures 3 alone, `--only e2e` 2 without its
+probes. `--scale consent=3` runs copies of a process as `make run SCALE=...` does;
+bench/scaling.py compares one consent copy with three.
 Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
 and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
 machine are noisy; the ratios to the baselines of the same run are what count.
@@ -84,6 +86,7 @@ from pipeline_requests import visitor_ids
 from pipeline_seed import seed_visits
 from pipeline_system import BenchSystem, baseline_app, running_system
 from privacyhub.localinfra import ADMIN, FERRETDB_VERSION, KAFKA_VERSION
+from privacyhub.localinfra.system import parse_scale
 from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo import AsyncMongoClient
 
@@ -160,9 +163,15 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("ingest", "contact"),
+        choices=("ingest", "contact", "e2e"),
         help="measure one phase: ingest is the gateway's page-view ingest (4) and baselines "
-        "(a), (b); contact is the contact messages stored/s (3)",
+        "(a), (b); contact is the contact messages stored/s (3); e2e is the end-to-end load "
+        "(2) without the consent-to-effect probes",
+    )
+    parser.add_argument(
+        "--scale",
+        default="",
+        help="copies per process, as make run's SCALE (consent=3); one of each by default",
     )
     parser.add_argument(
         "--keep-data",
@@ -190,6 +199,7 @@ def header(bench: BenchSystem, args: argparse.Namespace) -> list[str]:
         f"servers: {servers}",
         f"GATEWAY_RATE_LIMIT_PER_MINUTE raised to {RATE_LIMIT_PER_MINUTE} for this run "
         "(default 120), so that the load is measured rather than refused with 429",
+        f"copies: {args.scale or 'one of each process'}",
     ]
 
 
@@ -243,6 +253,8 @@ async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
             )
         if args.only == "contact":
             await contact_phase(bench, args, figures, pipeline, run)
+        elif args.only == "e2e":
+            await visitor_phases(bench, args, figures, pipeline, probes=False)
         else:
             if args.only is None:
                 await pipeline_phases(bench, args, figures, pipeline, run)
@@ -274,6 +286,20 @@ async def pipeline_phases(
     bench: BenchSystem, args: argparse.Namespace, figures: Figures, pipeline: Pipeline, run: str
 ) -> None:
     """1-3: consent to effect while idle, end to end, contact intake."""
+    await visitor_phases(bench, args, figures, pipeline, probes=True)
+    await contact_phase(bench, args, figures, pipeline, run)
+
+
+async def visitor_phases(
+    bench: BenchSystem,
+    args: argparse.Namespace,
+    figures: Figures,
+    pipeline: Pipeline,
+    *,
+    probes: bool,
+) -> None:
+    """The visitors' consents, then the end-to-end load; with `probes`, consent to effect idle
+    before it and at the target's rate after it."""
     gateway = pipeline.gateway
     pipeline.statement_version = await current_statement_version(gateway, args.drain_timeout)
     visitors = visitor_ids(args.visitors, seed=11)
@@ -283,10 +309,11 @@ async def pipeline_phases(
         f"{args.visitors} consents of the end-to-end visitors recorded in "
         + (f"{took:.1f} s" if took is not None else f"more than {args.drain_timeout:g} s")
     )
-    note("consent-to-effect, idle")
-    figures.idle_choices = await idle_choices(
-        pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
-    )
+    if probes:
+        note("consent-to-effect, idle")
+        figures.idle_choices = await idle_choices(
+            pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
+        )
     note(f"end to end: page views for {args.e2e_duration:g} s")
     load = pageview_load(
         bench.gateway_port,
@@ -297,8 +324,13 @@ async def pipeline_phases(
         duration=args.e2e_duration,
     )
     figures.e2e = await end_to_end(
-        pipeline, load, visitor_ids(args.choices, seed=14), drain_bound=args.drain_timeout
+        pipeline,
+        load,
+        visitor_ids(args.choices if probes else 0, seed=14),
+        drain_bound=args.drain_timeout,
     )
+    if not probes:
+        return
     note(
         f"consent-to-effect at {args.choice_load_rate:g} page views/s offered "
         f"for {args.choice_load_duration:g} s"
@@ -314,7 +346,6 @@ async def pipeline_phases(
     figures.choice_load = await end_to_end(
         pipeline, load, visitor_ids(args.choices, seed=17), drain_bound=args.drain_timeout
     )
-    await contact_phase(bench, args, figures, pipeline, run)
 
 
 async def contact_phase(
@@ -399,7 +430,8 @@ def main() -> None:
         f"GATEWAY_RATE_LIMIT_PER_MINUTE raised to {RATE_LIMIT_PER_MINUTE} for this run"
     )
     overrides = {"GATEWAY_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE)}
-    with running_system(overrides, keep=args.keep_data) as bench:
+    scale = parse_scale(args.scale)
+    with running_system(overrides, keep=args.keep_data, scale=scale) as bench:
         note(f"system ready; gateway on port {bench.gateway_port}; logs in {bench.log_path}")
         figures = asyncio.run(measure(bench, args))
         print_report(figures)

@@ -174,7 +174,7 @@ def _choices(figures: Figures) -> None:
     print("\n4. Consent to effect: from the 202 of POST /v1/consents to the choice's recorded_at")
     if figures.idle_choices is not None:
         print(_choices_line("idle pipeline, one at a time", figures.idle_choices))
-    if figures.e2e is not None:
+    if figures.e2e is not None and figures.e2e.choices.probes:
         print(_choices_line("during the end-to-end load (saturating)", figures.e2e.choices))
     if (at_rate := figures.choice_load) is not None:
         offered = f"at {figures.choice_load_rate:g} views/s offered"

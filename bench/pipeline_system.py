@@ -83,9 +83,11 @@ class BenchSystem:
 
 
 @contextlib.contextmanager
-def running_system(env_overrides: dict[str, str], *, keep: bool = False) -> Iterator[BenchSystem]:
-    """The whole system, stopped in order when the block ends; its data and logs are removed
-    then, unless the run failed or `keep` is set."""
+def running_system(
+    env_overrides: dict[str, str], *, keep: bool = False, scale: dict[str, int] | None = None
+) -> Iterator[BenchSystem]:
+    """The whole system (`scale`: copies per process), stopped in order when the block ends; its
+    data and logs are removed then, unless the run failed or `keep` is set."""
     root = Path(tempfile.mkdtemp(prefix="privacyhub-bench-"))
     env = dict(os.environ) | env_overrides
     for process in PROCESSES:
@@ -100,7 +102,7 @@ def running_system(env_overrides: dict[str, str], *, keep: bool = False) -> Iter
     log_path = root / "processes.log"
     failed = True
     with open(log_path, "wb") as output:
-        system = System(env, None if infra is None else infra.kafka, data_root=root)
+        system = System(env, None if infra is None else infra.kafka, data_root=root, scale=scale)
         try:
             if infra is not None:
                 infra.start()
