@@ -3,6 +3,7 @@ real servers, a copy killed in the middle of a stream without a message lost, st
 while the rest serve, and a clean stop on SIGTERM."""
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -86,9 +87,23 @@ def system(endpoints: Endpoints, tmp_path: Path) -> Iterator[RunningSystem]:
             f"http://127.0.0.1:{env['SYSTEM_METRICS_PORT']}/metrics",
         )
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # the test failed before its own stop
+            stop_runner(process)
+
+
+def stop_runner(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, so the runner stops its processes; a SIGKILL only if it cannot, after which its
+    processes (each in a session of its own) are killed by their process group, not left behind."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        process.kill()
+        process.wait()
+        for child in map(int, children):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child, signal.SIGKILL)
 
 
 async def test_the_system_accepts_stores_recovers_and_stops_cleanly(
