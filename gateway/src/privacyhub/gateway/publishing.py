@@ -16,7 +16,12 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+)
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
 from privacyhub.shared.broker import declare_publication
@@ -49,6 +54,9 @@ from pydantic_core import to_json
 logger = logging.getLogger(__name__)
 
 PRINCIPAL = "gateway"
+# After these an idempotent producer refuses every later send (a broker that restarted may no
+# longer know its sequence numbers): only a new producer, with a new producer id, sends again.
+PRODUCER_BROKEN = (OutOfOrderSequenceNumber, InvalidProducerEpoch, ProducerFenced)
 JSON_HEADERS = [("content-type", b"application/json")]  # what FastStream consumers decode by
 
 
@@ -70,6 +78,7 @@ class EventPublisher:
         self._linger_ms = linger_ms
         self._reconnect_seconds = reconnect_seconds
         self._producer: AIOKafkaProducer | None = None
+        self._replacing: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -102,7 +111,23 @@ class EventPublisher:
                 "Kafka did not acknowledge",
                 extra={"topic": topic.name, "error": type(error).__name__},
             )
+            if isinstance(error, PRODUCER_BROKEN):
+                self._replace(producer)
             raise KafkaUnavailable(type(error).__name__) from error
+
+    def _replace(self, broken: AIOKafkaProducer) -> None:
+        """Drop a producer that can send no more and connect a new one in the background;
+        meanwhile intakes answer 503, as while Kafka is down."""
+        if self._producer is not broken:
+            return  # replaced already, on another request's failure
+        self._producer = None
+        logger.warning("replacing the Kafka producer, which can send no more")
+
+        async def replace() -> None:
+            await self._stop_within(broken.stop(), "producer")
+            self._producer = await self._started_producer()
+
+        self._replacing = asyncio.create_task(replace())
 
     def _encoded(self, envelope: Envelope[Any], topic: TopicSpec) -> bytes:
         if topic.name not in READERS:
@@ -126,18 +151,35 @@ class EventPublisher:
         )
 
     async def _connect_until_connected(self) -> None:
+        producer = await self._started_producer()
+        try:
+            while True:
+                try:
+                    await self._broker.start()
+                except KafkaError as error:
+                    logger.warning(
+                        "Kafka unreachable, retrying", extra={"error": type(error).__name__}
+                    )
+                    await asyncio.sleep(self._reconnect_seconds)
+                else:
+                    self._producer = producer
+                    return
+        except asyncio.CancelledError:
+            await self._stop_within(producer.stop(), "producer")
+            raise
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        """A new producer, started once Kafka answers."""
         while True:
             producer = self._new_producer()
             try:
                 await producer.start()
-                await self._broker.start()
             except KafkaError as error:
                 logger.warning("Kafka unreachable, retrying", extra={"error": type(error).__name__})
                 await producer.stop()
                 await asyncio.sleep(self._reconnect_seconds)
             else:
-                self._producer = producer
-                return
+                return producer
 
     @asynccontextmanager
     async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
@@ -145,9 +187,11 @@ class EventPublisher:
         try:
             yield
         finally:
-            connecting.cancel()
-            with suppress(asyncio.CancelledError):
-                await connecting
+            for task in (connecting, self._replacing):
+                if task is not None:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
             await self._stop()
 
     async def _stop(self) -> None:
