@@ -5,6 +5,7 @@ Each test session gets databases and consumer groups of its own, so runs never s
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -15,6 +16,7 @@ from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.localinfra import KafkaServer, free_port
 from privacyhub.partner.app import create_runtime as create_partner_runtime
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
@@ -253,3 +255,14 @@ async def requests_waiting_for_a_partner(
             yield WaitingCopy(client[settings.mongodb_database], clock, settings)
     finally:
         await client.close()
+
+
+@pytest.fixture
+def own_kafka(tmp_path: Path) -> Iterator[KafkaServer]:
+    """A broker of the test's own, for a test that stops it."""
+    kafka = KafkaServer(tmp_path / "kafka", port=free_port(), controller_port=free_port())
+    kafka.start()
+    try:
+        yield kafka
+    finally:
+        kafka.stop()

@@ -1,20 +1,20 @@
 """The Kafka broker restarts while contact messages stream in: every message the gateway
-accepted (202) is stored by the contact service exactly once; during the outage the gateway
-answers 503, and the website tries again, as the API asks it to.
+accepted (202) is stored by the contact service, once under its reference; during the outage the
+gateway answers 503, and the website tries again, as the API asks it to. (A post answered 503
+because Kafka's acknowledgement did not come in time may still have reached the topic; the
+website's retry is then a second message. Only a client-chosen idempotency key could tell.)
 
 Uses a broker of its own, because it stops it.
 """
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.repository import COLLECTION
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.localinfra import KafkaServer, free_port
+from privacyhub.localinfra import KafkaServer
 from privacyhub.shared.topics import ensure_topics
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -33,16 +33,6 @@ pytestmark = pytest.mark.integration
 STREAM = 120  # contact messages; the broker restarts after a third of them
 CLIENTS = 4
 RETRIES = 300  # a minute of 503s: the gateway never took messages again
-
-
-@pytest.fixture
-def own_kafka(tmp_path: Path) -> Iterator[KafkaServer]:
-    kafka = KafkaServer(tmp_path / "kafka", port=free_port(), controller_port=free_port())
-    kafka.start()
-    try:
-        yield kafka
-    finally:
-        kafka.stop()
 
 
 async def post_until_accepted(gateway: httpx.AsyncClient, number: int) -> tuple[str, int]:
@@ -102,6 +92,5 @@ async def test_a_broker_restart_in_a_stream_loses_and_repeats_no_accepted_messag
                 return await messages.count_documents({"_id": {"$in": references}}) == STREAM
 
             await eventually(all_stored, within=120, what="every accepted message stored")
-            assert await messages.count_documents({}) == STREAM, "nothing stored twice or unasked"
     assert len(set(references)) == STREAM
     assert refusals > 0, "the gateway refused while the broker was down, so the test saw it"

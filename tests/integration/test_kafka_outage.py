@@ -5,11 +5,9 @@ Uses a broker of its own, because it stops it.
 """
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from privacyhub.localinfra import KafkaServer, free_port
+from privacyhub.localinfra import KafkaServer
 from privacyhub.shared.topics import CONTACT_MESSAGES, ensure_topics
 
 from tests.integration.conftest import connected_client, gateway_settings
@@ -17,16 +15,6 @@ from tests.integration.test_contact_path import VALID_FORM
 from tests.support.kafka import collect_until
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def own_kafka(tmp_path: Path) -> Iterator[KafkaServer]:
-    kafka = KafkaServer(tmp_path / "kafka", port=free_port(), controller_port=free_port())
-    kafka.start()
-    try:
-        yield kafka
-    finally:
-        kafka.stop()
 
 
 async def test_kafka_outage_answers_503_and_loses_nothing_accepted(own_kafka: KafkaServer) -> None:

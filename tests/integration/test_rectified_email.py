@@ -5,6 +5,7 @@ sent to that address is entered, and that address gets nothing but the code mean
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
@@ -47,6 +48,22 @@ NEW_ADDRESS_SUBJECT = "Bevestig je nieuwe e-mailadres"
 
 def new_address() -> str:
     return f"nieuw-{uuid.uuid4().hex[:10]}@example.nl"
+
+
+async def awaiting_a_new_address(
+    gateway: AsyncClient, mailbox: Mailbox, contact_db: AsyncDatabase
+) -> tuple[Person, str, str, dict[str, Any]]:
+    """A person with a contact message whose approved rectification of their e-mail address now
+    waits for the new address's code: the person, the message's reference, the new address and
+    the accepted request."""
+    person = Person()
+    reference = await leave_contact_message(gateway, person, contact_db)
+    address = new_address()
+    accepted = await file_verified_request(
+        gateway, mailbox, person, "rectification", corrections={"email": address}
+    )
+    await approve(gateway, accepted["request_id"])
+    return person, reference, address, accepted
 
 
 async def codes_sent_to(
@@ -182,14 +199,10 @@ async def test_a_new_code_for_the_new_address_goes_there_and_replaces_the_one_be
     contact_db: AsyncDatabase,
     contact_settings: ContactSettings,
 ) -> None:
-    person = Person()
-    reference = await leave_contact_message(gateway, person, contact_db)
-    address = new_address()
-    accepted = await file_verified_request(
-        gateway, mailbox, person, "rectification", corrections={"email": address}
+    person, reference, address, accepted = await awaiting_a_new_address(
+        gateway, mailbox, contact_db
     )
     request_id = accepted["request_id"]
-    await approve(gateway, request_id)
     first = await code_sent_to(mailbox, address, request_id)
     mails_to_the_requester = len(mailbox.to(person.email))
 
@@ -219,14 +232,10 @@ async def test_too_many_wrong_codes_at_the_new_address_keep_it_from_ever_being_w
     contact_db: AsyncDatabase,
     contact_settings: ContactSettings,
 ) -> None:
-    person = Person()
-    reference = await leave_contact_message(gateway, person, contact_db)
-    address = new_address()
-    accepted = await file_verified_request(
-        gateway, mailbox, person, "rectification", corrections={"email": address}
+    person, reference, address, accepted = await awaiting_a_new_address(
+        gateway, mailbox, contact_db
     )
     request_id = accepted["request_id"]
-    await approve(gateway, request_id)
     code = await code_sent_to(mailbox, address, request_id)
 
     answers = [
