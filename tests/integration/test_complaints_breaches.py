@@ -28,6 +28,7 @@ from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.requests_store import readable_complaints
 from tests.support.waiting import eventually
 
@@ -97,7 +98,7 @@ async def test_a_complaint_is_accepted_with_a_reference_stored_and_given_a_recei
     requests_settings: RequestsSettings,
     mailbox: Mailbox,
 ) -> None:
-    address = f"klager-{uuid4().hex[:12]}@example.nl"
+    address = f"klager-{unique_word(12)}@example.nl"
     reference = await report(gateway, {**COMPLAINT, "email": address})
 
     assert reference.startswith("CP-")
@@ -125,7 +126,7 @@ async def test_a_suspected_breach_delivered_twice_is_kept_and_acknowledged_once(
     requests_db: AsyncDatabase,
     mailbox: Mailbox,
 ) -> None:
-    address = f"melder-{uuid4().hex[:12]}@example.nl"
+    address = f"melder-{unique_word(12)}@example.nl"
 
     def received(reference: str) -> Envelope[ComplaintReceived]:
         return Envelope[ComplaintReceived](

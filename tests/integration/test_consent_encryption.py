@@ -47,6 +47,7 @@ from tests.integration.test_pageviews_analytics import (
 )
 from tests.support.consent_store import visitor_keys
 from tests.support.kafka import owner_answer
+from tests.support.naming import unique_word
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consent_service")]
 
@@ -61,7 +62,7 @@ class Visitor:
     """A consenting visitor with one linked visit whose page and referring site are unique to the test."""
 
     def __init__(self, day: date) -> None:
-        tag = uuid.uuid4().hex[:10]
+        tag = unique_word(10)
         self.visitor_id = new_visitor()
         self.day = day
         self.page = f"/vacatures/geheim-{tag}"

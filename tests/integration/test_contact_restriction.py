@@ -33,6 +33,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.support.copies import separate_copy
 from tests.support.kafka import at_the_end, owner_answer, publish_all
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -167,7 +168,7 @@ async def test_a_message_looked_up_just_before_the_restriction_was_written_ends_
     topic by then is stored, and only then flags the subject's messages: so a message stored
     unflagged because its batch read the subject's restriction a moment before it was written is
     flagged too (subject_commands.restrict)."""
-    tag = uuid.uuid4().hex[:10]
+    tag = unique_word(10)
     settings = separate_copy(contact_settings, f"race_{tag}")
     bootstrap = endpoints.kafka_bootstrap_servers
     await at_the_end(

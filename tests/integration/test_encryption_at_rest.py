@@ -41,6 +41,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
 from tests.support.kafka import owner_answer
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -50,7 +51,7 @@ ROTATED_KEK = f"rotated-2026:{base64.b64encode(os.urandom(32)).decode()}"
 
 
 def person_form() -> dict[str, str]:
-    tag = uuid.uuid4().hex[:10]
+    tag = unique_word(10)
     return {
         "email": f"versleuteld-{tag}@example.nl",
         "first_name": f"Femke{tag}",
@@ -175,7 +176,7 @@ async def test_a_new_email_address_moves_the_messages_under_the_new_subjects_key
     form = person_form()
     stored = await leave_message(gateway, contact_db, form)
     old_subject, new_subject = stored["subject_id"], f"subject-rekeyed-{uuid.uuid4().hex[:8]}"
-    new_email = f"nieuw-{uuid.uuid4().hex[:8]}@example.nl"
+    new_email = f"nieuw-{unique_word(8)}@example.nl"
     keys_db = key_store(contact_db, contact_settings)
 
     answer = await owner_answer(

@@ -41,6 +41,7 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
 
@@ -126,7 +127,7 @@ async def test_a_request_that_cannot_start_shows_why_and_runs_once_amended(
     assert invalid.status_code == 422
     assert [e["field"] for e in invalid.json()["errors"]] == ["corrections.iban"]
 
-    corrected = f"de Vries-{uuid.uuid4().hex[:6]}"
+    corrected = f"de Vries-{unique_word(6)}"
     amended = await staff_action(
         gateway, request_id, "amendment", {"corrections": {"last_name": corrected}}
     )

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import Endpoints
 from tests.integration.conftest import staff_headers
 from tests.support.kafka import Message, collect_until, opened, publish_message, publish_raw
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -29,7 +30,7 @@ AGENT = staff_headers(Role.SUPPORT_AGENT, staff_id="agent-sealing")
 
 
 def person_form() -> dict[str, str]:
-    tag = uuid.uuid4().hex[:10]
+    tag = unique_word(10)
     return {
         "email": f"verzegeld-{tag}@example.nl",
         "first_name": f"Sanne{tag}",

@@ -28,6 +28,7 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.clock import MovableClock
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.waiting_copy import (
     WaitingCopy,
     past_the_owners_timeout,
@@ -80,7 +81,7 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
     requests_settings: RequestsSettings,
     requests_db: AsyncDatabase,
 ) -> None:
-    officer = f"functionaris-{uuid.uuid4().hex[:8]}@jobport.nl"
+    officer = f"functionaris-{unique_word(8)}@jobport.nl"
     settings = await waiting_for_a_silent_partner(
         endpoints, requests_settings, privacy_officer_email=officer
     )

@@ -41,6 +41,7 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -160,7 +161,7 @@ async def test_a_new_address_moves_the_partners_copy_under_the_new_subjects_key(
     question = question_of(person)
     stored = await share_question(gateway, partner_db, person, question)
     old_subject, new_subject = stored["subject_id"], f"subject-rekeyed-{uuid.uuid4().hex[:8]}"
-    new_email = f"nieuw-{uuid.uuid4().hex[:8]}@example.nl"
+    new_email = f"nieuw-{unique_word(8)}@example.nl"
     command = Envelope[RectifySharedRecords](
         type=RECTIFY_SHARED_RECORDS,
         subject_id=old_subject,

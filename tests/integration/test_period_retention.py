@@ -73,6 +73,7 @@ from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox
+from tests.support.naming import unique_word
 from tests.support.requests_store import subject_keys
 from tests.support.waiting import eventually
 
@@ -142,7 +143,7 @@ def new_visitor() -> str:
 
 def person() -> tuple[str, str]:
     """A new e-mail address and its pseudonymous subject id."""
-    email = f"kees{uuid.uuid4().hex[:8]}@example.nl"
+    email = f"kees{unique_word(8)}@example.nl"
     secret = GatewaySettings().subject_id_secret.get_secret_value()
     return email, subject_id_for_email(secret, email)
 

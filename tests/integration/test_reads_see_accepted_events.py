@@ -27,6 +27,7 @@ from privacyhub.shared.topics import (
 from tests.conftest import Endpoints
 from tests.support.copies import separate_copy
 from tests.support.kafka import at_the_end, collect_until, publish_all
+from tests.support.naming import unique_word
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +39,7 @@ async def test_an_export_right_after_a_burst_of_page_views_holds_every_one_of_th
 ) -> None:
     """The burst is on its topic a moment before the command is on its own, so the command's
     consumer gets to the command while the page views' consumer is still working through them."""
-    tag = uuid.uuid4().hex[:10]
+    tag = unique_word(10)
     settings = separate_copy(consent_settings, f"burst_{tag}")
     bootstrap = endpoints.kafka_bootstrap_servers
     topics = (CONSENT_CHOICES.name, PAGE_VIEWS.name, SUBJECT_COMMANDS.name)

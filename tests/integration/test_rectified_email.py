@@ -35,6 +35,7 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.clock import MovableClock
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.requests_store import subject_keys
 from tests.support.waiting import eventually
 
@@ -47,7 +48,7 @@ NEW_ADDRESS_SUBJECT = "Bevestig je nieuwe e-mailadres"
 
 
 def new_address() -> str:
-    return f"nieuw-{uuid.uuid4().hex[:10]}@example.nl"
+    return f"nieuw-{unique_word(10)}@example.nl"
 
 
 async def awaiting_a_new_address(
@@ -119,7 +120,7 @@ async def test_a_new_email_address_is_written_only_after_the_code_sent_to_it_is_
     person = Person()
     reference = await leave_contact_message(gateway, person, contact_db)
     address = new_address()
-    corrected = f"de Vries-{uuid.uuid4().hex[:6]}"
+    corrected = f"de Vries-{unique_word(6)}"
     accepted = await file_verified_request(
         gateway,
         mailbox,

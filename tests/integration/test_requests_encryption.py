@@ -57,6 +57,7 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.kafka import publish_all
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import answered_in_the_copy, waiting_for_a_silent_partner
@@ -233,7 +234,7 @@ async def test_an_access_requests_exports_and_package_are_encrypted_and_the_down
     requests_settings: RequestsSettings,
 ) -> None:
     person = Person()
-    words = f"Mijn vraag {uuid.uuid4().hex[:10]} over de vacature in Deventer."
+    words = f"Mijn vraag {unique_word(10)} over de vacature in Deventer."
     contact = await gateway.post(
         "/v1/contact",
         json={

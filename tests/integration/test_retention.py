@@ -6,7 +6,6 @@ each deletion leaves a receipt in the deletion log. The retention service runs w
 period of 2 seconds and sweeps every half second.
 """
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.integration.conftest import staff_headers
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -44,7 +44,7 @@ class Person:
 
     def __init__(self) -> None:
         self.first_name = "Sanne"
-        self.last_name = f"Visser{uuid.uuid4().hex[:6]}"
+        self.last_name = f"Visser{unique_word(6)}"
         self.email = f"{self.last_name.lower()}@example.nl"
         self.subject_id = subject_id_for_email(
             GatewaySettings().subject_id_secret.get_secret_value(), self.email

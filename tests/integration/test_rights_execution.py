@@ -7,7 +7,6 @@ import io
 import json
 import re
 import secrets
-import uuid
 import zipfile
 from typing import Any
 
@@ -36,6 +35,7 @@ from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
@@ -56,7 +56,7 @@ class Person:
     keeps with the visitor id it stands for."""
 
     def __init__(self) -> None:
-        tag = uuid.uuid4().hex[:10]
+        tag = unique_word(10)
         self.email = f"betrokkene-{tag}@example.nl"
         self.first_name = f"Fenna{tag}"
         self.last_name = f"Achternaam{tag}"
@@ -345,7 +345,7 @@ async def test_rectification_corrects_the_named_fields(
 ) -> None:
     person = Person()
     reference = await leave_contact_message(gateway, person, contact_db)
-    corrected = f"de Vries-{uuid.uuid4().hex[:6]}"
+    corrected = f"de Vries-{unique_word(6)}"
     accepted = await file_verified_request(
         gateway,
         mailbox,

@@ -29,6 +29,7 @@ from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("requests_service")]
@@ -38,7 +39,7 @@ CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
 
 
 def new_address() -> str:
-    return f"verzoeker-{uuid.uuid4().hex[:12]}@example.nl"
+    return f"verzoeker-{unique_word(12)}@example.nl"
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from tests.conftest import Endpoints
 from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
 from tests.support.kafka import publish_all
+from tests.support.naming import unique_word
 from tests.support.requests_store import readable_requests
 from tests.support.waiting import eventually
 
@@ -30,7 +31,7 @@ async def waiting_for_a_silent_partner(
     """A second requests service's settings: it also waits for a partner no service plays, and
     its consumer group starts at the topics' ends. Its owners' timeout passes only when a test
     moves its clock (`escalated`), so an owner slow on a loaded machine is never taken as silent."""
-    tag = uuid.uuid4().hex[:8]
+    tag = unique_word(8)
     settings = requests_settings.model_copy(
         update={
             "mongodb_database": f"test_requests_partner_{tag}",
