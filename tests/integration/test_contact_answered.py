@@ -237,3 +237,29 @@ async def test_a_command_that_breaks_the_contract_is_dead_lettered_without_its_v
     reason = letters[-1]["reason"]
     assert reason.startswith("invalid message") and "payload.reference" in reason
     assert "not-a-reference" not in reason
+
+
+async def test_a_message_type_the_catalogue_does_not_give_the_service_there_is_dead_lettered_unapplied(
+    endpoints: Endpoints,
+    gateway: AsyncTestClient,
+    contact_service: ServiceRuntime,
+    contact_db: AsyncDatabase,
+) -> None:
+    """The payload would do as an answer, but no one sends `ContactMessageStored` as a command."""
+    reference = await submit_question(gateway, contact_db)
+    misdirected = Envelope[MarkContactAnswered](
+        type=CONTACT_MESSAGE_STORED, subject_id=reference, payload=answer_of(reference)
+    )
+    await publish_command(endpoints, misdirected)
+
+    letters = await collect_until(
+        endpoints.kafka_bootstrap_servers,
+        DEAD_LETTER.name,
+        lambda m: m["source_topic"] == CONTACT_COMMANDS.name and m["key"] == reference,
+    )
+    assert letters[-1]["reason"] == (
+        f"contact reads no message of type {CONTACT_MESSAGE_STORED!r} on {CONTACT_COMMANDS.name}"
+    )
+    assert letters[-1]["parked_by"] == "contact"
+    # Parked once the handler chain was done with it: had it been applied, it would show by now.
+    assert await answered(contact_db, reference) is None

@@ -224,7 +224,7 @@ async def test_a_material_version_names_the_versions_it_replaces_once_and_a_mino
             consumer_group=f"test-statement-keeper-{RUN}",
             retry_backoff_seconds=0.2,
         ),
-        name="statement-keeper",
+        name="consent",
     )
     statements = Statements(keeper.db)
     keeper.on_startup(statements.ensure_seeded)

@@ -38,7 +38,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
             mongodb_database=f"test_queries_{RUN}",
             consumer_group=f"test-queries-{RUN}",
         ),
-        name="query-owner",
+        name="consent",
     )
     # Topics of its own: the real services answer (or consume) the production topics.
     asked, unanswered = (

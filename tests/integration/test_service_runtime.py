@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.shared.contracts.consent import PAGE_VIEWED, PageViewed
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query
 from privacyhub.shared.service import ServiceRuntime
@@ -25,7 +24,7 @@ async def test_a_periodic_task_is_let_finish_at_stop_and_never_runs_after_it(
     endpoints: Endpoints,
 ) -> None:
     settings = service_settings(ConsentSettings, endpoints, "consent")
-    runtime = ServiceRuntime(settings, name="periodic-test")
+    runtime = ServiceRuntime(settings, name="consent")
     started: list[bool] = []
     finished: list[bool] = []
 
@@ -71,9 +70,7 @@ async def test_a_copy_is_ready_only_once_every_subscriber_holds_its_partitions_a
     settings = service_settings(ConsentSettings, endpoints, "consent")
     runtime = ServiceRuntime(settings, name="consent")
     state = SlowStateLoad()
-    runtime.consume_batches(
-        PAGE_VIEWS, contracts={PAGE_VIEWED: PageViewed}, handler=ignore_all, listener=state
-    )
+    runtime.consume_batches(PAGE_VIEWS, handler=ignore_all, listener=state)
     runtime.subscriber(CONSENT_QUERIES)(ignore)
     assert not await runtime.ready(), "nothing has joined the group yet"
 

@@ -1,4 +1,5 @@
-"""The declared Kafka access is exactly what the code publishes and consumes, so the ACLs cannot drift."""
+"""The Kafka access derived from the message catalogue is exactly what the code publishes and
+consumes, so the ACLs cannot drift."""
 
 from faststream.kafka import KafkaBroker
 from privacyhub.consent.app import create_runtime as consent
@@ -11,10 +12,8 @@ from privacyhub.retention.app import create_runtime as retention
 from privacyhub.shared import queries
 from privacyhub.shared.kafka_access import (
     ACCESS,
-    GATEWAY,
     LOGINS,
     OPERATOR,
-    PARTNER_SUPPORT_TOOLS,
     PRINCIPALS,
     Access,
     Operation,
@@ -59,6 +58,10 @@ def query_topics(broker: KafkaBroker) -> set[str]:
 
 def access_of(principal: str) -> Access:
     return next(access for access in ACCESS if access.principal == principal)
+
+
+GATEWAY = access_of("gateway")
+PARTNER_SUPPORT_TOOLS = access_of("partner-support")
 
 
 def test_each_service_may_use_exactly_the_topics_and_group_its_code_uses() -> None:

@@ -25,27 +25,12 @@ from aiokafka.errors import (
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
 from privacyhub.shared.broker import declare_publication
-from privacyhub.shared.contracts.access_log import StaffDataRead
-from privacyhub.shared.contracts.complaints import ComplaintReceived
-from privacyhub.shared.contracts.consent import ConsentGiven, PageViewed
-from privacyhub.shared.contracts.contact import ContactMessageReceived, MarkContactAnswered
-from privacyhub.shared.contracts.retention import RetentionCommand
-from privacyhub.shared.contracts.rights import RightsRequestReceived
-from privacyhub.shared.contracts.statement import StatementVersion
+from privacyhub.shared.catalogue import Process, declared_publishing, published_by, topics_of
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.sealing import READERS, MessageKeys
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import (
-    COMPLAINTS,
-    CONSENT_CHOICES,
-    CONTACT_COMMANDS,
-    CONTACT_MESSAGES,
-    PAGE_VIEWS,
-    RETENTION_COMMANDS,
-    RIGHTS_REQUESTS,
-    STAFF_ACCESS_LOG,
-    STATEMENT_VERSIONS,
     TopicSpec,
 )
 from pydantic import BaseModel
@@ -219,23 +204,12 @@ def _expire(delivery: asyncio.Future[Any]) -> None:
         delivery.set_exception(TimeoutError())
 
 
-# What the gateway publishes where; declared so the AsyncAPI document lists it.
-PUBLICATIONS: tuple[tuple[TopicSpec, type[BaseModel]], ...] = (
-    (CONTACT_MESSAGES, ContactMessageReceived),
-    (CONTACT_COMMANDS, MarkContactAnswered),
-    (STATEMENT_VERSIONS, StatementVersion),
-    (PAGE_VIEWS, PageViewed),
-    (CONSENT_CHOICES, ConsentGiven),
-    (COMPLAINTS, ComplaintReceived),
-    (RIGHTS_REQUESTS, RightsRequestReceived),
-    (RETENTION_COMMANDS, RetentionCommand),
-    (STAFF_ACCESS_LOG, StaffDataRead),
-)
-
-
 def declare_publications(broker: KafkaBroker) -> None:
-    for topic, payload in PUBLICATIONS:
-        declare_publication(broker, topic, payload, publisher="gateway")
+    """What the catalogue says the gateway publishes, so the AsyncAPI document lists it."""
+    for topic in topics_of(published_by(Process.GATEWAY)):
+        declare_publication(
+            broker, topic, declared_publishing(Process.GATEWAY, topic), publisher="gateway"
+        )
 
 
 class Accepted(BaseModel):

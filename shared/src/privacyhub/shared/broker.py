@@ -2,7 +2,7 @@
 personal data sealed for its readers."""
 
 import logging
-from typing import Any
+from typing import Any, Union
 
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -13,6 +13,7 @@ from privacyhub.shared.sealing import READERS, MessageKeys, sealing_middleware
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry
+from pydantic import BaseModel
 
 
 def make_broker(
@@ -62,14 +63,15 @@ def make_broker(
 
 
 def declare_publication(
-    broker: KafkaBroker, topic: TopicSpec, payload: Any, *, publisher: str
+    broker: KafkaBroker, topic: TopicSpec, payloads: tuple[type[BaseModel], ...], *, publisher: str
 ) -> Any:
-    """What `publisher` sends on `topic`, listed in the AsyncAPI document under a name of its own,
-    so two processes (or two payloads) on one topic do not overwrite each other there."""
+    """What `publisher` sends on `topic` (the catalogue's payloads), listed in the AsyncAPI document
+    under a name of its own, so two processes on one topic do not overwrite each other there."""
+    payload = payloads[0] if len(payloads) == 1 else Union[payloads]  # noqa: UP007
     return broker.publisher(
         topic.name,
-        schema=Envelope[payload],
-        title=f"{topic.name}:{publisher}:{getattr(payload, '__name__', 'Event')}",
+        schema=Envelope[payload],  # type: ignore[valid-type]
+        title=f"{topic.name}:{publisher}",
         description=_described(topic),
     )
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import (
-    ERASE_EXPIRED_RECORDS,
     EXPIRED_RECORDS_ERASED,
     EraseExpiredRecords,
     ExpiredRecordsErased,
     ExpiringCategory,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_EXPIRY_RECEIPTS
 from pymongo.asynchronous.database import AsyncDatabase
@@ -74,7 +73,7 @@ def answer_expiry_commands(
     *,
     owner: str,
     expiries: dict[ExpiringCategory, Expiry],
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
 ) -> None:
     """Subscribe `runtime` (a ServiceRuntime) to RETENTION_EXPIRY for the categories it owns.
 
@@ -87,13 +86,11 @@ def answer_expiry_commands(
         return Erased(erased=await receipts.erase_given_before(command.cutoff), kept_under_hold=0)
 
     expiries = {**expiries, "expiry_bookkeeping": expire_receipts}
-    answers = runtime.publisher(RETENTION_EXPIRY_RECEIPTS, ExpiredRecordsErased)
+    answers = runtime.publisher(RETENTION_EXPIRY_RECEIPTS)
 
     @runtime.subscriber(RETENTION_EXPIRY)
     async def erase_expired_records(envelope: Envelope[EraseExpiredRecords]) -> None:
         """Erase a category's records whose retention period started before the cutoff, and give a receipt."""
-        if envelope.type != ERASE_EXPIRED_RECORDS:
-            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
         command = envelope.payload
         expire = expiries.get(command.category)
         if expire is None:

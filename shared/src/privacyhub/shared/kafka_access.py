@@ -20,36 +20,10 @@ from typing import Any
 from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import for_code
 from aiokafka.protocol.admin import CreateAclsRequest
+from privacyhub.shared.catalogue import Process, published_by, read_by, topics_of
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.settings import CommonSettings
-from privacyhub.shared.topics import (
-    COMPLAINTS,
-    CONSENT_CHOICES,
-    CONSENT_QUERIES,
-    CONTACT_COMMANDS,
-    CONTACT_LIFECYCLE,
-    CONTACT_MESSAGES,
-    CONTACT_QUERIES,
-    DEAD_LETTER,
-    GATEWAY_REPLIES,
-    PAGE_VIEWS,
-    PARTNER_RESULTS,
-    PARTNER_SUPPORT,
-    REQUESTS_LIFECYCLE,
-    REQUESTS_QUERIES,
-    RETENTION_COMMANDS,
-    RETENTION_EXPIRY,
-    RETENTION_EXPIRY_RECEIPTS,
-    RETENTION_HOLDS,
-    RETENTION_QUERIES,
-    RIGHTS_REQUESTS,
-    STAFF_ACCESS_LOG,
-    STATEMENT_VERSIONS,
-    SUBJECT_COMMANDS,
-    SUBJECT_EXPORTS,
-    SUBJECT_RESULTS,
-    TopicSpec,
-)
+from privacyhub.shared.topics import DEAD_LETTER, GATEWAY_REPLIES, TopicSpec
 
 
 @dataclass(frozen=True)
@@ -62,109 +36,19 @@ class Access:
     group_prefix: str | None = None
 
 
-def _service(name: str, *, writes: tuple[TopicSpec, ...], reads: tuple[TopicSpec, ...]) -> Access:
-    # Every make_broker() process parks unprocessable messages on the dead-letter topic.
+def _process(process: Process) -> Access:
+    """What the message catalogue says the process publishes and reads; every process parks
+    unprocessable messages on the dead-letter topic (make_broker)."""
     return Access(
-        name, writes=(*writes, DEAD_LETTER), reads=reads, group_prefix=f"privacyhub-{name}"
+        process.value,
+        writes=(*topics_of(published_by(process)), DEAD_LETTER),
+        reads=topics_of(read_by(process)),
+        # Every gateway instance reads every reply, so it uses no consumer group.
+        group_prefix=None if process is Process.GATEWAY else f"privacyhub-{process.value}",
     )
 
 
-GATEWAY = Access(
-    "gateway",
-    writes=(
-        CONTACT_MESSAGES,
-        CONTACT_COMMANDS,
-        STATEMENT_VERSIONS,
-        PAGE_VIEWS,
-        CONSENT_CHOICES,
-        COMPLAINTS,
-        RIGHTS_REQUESTS,
-        CONSENT_QUERIES,
-        CONTACT_QUERIES,
-        REQUESTS_QUERIES,
-        STAFF_ACCESS_LOG,
-        RETENTION_COMMANDS,
-        RETENTION_QUERIES,
-        DEAD_LETTER,
-    ),
-    # Every gateway instance reads every reply, so it uses no consumer group.
-    reads=(GATEWAY_REPLIES,),
-)
-CONSENT = _service(
-    "consent",
-    # It tells the copy holding a visitor that a rights request changed the visitor (stream.py).
-    writes=(
-        GATEWAY_REPLIES,
-        SUBJECT_RESULTS,
-        SUBJECT_EXPORTS,
-        RETENTION_EXPIRY_RECEIPTS,
-        CONSENT_CHOICES,
-    ),
-    reads=(
-        CONSENT_CHOICES,
-        PAGE_VIEWS,
-        STATEMENT_VERSIONS,
-        CONSENT_QUERIES,
-        SUBJECT_COMMANDS,
-        RETENTION_HOLDS,
-        RETENTION_EXPIRY,
-    ),
-)
-CONTACT = _service(
-    "contact",
-    # It discloses to the support partner, passes commands on to it and its answers back (Art. 19).
-    writes=(
-        CONTACT_LIFECYCLE,
-        SUBJECT_RESULTS,
-        SUBJECT_EXPORTS,
-        GATEWAY_REPLIES,
-        PARTNER_SUPPORT,
-        RETENTION_EXPIRY_RECEIPTS,
-    ),
-    reads=(
-        CONTACT_MESSAGES,
-        CONTACT_COMMANDS,
-        SUBJECT_COMMANDS,
-        CONTACT_QUERIES,
-        PARTNER_RESULTS,
-        RETENTION_HOLDS,
-        RETENTION_EXPIRY,
-    ),
-)
-REQUESTS = _service(
-    "requests",
-    writes=(REQUESTS_LIFECYCLE, GATEWAY_REPLIES, SUBJECT_COMMANDS, RETENTION_EXPIRY_RECEIPTS),
-    reads=(
-        RIGHTS_REQUESTS,
-        COMPLAINTS,
-        REQUESTS_QUERIES,
-        SUBJECT_RESULTS,
-        SUBJECT_EXPORTS,
-        STAFF_ACCESS_LOG,
-        RETENTION_EXPIRY,
-    ),
-)
-RETENTION = _service(
-    "retention",
-    writes=(SUBJECT_COMMANDS, GATEWAY_REPLIES, RETENTION_EXPIRY, RETENTION_HOLDS),
-    reads=(
-        CONTACT_LIFECYCLE,
-        RETENTION_COMMANDS,
-        SUBJECT_RESULTS,
-        RETENTION_QUERIES,
-        RETENTION_EXPIRY_RECEIPTS,
-    ),
-)
-# The partner reads only its topic and answers only on its own results topic (plus dead letters,
-# like every process built on make_broker); the contact service checks who answered.
-PARTNER_SUPPORT_TOOLS = Access(
-    "partner-support",
-    writes=(PARTNER_RESULTS, DEAD_LETTER),
-    reads=(PARTNER_SUPPORT,),
-    group_prefix="privacyhub-partner-support",
-)
-
-ACCESS: tuple[Access, ...] = (GATEWAY, CONSENT, CONTACT, REQUESTS, RETENTION, PARTNER_SUPPORT_TOOLS)
+ACCESS: tuple[Access, ...] = tuple(_process(process) for process in Process)
 PRINCIPALS: tuple[str, ...] = tuple(access.principal for access in ACCESS)
 """The processes: each one has a message key pair (sealing.py) besides its login."""
 

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from privacyhub.shared.batches import publish_in_order
+from privacyhub.shared.catalogue import UndeclaredMessage, declared_reading
 from privacyhub.shared.contracts.subject import (
-    COMMAND_CONTRACTS,
     SUBJECT_DATA_EXPORTED,
     Category,
     CategoryExport,
@@ -17,7 +17,6 @@ from privacyhub.shared.contracts.subject import (
     SubjectMessage,
     read_payload,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_EXPORTS, SUBJECT_RESULTS, TopicSpec
 from pydantic import BaseModel, JsonValue, TypeAdapter
@@ -57,15 +56,19 @@ def answer_subject_commands(
     topics that bring it the subject's data) accepted before it. `pass_on` first hands every
     command to the recipients the owner shared data with, addressed to the owner or not.
     """
+    declared = declared_reading(runtime.process, SUBJECT_COMMANDS)
+    if set(handlers) != set(declared):
+        raise UndeclaredMessage(
+            f"{runtime.name} handles {sorted(handlers)} on {SUBJECT_COMMANDS.name}; "
+            f"the catalogue declares {sorted(declared)}"
+        )
     answers = AnswerPublishers(runtime)
 
     @runtime.subscriber(SUBJECT_COMMANDS)
     async def carry_out_subject_command(envelope: Envelope[SubjectMessage]) -> None:
         """Act on a command about one data subject and answer with a receipt or an export."""
-        handler = handlers.get(envelope.type)
-        if handler is None:
-            raise UnprocessableMessage(f"no handler for subject command {envelope.type!r}")
-        command = read_payload(envelope.type, envelope.payload, COMMAND_CONTRACTS)
+        handler = handlers[envelope.type]  # only declared types reach it (dispatch.py)
+        command = read_payload(envelope.type, envelope.payload, declared)
 
         async def effect() -> None:
             await runtime.caught_up(*catch_up)
@@ -94,8 +97,7 @@ class AnswerPublishers:
 
     def __init__(self, runtime: Any) -> None:
         self._publishers = {
-            topic.name: runtime.publisher(topic, SubjectMessage)
-            for topic in (SUBJECT_RESULTS, SUBJECT_EXPORTS)
+            topic.name: runtime.publisher(topic) for topic in (SUBJECT_RESULTS, SUBJECT_EXPORTS)
         }
 
     def of(self, answer: Envelope[SubjectMessage]) -> Any:

@@ -62,7 +62,7 @@ QueryHandler = Callable[[Query], Awaitable[Reply]]
 
 def answer_queries(runtime: Any, topic: TopicSpec, handlers: dict[str, QueryHandler]) -> None:
     """Subscribe `runtime` (a ServiceRuntime) to `topic` and answer each query by its name."""
-    replies = runtime.publisher(GATEWAY_REPLIES, Reply)
+    replies = runtime.publisher(GATEWAY_REPLIES)
 
     @runtime.subscriber(topic)
     async def answer(envelope: Envelope[Query]) -> None:

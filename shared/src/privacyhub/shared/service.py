@@ -17,9 +17,11 @@ from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
-from privacyhub.shared.batches import BatchConsumer, BatchHandler, Contracts, subscribe_batches
+from privacyhub.shared.batches import BatchConsumer, BatchHandler, subscribe_batches
 from privacyhub.shared.broker import declare_publication, make_broker, provisioned
+from privacyhub.shared.catalogue import Process, declared_publishing, declared_reading, governs
 from privacyhub.shared.database import connect
+from privacyhub.shared.dispatch import only_declared_types
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
@@ -82,6 +84,7 @@ class ServiceRuntime:
         configure_logging(service=name, level=settings.log_level)
         self.settings = settings
         self.name = name
+        self.process = Process(name)
         self.registry = CollectorRegistry()
         self.message_keys = MessageKeys.from_settings(settings, name)
         self.broker: KafkaBroker = make_broker(
@@ -91,11 +94,12 @@ class ServiceRuntime:
             retry_backoff_seconds=settings.retry_backoff_seconds,
             keys=self.message_keys,
         )
+        self.broker.add_middleware(only_declared_types(self.process))  # innermost: sees it opened
         self.mongo, self.db = connect(settings)
         self.processed_events = ProcessedEvents(self.db)
         self.progress = GroupProgress(settings, client_id=name)
         self._startup_tasks: list[StartupTask] = []
-        self._publications: dict[tuple[str, Any], Any] = {}
+        self._publications: dict[str, Any] = {}
         self._periodic: list[tuple[float, PeriodicTask, str]] = []
         self._running_periodic: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
@@ -108,7 +112,11 @@ class ServiceRuntime:
         )
 
     def subscriber(self, topic: TopicSpec, **options: Any) -> Any:
-        """Subscribe in the service's consumer group; offsets are committed only after the handler's effect."""
+        """Subscribe in the service's consumer group; offsets are committed only after the handler's
+        effect. The handler is given only the message types the catalogue says the service reads
+        there; any other is parked on the dead-letter topic."""
+        if governs(topic.name):
+            declared_reading(self.process, topic)
         return self.broker.subscriber(
             provisioned(topic),
             group_id=self.settings.consumer_group,
@@ -127,12 +135,15 @@ class ServiceRuntime:
     def consume_batches(
         self,
         *topics: TopicSpec,
-        contracts: Contracts,
         handler: BatchHandler,
         listener: ConsumerRebalanceListener | None = None,
     ) -> Any:
         """Consume `topics` in batches (shared/batches.py) with one consumer per copy, so topics
-        keyed alike are co-partitioned in it; `listener` hears which partitions it was given."""
+        keyed alike are co-partitioned in it; `listener` hears which partitions it was given. The
+        handler is given the message types the catalogue says the service reads there."""
+        contracts = {}
+        for topic in topics:
+            contracts |= declared_reading(self.process, topic)
         consumer = BatchConsumer(
             broker=self.broker,
             keys=self.message_keys,
@@ -158,14 +169,15 @@ class ServiceRuntime:
     async def _forget_old_events(self, serving: Callable[[], bool]) -> None:
         await self.processed_events.expire_before(utc_now() - LONGEST_RETENTION)
 
-    def publisher(self, topic: TopicSpec, payload: Any) -> Any:
-        """A declared publication: what the service sends where, also listed in the AsyncAPI document."""
-        key = (topic.name, payload)
-        if key not in self._publications:  # modules of one service may declare the same one
-            self._publications[key] = declare_publication(
-                self.broker, topic, payload, publisher=self.name
+    def publisher(self, topic: TopicSpec) -> Any:
+        """What the service sends on `topic`, as the catalogue declares it (also listed in the
+        AsyncAPI document); modules of one service may ask for the same one."""
+        if topic.name not in self._publications:
+            payloads = declared_publishing(self.process, topic)
+            self._publications[topic.name] = declare_publication(
+                self.broker, topic, payloads, publisher=self.name
             )
-        return self._publications[key]
+        return self._publications[topic.name]
 
     def on_startup(self, task: StartupTask) -> StartupTask:
         """Register a task (index creation, say) that runs before consuming starts."""

@@ -12,8 +12,8 @@ from typing import Any
 from privacyhub.partner.questions import RECIPIENT, SharedQuestions
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.shared.batches import publish_in_order
+from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.contracts.partner import (
-    PARTNER_COMMAND_CONTRACTS,
     RECORD_SHARED,
     RECTIFY_SHARED_RECORDS,
     PartnerMessage,
@@ -34,7 +34,6 @@ from privacyhub.shared.contracts.subject import (
     Receipt,
     SubjectDataErased,
     SubjectDataExported,
-    SubjectMessage,
     SubjectProcessingChanged,
     read_payload,
 )
@@ -107,7 +106,7 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(settings or PartnerSettings(), name="partner-support")
     questions = SharedQuestions(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(questions.ensure_indexes)
-    results = runtime.publisher(PARTNER_RESULTS, SubjectMessage)
+    results = runtime.publisher(PARTNER_RESULTS)
 
     @runtime.subscriber(PARTNER_SUPPORT)
     async def receive_from_jobport(envelope: Envelope[PartnerMessage]) -> None:
@@ -117,7 +116,7 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
             if envelope.type == RECORD_SHARED:
                 await questions.keep(envelope)
                 return
-            command = read_payload(envelope.type, envelope.payload, PARTNER_COMMAND_CONTRACTS)  # type: ignore[arg-type]
+            command = read_payload(envelope.type, envelope.payload, contracts(PARTNER_SUPPORT))  # type: ignore[arg-type]
             if command is None:
                 raise UnprocessableMessage(f"unknown message type {envelope.type!r}")
             answer_type, answer = await carry_out(

@@ -1,14 +1,6 @@
 """What the consent service consumes on its hot path: consent choices and page views, in batches."""
 
 from privacyhub.consent.stream import PartitionsOwned, VisitorStream
-from privacyhub.shared.contracts.consent import (
-    CONSENT_GIVEN,
-    PAGE_VIEWED,
-    VISITOR_STATE_CHANGED,
-    ConsentGiven,
-    PageViewed,
-    VisitorStateChanged,
-)
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
@@ -19,11 +11,6 @@ def register_handlers(runtime: ServiceRuntime, stream: VisitorStream) -> None:
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
-        contracts={
-            CONSENT_GIVEN: ConsentGiven,
-            PAGE_VIEWED: PageViewed,
-            VISITOR_STATE_CHANGED: VisitorStateChanged,
-        },
         handler=stream.apply,
         listener=PartitionsOwned(stream),
     )

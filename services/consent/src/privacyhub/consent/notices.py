@@ -13,7 +13,7 @@ from privacyhub.shared.topics import CONSENT_CHOICES
 class VisitorNotices:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self._runtime = runtime
-        self._publisher = runtime.publisher(CONSENT_CHOICES, VisitorStateChanged)
+        self._publisher = runtime.publisher(CONSENT_CHOICES)
 
     async def tell_holders(
         self, cause: UUID, correlation_id: UUID, visitor_ids: list[str], change: Any

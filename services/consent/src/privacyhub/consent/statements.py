@@ -8,13 +8,11 @@ from typing import Any
 
 from privacyhub.shared.contracts.statement import (
     CURRENT_STATEMENT_QUERY,
-    STATEMENT_PUBLISHED,
     STATEMENT_VERSION_QUERY,
     STATEMENT_VERSIONS_QUERY,
     StatementMetadata,
     StatementVersion,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
@@ -117,8 +115,6 @@ def register_statement_handlers(
     @runtime.subscriber(STATEMENT_VERSIONS)
     async def keep_published_statement(envelope: Envelope[StatementVersion]) -> None:
         """Keep a published version once; a material one sends consents under earlier versions to renewal."""
-        if envelope.type != STATEMENT_PUBLISHED:
-            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
         published = envelope.payload
 
         async def effect() -> None:

@@ -1,7 +1,6 @@
 """Assembles the contact service process."""
 
 from collections.abc import Callable
-from datetime import datetime
 
 from faststream.asgi import AsgiFastStream
 from privacyhub.contact.expiry import register_expiry
@@ -13,6 +12,7 @@ from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import Disclosures, Sharing
 from privacyhub.contact.subject_commands import register_subject_commands
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.legal_holds import keep_held_data
@@ -25,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 def create_runtime(
     settings: ContactSettings | None = None,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
     restrictions_of: Callable[[AsyncDatabase], Restrictions] = Restrictions,
 ) -> ServiceRuntime:
     """`clock` dates disclosures and expiry receipts, `restrictions_of` makes the store of

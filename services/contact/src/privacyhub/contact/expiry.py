@@ -7,11 +7,9 @@ the same log and go the same way. Contact messages themselves are scheduled by t
 (answered or no longer a customer), not by a period.
 """
 
-from collections.abc import Callable
-from datetime import datetime
-
 from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.sharing import Disclosures
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.expiry import Erased, answer_expiry_commands
 from privacyhub.shared.service import ServiceRuntime
@@ -24,7 +22,7 @@ def register_expiry(
     *,
     disclosures: Disclosures,
     passed_on: PassedOnCommands,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> None:
     async def expire_disclosures(command: EraseExpiredRecords) -> Erased:
         held = command.held_subject_ids

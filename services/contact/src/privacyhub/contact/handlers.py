@@ -5,9 +5,6 @@ from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.contact import (
-    CONTACT_MESSAGE_RECEIVED,
-    ContactLifecycleEvent,
-    ContactMessageReceived,
     MarkContactAnswered,
 )
 from privacyhub.shared.envelope import Envelope
@@ -21,7 +18,7 @@ def register_handlers(
     restrictions: Restrictions,
     sharing: Sharing,
 ) -> None:
-    lifecycle = runtime.publisher(CONTACT_LIFECYCLE, ContactLifecycleEvent)
+    lifecycle = runtime.publisher(CONTACT_LIFECYCLE)
     intake = ContactIntake(
         messages=messages,
         restrictions=restrictions,
@@ -33,7 +30,6 @@ def register_handlers(
     # retention, and disclose it to the recipients the processing register declares, unless restricted.
     runtime.consume_batches(
         CONTACT_MESSAGES,
-        contracts={CONTACT_MESSAGE_RECEIVED: ContactMessageReceived},
         handler=intake.apply,
     )
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from privacyhub.shared.bulk import insert_skipping_stored
+from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.contracts.partner import PartnerMessage
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
     EXPORT_SUBJECT_DATA,
-    RESULT_CONTRACTS,
     SUBJECT_DATA_ERASED,
     SUBJECT_DATA_EXPORTED,
     SUBJECT_PROCESSING_CHANGED,
@@ -93,7 +93,7 @@ def relay_recipient_answers(
     @runtime.subscriber(PARTNER_RESULTS)
     async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
         """Hand a recipient's answer to the rights workflow, if it answers a command it was given."""
-        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        answer = read_payload(envelope.type, envelope.payload, contracts(PARTNER_RESULTS))
         owner = getattr(answer, "owner", None)
         if owner not in answering:
             raise UnprocessableMessage(f"answer of type {envelope.type!r} from an undeclared owner")

@@ -8,7 +8,7 @@ address, cut down to what they were given, and their answers go back to the righ
 processing is restricted or objected to (repository.processing_stopped) is disclosed to nobody.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import processing_stopped
 from privacyhub.shared.batches import Publication, publish_in_order
 from privacyhub.shared.bulk import insert_new
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.contact import ContactMessageReceived
 from privacyhub.shared.contracts.partner import (
     RECORD_SHARED,
@@ -142,7 +143,7 @@ class Sharing:
         disclosures: Disclosures,
         passed_on: PassedOnCommands,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         """`clock` dates the disclosures; tests may pass one they control."""
         self._register = load_register()
@@ -152,7 +153,7 @@ class Sharing:
         self.recipients = self._register.recipients_of(CATEGORY)
         topics = {topic.name: topic for topic in ALL_TOPICS}
         self._topics = {
-            recipient.topic: runtime.publisher(topics[recipient.topic], PartnerMessage)
+            recipient.topic: runtime.publisher(topics[recipient.topic])
             for recipient in self.recipients
         }
 

@@ -9,12 +9,11 @@ from typing import Any
 
 from privacyhub.shared.contracts.access_log import (
     ACCESS_LOG_QUERY,
-    STAFF_DATA_READ,
     AccessLogEntry,
     AccessLogLookup,
     StaffDataRead,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
+from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
@@ -63,8 +62,6 @@ def register_access_log(runtime: ServiceRuntime, log: StaffAccessLog) -> None:
     @runtime.subscriber(STAFF_ACCESS_LOG)
     async def keep_staff_read(envelope: Envelope[StaffDataRead]) -> None:
         """Keep a staff read of personal data in the access log, once."""
-        if envelope.type != STAFF_DATA_READ:
-            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
         await runtime.processed_events.apply_once(
             envelope.event_id, envelope.type, lambda: log.keep(envelope)
         )

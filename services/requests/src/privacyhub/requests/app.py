@@ -7,7 +7,6 @@ from privacyhub.requests.access_log import (
     register_access_log,
 )
 from privacyhub.requests.breaches import BreachRegister, breach_queries
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.complaints import (
     Complaints,
     complaint_queries,
@@ -26,8 +25,7 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.sweep import sweep_while_serving
 from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import RightsWorkflow
-from privacyhub.shared.contracts.rights import RightsRequestVerified
-from privacyhub.shared.contracts.subject import SubjectMessage
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
@@ -44,8 +42,8 @@ def create_runtime(
     keys = subject_keys_for(runtime)
     rights_requests = RightsRequests(runtime.db, keys)
     runtime.on_startup(rights_requests.ensure_indexes)
-    lifecycle = runtime.publisher(REQUESTS_LIFECYCLE, RightsRequestVerified)
-    owner_commands = runtime.publisher(SUBJECT_COMMANDS, SubjectMessage)
+    lifecycle = runtime.publisher(REQUESTS_LIFECYCLE)
+    owner_commands = runtime.publisher(SUBJECT_COMMANDS)
     executions = Executions(runtime.db, keys)
     runtime.on_startup(executions.ensure_indexes)
     access_log = StaffAccessLog(runtime.db)

@@ -7,7 +7,7 @@ Persoonsgegevens; a privacy officer records whether it is notified and why, once
 from datetime import datetime, timedelta
 from typing import Any
 
-from privacyhub.requests.clock import Clock
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
     BREACH_REGISTER_QUERY,
     RECORD_BREACH_DECISION,

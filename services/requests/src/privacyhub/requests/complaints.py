@@ -15,13 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from privacyhub.requests.breaches import BreachRegister
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.complaint_receipts import complaint_receipt
 from privacyhub.requests.mail import Mailer
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
     CHANGE_COMPLAINT_STATUS,
     COMPLAINT_QUERY,
-    COMPLAINT_RECEIVED,
     COMPLAINTS_QUERY,
     ChangeComplaintStatus,
     Complaint,
@@ -35,7 +34,7 @@ from privacyhub.shared.contracts.complaints import (
 )
 from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
-from privacyhub.shared.dead_letter import UnprocessableMessage, describe_failure
+from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
@@ -247,8 +246,6 @@ def register_complaint_handlers(
     @runtime.subscriber(COMPLAINTS)
     async def take_in_complaint(envelope: Envelope[ComplaintReceived]) -> None:
         """Store a complaint once, e-mail its receipt once; a suspected breach also opens its breach register entry."""
-        if envelope.type != COMPLAINT_RECEIVED:
-            raise UnprocessableMessage(f"unexpected message type {envelope.type!r}")
         received = envelope.payload
 
         async def effect() -> None:

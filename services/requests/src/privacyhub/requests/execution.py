@@ -20,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 from privacyhub.requests.access_log import StaffAccessLog
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.export_package import build_package, package_contents
 from privacyhub.requests.mail import Mailer
@@ -31,6 +30,8 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.views import view
 from privacyhub.requests.workflow import Outcome
+from privacyhub.shared.catalogue import contracts
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import (
     CARRIED_OUT,
     AmendmentCommand,
@@ -44,7 +45,6 @@ from privacyhub.shared.contracts.rights import (
 )
 from privacyhub.shared.contracts.subject import (
     RECTIFY_SUBJECT_DATA,
-    RESULT_CONTRACTS,
     OwnerReceipt,
     SubjectDataErased,
     SubjectDataExported,
@@ -54,6 +54,7 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.identity import secret_digest
+from privacyhub.shared.topics import SUBJECT_EXPORTS, SUBJECT_RESULTS
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +286,9 @@ class RightsExecution:
 
     async def record(self, envelope: Envelope[SubjectMessage]) -> None:
         """Count one owner's answer to a rights request; answers to other senders' commands are not ours."""
-        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        answer = read_payload(
+            envelope.type, envelope.payload, contracts(SUBJECT_RESULTS, SUBJECT_EXPORTS)
+        )
         if answer is None:
             return
         document = await self._requests.get(envelope.correlation_id)

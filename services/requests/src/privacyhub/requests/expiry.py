@@ -14,9 +14,9 @@ code, or locked after too many wrong ones) goes a month after it was received.
 
 from privacyhub.requests.access_log import StaffAccessLog
 from privacyhub.requests.breaches import BreachRegister
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.complaints import Complaints
 from privacyhub.requests.execution_store import Executions
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.expiry import Erased, answer_expiry_commands
 from privacyhub.shared.service import ServiceRuntime

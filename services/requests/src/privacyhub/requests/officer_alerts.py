@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.mail import Mailer, Notice
 from privacyhub.requests.officer_notices import due_soon_notice, escalation_notice
 from privacyhub.requests.repository import COLLECTION, RightsRequestDocument
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.deadlines import DUE_SOON_DAYS, today
 from pymongo.asynchronous.database import AsyncDatabase

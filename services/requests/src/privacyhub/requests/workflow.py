@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from privacyhub.requests.clock import Clock
 from privacyhub.requests.codes import code_matches
 from privacyhub.requests.mail import Mailer, Notice
 from privacyhub.requests.notices import (
@@ -24,6 +23,7 @@ from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.verification_codes import CODE, VerificationCodes
 from privacyhub.requests.views import queue_entry, requester_view, view
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
     CARRIED_OUT,

@@ -17,13 +17,11 @@ from privacyhub.retention.handlers import register_handlers
 from privacyhub.retention.holds import HoldAnnouncer, LegalHolds
 from privacyhub.retention.queries import retention_queries
 from privacyhub.retention.records import EndedCustomers, RetainedRecords
-from privacyhub.retention.rules import Clock
 from privacyhub.retention.schedule import DueDeletions
 from privacyhub.retention.scheduling import ContactRetention
 from privacyhub.retention.settings import RetentionSettings, registered_retention
 from privacyhub.retention.sweep import Sweeper, SweepMetrics, sweep_while_serving
-from privacyhub.shared.contracts.retention import EraseExpiredRecords, LegalHoldEvent
-from privacyhub.shared.contracts.subject import EraseSubjectData
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
@@ -63,7 +61,7 @@ def assemble(
         customers=customers,
         grace=timedelta(seconds=settings.contact_grace_period_seconds),
     )
-    hold_news = runtime.publisher(RETENTION_HOLDS, LegalHoldEvent)
+    hold_news = runtime.publisher(RETENTION_HOLDS)
     register_handlers(
         runtime,
         contact=contact,
@@ -80,7 +78,7 @@ def assemble(
         holds=holds,
         requests=requests,
         customers=customers,
-        publisher=runtime.publisher(SUBJECT_COMMANDS, EraseSubjectData),
+        publisher=runtime.publisher(SUBJECT_COMMANDS),
         clock=clock,
         interval_seconds=settings.sweep_interval_seconds,
         batch_size=settings.sweep_batch_size,
@@ -92,7 +90,7 @@ def assemble(
         rules=period_rules(),
         holds=holds,
         requests=expiry_requests,
-        publisher=runtime.publisher(RETENTION_EXPIRY, EraseExpiredRecords),
+        publisher=runtime.publisher(RETENTION_EXPIRY),
         clock=clock,
         interval_seconds=settings.expiry_sweep_interval_seconds,
         metrics=ExpiryMetrics(runtime.registry),

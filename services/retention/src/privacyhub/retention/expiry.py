@@ -27,8 +27,8 @@ from uuid import UUID, uuid5
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.holds import HoldScope, LegalHolds
 from privacyhub.retention.records import subject_hash
-from privacyhub.retention.rules import Clock
 from privacyhub.retention.settings import registered_retention
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
     VISITOR_HELD_CATEGORIES,

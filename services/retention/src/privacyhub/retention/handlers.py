@@ -7,8 +7,9 @@ from typing import Any
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.expiry import ExpiryRequests
 from privacyhub.retention.holds import LegalHolds, announcement, placed_event
-from privacyhub.retention.rules import Clock
 from privacyhub.retention.scheduling import CONTACT_MESSAGES, ContactRetention
+from privacyhub.shared.catalogue import contracts
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
@@ -30,7 +31,6 @@ from privacyhub.shared.contracts.retention import (
     RetentionCommand,
 )
 from privacyhub.shared.contracts.subject import (
-    RESULT_CONTRACTS,
     SubjectDataErased,
     SubjectMessage,
     read_payload,
@@ -147,7 +147,7 @@ def register_handlers(
     @runtime.subscriber(SUBJECT_RESULTS)
     async def log_erasure_receipts(envelope: Envelope[SubjectMessage]) -> None:
         """Log the owners' receipts for this service's erase commands; of other erasures, note what a hold kept."""
-        answer = read_payload(envelope.type, envelope.payload, RESULT_CONTRACTS)
+        answer = read_payload(envelope.type, envelope.payload, contracts(SUBJECT_RESULTS))
         if not isinstance(answer, SubjectDataErased):
             return
         request = await requests.get(envelope.correlation_id)

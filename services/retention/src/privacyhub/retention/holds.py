@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import (
     LEGAL_HOLD_LIFTED,
     LEGAL_HOLD_PLACED,
@@ -149,7 +150,7 @@ class HoldAnnouncer:
         *,
         holds: LegalHolds,
         publisher: Any,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_seconds: float,
         registry: CollectorRegistry,
     ) -> None:

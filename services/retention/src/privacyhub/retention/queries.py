@@ -2,7 +2,7 @@
 
 from privacyhub.retention.deletion_log import DeletionLog
 from privacyhub.retention.holds import LegalHolds
-from privacyhub.retention.rules import Clock
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import (
     DELETION_LOG_QUERY,
     LEGAL_HOLDS_QUERY,

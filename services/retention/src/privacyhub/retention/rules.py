@@ -4,12 +4,8 @@
 after a grace period: each fact gives a due date, and the earliest one wins.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-Clock = Callable[[], datetime]
-"""Returns the current time as an aware datetime; tests pass one they control."""
 
 AFTER_ANSWER = "contact_messages.after_answer"
 AFTER_CUSTOMER_ENDED = "contact_messages.after_customer_ended"

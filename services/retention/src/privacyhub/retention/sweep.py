@@ -16,8 +16,8 @@ from uuid import UUID, uuid5
 from privacyhub.retention.deletion_log import ErasureRequest, ErasureRequests
 from privacyhub.retention.holds import LegalHolds, is_held
 from privacyhub.retention.records import EndedCustomers
-from privacyhub.retention.rules import Clock
 from privacyhub.retention.schedule import DueDeletion, DueDeletions
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.subject import ERASE_SUBJECT_DATA, Category, EraseSubjectData
 from privacyhub.shared.envelope import Envelope
 from prometheus_client import CollectorRegistry, Counter

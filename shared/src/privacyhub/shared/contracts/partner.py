@@ -8,20 +8,6 @@ was never given. The recipient answers on PARTNER_RESULTS with the usual owner a
 passes on to the rights workflow.
 """
 
-from privacyhub.shared.contracts.subject import (
-    ERASE_SUBJECT_DATA,
-    EXPORT_SUBJECT_DATA,
-    LIFT_RESTRICTION,
-    OBJECT_TO_PROCESSING,
-    RESTRICT_PROCESSING,
-    WITHDRAW_CONSENTS,
-    EraseSubjectData,
-    ExportSubjectData,
-    LiftRestriction,
-    ObjectToProcessing,
-    RestrictProcessing,
-    WithdrawConsents,
-)
 from pydantic import BaseModel, ConfigDict
 
 RECORD_SHARED = "RecordShared"
@@ -53,14 +39,3 @@ class PartnerMessage(BaseModel):
     """Any payload on a recipient's topic, read into its contract by the envelope's type."""
 
     model_config = ConfigDict(extra="allow")
-
-
-PARTNER_COMMAND_CONTRACTS: dict[str, type[BaseModel]] = {
-    ERASE_SUBJECT_DATA: EraseSubjectData,
-    EXPORT_SUBJECT_DATA: ExportSubjectData,
-    RECTIFY_SHARED_RECORDS: RectifySharedRecords,
-    RESTRICT_PROCESSING: RestrictProcessing,
-    LIFT_RESTRICTION: LiftRestriction,
-    OBJECT_TO_PROCESSING: ObjectToProcessing,
-    WITHDRAW_CONSENTS: WithdrawConsents,
-}

@@ -203,26 +203,11 @@ class SubjectMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-COMMAND_CONTRACTS: dict[str, type[SubjectCommand]] = {
-    ERASE_SUBJECT_DATA: EraseSubjectData,
-    EXPORT_SUBJECT_DATA: ExportSubjectData,
-    RECTIFY_SUBJECT_DATA: RectifySubjectData,
-    RESTRICT_PROCESSING: RestrictProcessing,
-    LIFT_RESTRICTION: LiftRestriction,
-    OBJECT_TO_PROCESSING: ObjectToProcessing,
-    WITHDRAW_CONSENTS: WithdrawConsents,
-}
-RESULT_CONTRACTS: dict[str, type[BaseModel]] = {
-    SUBJECT_DATA_ERASED: SubjectDataErased,
-    SUBJECT_DATA_EXPORTED: SubjectDataExported,
-    SUBJECT_PROCESSING_CHANGED: SubjectProcessingChanged,
-}
-
-
 def read_payload(
     type_name: str, payload: SubjectMessage, table: dict[str, type[BaseModel]]
 ) -> BaseModel | None:
-    """The payload as its contract, or None for a type the table does not know."""
+    """The payload as its contract, or None for a type the table (the catalogue's `contracts`)
+    does not know."""
     contract = table.get(type_name)
     if contract is None:
         return None

@@ -1,0 +1,100 @@
+"""The message catalogue declares every message once, and the code reads and publishes only
+what it declares (the topic-level match with each process is in test_kafka_access.py)."""
+
+import importlib
+import pkgutil
+import re
+
+import privacyhub.shared.contracts as contracts_package
+import pytest
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.shared import queries
+from privacyhub.shared.catalogue import (
+    CATALOGUE,
+    Process,
+    UndeclaredMessage,
+    contracts,
+    published_by,
+    read_by,
+)
+from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
+from privacyhub.shared.owners import answer_subject_commands
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import ALL_TOPICS, CONTACT_MESSAGES, DEAD_LETTER, SUBJECT_COMMANDS
+
+TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^Query$")
+
+
+def message_type_constants() -> set[str]:
+    """Every CamelCase string constant of the contracts modules and the query protocol."""
+    modules = [queries] + [
+        importlib.import_module(f"{contracts_package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(contracts_package.__path__)
+    ]
+    return {
+        value
+        for module in modules
+        for name, value in vars(module).items()
+        if name.isupper() and isinstance(value, str) and TYPE_NAME.match(value)
+    }
+
+
+def test_every_message_type_of_the_contracts_is_declared_and_nothing_else() -> None:
+    assert {message.type for message in CATALOGUE} == message_type_constants()
+
+
+def test_a_type_is_declared_once_per_topic_and_every_message_has_a_publisher() -> None:
+    pairs = [(message.type, message.topic.name) for message in CATALOGUE]
+    assert len(pairs) == len(set(pairs))
+    assert all(message.publishers for message in CATALOGUE)
+
+
+def test_every_topic_but_the_dead_letters_carries_a_declared_message() -> None:
+    carried = {message.topic.name for message in CATALOGUE}
+    assert carried == {topic.name for topic in ALL_TOPICS} - {DEAD_LETTER.name}
+
+
+def test_every_process_publishes_and_reads_something() -> None:
+    for process in Process:
+        assert published_by(process), process
+        assert read_by(process), process
+
+
+def test_a_reader_reads_each_type_into_its_own_payload() -> None:
+    read = contracts(SUBJECT_COMMANDS)
+    assert read[EXPORT_SUBJECT_DATA].__name__ == "ExportSubjectData"
+    assert len(read) == 7
+
+
+@pytest.fixture
+def consent_runtime() -> ServiceRuntime:
+    # Assembled only: nothing connects before it is started.
+    return ServiceRuntime(ConsentSettings(), name="consent")
+
+
+def test_subscribing_to_a_topic_the_catalogue_does_not_give_the_service_fails_at_start_up(
+    consent_runtime: ServiceRuntime,
+) -> None:
+    with pytest.raises(UndeclaredMessage, match="nothing consent reads on"):
+        consent_runtime.subscriber(CONTACT_MESSAGES)
+    with pytest.raises(UndeclaredMessage, match="nothing consent reads on"):
+        consent_runtime.consume_batches(CONTACT_MESSAGES, handler=lambda batch: None)
+
+
+def test_publishing_where_the_catalogue_does_not_say_so_fails_at_start_up(
+    consent_runtime: ServiceRuntime,
+) -> None:
+    with pytest.raises(UndeclaredMessage, match="nothing consent publishes on"):
+        consent_runtime.publisher(SUBJECT_COMMANDS)
+
+
+def test_an_owner_that_leaves_a_declared_subject_command_unhandled_fails_at_start_up(
+    consent_runtime: ServiceRuntime,
+) -> None:
+    async def export(envelope: object, command: object) -> tuple[str, object]:
+        raise AssertionError("never called")
+
+    with pytest.raises(UndeclaredMessage, match="the catalogue declares"):
+        answer_subject_commands(
+            consent_runtime, handlers={EXPORT_SUBJECT_DATA: export}, catch_up=()
+        )
