@@ -11,13 +11,13 @@ import pytest
 from httpx import AsyncClient, Response
 from privacyhub.requests.repository import COLLECTION
 from privacyhub.shared.contracts.rights import (
-    RESEND_CODE_QUERY,
-    VERIFY_CODE_QUERY,
+    RESEND_CODE_COMMAND,
+    VERIFY_CODE_COMMAND,
     CodeAttempt,
     CodeResend,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import QUERY, Query
+from privacyhub.shared.queries import COMMAND, Command
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from privacyhub.shared.topics import REQUESTS_QUERIES
@@ -189,11 +189,11 @@ async def test_a_letter_gets_no_code_and_without_the_token_there_is_no_request(
     assert len(code_mails(mailbox, email)) == 1
 
 
-def query_envelope(request_id: str, name: str, arguments: BaseModel) -> Envelope[Query]:
-    return Envelope[Query](
-        type=QUERY,
+def command_envelope(request_id: str, name: str, arguments: BaseModel) -> Envelope[Command]:
+    return Envelope[Command](
+        type=COMMAND,
         subject_id=request_id,
-        payload=Query(name=name, arguments=arguments.model_dump(mode="json")),
+        payload=Command(name=name, arguments=arguments.model_dump(mode="json")),
     )
 
 
@@ -208,9 +208,9 @@ async def test_a_redelivered_ask_mails_one_code(
     accepted = await submit(gateway, email)
     request_id = accepted["request_id"]
     code = await emailed_code(mailbox, email)
-    ask = query_envelope(
+    ask = command_envelope(
         request_id,
-        RESEND_CODE_QUERY,
+        RESEND_CODE_COMMAND,
         CodeResend(
             request_id=request_id,
             access_token_sha256=hashlib.sha256(accepted["access_token"].encode()).hexdigest(),
@@ -218,9 +218,9 @@ async def test_a_redelivered_ask_mails_one_code(
         ),
     )
     # Same key, so the same partition: once this try is counted, both copies of the ask were handled.
-    sentinel = query_envelope(
+    sentinel = command_envelope(
         request_id,
-        VERIFY_CODE_QUERY,
+        VERIFY_CODE_COMMAND,
         CodeAttempt(request_id=request_id, code=wrong(code), attempt_id=uuid.uuid4()),
     )
 

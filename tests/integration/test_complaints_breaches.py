@@ -18,7 +18,7 @@ from privacyhub.shared.contracts.complaints import (
 )
 from privacyhub.shared.contracts.pages import MAX_LIMIT
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.queries import QUERY, Query
+from privacyhub.shared.queries import COMMAND, Command
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_QUERIES
 from pymongo.asynchronous.database import AsyncDatabase
@@ -245,10 +245,10 @@ async def test_a_status_change_delivered_twice_is_applied_once(
     change = ChangeComplaintStatus(
         command_id=uuid4(), reference=reference, status="in_progress", changed_by="dpo-ellen"
     )
-    query = Envelope[Query](
-        type=QUERY,
+    query = Envelope[Command](
+        type=COMMAND,
         subject_id=reference,
-        payload=Query(name=CHANGE_COMPLAINT_STATUS, arguments=change.model_dump(mode="json")),
+        payload=Command(name=CHANGE_COMPLAINT_STATUS, arguments=change.model_dump(mode="json")),
     )
     for _ in range(2):
         await publish_message(

@@ -1,4 +1,5 @@
-"""Reads through topics: the gateway asks on the owner's query topic and gets the answer back."""
+"""Queries and commands through topics: the gateway asks on the owner's query topic and gets the
+answer back; a command is taken once however often it comes."""
 
 from datetime import timedelta
 
@@ -8,13 +9,15 @@ from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.shared.broker import make_broker
-from privacyhub.shared.queries import Query, Refusal, Reply, answer_queries
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.queries import COMMAND, Command, Query, Refusal, Reply, answer_queries
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import TopicSpec, ensure_topics
+from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
 
 from tests.conftest import Endpoints
 from tests.integration.conftest import RUN, gateway_settings
+from tests.support.kafka import collect_until, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -66,3 +69,52 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
     assert missing.status == "not_found"
     assert unknown.status == "invalid" and "nonsense" in (unknown.reason or "")
     assert refused == Reply.refused("locked", "This echo is locked.")
+
+
+async def test_a_command_is_taken_once_and_a_repeated_one_gets_the_first_reply(
+    endpoints: Endpoints,
+) -> None:
+    owner = ServiceRuntime(
+        ConsentSettings(
+            kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
+            mongodb_url=endpoints.mongodb_url,
+            mongodb_database=f"test_commands_{RUN}",
+            consumer_group=f"test-commands-{RUN}",
+        ),
+        name="consent",
+    )
+    commanded = TopicSpec(f"test.commands.{RUN}", 1, timedelta(hours=1), False, "test")
+    await ensure_topics(endpoints.kafka_bootstrap_servers, topics=(commanded,))
+    taken: list[str] = []
+
+    async def take(command: Command) -> Reply:
+        taken.append(command.name)
+        return Reply(status="found", result={"taken": len(taken)})
+
+    answer_queries(owner, commanded, queries={}, commands={"take": take})
+    repeated, later = (
+        Envelope[Command](type=COMMAND, subject_id="step-1", payload=Command(name="take"))
+        for _ in range(2)
+    )
+
+    async with owner.running():
+        for envelope in (repeated, repeated, later):
+            await publish_message(
+                endpoints.kafka_bootstrap_servers,
+                commanded.name,
+                envelope.model_dump_json().encode(),
+                key=envelope.partition_key,
+            )
+        replies = await collect_until(
+            endpoints.kafka_bootstrap_servers,
+            GATEWAY_REPLIES.name,
+            lambda m: m["correlation_id"] == str(later.correlation_id),
+        )
+
+    def results(envelope: Envelope[Command]) -> list[object]:
+        ours = [m for m in replies if m["correlation_id"] == str(envelope.correlation_id)]
+        return [m["payload"]["result"] for m in ours]
+
+    assert results(repeated) == [{"taken": 1}, {"taken": 1}]
+    assert results(later) == [{"taken": 2}]
+    assert taken == ["take", "take"]

@@ -16,11 +16,11 @@ from httpx import AsyncClient
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.repository import COLLECTION
 from privacyhub.shared.auth import Role
-from privacyhub.shared.contracts.rights import VERIFY_CODE_QUERY, CodeAttempt
+from privacyhub.shared.contracts.rights import VERIFY_CODE_COMMAND, CodeAttempt
 from privacyhub.shared.deadlines import receipt_date
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.identity import subject_id_for_email, visitor_id_for_key
-from privacyhub.shared.queries import QUERY, Query
+from privacyhub.shared.queries import COMMAND, Command
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, RIGHTS_REQUESTS
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -213,12 +213,12 @@ async def test_a_redelivered_attempt_counts_once(
     request_id = (await submit(gateway, email))["request_id"]
     code = await emailed_code(mailbox, email)
 
-    def attempt_envelope() -> Envelope[Query]:
+    def attempt_envelope() -> Envelope[Command]:
         attempt = CodeAttempt(request_id=request_id, code=wrong(code), attempt_id=uuid.uuid4())
-        return Envelope[Query](
-            type=QUERY,
+        return Envelope[Command](
+            type=COMMAND,
             subject_id=request_id,
-            payload=Query(name=VERIFY_CODE_QUERY, arguments=attempt.model_dump(mode="json")),
+            payload=Command(name=VERIFY_CODE_COMMAND, arguments=attempt.model_dump(mode="json")),
         )
 
     twice, after = attempt_envelope(), attempt_envelope()

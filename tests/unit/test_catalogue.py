@@ -22,7 +22,7 @@ from privacyhub.shared.owners import answer_subject_commands
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import ALL_TOPICS, CONTACT_MESSAGES, DEAD_LETTER, SUBJECT_COMMANDS
 
-TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^Query$")
+TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^Query$|^Command$")
 
 
 def message_type_constants() -> set[str]:

@@ -1,4 +1,4 @@
-"""The asking side of reads through topics (see privacyhub.shared.queries)."""
+"""The asking side of queries and commands through topics (see privacyhub.shared.queries)."""
 
 import asyncio
 from functools import cache
@@ -11,7 +11,7 @@ from privacyhub.gateway.errors import QueryTimeout
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.shared.broker import provisioned
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import QUERY, Query, Refusal, Reply
+from privacyhub.shared.queries import COMMAND, QUERY, Command, Query, Refusal, Reply
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
 from pydantic import BaseModel, JsonValue, TypeAdapter
 
@@ -52,14 +52,25 @@ class QueryClient:
 
     async def ask(self, topic: TopicSpec, subject_id: str, query: Query) -> Reply:
         """Publish `query` to the owner's `topic` and wait for the reply; 503 if Kafka is down, 504 if no reply comes."""
-        envelope = Envelope[Query](type=QUERY, subject_id=subject_id, payload=query)
+        return await self._sent(
+            topic, Envelope[Query](type=QUERY, subject_id=subject_id, payload=query)
+        )
+
+    async def command(self, topic: TopicSpec, subject_id: str, command: Command) -> Reply:
+        """Publish `command` to the owner's `topic` and wait for the reply, as `ask`. The owner takes
+        it once: it travels under a new event id, its idempotency key."""
+        return await self._sent(
+            topic, Envelope[Command](type=COMMAND, subject_id=subject_id, payload=command)
+        )
+
+    async def _sent(self, topic: TopicSpec, envelope: Envelope[Query] | Envelope[Command]) -> Reply:
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._waiting[envelope.correlation_id] = future
         try:
             await self._publisher.publish(envelope, topic)
             return await asyncio.wait_for(future, self._timeout_seconds)
         except TimeoutError as error:
-            raise QueryTimeout(query.name) from error
+            raise QueryTimeout(envelope.payload.name) from error
         finally:
             del self._waiting[envelope.correlation_id]
 
@@ -78,12 +89,31 @@ async def ask_owner(
     *,
     key: str,
 ) -> Answer:
-    """Ask the owning service on `topic` for a read or a step and return its result as `answer`.
+    """Ask the owning service on `topic` for a read and return its result as `answer`.
 
     `key` is the envelope's subject and partition key: the id the query is about, or a fixed
     key for a whole list. Errors as `found` raises them.
     """
-    if isinstance(arguments, BaseModel):
-        arguments = arguments.model_dump(mode="json")
-    query = Query(name=name, arguments=arguments or {})
+    query = Query(name=name, arguments=_plain(arguments))
     return _adapter(answer).validate_python(found(await queries.ask(topic, key, query)))
+
+
+async def command_owner(
+    queries: QueryClient,
+    topic: TopicSpec,
+    name: str,
+    arguments: BaseModel,
+    answer: type[Answer],
+    *,
+    key: str,
+) -> Answer:
+    """Have the owning service on `topic` take a step and return its result as `answer`; `key`
+    and errors as `ask_owner`."""
+    command = Command(name=name, arguments=_plain(arguments))
+    return _adapter(answer).validate_python(found(await queries.command(topic, key, command)))
+
+
+def _plain(arguments: BaseModel | dict[str, JsonValue] | None) -> dict[str, JsonValue]:
+    if isinstance(arguments, BaseModel):
+        return arguments.model_dump(mode="json")
+    return arguments or {}

@@ -85,7 +85,7 @@ from privacyhub.shared.contracts.subject import (
     SubjectProcessingChanged,
     WithdrawConsents,
 )
-from privacyhub.shared.queries import QUERY, REPLY, Query, Reply
+from privacyhub.shared.queries import COMMAND, QUERY, REPLY, Command, Query, Reply
 from privacyhub.shared.topics import (
     ALL_TOPICS,
     COMPLAINTS,
@@ -137,7 +137,7 @@ class Key(StrEnum):
     HOLD = "the legal hold's id"
     CATEGORY = "the data category that expires"
     STATEMENT = "the privacy statement (one key: versions stay in order)"
-    QUERIED = "what the query is about, or the asker's correlation id"
+    QUERIED = "what the query or command is about, or a fixed key for a whole list"
 
 
 @dataclass(frozen=True)
@@ -283,6 +283,14 @@ CATALOGUE: tuple[Message, ...] = (
         for message in _messages(
             topic, Key.QUERIED, [(QUERY, Query)], publishers=(GATEWAY,), readers=(owner,)
         )
+    ),
+    # Steps a person takes on a rights request, a complaint or a breach (a decision, a code).
+    *_messages(
+        REQUESTS_QUERIES,
+        Key.QUERIED,
+        [(COMMAND, Command)],
+        publishers=(GATEWAY,),
+        readers=(REQUESTS,),
     ),
     *_messages(
         GATEWAY_REPLIES,
@@ -433,3 +441,4 @@ def types_read(process: Process, topic_name: str) -> frozenset[str]:
 
 
 _GOVERNED = frozenset(topic.name for topic in ALL_TOPICS)
+

@@ -12,16 +12,18 @@ as the traffic of the longest topic retention, not of all time.
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.lookups import looked_up
+from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 PROCESSED_EVENTS = "processed_events"
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class ProcessedEvents:
@@ -47,6 +49,27 @@ class ProcessedEvents:
         except DuplicateKeyError:
             return False  # a concurrent copy of this consumer applied it first; the keyed effect was a no-op
         return True
+
+    async def answer_once(
+        self,
+        event_id: UUID,
+        event_type: str,
+        answer_type: type[Answer],
+        step: Callable[[], Awaitable[Answer]],
+    ) -> Answer:
+        """The answer of `step`, taken once per `event_id`: a repeated id gets the first answer
+        again, kept with the mark. A crash between the step and the mark takes it again, so a step
+        must refuse to be taken twice (an already decided request, say)."""
+        kept = await self._collection.find_one({"_id": str(event_id)}, projection={"answer": 1})
+        if kept is not None and "answer" in kept:
+            return answer_type.model_validate(kept["answer"])
+        answer = await step()
+        mark = {"_id": str(event_id), "type": event_type, "processed_at": utc_now()}
+        try:
+            await self._collection.insert_one(mark | {"answer": answer.model_dump(mode="json")})
+        except DuplicateKeyError:
+            pass  # a concurrent copy took the step first; it refused a second one
+        return answer
 
     async def processed_among(self, event_ids: Iterable[UUID]) -> set[UUID]:
         """The ids among `event_ids` applied before, each looked up by id."""

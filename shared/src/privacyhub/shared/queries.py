@@ -1,8 +1,11 @@
-"""Reads through topics: the gateway asks (gateway/queries.py), the owning service answers here.
+"""Queries and commands through topics: the gateway asks (gateway/queries.py), the owning service
+answers here.
 
-FastStream has no Kafka request/reply, so a query is an envelope on the owner's
-query topic and the answer an envelope on GATEWAY_REPLIES with the same
-correlation id. Queries change nothing, so they need no idempotency.
+FastStream has no Kafka request/reply, so a query or a command is an envelope on the owner's
+query topic and the answer an envelope on GATEWAY_REPLIES with the same correlation id. A query
+reads and changes nothing, so it needs no idempotency. A command takes a step (a decision, a
+code entered) and is carried out once per event id, its idempotency key: a redelivered or
+repeated command gets the reply the first one got (`ProcessedEvents.answer_once`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -13,11 +16,19 @@ from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
 from pydantic import BaseModel, JsonValue
 
 QUERY = "Query"
+COMMAND = "Command"
 REPLY = "QueryAnswered"
 
 
 class Query(BaseModel):
     """A named read with its arguments (a visitor id, a date range)."""
+
+    name: str
+    arguments: dict[str, JsonValue] = {}
+
+
+class Command(BaseModel):
+    """A named step with its arguments (a decision on a request, a code entered)."""
 
     name: str
     arguments: dict[str, JsonValue] = {}
@@ -58,22 +69,44 @@ class Refusal(Exception):
 
 
 QueryHandler = Callable[[Query], Awaitable[Reply]]
+CommandHandler = Callable[[Command], Awaitable[Reply]]
 
 
-def answer_queries(runtime: Any, topic: TopicSpec, handlers: dict[str, QueryHandler]) -> None:
-    """Subscribe `runtime` (a ServiceRuntime) to `topic` and answer each query by its name."""
+def answer_queries(
+    runtime: Any,
+    topic: TopicSpec,
+    queries: dict[str, QueryHandler],
+    commands: dict[str, CommandHandler] | None = None,
+) -> None:
+    """Subscribe `runtime` (a ServiceRuntime) to `topic` and answer each query and command by its
+    name: one subscriber for both, as two in one consumer group would split the topic between them."""
     replies = runtime.publisher(GATEWAY_REPLIES)
+    commands = commands or {}
+
+    async def reply_to(
+        asked: Query | Command, handler: Callable[..., Awaitable[Reply]] | None
+    ) -> Reply:
+        if handler is None:
+            return Reply(
+                status="invalid", reason=f"unknown {type(asked).__name__.lower()} {asked.name!r}"
+            )
+        try:
+            return await handler(asked)
+        except Refusal as refusal:
+            return Reply.refused(refusal.code, refusal.reason)
 
     @runtime.subscriber(topic)
     async def answer(envelope: Envelope[Query]) -> None:
-        handler = handlers.get(envelope.payload.name)
-        if handler is None:
-            reply = Reply(status="invalid", reason=f"unknown query {envelope.payload.name!r}")
+        if envelope.type == COMMAND:
+            command = Command.model_validate(envelope.payload.model_dump())
+            reply = await runtime.processed_events.answer_once(
+                envelope.event_id,
+                COMMAND,
+                Reply,
+                lambda: reply_to(command, commands.get(command.name)),
+            )
         else:
-            try:
-                reply = await handler(envelope.payload)
-            except Refusal as refusal:
-                reply = Reply.refused(refusal.code, refusal.reason)
+            reply = await reply_to(envelope.payload, queries.get(envelope.payload.name))
         answer = Envelope[Reply](
             type=REPLY,
             subject_id=envelope.subject_id,

@@ -18,7 +18,7 @@ from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import Accepted, EventPublisher
-from privacyhub.gateway.queries import QueryClient, ask_owner
+from privacyhub.gateway.queries import QueryClient, ask_owner, command_owner
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.complaints import (
@@ -148,7 +148,7 @@ class ComplaintQueueController(Controller):
             note=data.note,
             changed_by=staff_member.staff_id,
         )
-        complaint = await ask_owner(
+        complaint = await command_owner(
             queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
         )
         await staff_reads.record(category="complaints", record=reference, email=complaint.email)
@@ -202,6 +202,6 @@ class BreachRegisterController(Controller):
             decided_by=staff_member.staff_id,
             **data.model_dump(),
         )
-        return await ask_owner(
+        return await command_owner(
             queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
         )

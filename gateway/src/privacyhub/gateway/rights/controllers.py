@@ -12,7 +12,7 @@ from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient, ask_owner
+from privacyhub.gateway.queries import QueryClient, ask_owner, command_owner
 from privacyhub.gateway.rate_limit import AddressLimiter
 from privacyhub.gateway.rights.intake import accept_rights_request
 from privacyhub.gateway.rights.schemas import (
@@ -25,9 +25,9 @@ from privacyhub.gateway.rights.schemas import (
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.contracts.rights import (
     EXPORT_QUERY,
-    RESEND_CODE_QUERY,
+    RESEND_CODE_COMMAND,
     STATUS_QUERY,
-    VERIFY_CODE_QUERY,
+    VERIFY_CODE_COMMAND,
     Channel,
     CodeAttempt,
     CodeResend,
@@ -123,12 +123,12 @@ class RightsRequestController(Controller):
         queries: NamedDependency[QueryClient],
     ) -> VerificationResult:
         """Confirm a request with the code from the e-mail; an approved rectification of the e-mail address takes here the code sent to the new address, and is carried out only once it is entered. 200 once verified; 400 for a wrong or expired code (`POST .../code` sends a new one); 429 after too many wrong codes, after which even the right code is refused; 404 for an unknown request."""
-        # One id per try: should Kafka deliver the query twice, the service counts it once.
+        # One id per try: should Kafka deliver the command twice, the service counts it once.
         attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
-        return await ask_owner(
+        return await command_owner(
             queries,
             REQUESTS_QUERIES,
-            VERIFY_CODE_QUERY,
+            VERIFY_CODE_COMMAND,
             attempt,
             VerificationResult,
             key=str(request_id),
@@ -161,8 +161,8 @@ class RightsRequestController(Controller):
             access_token_sha256=secret_digest(bearer_token(authorization)),
             command_id=uuid4(),
         )
-        return await ask_owner(
-            queries, REQUESTS_QUERIES, RESEND_CODE_QUERY, command, CodeResent, key=str(request_id)
+        return await command_owner(
+            queries, REQUESTS_QUERIES, RESEND_CODE_COMMAND, command, CodeResent, key=str(request_id)
         )
 
     @get(

@@ -12,7 +12,7 @@ from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
 from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import EventPublisher
-from privacyhub.gateway.queries import QueryClient, ask_owner
+from privacyhub.gateway.queries import QueryClient, ask_owner, command_owner
 from privacyhub.gateway.rights.intake import accept_rights_request
 from privacyhub.gateway.rights.schemas import (
     AmendmentForm,
@@ -27,14 +27,14 @@ from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page
 from privacyhub.shared.contracts.rights import (
-    AMENDMENT_QUERY,
-    CLOSURE_QUERY,
-    DECISION_QUERY,
-    EXTENSION_QUERY,
-    OFFICER_VERIFICATION_QUERY,
+    AMENDMENT_COMMAND,
+    CLOSURE_COMMAND,
+    DECISION_COMMAND,
+    EXTENSION_COMMAND,
+    OFFICER_VERIFICATION_COMMAND,
     QUEUE_QUERY,
-    RESTRICTION_LIFT_QUERY,
-    RETRY_QUERY,
+    RESTRICTION_LIFT_COMMAND,
+    RETRY_COMMAND,
     AmendmentCommand,
     ClosureCommand,
     DecisionCommand,
@@ -66,7 +66,7 @@ async def act_on_request(
     queries: QueryClient, action: str, command: StaffAction
 ) -> RightsRequestView:
     """A privacy officer's step on one request, taken by the requests service: the request after it."""
-    return await ask_owner(
+    return await command_owner(
         queries,
         REQUESTS_QUERIES,
         action,
@@ -146,7 +146,7 @@ class StaffRightsRequestController(Controller):
         command = OfficerVerification(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        return await act_on_request(queries, OFFICER_VERIFICATION_QUERY, command)
+        return await act_on_request(queries, OFFICER_VERIFICATION_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/decision",
@@ -172,7 +172,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await act_on_request(queries, DECISION_QUERY, command)
+        return await act_on_request(queries, DECISION_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/extension",
@@ -197,7 +197,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await act_on_request(queries, EXTENSION_QUERY, command)
+        return await act_on_request(queries, EXTENSION_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/restriction-lift",
@@ -217,7 +217,7 @@ class StaffRightsRequestController(Controller):
         command = RestrictionLiftCommand(
             request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
         )
-        return await act_on_request(queries, RESTRICTION_LIFT_QUERY, command)
+        return await act_on_request(queries, RESTRICTION_LIFT_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/retry",
@@ -235,7 +235,7 @@ class StaffRightsRequestController(Controller):
     ) -> RightsRequestView:
         """Send an escalated request again, under a new command id, to the data owners that did not answer (`escalation.missing_owners`), and wait for them anew; an owner that answers after all completes it. 409 when the request is not escalated or is closed, and for one that was never sent (`escalation.problem`): amend or close that one."""
         command = RetryCommand(request_id=request_id, staff_id=staff.staff_id, action_id=uuid4())
-        return await act_on_request(queries, RETRY_QUERY, command)
+        return await act_on_request(queries, RETRY_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/amendment",
@@ -259,7 +259,7 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await act_on_request(queries, AMENDMENT_QUERY, command)
+        return await act_on_request(queries, AMENDMENT_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/closure",
@@ -281,4 +281,4 @@ class StaffRightsRequestController(Controller):
             staff_id=staff.staff_id,
             action_id=uuid4(),
         )
-        return await act_on_request(queries, CLOSURE_QUERY, command)
+        return await act_on_request(queries, CLOSURE_COMMAND, command)

@@ -6,9 +6,10 @@ from privacyhub.requests.access_log import (
     access_log_queries,
     register_access_log,
 )
-from privacyhub.requests.breaches import BreachRegister, breach_queries
+from privacyhub.requests.breaches import BreachRegister, breach_commands, breach_queries
 from privacyhub.requests.complaints import (
     Complaints,
+    complaint_commands,
     complaint_queries,
     register_complaint_handlers,
 )
@@ -19,7 +20,7 @@ from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.officer_alerts import OfficerAlerts
 from privacyhub.requests.owner_results import register_owner_results
-from privacyhub.requests.queries import rights_query_handlers
+from privacyhub.requests.queries import rights_commands, rights_queries
 from privacyhub.requests.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.requests.sweep import sweep_while_serving
@@ -95,11 +96,16 @@ def create_runtime(
     answer_queries(
         runtime,
         REQUESTS_QUERIES,
-        {
-            **rights_query_handlers(workflow, codes, execution),
-            **complaint_queries(complaints, clock),
+        queries={
+            **rights_queries(workflow, execution),
+            **complaint_queries(complaints),
             **breach_queries(breaches, clock),
             **access_log_queries(access_log),
+        },
+        commands={
+            **rights_commands(workflow, codes, execution),
+            **complaint_commands(complaints, clock),
+            **breach_commands(breaches, clock),
         },
     )
     return runtime

@@ -19,7 +19,7 @@ from privacyhub.shared.contracts.complaints import (
 from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.pages import page_of
-from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
+from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
 from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -130,7 +130,7 @@ class BreachRegister:
 
 
 def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
-    """Answers to the gateway's breach-register reads and decisions, by query name."""
+    """Answers to the gateway's breach-register reads, by query name."""
 
     async def entries(query: Query) -> Reply:
         try:
@@ -140,9 +140,15 @@ def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHan
         listed = await register.entries(page, now=clock())
         return Reply(status="found", result=listed.model_dump(mode="json"))
 
-    async def record_decision(query: Query) -> Reply:
+    return {BREACH_REGISTER_QUERY: entries}
+
+
+def breach_commands(register: BreachRegister, clock: Clock) -> dict[str, CommandHandler]:
+    """Decisions on breaches (notify the authority, the people concerned), by command name."""
+
+    async def record_decision(asked: Command) -> Reply:
         try:
-            command = RecordBreachDecision.model_validate(query.arguments)
+            command = RecordBreachDecision.model_validate(asked.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
         entry = await register.decide(command, at=clock())
@@ -150,4 +156,4 @@ def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHan
             return Reply(status="not_found", reason="no breach register entry with that id")
         return Reply(status="found", result=entry.model_dump(mode="json"))
 
-    return {BREACH_REGISTER_QUERY: entries, RECORD_BREACH_DECISION: record_decision}
+    return {RECORD_BREACH_DECISION: record_decision}

@@ -37,7 +37,7 @@ from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.pages import page_of
-from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
+from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
 from pydantic import ValidationError
@@ -266,8 +266,8 @@ def register_complaint_handlers(
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
 
-def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHandler]:
-    """Answers to the gateway's complaint reads and status changes, by query name."""
+def complaint_queries(complaints: Complaints) -> dict[str, QueryHandler]:
+    """Answers to the gateway's complaint reads, by query name."""
 
     async def queue(query: Query) -> Reply:
         try:
@@ -286,9 +286,15 @@ def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHa
             return Reply(status="not_found", reason="no complaint with that reference")
         return Reply(status="found", result=complaint.model_dump(mode="json"))
 
-    async def change_status(query: Query) -> Reply:
+    return {COMPLAINTS_QUERY: queue, COMPLAINT_QUERY: one}
+
+
+def complaint_commands(complaints: Complaints, clock: Clock) -> dict[str, CommandHandler]:
+    """A complaint's status changes, by command name."""
+
+    async def change_status(asked: Command) -> Reply:
         try:
-            command = ChangeComplaintStatus.model_validate(query.arguments)
+            command = ChangeComplaintStatus.model_validate(asked.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
         complaint = await complaints.change_status(command, at=clock())
@@ -296,8 +302,4 @@ def complaint_queries(complaints: Complaints, clock: Clock) -> dict[str, QueryHa
             return Reply(status="not_found", reason="no complaint with that reference")
         return Reply(status="found", result=complaint.model_dump(mode="json"))
 
-    return {
-        COMPLAINTS_QUERY: queue,
-        COMPLAINT_QUERY: one,
-        CHANGE_COMPLAINT_STATUS: change_status,
-    }
+    return {CHANGE_COMPLAINT_STATUS: change_status}

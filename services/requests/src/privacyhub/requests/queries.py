@@ -1,4 +1,5 @@
-"""The rights-request queries the requests service answers for the gateway on REQUESTS_QUERIES.
+"""The rights-request queries and commands the requests service answers for the gateway on
+REQUESTS_QUERIES.
 
 A found request is a `found` reply with the request; a refused step a `refused` reply with the
 `Rejection` as its code; an unknown request (or a wrong access token) `not_found`.
@@ -13,18 +14,18 @@ from privacyhub.requests.verification_codes import VerificationCodes
 from privacyhub.requests.workflow import Outcome, RightsWorkflow
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
-    AMENDMENT_QUERY,
-    CLOSURE_QUERY,
-    DECISION_QUERY,
+    AMENDMENT_COMMAND,
+    CLOSURE_COMMAND,
+    DECISION_COMMAND,
     EXPORT_QUERY,
-    EXTENSION_QUERY,
-    OFFICER_VERIFICATION_QUERY,
+    EXTENSION_COMMAND,
+    OFFICER_VERIFICATION_COMMAND,
     QUEUE_QUERY,
-    RESEND_CODE_QUERY,
-    RESTRICTION_LIFT_QUERY,
-    RETRY_QUERY,
+    RESEND_CODE_COMMAND,
+    RESTRICTION_LIFT_COMMAND,
+    RETRY_COMMAND,
     STATUS_QUERY,
-    VERIFY_CODE_QUERY,
+    VERIFY_CODE_COMMAND,
     AmendmentCommand,
     ClosureCommand,
     CodeAttempt,
@@ -45,7 +46,7 @@ from privacyhub.shared.contracts.rights import (
     StatusLookup,
 )
 from privacyhub.shared.dead_letter import describe_failure
-from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
+from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
 from pydantic import BaseModel, ValidationError
 
 # The reason given with each rejection: the gateway shows it to requesters and staff as is.
@@ -109,10 +110,14 @@ def reply_for(outcome: Outcome | CodeResent | Page[QueueEntry] | Reply) -> Reply
     return Reply(status="found", result=outcome.model_dump(mode="json"))
 
 
-def _answering(arguments: type[BaseModel], step: Callable[[Any], Awaitable[Any]]) -> QueryHandler:
-    async def answer(query: Query) -> Reply:
+def _answering(
+    arguments: type[BaseModel], step: Callable[[Any], Awaitable[Any]]
+) -> Callable[[Query | Command], Awaitable[Reply]]:
+    """A read or a step on the arguments of the query or command, answered as a reply."""
+
+    async def answer(asked: Query | Command) -> Reply:
         try:
-            parsed = arguments.model_validate(query.arguments)
+            parsed = arguments.model_validate(asked.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
         return reply_for(await step(parsed))
@@ -159,20 +164,25 @@ def _resending(workflow: RightsWorkflow, codes: VerificationCodes) -> QueryHandl
     return _answering(CodeResend, resend)
 
 
-def rights_query_handlers(
-    workflow: RightsWorkflow, codes: VerificationCodes, execution: RightsExecution
-) -> dict[str, QueryHandler]:
+def rights_queries(workflow: RightsWorkflow, execution: RightsExecution) -> dict[str, QueryHandler]:
     return {
         EXPORT_QUERY: _exporting(workflow, execution),
         STATUS_QUERY: _answering(StatusLookup, workflow.status),
-        VERIFY_CODE_QUERY: _answering(CodeAttempt, workflow.verify_code),
-        RESEND_CODE_QUERY: _resending(workflow, codes),
-        OFFICER_VERIFICATION_QUERY: _answering(OfficerVerification, workflow.verify_by_officer),
-        DECISION_QUERY: _answering(DecisionCommand, workflow.decide),
-        EXTENSION_QUERY: _answering(ExtensionCommand, workflow.extend),
         QUEUE_QUERY: _answering(QueueFilter, workflow.queue),
-        RESTRICTION_LIFT_QUERY: _answering(RestrictionLiftCommand, execution.lift_restriction),
-        RETRY_QUERY: _answering(RetryCommand, execution.retry),
-        AMENDMENT_QUERY: _answering(AmendmentCommand, execution.amend),
-        CLOSURE_QUERY: _answering(ClosureCommand, execution.close),
+    }
+
+
+def rights_commands(
+    workflow: RightsWorkflow, codes: VerificationCodes, execution: RightsExecution
+) -> dict[str, CommandHandler]:
+    return {
+        VERIFY_CODE_COMMAND: _answering(CodeAttempt, workflow.verify_code),
+        RESEND_CODE_COMMAND: _resending(workflow, codes),
+        OFFICER_VERIFICATION_COMMAND: _answering(OfficerVerification, workflow.verify_by_officer),
+        DECISION_COMMAND: _answering(DecisionCommand, workflow.decide),
+        EXTENSION_COMMAND: _answering(ExtensionCommand, workflow.extend),
+        RESTRICTION_LIFT_COMMAND: _answering(RestrictionLiftCommand, execution.lift_restriction),
+        RETRY_COMMAND: _answering(RetryCommand, execution.retry),
+        AMENDMENT_COMMAND: _answering(AmendmentCommand, execution.amend),
+        CLOSURE_COMMAND: _answering(ClosureCommand, execution.close),
     }

@@ -18,11 +18,11 @@ COMPLAINT_RECEIVED = "ComplaintReceived"
 COMPLAINT_REFERENCE_PATTERN = r"^CP-[0-9A-F]{12}$"
 BREACH_ID_PATTERN = r"^BR-[0-9A-F]{12}$"
 
-# Query names the requests service answers on REQUESTS_QUERIES.
+# Reads the requests service answers on REQUESTS_QUERIES, and steps it takes there as commands.
 COMPLAINTS_QUERY = "complaints"
 COMPLAINT_QUERY = "complaint"
-CHANGE_COMPLAINT_STATUS = "change_complaint_status"
 BREACH_REGISTER_QUERY = "breach_register"
+CHANGE_COMPLAINT_STATUS = "change_complaint_status"
 RECORD_BREACH_DECISION = "record_breach_decision"
 
 

@@ -130,19 +130,20 @@ class RightsRequestVerified(BaseModel):
     verified_at: AwareDatetime
 
 
-# Queries the requests service answers on REQUESTS_QUERIES, with their arguments.
+# Reads the requests service answers on REQUESTS_QUERIES, with their arguments.
 STATUS_QUERY = "rights_request_status"
-VERIFY_CODE_QUERY = "verify_rights_request_code"
 QUEUE_QUERY = "rights_request_queue"
-OFFICER_VERIFICATION_QUERY = "verify_rights_request_by_officer"
-DECISION_QUERY = "decide_rights_request"
-EXTENSION_QUERY = "extend_rights_request"
 EXPORT_QUERY = "rights_request_export"
-RESTRICTION_LIFT_QUERY = "lift_rights_request_restriction"
-RESEND_CODE_QUERY = "resend_rights_request_code"
-RETRY_QUERY = "retry_rights_request"
-AMENDMENT_QUERY = "amend_rights_request"
-CLOSURE_QUERY = "close_rights_request"
+# Steps it takes there, as commands (shared/queries.py): each once per command id.
+VERIFY_CODE_COMMAND = "verify_rights_request_code"
+RESEND_CODE_COMMAND = "resend_rights_request_code"
+OFFICER_VERIFICATION_COMMAND = "verify_rights_request_by_officer"
+DECISION_COMMAND = "decide_rights_request"
+EXTENSION_COMMAND = "extend_rights_request"
+RESTRICTION_LIFT_COMMAND = "lift_rights_request_restriction"
+RETRY_COMMAND = "retry_rights_request"
+AMENDMENT_COMMAND = "amend_rights_request"
+CLOSURE_COMMAND = "close_rights_request"
 
 
 class StatusLookup(BaseModel):
