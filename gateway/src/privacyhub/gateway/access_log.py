@@ -26,10 +26,10 @@ from privacyhub.shared.contracts.access_log import (
     AccessLogLookup,
     StaffDataRead,
 )
-from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.queries import Query
-from privacyhub.shared.topics import REQUESTS_QUERIES, STAFF_ACCESS_LOG
+from privacyhub.shared.topics import REQUESTS_QUERIES
 from pydantic import TypeAdapter
 
 REASON_HEADER = "X-Access-Reason"
@@ -75,12 +75,9 @@ class StaffReads:
             reason=self._reason,
             read_at=utc_now(),
         )
-        envelope = Envelope[StaffDataRead](
-            type=STAFF_DATA_READ,
-            subject_id=subject_id_for_email(self._subject_id_secret, email),
-            payload=read,
+        await self._publisher.send(
+            STAFF_DATA_READ, read, subject_id=subject_id_for_email(self._subject_id_secret, email)
         )
-        await self._publisher.publish(envelope, STAFF_ACCESS_LOG)
 
 
 async def provide_staff_reads(

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any
+from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
@@ -25,7 +26,13 @@ from aiokafka.errors import (
 from faststream.kafka import KafkaBroker
 from privacyhub.gateway.errors import KafkaUnavailable
 from privacyhub.shared.broker import declare_publication
-from privacyhub.shared.catalogue import Process, declared_publishing, published_by, topics_of
+from privacyhub.shared.catalogue import (
+    Process,
+    declared_publishing,
+    published_by,
+    topic_for,
+    topics_of,
+)
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.kafka_login import kafka_client_options
 from privacyhub.shared.sealing import READERS, MessageKeys
@@ -68,6 +75,24 @@ class EventPublisher:
     @property
     def connected(self) -> bool:
         return self._producer is not None
+
+    async def send(
+        self,
+        message_type: str,
+        payload: BaseModel,
+        *,
+        subject_id: str,
+        correlation_id: UUID | None = None,
+    ) -> None:
+        """Publish one of the gateway's messages in its envelope, on the topic the catalogue gives
+        it; as `publish`, return once Kafka acknowledged it."""
+        envelope = Envelope[type(payload)](  # type: ignore[misc]
+            type=message_type,
+            subject_id=subject_id,
+            payload=payload,
+            **({"correlation_id": correlation_id} if correlation_id else {}),
+        )
+        await self.publish(envelope, topic_for(Process.GATEWAY, message_type))
 
     async def publish(self, envelope: Envelope[Any], topic: TopicSpec) -> None:
         """Return once Kafka acknowledged (acks=all); raise `KafkaUnavailable` otherwise."""

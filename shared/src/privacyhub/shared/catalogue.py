@@ -442,3 +442,12 @@ def types_read(process: Process, topic_name: str) -> frozenset[str]:
 
 _GOVERNED = frozenset(topic.name for topic in ALL_TOPICS)
 
+
+def topic_for(process: Process, message_type: str) -> TopicSpec:
+    """The one topic on which `process` publishes messages of `message_type`."""
+    topics = topics_of(m for m in published_by(process) if m.type == message_type)
+    if len(topics) != 1:
+        raise UndeclaredMessage(
+            f"the catalogue gives {process} {len(topics)} topics for {message_type!r}, not one"
+        )
+    return topics[0]

@@ -17,9 +17,8 @@ from privacyhub.shared.contracts.complaints import (
     ComplaintChannel,
     ComplaintReceived,
 )
-from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.identity import subject_id_for_email
-from privacyhub.shared.topics import COMPLAINTS
 
 
 def new_reference() -> str:
@@ -43,14 +42,10 @@ async def publish_complaint(
         channel=channel,
         received_at=received_at,
     )
-    envelope = Envelope[ComplaintReceived](
-        type=COMPLAINT_RECEIVED,
-        subject_id=subject_id_for_email(
-            settings.subject_id_secret.get_secret_value(), complaint.email
-        ),
-        payload=complaint,
+    subject_id = subject_id_for_email(
+        settings.subject_id_secret.get_secret_value(), complaint.email
     )
-    await publisher.publish(envelope, COMPLAINTS)
+    await publisher.send(COMPLAINT_RECEIVED, complaint, subject_id=subject_id)
     return Accepted(reference=complaint.reference)
 
 

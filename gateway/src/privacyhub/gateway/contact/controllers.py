@@ -15,9 +15,7 @@ from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_RECEIVED,
     ContactMessageReceived,
 )
-from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.identity import subject_id_for_email
-from privacyhub.shared.topics import CONTACT_MESSAGES
 
 
 def new_reference() -> str:
@@ -73,12 +71,8 @@ class ContactController(Controller):
             **data.model_dump(exclude={"device"}),
             device=data.device or describe_device(request.headers.get("user-agent")),
         )
-        envelope = Envelope[ContactMessageReceived](
-            type=CONTACT_MESSAGE_RECEIVED,
-            subject_id=subject_id_for_email(
-                settings.subject_id_secret.get_secret_value(), message.email
-            ),
-            payload=message,
+        subject_id = subject_id_for_email(
+            settings.subject_id_secret.get_secret_value(), message.email
         )
-        await publisher.publish(envelope, CONTACT_MESSAGES)
+        await publisher.send(CONTACT_MESSAGE_RECEIVED, message, subject_id=subject_id)
         return Accepted(reference=message.reference)

@@ -18,8 +18,8 @@ from privacyhub.shared.contracts.contact import (
     MarkContactAnswered,
 )
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
-from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_QUERIES
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import CONTACT_QUERIES
 
 ContactReference = Annotated[str, PathParameter(pattern=REFERENCE_PATTERN)]
 
@@ -80,8 +80,5 @@ class ContactAnsweredController(Controller):
         )
         # The gateway cannot know whose message it is; the reference is no personal data, so it
         # keys the command, and the contact service announces the answer under the stored subject.
-        envelope = Envelope[MarkContactAnswered](
-            type=MARK_CONTACT_ANSWERED, subject_id=reference, payload=command
-        )
-        await publisher.publish(envelope, CONTACT_COMMANDS)
+        await publisher.send(MARK_CONTACT_ANSWERED, command, subject_id=reference)
         return Accepted(reference=reference)

@@ -31,8 +31,8 @@ from privacyhub.shared.contracts.retention import (
     MarkCustomerEnded,
     PlaceLegalHold,
 )
-from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.topics import RETENTION_COMMANDS, RETENTION_QUERIES
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.topics import RETENTION_QUERIES
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys.
 HOLDS_KEY = "legal-holds"
@@ -70,10 +70,7 @@ class LegalHoldController(Controller):
             placed_at=utc_now(),
         )
         # Placing and lifting travel under the hold id, which keeps them in order; it is no personal data.
-        envelope = Envelope[PlaceLegalHold](
-            type=PLACE_LEGAL_HOLD, subject_id=hold.hold_id, payload=hold
-        )
-        await publisher.publish(envelope, RETENTION_COMMANDS)
+        await publisher.send(PLACE_LEGAL_HOLD, hold, subject_id=hold.hold_id)
         return LegalHoldAccepted(hold_id=hold.hold_id)
 
     @delete(
@@ -91,10 +88,7 @@ class LegalHoldController(Controller):
         lifting = LiftLegalHold(
             hold_id=hold_id, lifted_by=staff_member.staff_id, lifted_at=utc_now()
         )
-        envelope = Envelope[LiftLegalHold](
-            type=LIFT_LEGAL_HOLD, subject_id=hold_id, payload=lifting
-        )
-        await publisher.publish(envelope, RETENTION_COMMANDS)
+        await publisher.send(LIFT_LEGAL_HOLD, lifting, subject_id=hold_id)
         return LegalHoldAccepted(hold_id=hold_id)
 
     @get(operation_id="listLegalHolds")
@@ -124,10 +118,7 @@ class CustomerRelationshipController(Controller):
     ) -> CustomerEndedAccepted:
         """Record that the person is no longer a customer as of now: their contact messages are deleted a grace period later, or earlier when an answered question is due first (statement §4). Answers 202 once Kafka holds the command."""
         ending = MarkCustomerEnded(ended_at=utc_now(), recorded_by=staff_member.staff_id)
-        envelope = Envelope[MarkCustomerEnded](
-            type=MARK_CUSTOMER_ENDED, subject_id=subject, payload=ending
-        )
-        await publisher.publish(envelope, RETENTION_COMMANDS)
+        await publisher.send(MARK_CUSTOMER_ENDED, ending, subject_id=subject)
         return CustomerEndedAccepted(subject_id=subject, ended_at=ending.ended_at)
 
 

@@ -14,9 +14,7 @@ from privacyhub.shared.contracts.rights import (
     RightType,
 )
 from privacyhub.shared.deadlines import due_date_for
-from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.identity import secret_digest, subject_id_for_email
-from privacyhub.shared.topics import RIGHTS_REQUESTS
 
 
 async def accept_rights_request(
@@ -46,13 +44,12 @@ async def accept_rights_request(
         access_token_sha256=secret_digest(access_token),
         registered_by=registered_by,
     )
-    envelope = Envelope[RightsRequestReceived](
-        type=RIGHTS_REQUEST_RECEIVED,
+    await publisher.send(
+        RIGHTS_REQUEST_RECEIVED,
+        received,
         subject_id=subject_id_for_email(subject_id_secret, email),
         correlation_id=received.request_id,
-        payload=received,
     )
-    await publisher.publish(envelope, RIGHTS_REQUESTS)
     return RightsRequestAccepted(
         request_id=received.request_id,
         due_date=due_date_for(received_at),

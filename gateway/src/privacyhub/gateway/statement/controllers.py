@@ -20,9 +20,8 @@ from privacyhub.shared.contracts.statement import (
     StatementVersion,
     text_sha256,
 )
-from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query, Reply
-from privacyhub.shared.topics import CONSENT_QUERIES, STATEMENT_VERSIONS
+from privacyhub.shared.topics import CONSENT_QUERIES
 from pydantic import JsonValue, TypeAdapter
 
 # The statement concerns no person: one fixed, non-personal key keeps its versions in order.
@@ -99,8 +98,5 @@ class StatementPublishingController(Controller):
                 ],
             )
         statement = StatementVersion(**data.model_dump(), sha256=text_sha256(data.text))
-        envelope = Envelope[StatementVersion](
-            type=STATEMENT_PUBLISHED, subject_id=STATEMENT_SUBJECT, payload=statement
-        )
-        await publisher.publish(envelope, STATEMENT_VERSIONS)
+        await publisher.send(STATEMENT_PUBLISHED, statement, subject_id=STATEMENT_SUBJECT)
         return StatementAccepted(version=statement.version, sha256=statement.sha256)

@@ -35,9 +35,9 @@ from privacyhub.shared.contracts.statement import (
     STATEMENT_VERSION_QUERY,
     StatementVersion,
 )
-from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import Query
-from privacyhub.shared.topics import CONSENT_CHOICES, CONSENT_QUERIES
+from privacyhub.shared.topics import CONSENT_QUERIES
 
 # Reads that concern no single visitor travel under fixed, non-personal keys.
 STATEMENT_SUBJECT = "statement"
@@ -87,10 +87,7 @@ async def current_statement(queries: QueryClient) -> StatementVersion:
 
 
 async def publish_choice(publisher: EventPublisher, choice: ConsentGiven) -> ConsentAccepted:
-    envelope = Envelope[ConsentGiven](
-        type=CONSENT_GIVEN, subject_id=choice.visitor_id, payload=choice
-    )
-    await publisher.publish(envelope, CONSENT_CHOICES)
+    await publisher.send(CONSENT_GIVEN, choice, subject_id=choice.visitor_id)
     return ConsentAccepted(
         consent_id=choice.consent_id,
         purposes=choice.purposes,
