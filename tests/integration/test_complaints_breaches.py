@@ -18,7 +18,7 @@ from privacyhub.shared.contracts.complaints import (
 )
 from privacyhub.shared.contracts.pages import MAX_LIMIT
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.queries import COMMAND, Command
+from privacyhub.shared.queries import ALREADY_CARRIED_OUT, COMMAND, Command
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_QUERIES
 from pymongo.asynchronous.database import AsyncDatabase
@@ -267,8 +267,9 @@ async def test_a_status_change_delivered_twice_is_applied_once(
         return len(answers) == 2
 
     await collect_until(endpoints.kafka_bootstrap_servers, GATEWAY_REPLIES.name, both_answered)
-    assert all(answer["status"] == "found" for answer in answers)
-    assert all(answer["result"]["status"] == "in_progress" for answer in answers)
+    first, again = answers
+    assert first["status"] == "found" and first["result"]["status"] == "in_progress"
+    assert again["status"] == "refused" and again["code"] == ALREADY_CARRIED_OUT
     complaint = await complaint_as_staff_see_it(gateway, reference)
     assert [step["status"] for step in complaint["history"]] == ["received", "in_progress"]
 

@@ -10,7 +10,15 @@ from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import COMMAND, Command, Query, Refusal, Reply, answer_queries
+from privacyhub.shared.queries import (
+    ALREADY_CARRIED_OUT,
+    COMMAND,
+    Command,
+    Query,
+    Refusal,
+    Reply,
+    answer_queries,
+)
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
@@ -71,7 +79,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
     assert refused == Reply.refused("locked", "This echo is locked.")
 
 
-async def test_a_command_is_taken_once_and_a_repeated_one_gets_the_first_reply(
+async def test_a_command_is_taken_once_and_a_redelivered_one_is_refused(
     endpoints: Endpoints,
 ) -> None:
     owner = ServiceRuntime(
@@ -111,10 +119,12 @@ async def test_a_command_is_taken_once_and_a_repeated_one_gets_the_first_reply(
             lambda m: m["correlation_id"] == str(later.correlation_id),
         )
 
-    def results(envelope: Envelope[Command]) -> list[object]:
+    def answers(envelope: Envelope[Command]) -> list[Reply]:
         ours = [m for m in replies if m["correlation_id"] == str(envelope.correlation_id)]
-        return [m["payload"]["result"] for m in ours]
+        return [Reply.model_validate(m["payload"]) for m in ours]
 
-    assert results(repeated) == [{"taken": 1}, {"taken": 1}]
-    assert results(later) == [{"taken": 2}]
+    first, again = answers(repeated)
+    assert first == Reply(status="found", result={"taken": 1})
+    assert again.status == "refused" and again.code == ALREADY_CARRIED_OUT
+    assert answers(later) == [Reply(status="found", result={"taken": 2})]
     assert taken == ["take", "take"]

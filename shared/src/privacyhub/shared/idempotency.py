@@ -54,21 +54,21 @@ class ProcessedEvents:
         self,
         event_id: UUID,
         event_type: str,
-        answer_type: type[Answer],
         step: Callable[[], Awaitable[Answer]],
+        repeated: Answer,
     ) -> Answer:
-        """The answer of `step`, taken once per `event_id`: a repeated id gets the first answer
-        again, kept with the mark. A crash between the step and the mark takes it again, so a step
-        must refuse to be taken twice (an already decided request, say)."""
-        kept = await self._collection.find_one({"_id": str(event_id)}, projection={"answer": 1})
-        if kept is not None and "answer" in kept:
-            return answer_type.model_validate(kept["answer"])
+        """The answer of `step`, taken once per `event_id`; a repeated id gets `repeated` instead.
+        The first answer is not kept: it may hold personal data, and nobody waits for the answer
+        to a redelivery (the first reached the asker, or the asker gave up)."""
+        if await self._collection.find_one({"_id": str(event_id)}, projection={"_id": 1}):
+            return repeated
         answer = await step()
-        mark = {"_id": str(event_id), "type": event_type, "processed_at": utc_now()}
         try:
-            await self._collection.insert_one(mark | {"answer": answer.model_dump(mode="json")})
+            await self._collection.insert_one(
+                {"_id": str(event_id), "type": event_type, "processed_at": utc_now()}
+            )
         except DuplicateKeyError:
-            pass  # a concurrent copy took the step first; it refused a second one
+            pass  # a concurrent copy took the step first, and its step refused a second one
         return answer
 
     async def processed_among(self, event_ids: Iterable[UUID]) -> set[UUID]:

@@ -4,8 +4,8 @@ answers here.
 FastStream has no Kafka request/reply, so a query or a command is an envelope on the owner's
 query topic and the answer an envelope on GATEWAY_REPLIES with the same correlation id. A query
 reads and changes nothing, so it needs no idempotency. A command takes a step (a decision, a
-code entered) and is carried out once per event id, its idempotency key: a redelivered or
-repeated command gets the reply the first one got (`ProcessedEvents.answer_once`).
+code entered) and is carried out once per event id, its idempotency key: a redelivered command
+is refused as `already_carried_out` instead of taken again (`ProcessedEvents.answer_once`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -18,6 +18,8 @@ from pydantic import BaseModel, JsonValue
 QUERY = "Query"
 COMMAND = "Command"
 REPLY = "QueryAnswered"
+# The refusal a command gets when its event id was carried out before.
+ALREADY_CARRIED_OUT = "already_carried_out"
 
 
 class Query(BaseModel):
@@ -102,8 +104,8 @@ def answer_queries(
             reply = await runtime.processed_events.answer_once(
                 envelope.event_id,
                 COMMAND,
-                Reply,
                 lambda: reply_to(command, commands.get(command.name)),
+                repeated=Reply.refused(ALREADY_CARRIED_OUT, "This command was carried out before."),
             )
         else:
             reply = await reply_to(envelope.payload, queries.get(envelope.payload.name))
