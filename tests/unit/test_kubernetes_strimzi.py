@@ -70,3 +70,47 @@ def test_each_login_is_a_kafka_user_with_exactly_its_declared_acls() -> None:
     }
     assert granted == declared
     assert all(spec["authentication"]["type"] == "scram-sha-512" for spec in users.values())
+
+
+def test_the_processes_reach_the_cluster_the_way_its_listener_admits_them() -> None:
+    kafka, *_ = (r for r in committed("cluster.yaml") if r["kind"] == "Kafka")
+    cluster = kafka["metadata"]["name"]
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    assert listener["tls"] is True
+    assert listener["authentication"]["type"] == "scram-sha-512"
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+    kustomization = yaml.safe_load(
+        (ROOT / "deploy" / "kubernetes" / "base" / "kustomization.yaml").read_text(encoding="utf-8")
+    )
+    (settings,) = kustomization["configMapGenerator"]
+    given = dict(literal.split("=", 1) for literal in settings["literals"])
+    # Strimzi names the bootstrap Service `<cluster>-kafka-bootstrap`.
+    assert given["KAFKA_BOOTSTRAP_SERVERS"] == f"{cluster}-kafka-bootstrap:{listener['port']}"
+    assert given["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert given["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    generator = load_generator()
+    assert generator.CLUSTER == cluster
+    for resource in committed("topics.yaml") + committed("users.yaml"):
+        assert resource["metadata"]["labels"]["strimzi.io/cluster"] == cluster
+
+
+def test_the_processes_trust_the_clusters_ca() -> None:
+    kafka, *_ = (r for r in committed("cluster.yaml") if r["kind"] == "Kafka")
+    # Strimzi publishes the cluster CA's certificate in `<cluster>-cluster-ca-cert`.
+    ca = f"{kafka['metadata']['name']}-cluster-ca-cert"
+    base = ROOT / "deploy" / "kubernetes" / "base"
+    for process in ("gateway", "consent", "contact", "requests", "retention", "partner"):
+        (deployment,) = [
+            r
+            for r in yaml.safe_load_all((base / f"{process}.yaml").read_text(encoding="utf-8"))
+            if r["kind"] == "Deployment"
+        ]
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["kafka-ca"]["secret"]["secretName"] == ca, process
+    for resource in yaml.safe_load_all(
+        (base / "keda" / "scaling.yaml").read_text(encoding="utf-8")
+    ):
+        if resource["kind"] == "TriggerAuthentication":
+            refs = {r["parameter"]: r["name"] for r in resource["spec"]["secretTargetRef"]}
+            assert refs["ca"] == ca
