@@ -5,8 +5,8 @@ and delete packages past their window."""
 import logging
 from collections.abc import Callable
 
-from privacyhub.requests.execution import RightsExecution
-from privacyhub.requests.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.execution import RightsExecution
+from privacyhub.requests.rights.officer_alerts import OfficerAlerts
 from privacyhub.shared.service import ServiceRuntime
 
 logger = logging.getLogger(__name__)
