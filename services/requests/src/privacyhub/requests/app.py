@@ -22,7 +22,7 @@ from privacyhub.requests.rights.officer_alerts import OfficerAlerts
 from privacyhub.requests.rights.owner_results import register_owner_results
 from privacyhub.requests.rights.queries import rights_commands, rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
-from privacyhub.requests.rights.sweep import sweep_while_serving
+from privacyhub.requests.rights.sweep import sweep_rights_requests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
 from privacyhub.requests.rights.workflow import RightsWorkflow
 from privacyhub.requests.settings import RequestsSettings
@@ -74,7 +74,7 @@ def create_runtime(
     )
     register_handlers(runtime, workflow)
     register_owner_results(runtime, execution)
-    sweep_while_serving(
+    sweep_rights_requests(
         runtime,
         execution=execution,
         alerts=OfficerAlerts(runtime.db, mailer=Mailer(settings), settings=settings, clock=clock),

@@ -12,7 +12,7 @@ from privacyhub.shared.service import ServiceRuntime
 logger = logging.getLogger(__name__)
 
 
-def sweep_while_serving(
+def sweep_rights_requests(
     runtime: ServiceRuntime,
     *,
     execution: RightsExecution,
