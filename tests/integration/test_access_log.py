@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from privacyhub.gateway.settings import GatewaySettings
-from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
+from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.shared.auth import Role
 from privacyhub.shared.identity import subject_id_for_email
 from pymongo.asynchronous.database import AsyncDatabase

@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import pytest
 from httpx import AsyncClient
-from privacyhub.requests.breaches import COLLECTION as REGISTER_COLLECTION
-from privacyhub.requests.complaints import COLLECTION as COMPLAINTS_COLLECTION
+from privacyhub.requests.complaints.breaches import COLLECTION as REGISTER_COLLECTION
+from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS_COLLECTION
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.complaints import (

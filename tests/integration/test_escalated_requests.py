@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import (
     RIGHTS_REQUEST_RECEIVED,

@@ -12,8 +12,8 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.mail import Mailer
-from privacyhub.requests.notices import dutch_date, english_date
-from privacyhub.requests.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.notices import dutch_date, english_date
+from privacyhub.requests.rights.officer_alerts import OfficerAlerts
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.deadlines import due_date_for
 from privacyhub.shared.envelope import utc_now

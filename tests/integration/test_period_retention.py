@@ -20,12 +20,12 @@ from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.contact.sharing import DISCLOSURES
 from privacyhub.gateway.settings import GatewaySettings
-from privacyhub.requests.access_log import COLLECTION as ACCESS_LOG
-from privacyhub.requests.breaches import COLLECTION as BREACH_REGISTER
-from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
-from privacyhub.requests.complaints import RECEIPTS
-from privacyhub.requests.execution_store import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
-from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.access_log.log import COLLECTION as ACCESS_LOG
+from privacyhub.requests.complaints.breaches import COLLECTION as BREACH_REGISTER
+from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
+from privacyhub.requests.complaints.workflow import RECEIPTS
+from privacyhub.requests.rights.execution_store import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
+from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import assemble
 from privacyhub.retention.deletion_log import DELETION_LOG

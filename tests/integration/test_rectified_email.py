@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.execution_store import NEW_EMAIL_NOT_VERIFIED, Executions
-from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.execution_store import NEW_EMAIL_NOT_VERIFIED, Executions
+from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now

@@ -16,18 +16,18 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.requests.app import create_runtime as create_requests_runtime
-from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
-from privacyhub.requests.complaints import PERSONAL_FIELDS as COMPLAINT_FIELDS
-from privacyhub.requests.execution_store import (
+from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
+from privacyhub.requests.complaints.workflow import PERSONAL_FIELDS as COMPLAINT_FIELDS
+from privacyhub.requests.rights.execution_store import (
     CHUNK_FIELDS,
     OWNER_EXPORTS,
     PACKAGE_CHUNKS,
     PACKAGES,
     Executions,
 )
-from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
-from privacyhub.requests.repository import PERSONAL_FIELDS as REQUEST_FIELDS
-from privacyhub.requests.repository import RightsRequests
+from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.repository import PERSONAL_FIELDS as REQUEST_FIELDS
+from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Channel, RightsRequestReceived, RightType
 from privacyhub.shared.contracts.subject import (

@@ -17,9 +17,9 @@ from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.views import queue_entry
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.requests.views import queue_entry
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status

@@ -4,13 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from privacyhub.gateway.complaints.schemas import BreachDecisionForm, ComplaintStatusChange
-from privacyhub.requests.breaches import (
+from privacyhub.requests.complaints.breaches import (
     is_overdue,
     notify_deadline,
     register_entry,
     was_decided_late,
 )
-from privacyhub.requests.complaints import may_move
+from privacyhub.requests.complaints.workflow import may_move
 from privacyhub.shared.contracts.complaints import BreachStatus, ComplaintStatus
 from pydantic import ValidationError
 

@@ -443,6 +443,7 @@ def types_read(process: Process, topic_name: str) -> frozenset[str]:
 _GOVERNED = frozenset(topic.name for topic in ALL_TOPICS)
 
 
+@functools.cache  # on the gateway's request path
 def topic_for(process: Process, message_type: str) -> TopicSpec:
     """The one topic on which `process` publishes messages of `message_type`."""
     topics = topics_of(m for m in published_by(process) if m.type == message_type)

@@ -27,6 +27,7 @@ from privacyhub.shared.contracts.retention import (
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_EXPIRY_RECEIPTS
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 EXPIRY_RECEIPTS = "expiry_receipts"
@@ -41,6 +42,17 @@ class Erased:
 
 
 Expiry = Callable[[EraseExpiredRecords], Awaitable[Erased]]
+
+
+async def erase_before_except_held(
+    collection: AsyncCollection, started: str, cutoff: datetime, *, held: list[str]
+) -> tuple[int, int]:
+    """Delete the records whose period started (the `started` field) before `cutoff`, except the
+    `held` subjects'; how many went and how many a hold kept."""
+    expired = {started: {"$lt": cutoff}}
+    kept = await collection.count_documents({**expired, "subject_id": {"$in": held}})
+    erased = await collection.delete_many({**expired, "subject_id": {"$nin": held}})
+    return erased.deleted_count, kept
 
 
 class ExpiryReceipts:

@@ -26,6 +26,7 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.expiry import erase_before_except_held
 from privacyhub.shared.owners import AnswerPublishers
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PARTNER_RESULTS
@@ -78,10 +79,7 @@ class PassedOnCommands:
 
     async def erase_passed_on_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
         """Delete the notes made before `cutoff`, except of the `held` subjects; how many went and were kept."""
-        expired = {"passed_on_at": {"$lt": cutoff}}
-        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
-        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
-        return erased.deleted_count, kept
+        return await erase_before_except_held(self._collection, "passed_on_at", cutoff, held=held)
 
 
 def relay_recipient_answers(

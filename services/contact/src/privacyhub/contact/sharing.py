@@ -32,6 +32,7 @@ from privacyhub.shared.contracts.subject import (
     SubjectMessage,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
+from privacyhub.shared.expiry import erase_before_except_held
 from privacyhub.shared.owners import json_record
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
@@ -122,10 +123,7 @@ class Disclosures:
 
     async def erase_disclosed_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
         """Delete the disclosures made before `cutoff`, except of the `held` subjects; how many went and were kept."""
-        expired = {"disclosed_at": {"$lt": cutoff}}
-        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
-        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
-        return erased.deleted_count, kept
+        return await erase_before_except_held(self._collection, "disclosed_at", cutoff, held=held)
 
     async def of_references(self, references: Iterable[str]) -> list[dict[str, Any]]:
         cursor = self._collection.find({"reference": {"$in": list(references)}}).sort(

@@ -1,31 +1,31 @@
 """Assembles the requests service process."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.requests.access_log import (
+from privacyhub.requests.access_log.log import (
     StaffAccessLog,
     access_log_queries,
     register_access_log,
 )
-from privacyhub.requests.breaches import BreachRegister, breach_commands, breach_queries
-from privacyhub.requests.complaints import (
+from privacyhub.requests.complaints.breaches import BreachRegister, breach_commands, breach_queries
+from privacyhub.requests.complaints.workflow import (
     Complaints,
     complaint_commands,
     complaint_queries,
     register_complaint_handlers,
 )
-from privacyhub.requests.execution import RightsExecution
-from privacyhub.requests.execution_store import Executions
 from privacyhub.requests.expiry import register_expiry
-from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
-from privacyhub.requests.officer_alerts import OfficerAlerts
-from privacyhub.requests.owner_results import register_owner_results
-from privacyhub.requests.queries import rights_commands, rights_queries
-from privacyhub.requests.repository import RightsRequests
+from privacyhub.requests.rights.execution import RightsExecution
+from privacyhub.requests.rights.execution_store import Executions
+from privacyhub.requests.rights.handlers import register_handlers
+from privacyhub.requests.rights.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.owner_results import register_owner_results
+from privacyhub.requests.rights.queries import rights_commands, rights_queries
+from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.sweep import sweep_rights_requests
+from privacyhub.requests.rights.verification_codes import VerificationCodes
+from privacyhub.requests.rights.workflow import RightsWorkflow
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.requests.sweep import sweep_while_serving
-from privacyhub.requests.verification_codes import VerificationCodes
-from privacyhub.requests.workflow import RightsWorkflow
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
@@ -74,7 +74,7 @@ def create_runtime(
     )
     register_handlers(runtime, workflow)
     register_owner_results(runtime, execution)
-    sweep_while_serving(
+    sweep_rights_requests(
         runtime,
         execution=execution,
         alerts=OfficerAlerts(runtime.db, mailer=Mailer(settings), settings=settings, clock=clock),

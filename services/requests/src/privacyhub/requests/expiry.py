@@ -12,10 +12,10 @@ with the request's owner exports and export package. A request nobody verified (
 code, or locked after too many wrong ones) goes a month after it was received.
 """
 
-from privacyhub.requests.access_log import StaffAccessLog
-from privacyhub.requests.breaches import BreachRegister
-from privacyhub.requests.complaints import Complaints
-from privacyhub.requests.execution_store import Executions
+from privacyhub.requests.access_log.log import StaffAccessLog
+from privacyhub.requests.complaints.breaches import BreachRegister
+from privacyhub.requests.complaints.workflow import Complaints
+from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.expiry import Erased, answer_expiry_commands

@@ -18,8 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from privacyhub.requests.mail import Mailer, Notice
-from privacyhub.requests.officer_notices import due_soon_notice, escalation_notice
-from privacyhub.requests.repository import COLLECTION, RightsRequestDocument
+from privacyhub.requests.rights.officer_notices import due_soon_notice, escalation_notice
+from privacyhub.requests.rights.repository import COLLECTION, RightsRequestDocument
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import Status

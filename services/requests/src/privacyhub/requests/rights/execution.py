@@ -19,17 +19,17 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from privacyhub.requests.access_log import StaffAccessLog
-from privacyhub.requests.execution_store import Executions
-from privacyhub.requests.export_package import build_package, package_contents
+from privacyhub.requests.access_log.log import StaffAccessLog
 from privacyhub.requests.mail import Mailer
-from privacyhub.requests.notices import completed_notice, restriction_lifted_notice
-from privacyhub.requests.owner_commands import NothingToCarryOut, lift_command, owner_command
-from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.execution_store import Executions
+from privacyhub.requests.rights.export_package import build_package, package_contents
+from privacyhub.requests.rights.notices import completed_notice, restriction_lifted_notice
+from privacyhub.requests.rights.owner_commands import NothingToCarryOut, lift_command, owner_command
+from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.verification_codes import VerificationCodes
+from privacyhub.requests.rights.views import view
+from privacyhub.requests.rights.workflow import Outcome
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.requests.verification_codes import VerificationCodes
-from privacyhub.requests.views import view
-from privacyhub.requests.workflow import Outcome
 from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import (

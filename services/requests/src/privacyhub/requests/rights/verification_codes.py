@@ -16,10 +16,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from privacyhub.requests.codes import address_digest, code_digest, new_code
 from privacyhub.requests.mail import Mailer
-from privacyhub.requests.notices import code_notice
-from privacyhub.requests.repository import AWAITING_A_CODE, RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.codes import address_digest, code_digest, new_code
+from privacyhub.requests.rights.notices import code_notice
+from privacyhub.requests.rights.repository import (
+    AWAITING_A_CODE,
+    RightsRequestDocument,
+    RightsRequests,
+)
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import (

@@ -9,9 +9,9 @@ import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from privacyhub.requests.execution import RightsExecution
-from privacyhub.requests.verification_codes import VerificationCodes
-from privacyhub.requests.workflow import Outcome, RightsWorkflow
+from privacyhub.requests.rights.execution import RightsExecution
+from privacyhub.requests.rights.verification_codes import VerificationCodes
+from privacyhub.requests.rights.workflow import Outcome, RightsWorkflow
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (
     AMENDMENT_COMMAND,

@@ -1,6 +1,6 @@
 """What the requests service does with each rights request it consumes."""
 
-from privacyhub.requests.workflow import RightsWorkflow
+from privacyhub.requests.rights.workflow import RightsWorkflow
 from privacyhub.shared.contracts.rights import RightsRequestReceived
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime

@@ -15,6 +15,7 @@ from privacyhub.shared.contracts.access_log import (
 )
 from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.expiry import erase_before_except_held
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import STAFF_ACCESS_LOG
@@ -43,10 +44,7 @@ class StaffAccessLog:
 
     async def erase_read_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
         """Delete the reads made before `cutoff`, except of the `held` subjects; how many went and were kept."""
-        expired = {"read_at": {"$lt": cutoff}}
-        kept = await self._collection.count_documents({**expired, "subject_id": {"$in": held}})
-        erased = await self._collection.delete_many({**expired, "subject_id": {"$nin": held}})
-        return erased.deleted_count, kept
+        return await erase_before_except_held(self._collection, "read_at", cutoff, held=held)
 
     async def entries(self, subject_id: str) -> list[AccessLogEntry]:
         """Every read of the subject's data, oldest first."""

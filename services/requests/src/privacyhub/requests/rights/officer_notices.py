@@ -8,7 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from privacyhub.requests.mail import Notice
-from privacyhub.requests.notices import dutch_date, english_date
+from privacyhub.requests.rights.notices import dutch_date, english_date
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.deadlines import days_left
 

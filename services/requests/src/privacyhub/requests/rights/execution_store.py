@@ -19,9 +19,9 @@ backup of this database taken before the erasure cannot be read any more either.
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.complaints import COLLECTION as COMPLAINTS
-from privacyhub.requests.officer_alerts import ALERTS, officer_alert_ids
-from privacyhub.requests.repository import (
+from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
+from privacyhub.requests.rights.officer_alerts import ALERTS, officer_alert_ids
+from privacyhub.requests.rights.repository import (
     COLLECTION,
     PERSONAL_FIELDS,
     RightsRequestDocument,

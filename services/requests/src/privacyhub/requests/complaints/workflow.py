@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.breaches import BreachRegister
-from privacyhub.requests.complaint_receipts import complaint_receipt
+from privacyhub.requests.complaints.breaches import BreachRegister
+from privacyhub.requests.complaints.receipts import complaint_receipt
 from privacyhub.requests.mail import Mailer
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (

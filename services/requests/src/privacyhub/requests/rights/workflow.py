@@ -11,18 +11,18 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from privacyhub.requests.codes import code_matches
 from privacyhub.requests.mail import Mailer, Notice
-from privacyhub.requests.notices import (
+from privacyhub.requests.rights.codes import code_matches
+from privacyhub.requests.rights.notices import (
     decided_notice,
     extended_notice,
     received_notice,
     verified_notice,
 )
-from privacyhub.requests.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.verification_codes import CODE, VerificationCodes
+from privacyhub.requests.rights.views import queue_entry, requester_view, view
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.requests.verification_codes import CODE, VerificationCodes
-from privacyhub.requests.views import queue_entry, requester_view, view
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.contracts.rights import (

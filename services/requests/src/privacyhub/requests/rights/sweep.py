@@ -5,14 +5,14 @@ and delete packages past their window."""
 import logging
 from collections.abc import Callable
 
-from privacyhub.requests.execution import RightsExecution
-from privacyhub.requests.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.execution import RightsExecution
+from privacyhub.requests.rights.officer_alerts import OfficerAlerts
 from privacyhub.shared.service import ServiceRuntime
 
 logger = logging.getLogger(__name__)
 
 
-def sweep_while_serving(
+def sweep_rights_requests(
     runtime: ServiceRuntime,
     *,
     execution: RightsExecution,

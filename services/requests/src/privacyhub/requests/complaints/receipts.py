@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from privacyhub.requests.mail import Notice
-from privacyhub.requests.notices import (
+from privacyhub.requests.rights.notices import (
     PRIVACY_CONTACT,
     SUPERVISOR_WEBSITE,
     dutch_date,

@@ -1,6 +1,6 @@
 """The data owners' answers to rights-request commands: receipts, and exports on a topic of their own."""
 
-from privacyhub.requests.execution import RightsExecution
+from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.shared.contracts.subject import SubjectMessage
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
