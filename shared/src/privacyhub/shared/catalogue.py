@@ -152,8 +152,8 @@ class Message:
 
 GATEWAY, CONSENT, CONTACT = Process.GATEWAY, Process.CONSENT, Process.CONTACT
 REQUESTS, RETENTION, PARTNER = Process.REQUESTS, Process.RETENTION, Process.PARTNER_SUPPORT
-DATA_OWNERS = (CONSENT, CONTACT)
-EXPIRING_OWNERS = (CONSENT, CONTACT, REQUESTS)
+_OWNER_PROCESSES = (CONSENT, CONTACT)
+_EXPIRING_PROCESSES = (CONSENT, CONTACT, REQUESTS)
 
 
 def _messages(
@@ -323,7 +323,7 @@ CATALOGUE: tuple[Message, ...] = (
         Key.SUBJECT,
         _SUBJECT_COMMANDS[1:],
         publishers=(REQUESTS,),
-        readers=DATA_OWNERS,
+        readers=_OWNER_PROCESSES,
     ),
     # An erasure also comes from retention: the end of a customer relationship starts the erasure
     # of what was kept for it.
@@ -332,16 +332,18 @@ CATALOGUE: tuple[Message, ...] = (
         Key.SUBJECT,
         _SUBJECT_COMMANDS[:1],
         publishers=(REQUESTS, RETENTION),
-        readers=DATA_OWNERS,
+        readers=_OWNER_PROCESSES,
     ),
     *_messages(
         SUBJECT_RESULTS,
         Key.SUBJECT,
         _RECEIPTS,
-        publishers=DATA_OWNERS,
+        publishers=_OWNER_PROCESSES,
         readers=(REQUESTS, RETENTION),
     ),
-    *_messages(SUBJECT_EXPORTS, Key.SUBJECT, _EXPORT, publishers=DATA_OWNERS, readers=(REQUESTS,)),
+    *_messages(
+        SUBJECT_EXPORTS, Key.SUBJECT, _EXPORT, publishers=_OWNER_PROCESSES, readers=(REQUESTS,)
+    ),
     # The contact service discloses to the registered partner and passes the commands on (Art. 19).
     *_messages(
         PARTNER_SUPPORT,
@@ -362,20 +364,20 @@ CATALOGUE: tuple[Message, ...] = (
         Key.HOLD,
         [(LEGAL_HOLD_PLACED, LegalHoldPlaced), (LEGAL_HOLD_LIFTED, LegalHoldLifted)],
         publishers=(RETENTION,),
-        readers=DATA_OWNERS,
+        readers=_OWNER_PROCESSES,
     ),
     *_messages(
         RETENTION_EXPIRY,
         Key.CATEGORY,
         [(ERASE_EXPIRED_RECORDS, EraseExpiredRecords)],
         publishers=(RETENTION,),
-        readers=EXPIRING_OWNERS,
+        readers=_EXPIRING_PROCESSES,
     ),
     *_messages(
         RETENTION_EXPIRY_RECEIPTS,
         Key.CATEGORY,
         [(EXPIRED_RECORDS_ERASED, ExpiredRecordsErased)],
-        publishers=EXPIRING_OWNERS,
+        publishers=_EXPIRING_PROCESSES,
         readers=(RETENTION,),
     ),
 )

@@ -46,5 +46,6 @@ class Envelope(BaseModel, Generic[PayloadT]):
 
     @property
     def partition_key(self) -> bytes:
-        """Kafka key: the pseudonymous subject, so one subject's messages stay ordered."""
+        """Kafka key: the subject id, which the catalogue's `Key` of the message names (a data
+        subject, a visitor, a reference, a hold...), so one key's messages stay ordered."""
         return self.subject_id.encode()
