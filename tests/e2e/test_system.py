@@ -21,8 +21,8 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.localinfra import free_port
 from pymongo import AsyncMongoClient
 
-from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
+from tests.support.endpoints import Endpoints
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -3,10 +3,8 @@
 Each test session gets databases and consumer groups of its own, so runs never see each other's data.
 """
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -14,8 +12,6 @@ from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.gateway.app import create_app as create_gateway
-from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.localinfra import KafkaServer, free_port
 from privacyhub.partner.app import create_runtime as create_partner_runtime
 from privacyhub.partner.settings import PartnerSettings
@@ -23,65 +19,18 @@ from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.settings import RetentionSettings
-from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.settings import ServiceSettings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.support.clock import MovableClock
-from tests.support.in_loop_gateway import serving
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.mailbox import Mailbox
+from tests.support.services import RUN, observed, service_settings
 from tests.support.waiting_copy import WaitingCopy, waiting_for_a_silent_partner
 
 pytestmark = pytest.mark.integration
-
-SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
-
-RUN = uuid.uuid4().hex[:8]
-
-
-async def observed(endpoints: Endpoints, database: str) -> AsyncIterator[AsyncDatabase]:
-    """A service's database as an outside observer (a DPO's audit) sees it."""
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[database]
-    finally:
-        await client.close()
-
-
-def service_settings(
-    settings_class: type[SettingsT], endpoints: Endpoints, name: str, **overrides: object
-) -> SettingsT:
-    """A service's settings on the session's servers, with a database and consumer group of this run.
-
-    Groups start with `privacyhub-<service>`, the prefix the Kafka ACLs grant each service.
-    """
-    fields: dict[str, object] = {
-        "kafka_bootstrap_servers": endpoints.kafka_bootstrap_servers,
-        "mongodb_url": endpoints.mongodb_url,
-        "mongodb_database": f"test_{name}_{RUN}",
-        "consumer_group": f"privacyhub-{name}-test-{RUN}",
-        "retry_backoff_seconds": 0.2,
-    }
-    return settings_class(**(fields | overrides))
-
-
-def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> GatewaySettings:
-    return GatewaySettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_publish_timeout_seconds=3.0,
-        rate_limit_per_minute=10_000,
-        intake_per_address_per_day=10_000,  # tests give fixed addresses many times
-        **overrides,
-    )
-
-
-async def connected_client(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in the test's own event loop, so reads through topics reach in-process services."""
-    async with serving(create_gateway(settings)) as client:
-        yield client
 
 
 @pytest.fixture(scope="session")
@@ -135,12 +84,6 @@ async def consent_db(
 ) -> AsyncIterator[AsyncDatabase]:
     async for db in observed(endpoints, consent_settings.mongodb_database):
         yield db
-
-
-def staff_headers(*roles: Role, staff_id: str = "test-staff") -> dict[str, str]:
-    """A bearer token signed with the development secret the test gateway verifies."""
-    secret = GatewaySettings().staff_token_secret.get_secret_value()
-    return {"authorization": f"Bearer {issue_token(secret, staff_id=staff_id, roles=list(roles))}"}
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from privacyhub.shared.auth import Role
 from privacyhub.shared.identity import subject_id_for_email
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.conftest import staff_headers
 from tests.integration.test_rights_execution import (
     OFFICER,
     Person,
@@ -27,6 +26,7 @@ from tests.integration.test_rights_execution import (
     leave_contact_message,
 )
 from tests.support.mailbox import Mailbox
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [

@@ -24,7 +24,6 @@ from privacyhub.shared.topics import REQUESTS_QUERIES
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_rights_intake import (
     CODE_LINE,
     bearer,
@@ -37,6 +36,7 @@ from tests.integration.test_rights_intake import (
     wrong,
 )
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.waiting import eventually

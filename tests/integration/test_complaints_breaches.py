@@ -23,13 +23,13 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_QUERIES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
 from tests.support.requests_store import readable_complaints
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -28,10 +28,10 @@ from privacyhub.shared.topics import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import Message, collect_until, publish_message
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

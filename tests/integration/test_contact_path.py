@@ -13,7 +13,7 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, DEAD_LETTER
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, opened, publish_message
 from tests.support.waiting import eventually
 

@@ -19,9 +19,9 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import connected_client, gateway_settings
 from tests.integration.test_contact_path import VALID_FORM, readable
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.kafka import collect_until
 from tests.support.waiting import eventually
 

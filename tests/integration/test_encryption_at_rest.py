@@ -38,8 +38,8 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import owner_answer
 from tests.support.naming import unique_word
 from tests.support.waiting import eventually

@@ -29,7 +29,6 @@ from privacyhub.shared.topics import RIGHTS_REQUESTS as INTAKE
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
 from tests.integration.test_rights_execution import (
     OFFICER,
@@ -39,6 +38,7 @@ from tests.integration.test_rights_execution import (
     completed,
     leave_contact_message,
 )
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word

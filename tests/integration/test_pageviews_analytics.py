@@ -27,12 +27,13 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, gateway_settings, staff_headers
 from tests.support.consent_store import analytics_of, readable_visits
 from tests.support.copies import from_now_on
-from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import CLIENT_ADDRESS, gateway_settings, serving
 from tests.support.kafka import collect_until, publish_message
+from tests.support.services import RUN
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -31,7 +31,6 @@ from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_rights_execution import (
     Person,
     approve,
@@ -39,6 +38,7 @@ from tests.integration.test_rights_execution import (
     download,
     file_verified_request,
 )
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word

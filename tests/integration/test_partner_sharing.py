@@ -27,7 +27,6 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import DEAD_LETTER, PARTNER_RESULTS, PARTNER_SUPPORT, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_rights_execution import (
     Person,
     approve,
@@ -36,6 +35,7 @@ from tests.integration.test_rights_execution import (
     file_verified_request,
     leave_contact_message,
 )
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
 from tests.support.waiting import eventually

@@ -59,8 +59,6 @@ from privacyhub.shared.topics import (
 from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, observed, service_settings, staff_headers
 from tests.integration.test_pageviews_analytics import choice_published
 from tests.integration.test_rights_execution import (
     Person,
@@ -71,10 +69,13 @@ from tests.integration.test_rights_execution import (
 )
 from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word
 from tests.support.requests_store import subject_keys
+from tests.support.services import RUN, observed, service_settings
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [

@@ -19,7 +19,6 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_contact_path import readable
 from tests.integration.test_escalated_requests import (
     rectification_without_corrections,
@@ -34,6 +33,7 @@ from tests.integration.test_rights_execution import (
     leave_contact_message,
 )
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
 from tests.support.requests_store import subject_keys

@@ -42,7 +42,6 @@ from privacyhub.shared.idempotency import PROCESSED_EVENTS
 from privacyhub.shared.topics import SUBJECT_EXPORTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.integration.test_complaints_breaches import complaint_as_staff_see_it, move, report
 from tests.integration.test_encryption_at_rest import LettingAWriteIn
 from tests.integration.test_rights_execution import (
@@ -55,6 +54,7 @@ from tests.integration.test_rights_execution import (
     file_verified_request,
     officer_files_verified,
 )
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word

@@ -30,13 +30,13 @@ from privacyhub.shared.topics import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.integration.test_contact_path import readable
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
 from tests.support.requests_store import readable_requests
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
 

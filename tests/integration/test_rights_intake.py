@@ -24,12 +24,12 @@ from privacyhub.shared.queries import QUERY, Query
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, RIGHTS_REQUESTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("requests_service")]

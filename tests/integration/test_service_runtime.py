@@ -14,8 +14,8 @@ from privacyhub.shared.queries import Query
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES, PAGE_VIEWS
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import service_settings
+from tests.support.endpoints import Endpoints
+from tests.support.services import service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
