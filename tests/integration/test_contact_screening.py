@@ -19,7 +19,8 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_contact_path import VALID_FORM, readable
+from tests.support.contact import VALID_FORM
+from tests.support.contact_store import readable_messages
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.kafka import collect_until
@@ -138,7 +139,7 @@ async def test_with_the_redact_policy_the_placeholder_is_stored_instead(
         reference = response.json()["reference"]
 
     await eventually(lambda: stored(contact_db, reference), what="the redacted message")
-    document = await readable(contact_db, contact_settings).get(reference)
+    document = await readable_messages(contact_db, contact_settings).get(reference)
     assert document["message"] == f"{marker}: mijn BSN is [verwijderd: bsn]."
     assert bsn not in await every_document(contact_db)
 
@@ -180,5 +181,5 @@ async def test_with_the_redact_policy_the_device_is_redacted_and_the_address_sti
     assert refused.status_code == 422, refused.text
     reference = redacted.json()["reference"]
     await eventually(lambda: stored(contact_db, reference), what="the redacted message")
-    document = await readable(contact_db, contact_settings).get(reference)
+    document = await readable_messages(contact_db, contact_settings).get(reference)
     assert document["device"] == "Laptop, betaald met +31 [verwijderd: payment_card]"

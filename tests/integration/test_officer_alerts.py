@@ -20,15 +20,12 @@ from privacyhub.shared.envelope import utc_now
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    approve_a_letter,
-)
 from tests.support.clock import MovableClock
 from tests.support.endpoints import Endpoints
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.rights import OFFICER, approve_a_letter
 from tests.support.waiting_copy import (
     WaitingCopy,
     past_the_owners_timeout,

@@ -59,23 +59,22 @@ from privacyhub.shared.topics import (
 from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_pageviews_analytics import choice_published
-from tests.integration.test_rights_execution import (
-    Person,
-    approve,
-    completed,
-    file_verified_request,
-    visit_with_consent,
-)
 from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
 from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word
+from tests.support.people import Person
 from tests.support.requests_store import subject_keys
-from tests.support.services import RUN, observed, service_settings
+from tests.support.rights import approve, completed, file_verified_request
+from tests.support.services import observed, service_settings
 from tests.support.staff import staff_headers
+from tests.support.visitors import (
+    choice_published,
+    new_visitor,
+    visit_with_consent,
+)
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -136,10 +135,6 @@ async def exempt_consent(
     await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
     async with create_consent_runtime(settings).running() as runtime:
         yield runtime.db
-
-
-def new_visitor() -> str:
-    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
 
 
 def person() -> tuple[str, str]:
