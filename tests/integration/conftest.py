@@ -20,14 +20,13 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.service import ServiceRuntime
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.clock import MovableClock
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.mailbox import Mailbox
-from tests.support.services import RUN, observed, service_settings
+from tests.support.services import RUN, running_service, service_settings
 from tests.support.waiting_copy import WaitingCopy, waiting_for_a_silent_partner
 
 pytestmark = pytest.mark.integration
@@ -40,8 +39,10 @@ async def gateway(endpoints: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def contact_settings(endpoints: Endpoints) -> ContactSettings:
-    return service_settings(ContactSettings, endpoints, "contact")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server that keeps what the requests service e-mails."""
+    with Mailbox().running() as box:
+        yield box
 
 
 @pytest.fixture(scope="session")
@@ -51,75 +52,48 @@ def contact_clock() -> MovableClock:
 
 
 @pytest.fixture(scope="session")
-async def contact_service(
-    contact_settings: ContactSettings, contact_clock: MovableClock
-) -> AsyncIterator[ServiceRuntime]:
-    async with create_contact_runtime(contact_settings, clock=contact_clock).running() as runtime:
-        yield runtime
+def requests_clock() -> MovableClock:
+    """The requests service's clock: real time, moved forward by tests of deadlines."""
+    return MovableClock()
 
 
-@pytest.fixture(scope="session")
-async def contact_db(
-    endpoints: Endpoints, contact_settings: ContactSettings
-) -> AsyncIterator[AsyncDatabase]:
-    """The contact service's database as an outside observer (a DPO's audit) sees it."""
-    async for db in observed(endpoints, contact_settings.mongodb_database):
-        yield db
+# Every service of the session, each as <name>_settings, <name>_service and <name>_db.
+
+contact_settings, contact_service, contact_db = running_service(
+    "contact",
+    settings=lambda endpoints: service_settings(ContactSettings, endpoints, "contact"),
+    runtime=lambda contact_settings, contact_clock: create_contact_runtime(
+        contact_settings, clock=contact_clock
+    ),
+)
+
+consent_settings, consent_service, consent_db = running_service(
+    "consent",
+    settings=lambda endpoints: service_settings(ConsentSettings, endpoints, "consent"),
+    runtime=lambda consent_settings: create_consent_runtime(consent_settings),
+)
 
 
-@pytest.fixture(scope="session")
-def consent_settings(endpoints: Endpoints) -> ConsentSettings:
-    return service_settings(ConsentSettings, endpoints, "consent")
+def support_partner_tool(partner_settings: PartnerSettings) -> ServiceRuntime:
+    """The reference support-partner tool, a registered owner every rights request waits for."""
+    return create_partner_runtime(partner_settings)
 
 
-@pytest.fixture(scope="session")
-async def consent_service(consent_settings: ConsentSettings) -> AsyncIterator[ServiceRuntime]:
-    async with create_consent_runtime(consent_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def consent_db(
-    endpoints: Endpoints, consent_settings: ConsentSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, consent_settings.mongodb_database):
-        yield db
-
-
-@pytest.fixture(scope="session")
-def mailbox() -> Iterator[Mailbox]:
-    """A real SMTP server that keeps what the requests service e-mails."""
-    with Mailbox().running() as box:
-        yield box
-
-
-@pytest.fixture(scope="session")
-def partner_settings(endpoints: Endpoints) -> PartnerSettings:
-    return service_settings(
+partner_settings, support_partner, partner_db = running_service(
+    "partner",
+    settings=lambda endpoints: service_settings(
         PartnerSettings,
         endpoints,
         "partner",
         consumer_group=f"privacyhub-partner-support-test-{RUN}",
-    )
+    ),
+    runtime=support_partner_tool,
+    service="support_partner",
+)
 
 
-@pytest.fixture(scope="session")
-async def support_partner(partner_settings: PartnerSettings) -> AsyncIterator[ServiceRuntime]:
-    """The reference support-partner tool, a registered owner every rights request waits for."""
-    async with create_partner_runtime(partner_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def partner_db(
-    endpoints: Endpoints, partner_settings: PartnerSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, partner_settings.mongodb_database):
-        yield db
-
-
-@pytest.fixture(scope="session")
-def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+def requests_settings_on(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+    """E-mail goes to the session's mailbox."""
     return service_settings(
         RequestsSettings,
         endpoints,
@@ -131,34 +105,21 @@ def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSetting
     )
 
 
-@pytest.fixture(scope="session")
-def requests_clock() -> MovableClock:
-    """The requests service's clock: real time, moved forward by tests of deadlines."""
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-async def requests_service(
+def requests_with_the_partner(
     requests_settings: RequestsSettings,
     requests_clock: MovableClock,
     support_partner: ServiceRuntime,
-) -> AsyncIterator[ServiceRuntime]:
+) -> ServiceRuntime:
     """Runs with the support partner: a registered owner whose receipt every request waits for."""
-    runtime = create_requests_runtime(requests_settings, clock=requests_clock)
-    async with runtime.running():
-        yield runtime
+    return create_requests_runtime(requests_settings, clock=requests_clock)
 
 
-@pytest.fixture(scope="session")
-async def requests_db(
-    endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, requests_settings.mongodb_database):
-        yield db
+requests_settings, requests_service, requests_db = running_service(
+    "requests", settings=requests_settings_on, runtime=requests_with_the_partner
+)
 
 
-@pytest.fixture(scope="session")
-def retention_settings(endpoints: Endpoints) -> RetentionSettings:
+def retention_settings_on(endpoints: Endpoints) -> RetentionSettings:
     """Periods of seconds, so a test sees a deletion after its grace period without waiting days."""
     return service_settings(
         RetentionSettings,
@@ -169,35 +130,45 @@ def retention_settings(endpoints: Endpoints) -> RetentionSettings:
     )
 
 
-@pytest.fixture(scope="session")
-async def retention_service(
-    retention_settings: RetentionSettings,
-) -> AsyncIterator[ServiceRuntime]:
-    async with create_retention_runtime(retention_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def retention_db(
-    endpoints: Endpoints, retention_settings: RetentionSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, retention_settings.mongodb_database):
-        yield db
+retention_settings, retention_service, retention_db = running_service(
+    "retention",
+    settings=retention_settings_on,
+    runtime=lambda retention_settings: create_retention_runtime(retention_settings),
+)
 
 
 @pytest.fixture
-async def requests_waiting_for_a_partner(
+def waiting_clock() -> MovableClock:
+    """The clock of the requests copy that waits for a silent partner, moved past its timeout."""
+    return MovableClock()
+
+
+async def waiting_settings_on(
     endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[WaitingCopy]:
+) -> RequestsSettings:
+    """A second requests service that also waits for a partner no service plays."""
+    return await waiting_for_a_silent_partner(endpoints, requests_settings)
+
+
+waiting_settings, waiting_service, waiting_db = running_service(
+    "waiting",
+    settings=waiting_settings_on,
+    runtime=lambda waiting_settings, waiting_clock: create_requests_runtime(
+        waiting_settings, clock=waiting_clock
+    ),
+    scope="function",
+)
+
+
+@pytest.fixture
+def requests_waiting_for_a_partner(
+    waiting_service: ServiceRuntime,
+    waiting_db: AsyncDatabase,
+    waiting_clock: MovableClock,
+    waiting_settings: RequestsSettings,
+) -> WaitingCopy:
     """A second requests service whose requests wait for a partner no service plays as well."""
-    settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    clock = MovableClock()
-    try:
-        async with create_requests_runtime(settings, clock=clock).running():
-            yield WaitingCopy(client[settings.mongodb_database], clock, settings)
-    finally:
-        await client.close()
+    return WaitingCopy(waiting_db, waiting_clock, waiting_settings)
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.browsers import FIREFOX_ON_WINDOWS, SAFARI_ON_IPAD, SAFARI_ON_IPHONE
 from tests.support.consent_store import analytics_of, readable_visits
-from tests.support.copies import from_now_on
+from tests.support.copies import analytics_exempt_copy
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import CLIENT_ADDRESS, gateway_settings, serving
 from tests.support.kafka import collect_until, publish_message
-from tests.support.services import RUN
+from tests.support.services import RUN, running_service
 from tests.support.staff import staff_headers
 from tests.support.visitors import at, choice_made_at, in_force, new_visitor, processed, view
 from tests.support.waiting import eventually
@@ -213,22 +213,20 @@ async def test_no_ip_address_or_raw_user_agent_is_published_or_stored(
     assert not [key for key in await linked_visit(consent_db, page_view_id) if "ip" in key.lower()]
 
 
-@pytest.fixture
-async def exempt_service(
+async def exempt_settings_on(
     endpoints: Endpoints, consent_settings: ConsentSettings
-) -> AsyncIterator[ServiceRuntime]:
+) -> ConsentSettings:
     """A second deployment that relies on the Dutch analytics exemption, with its own database
     and group, from the topics' ends on."""
-    settings = consent_settings.model_copy(
-        update={
-            "analytics_exemption": True,
-            "mongodb_database": f"{consent_settings.mongodb_database}_exempt",
-            "consumer_group": f"{consent_settings.consumer_group}-exempt",
-        }
-    )
-    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
-    async with create_consent_runtime(settings).running() as runtime:
-        yield runtime
+    return await analytics_exempt_copy(endpoints, consent_settings, "exempt")
+
+
+exempt_settings, exempt_service, exempt_db = running_service(
+    "exempt",
+    settings=exempt_settings_on,
+    runtime=lambda exempt_settings: create_consent_runtime(exempt_settings),
+    scope="function",
+)
 
 
 async def test_with_the_exemption_views_without_consent_only_feed_anonymous_counters(
