@@ -3,7 +3,6 @@ decision: once per request, also after a restart, and never with the requester's
 """
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -84,7 +83,7 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
     )
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     second = client[settings.mongodb_database]
-    person, details = Person(), f"Mijn dossier {uuid.uuid4().hex}"
+    person, details = Person(), f"Mijn dossier {unique_word()}"
     clock = MovableClock()
     try:
         async with create_requests_runtime(settings, clock=clock).running():
