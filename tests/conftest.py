@@ -10,20 +10,15 @@ import asyncio
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from privacyhub.shared.topics import ensure_topics
 
+from tests.support.endpoints import Endpoints
+
 # The suite runs on the repository's development secrets, which production refuses.
 os.environ["PRIVACYHUB_ENVIRONMENT"] = "development"
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    kafka_bootstrap_servers: str
-    mongodb_url: str
 
 
 def _docker_engine_answers() -> bool:

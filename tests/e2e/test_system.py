@@ -21,8 +21,8 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.localinfra import free_port
 from pymongo import AsyncMongoClient
 
-from tests.conftest import Endpoints
-from tests.integration.test_contact_path import readable
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -136,7 +136,7 @@ async def test_the_system_accepts_stores_recovers_and_stops_cleanly(
             what="the stored contact message",
         )
         settings = ContactSettings(mongodb_database=system.contact_database)
-        document = await readable(database, settings).get(reference)
+        document = await readable_messages(database, settings).get(reference)
         requests = mongo[system.requests_database]
 
         async def both_handled() -> bool:

@@ -3,10 +3,8 @@
 Each test session gets databases and consumer groups of its own, so runs never see each other's data.
 """
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -14,8 +12,6 @@ from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.contact.app import create_runtime as create_contact_runtime
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.gateway.app import create_app as create_gateway
-from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.localinfra import KafkaServer, free_port
 from privacyhub.partner.app import create_runtime as create_partner_runtime
 from privacyhub.partner.settings import PartnerSettings
@@ -23,124 +19,23 @@ from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.settings import RetentionSettings
-from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.settings import ServiceSettings
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.support.clock import MovableClock
-from tests.support.in_loop_gateway import serving
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.mailbox import Mailbox
+from tests.support.services import RUN, running_service, service_settings
 from tests.support.waiting_copy import WaitingCopy, waiting_for_a_silent_partner
 
 pytestmark = pytest.mark.integration
-
-SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
-
-RUN = uuid.uuid4().hex[:8]
-
-
-async def observed(endpoints: Endpoints, database: str) -> AsyncIterator[AsyncDatabase]:
-    """A service's database as an outside observer (a DPO's audit) sees it."""
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    try:
-        yield client[database]
-    finally:
-        await client.close()
-
-
-def service_settings(
-    settings_class: type[SettingsT], endpoints: Endpoints, name: str, **overrides: object
-) -> SettingsT:
-    """A service's settings on the session's servers, with a database and consumer group of this run.
-
-    Groups start with `privacyhub-<service>`, the prefix the Kafka ACLs grant each service.
-    """
-    fields: dict[str, object] = {
-        "kafka_bootstrap_servers": endpoints.kafka_bootstrap_servers,
-        "mongodb_url": endpoints.mongodb_url,
-        "mongodb_database": f"test_{name}_{RUN}",
-        "consumer_group": f"privacyhub-{name}-test-{RUN}",
-        "retry_backoff_seconds": 0.2,
-    }
-    return settings_class(**(fields | overrides))
-
-
-def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> GatewaySettings:
-    return GatewaySettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_publish_timeout_seconds=3.0,
-        rate_limit_per_minute=10_000,
-        intake_per_address_per_day=10_000,  # tests give fixed addresses many times
-        **overrides,
-    )
-
-
-async def connected_client(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in the test's own event loop, so reads through topics reach in-process services."""
-    async with serving(create_gateway(settings)) as client:
-        yield client
 
 
 @pytest.fixture(scope="session")
 async def gateway(endpoints: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
     async for client in connected_client(gateway_settings(endpoints.kafka_bootstrap_servers)):
         yield client
-
-
-@pytest.fixture(scope="session")
-def contact_settings(endpoints: Endpoints) -> ContactSettings:
-    return service_settings(ContactSettings, endpoints, "contact")
-
-
-@pytest.fixture(scope="session")
-def contact_clock() -> MovableClock:
-    """The contact service's clock: real time, moved back by tests of old disclosures."""
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-async def contact_service(
-    contact_settings: ContactSettings, contact_clock: MovableClock
-) -> AsyncIterator[ServiceRuntime]:
-    async with create_contact_runtime(contact_settings, clock=contact_clock).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def contact_db(
-    endpoints: Endpoints, contact_settings: ContactSettings
-) -> AsyncIterator[AsyncDatabase]:
-    """The contact service's database as an outside observer (a DPO's audit) sees it."""
-    async for db in observed(endpoints, contact_settings.mongodb_database):
-        yield db
-
-
-@pytest.fixture(scope="session")
-def consent_settings(endpoints: Endpoints) -> ConsentSettings:
-    return service_settings(ConsentSettings, endpoints, "consent")
-
-
-@pytest.fixture(scope="session")
-async def consent_service(consent_settings: ConsentSettings) -> AsyncIterator[ServiceRuntime]:
-    async with create_consent_runtime(consent_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def consent_db(
-    endpoints: Endpoints, consent_settings: ConsentSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, consent_settings.mongodb_database):
-        yield db
-
-
-def staff_headers(*roles: Role, staff_id: str = "test-staff") -> dict[str, str]:
-    """A bearer token signed with the development secret the test gateway verifies."""
-    secret = GatewaySettings().staff_token_secret.get_secret_value()
-    return {"authorization": f"Bearer {issue_token(secret, staff_id=staff_id, roles=list(roles))}"}
 
 
 @pytest.fixture(scope="session")
@@ -151,32 +46,54 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def partner_settings(endpoints: Endpoints) -> PartnerSettings:
-    return service_settings(
+def contact_clock() -> MovableClock:
+    """The contact service's clock: real time, moved back by tests of old disclosures."""
+    return MovableClock()
+
+
+@pytest.fixture(scope="session")
+def requests_clock() -> MovableClock:
+    """The requests service's clock: real time, moved forward by tests of deadlines."""
+    return MovableClock()
+
+
+# Every service of the session, each as <name>_settings, <name>_service and <name>_db.
+
+contact_settings, contact_service, contact_db = running_service(
+    "contact",
+    settings=lambda endpoints: service_settings(ContactSettings, endpoints, "contact"),
+    runtime=lambda contact_settings, contact_clock: create_contact_runtime(
+        contact_settings, clock=contact_clock
+    ),
+)
+
+consent_settings, consent_service, consent_db = running_service(
+    "consent",
+    settings=lambda endpoints: service_settings(ConsentSettings, endpoints, "consent"),
+    runtime=lambda consent_settings: create_consent_runtime(consent_settings),
+)
+
+
+def support_partner_tool(partner_settings: PartnerSettings) -> ServiceRuntime:
+    """The reference support-partner tool, a registered owner every rights request waits for."""
+    return create_partner_runtime(partner_settings)
+
+
+partner_settings, support_partner, partner_db = running_service(
+    "partner",
+    settings=lambda endpoints: service_settings(
         PartnerSettings,
         endpoints,
         "partner",
         consumer_group=f"privacyhub-partner-support-test-{RUN}",
-    )
+    ),
+    runtime=support_partner_tool,
+    service="support_partner",
+)
 
 
-@pytest.fixture(scope="session")
-async def support_partner(partner_settings: PartnerSettings) -> AsyncIterator[ServiceRuntime]:
-    """The reference support-partner tool, a registered owner every rights request waits for."""
-    async with create_partner_runtime(partner_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def partner_db(
-    endpoints: Endpoints, partner_settings: PartnerSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, partner_settings.mongodb_database):
-        yield db
-
-
-@pytest.fixture(scope="session")
-def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+def requests_settings_on(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+    """E-mail goes to the session's mailbox."""
     return service_settings(
         RequestsSettings,
         endpoints,
@@ -188,34 +105,21 @@ def requests_settings(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSetting
     )
 
 
-@pytest.fixture(scope="session")
-def requests_clock() -> MovableClock:
-    """The requests service's clock: real time, moved forward by tests of deadlines."""
-    return MovableClock()
-
-
-@pytest.fixture(scope="session")
-async def requests_service(
+def requests_with_the_partner(
     requests_settings: RequestsSettings,
     requests_clock: MovableClock,
     support_partner: ServiceRuntime,
-) -> AsyncIterator[ServiceRuntime]:
+) -> ServiceRuntime:
     """Runs with the support partner: a registered owner whose receipt every request waits for."""
-    runtime = create_requests_runtime(requests_settings, clock=requests_clock)
-    async with runtime.running():
-        yield runtime
+    return create_requests_runtime(requests_settings, clock=requests_clock)
 
 
-@pytest.fixture(scope="session")
-async def requests_db(
-    endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, requests_settings.mongodb_database):
-        yield db
+requests_settings, requests_service, requests_db = running_service(
+    "requests", settings=requests_settings_on, runtime=requests_with_the_partner
+)
 
 
-@pytest.fixture(scope="session")
-def retention_settings(endpoints: Endpoints) -> RetentionSettings:
+def retention_settings_on(endpoints: Endpoints) -> RetentionSettings:
     """Periods of seconds, so a test sees a deletion after its grace period without waiting days."""
     return service_settings(
         RetentionSettings,
@@ -226,35 +130,45 @@ def retention_settings(endpoints: Endpoints) -> RetentionSettings:
     )
 
 
-@pytest.fixture(scope="session")
-async def retention_service(
-    retention_settings: RetentionSettings,
-) -> AsyncIterator[ServiceRuntime]:
-    async with create_retention_runtime(retention_settings).running() as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-async def retention_db(
-    endpoints: Endpoints, retention_settings: RetentionSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, retention_settings.mongodb_database):
-        yield db
+retention_settings, retention_service, retention_db = running_service(
+    "retention",
+    settings=retention_settings_on,
+    runtime=lambda retention_settings: create_retention_runtime(retention_settings),
+)
 
 
 @pytest.fixture
-async def requests_waiting_for_a_partner(
+def waiting_clock() -> MovableClock:
+    """The clock of the requests copy that waits for a silent partner, moved past its timeout."""
+    return MovableClock()
+
+
+async def waiting_settings_on(
     endpoints: Endpoints, requests_settings: RequestsSettings
-) -> AsyncIterator[WaitingCopy]:
+) -> RequestsSettings:
+    """A second requests service that also waits for a partner no service plays."""
+    return await waiting_for_a_silent_partner(endpoints, requests_settings)
+
+
+waiting_settings, waiting_service, waiting_db = running_service(
+    "waiting",
+    settings=waiting_settings_on,
+    runtime=lambda waiting_settings, waiting_clock: create_requests_runtime(
+        waiting_settings, clock=waiting_clock
+    ),
+    scope="function",
+)
+
+
+@pytest.fixture
+def requests_waiting_for_a_partner(
+    waiting_service: ServiceRuntime,
+    waiting_db: AsyncDatabase,
+    waiting_clock: MovableClock,
+    waiting_settings: RequestsSettings,
+) -> WaitingCopy:
     """A second requests service whose requests wait for a partner no service plays as well."""
-    settings = await waiting_for_a_silent_partner(endpoints, requests_settings)
-    client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
-    clock = MovableClock()
-    try:
-        async with create_requests_runtime(settings, clock=clock).running():
-            yield WaitingCopy(client[settings.mongodb_database], clock, settings)
-    finally:
-        await client.close()
+    return WaitingCopy(waiting_db, waiting_clock, waiting_settings)
 
 
 @pytest.fixture

@@ -10,23 +10,15 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.shared.auth import Role
-from privacyhub.shared.identity import subject_id_for_email
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.conftest import staff_headers
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    approve,
-    completed,
-    download,
-    file_verified_request,
-    leave_contact_message,
-)
+from tests.support.contact import leave_contact_message
 from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.rights import OFFICER, approve, completed, download, file_verified_request
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -37,12 +29,6 @@ pytestmark = [
 AGENT = staff_headers(Role.SUPPORT_AGENT, staff_id="agent-sam")
 CONTACT_REASON = {"x-access-reason": "Answering the question by e-mail"}
 COMPLAINT_REASON = {"x-access-reason": "Handling the complaint"}
-
-
-def subject_of(person: Person) -> str:
-    return subject_id_for_email(
-        GatewaySettings().subject_id_secret.get_secret_value(), person.email
-    )
 
 
 async def access_log(gateway: AsyncClient, *, entries: int, **lookup: str) -> list[dict[str, Any]]:
@@ -97,7 +83,7 @@ async def test_a_support_agent_reads_a_question_with_a_reason_and_the_read_is_lo
     assert question["email"] == person.email and question["last_name"] == person.last_name
     assert question["message"] == "Hebben jullie nog vacatures voor data-analisten?"
     assert "device" not in question  # not needed to answer the question
-    by_subject = await access_log(gateway, entries=1, subject=subject_of(person))
+    by_subject = await access_log(gateway, entries=1, subject=person.subject_id)
     by_email = await access_log(gateway, entries=1, email=person.email)
     assert by_subject == by_email
     [entry] = by_subject
@@ -105,7 +91,7 @@ async def test_a_support_agent_reads_a_question_with_a_reason_and_the_read_is_lo
     assert entry["category"] == "contact_messages" and entry["record"] == reference
     assert entry["route"] == "/v1/staff/contact/{reference}"
     assert entry["reason"] == CONTACT_REASON["x-access-reason"]
-    assert entry["subject_id"] == subject_of(person) and entry["read_at"]
+    assert entry["subject_id"] == person.subject_id and entry["read_at"]
     assert holds_no_personal_data(entry, person)
 
 
@@ -202,7 +188,7 @@ async def test_moving_a_complaint_on_shows_it_in_full_so_it_needs_a_reason_and_i
     assert entry["route"] == "/v1/staff/complaints/{reference}/status"
     assert entry["record"] == reference and entry["category"] == "complaints"
     assert entry["reason"] == COMPLAINT_REASON["x-access-reason"]
-    assert entry["subject_id"] == subject_of(person) and entry["read_at"]
+    assert entry["subject_id"] == person.subject_id and entry["read_at"]
     assert holds_no_personal_data(entry, person)
 
 

@@ -13,8 +13,8 @@ from privacyhub.shared.auth import Role
 from schemathesis import GenerationMode
 from schemathesis.schemas import APIOperation
 
-from tests.integration.conftest import staff_headers
 from tests.support.in_loop_gateway import BASE_URL
+from tests.support.staff import staff_headers
 
 pytestmark = [
     pytest.mark.integration,

@@ -18,14 +18,10 @@ from privacyhub.localinfra import KafkaServer
 from privacyhub.shared.topics import ensure_topics
 from pymongo.asynchronous.collection import AsyncCollection
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import (
-    connected_client,
-    gateway_settings,
-    observed,
-    service_settings,
-)
-from tests.integration.test_contact_path import VALID_FORM
+from tests.support.contact import VALID_FORM
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import connected_client, gateway_settings
+from tests.support.services import observed, service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

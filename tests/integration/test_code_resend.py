@@ -24,8 +24,11 @@ from privacyhub.shared.topics import REQUESTS_QUERIES
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_rights_intake import (
+from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
+from tests.support.kafka import publish_message
+from tests.support.mailbox import Mailbox, text_of
+from tests.support.rights import (
     CODE_LINE,
     bearer,
     emailed_code,
@@ -36,9 +39,6 @@ from tests.integration.test_rights_intake import (
     verify,
     wrong,
 )
-from tests.support.clock import MovableClock
-from tests.support.kafka import publish_message
-from tests.support.mailbox import Mailbox, text_of
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("requests_service")]

@@ -23,18 +23,18 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_QUERIES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
+from tests.support.complaints import OFFICER, complaint_as_staff_see_it, move, report
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
 from tests.support.requests_store import readable_complaints
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="dpo-ellen")
 COMPLAINT = {
     "email": "Pieter.Jansen@example.nl",
     "message": "Ik krijg nog steeds nieuwsbrieven terwijl ik me heb afgemeld.",
@@ -47,23 +47,6 @@ SUSPECTED_BREACH = {
 }
 
 
-async def report(gateway: AsyncClient, form: dict[str, str]) -> str:
-    response = await gateway.post("/v1/complaints", json=form)
-    assert response.status_code == 202, response.text
-    return response.json()["reference"]
-
-
-async def complaint_as_staff_see_it(gateway: AsyncClient, reference: str) -> dict[str, Any]:
-    async def fetched() -> dict[str, Any] | None:
-        response = await gateway.get(
-            f"/v1/staff/complaints/{reference}",
-            headers={**OFFICER, "x-access-reason": "Handling the complaint"},
-        )
-        return response.json() if response.status_code == 200 else None
-
-    return await eventually(fetched, what=f"complaint {reference} to be stored")
-
-
 async def register_entry(gateway: AsyncClient, reference: str) -> dict[str, Any]:
     async def listed() -> dict[str, Any] | None:
         response = await gateway.get(f"/v1/staff/breaches?limit={MAX_LIMIT}", headers=OFFICER)
@@ -71,14 +54,6 @@ async def register_entry(gateway: AsyncClient, reference: str) -> dict[str, Any]
         return next((e for e in response.json() if e["complaint_reference"] == reference), None)
 
     return await eventually(listed, what=f"the breach register entry of {reference}")
-
-
-async def move(gateway: AsyncClient, reference: str, **change: str) -> Any:
-    return await gateway.post(
-        f"/v1/staff/complaints/{reference}/status",
-        json=change,
-        headers={**OFFICER, "x-access-reason": "Handling the complaint"},
-    )
 
 
 async def decide(gateway: AsyncClient, breach_id: str, **decision: Any) -> Any:

@@ -24,11 +24,12 @@ from privacyhub.shared.topics import CONSENT_CHOICES, DEAD_LETTER
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, gateway_settings
 from tests.support.consent_store import readable_consents
-from tests.support.in_loop_gateway import serving
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import gateway_settings, serving
 from tests.support.kafka import collect_until, publish_message
+from tests.support.services import RUN
+from tests.support.visitors import new_visitor
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -49,10 +50,6 @@ async def gateway(endpoints: Endpoints) -> AsyncIterator[AsyncClient]:
         create_gateway(gateway_settings(endpoints.kafka_bootstrap_servers))
     ) as client:
         yield client
-
-
-def new_visitor() -> str:
-    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
 
 
 def choice(visitor_id: str, *, analytics: bool, marketing: bool, **extra: object) -> dict:

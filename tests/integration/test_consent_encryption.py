@@ -35,19 +35,14 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, staff_headers
-from tests.integration.test_pageviews_analytics import (
-    SAFARI_ON_IPHONE,
-    at,
-    choice_made_at,
-    new_visitor,
-    processed,
-    view,
-)
+from tests.support.browsers import SAFARI_ON_IPHONE
 from tests.support.consent_store import visitor_keys
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import owner_answer
 from tests.support.naming import unique_word
+from tests.support.services import RUN
+from tests.support.staff import staff_headers
+from tests.support.visitors import at, choice_made_at, new_visitor, processed, view
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consent_service")]
 

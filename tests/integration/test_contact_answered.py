@@ -28,10 +28,10 @@ from privacyhub.shared.topics import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
-from tests.integration.test_contact_path import readable
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import Message, collect_until, publish_message
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -100,7 +100,9 @@ async def test_an_answered_question_is_marked_and_announced_under_its_subject(
     assert response.json() == {"reference": reference}
     document = await eventually(lambda: answered(contact_db, reference), what="the answer")
     assert document["answered_by"] == "agent-7"
-    assert (await readable(contact_db, contact_settings).get(reference))["email"] == FORM["email"]
+    assert (await readable_messages(contact_db, contact_settings).get(reference))["email"] == FORM[
+        "email"
+    ]
     events = await collect_until(
         endpoints.kafka_bootstrap_servers, CONTACT_LIFECYCLE.name, is_answered_event(reference)
     )

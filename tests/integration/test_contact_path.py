@@ -4,44 +4,26 @@ import json
 
 import pytest
 from litestar.testing import AsyncTestClient
-from privacyhub.contact.repository import COLLECTION, ContactMessages
+from privacyhub.contact.repository import COLLECTION
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_RECEIVED, ContactMessageReceived
-from privacyhub.shared.crypto import Keyring, SubjectKeys
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, DEAD_LETTER
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
+from tests.support.browsers import FIREFOX_ON_WINDOWS
+from tests.support.contact import VALID_FORM
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, opened, publish_message
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-VALID_FORM = {
-    "email": "Anna.de.Vries@example.nl",
-    "first_name": "Anna",
-    "last_name": "de Vries",
-    "message": "Wanneer begint de nieuwe vacature voor data-analist?",
-    "company": "Voorbeeld B.V.",
-    "found_us_via": "LinkedIn",
-}
-FIREFOX_ON_WINDOWS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-)
-
 
 async def stored(db: AsyncDatabase, reference: str) -> dict | None:
     return await db[COLLECTION].find_one({"_id": reference})
-
-
-def readable(db: AsyncDatabase, settings: ContactSettings) -> ContactMessages:
-    """The contact messages as the service reads them: decrypted with its key store and key-encryption keys."""
-    keys = SubjectKeys(
-        db.client[settings.subject_keys_database_name], Keyring.from_settings(settings)
-    )
-    return ContactMessages(db, keys)
 
 
 async def test_accepted_message_is_stored_by_the_contact_service(
@@ -58,7 +40,7 @@ async def test_accepted_message_is_stored_by_the_contact_service(
     reference = response.json()["reference"]
     assert reference.startswith("CT-")
     await eventually(lambda: stored(contact_db, reference), what="the stored message")
-    document = await readable(contact_db, contact_settings).get(reference)
+    document = await readable_messages(contact_db, contact_settings).get(reference)
     assert document["email"] == VALID_FORM["email"]
     assert document["first_name"] == "Anna"
     assert document["message"] == VALID_FORM["message"]

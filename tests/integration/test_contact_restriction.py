@@ -30,8 +30,8 @@ from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_MESSAGES, SUBJECT
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.support.copies import separate_copy
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import at_the_end, owner_answer, publish_all
 from tests.support.naming import unique_word
 from tests.support.waiting import eventually

@@ -8,7 +8,6 @@ JSON lines the processes write.
 import io
 import json
 import logging
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -19,10 +18,12 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import connected_client, gateway_settings
-from tests.integration.test_contact_path import VALID_FORM, readable
+from tests.support.contact import VALID_FORM
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.kafka import collect_until
+from tests.support.naming import unique_word
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -65,7 +66,7 @@ async def test_a_message_with_a_bsn_is_refused_and_kept_nowhere(
     rendered_logs: io.StringIO,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    marker = f"refused-{uuid.uuid4().hex}"
+    marker = f"refused-{unique_word()}"
     refused_text = f"Mijn BSN is {VALID_BSN}, kenmerk {marker}."
 
     refused = await gateway.post("/v1/contact", json={**VALID_FORM, "message": refused_text})
@@ -126,7 +127,7 @@ async def test_with_the_redact_policy_the_placeholder_is_stored_instead(
     contact_db: AsyncDatabase,
     contact_settings: ContactSettings,
 ) -> None:
-    marker = f"redacted-{uuid.uuid4().hex}"
+    marker = f"redacted-{unique_word()}"
     bsn = "123456782"  # passes the elfproef
     settings = gateway_settings(endpoints.kafka_bootstrap_servers, sensitive_data_policy="redact")
     async for redacting_gateway in connected_client(settings):
@@ -138,7 +139,7 @@ async def test_with_the_redact_policy_the_placeholder_is_stored_instead(
         reference = response.json()["reference"]
 
     await eventually(lambda: stored(contact_db, reference), what="the redacted message")
-    document = await readable(contact_db, contact_settings).get(reference)
+    document = await readable_messages(contact_db, contact_settings).get(reference)
     assert document["message"] == f"{marker}: mijn BSN is [verwijderd: bsn]."
     assert bsn not in await every_document(contact_db)
 
@@ -180,5 +181,5 @@ async def test_with_the_redact_policy_the_device_is_redacted_and_the_address_sti
     assert refused.status_code == 422, refused.text
     reference = redacted.json()["reference"]
     await eventually(lambda: stored(contact_db, reference), what="the redacted message")
-    document = await readable(contact_db, contact_settings).get(reference)
+    document = await readable_messages(contact_db, contact_settings).get(reference)
     assert document["device"] == "Laptop, betaald met +31 [verwijderd: payment_card]"

@@ -28,7 +28,7 @@ from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.topics import CONSENT_CHOICES, STATEMENT_VERSIONS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_message
 from tests.support.waiting import eventually
 

@@ -14,8 +14,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN
+from tests.support.endpoints import Endpoints
+from tests.support.services import RUN
 
 RACERS = 24
 

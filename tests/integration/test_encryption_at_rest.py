@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bson
@@ -38,10 +37,11 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_contact_path import readable
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import owner_answer
 from tests.support.naming import unique_word
+from tests.support.subject_keys import LettingAWriteIn
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]
@@ -159,7 +159,7 @@ async def test_erasing_one_reference_keeps_the_key_and_erasing_the_last_destroys
 
     assert receipt["erased"] == 1
     assert await keys_db[SUBJECT_KEYS].find_one({"_id": subject_id})
-    remaining = await readable(contact_db, contact_settings).get(second["_id"])
+    remaining = await readable_messages(contact_db, contact_settings).get(second["_id"])
     assert remaining["message"] == "Nog een vraag." and remaining["email"] == form["email"]
 
     await erase(endpoints, subject_id, record_ids=[second["_id"]])
@@ -194,7 +194,7 @@ async def test_a_new_email_address_moves_the_messages_under_the_new_subjects_key
     )
 
     assert answer["changes"][0]["affected"] == 1
-    rectified = await readable(contact_db, contact_settings).get(stored["_id"])
+    rectified = await readable_messages(contact_db, contact_settings).get(stored["_id"])
     assert rectified["subject_id"] == new_subject and rectified["email"] == new_email
     assert rectified["message"] == form["message"] and rectified["last_name"] == form["last_name"]
     assert await keys_db[SUBJECT_KEYS].find_one({"_id": new_subject})
@@ -278,32 +278,8 @@ async def test_a_message_sealed_with_a_key_another_copy_destroyed_is_sealed_agai
     raw = await contact_db[COLLECTION].find_one({"_id": later.payload.reference})
     live = await keys_db[SUBJECT_KEYS].find_one({"_id": subject_id})
     assert sealed_under(raw) == {bytes(live["key_id"])} != {destroyed.key_id}
-    reread = await readable(contact_db, contact_settings).get(later.payload.reference)
+    reread = await readable_messages(contact_db, contact_settings).get(later.payload.reference)
     assert reread["message"] == "Nog een vraag, na het wissen." and reread["email"] == form["email"]
-
-
-class LettingAWriteIn(SubjectKeys):
-    """An erasing copy's key store: right after the erasure first looked for the subject's data
-    and found none, a write lands (`land`), made by another copy with the key it holds."""
-
-    def __init__(
-        self, db: AsyncDatabase, keyring: Keyring, land: Callable[[], Awaitable[object]]
-    ) -> None:
-        super().__init__(db, keyring)
-        self._land = land
-        self.looks = 0
-
-    async def destroy_when_unused(
-        self, subject_id: str, in_use: Callable[[], Awaitable[bool]]
-    ) -> bool:
-        async def look_then_let_a_write_in() -> bool:
-            found = await in_use()
-            self.looks += 1
-            if self.looks == 1:
-                await self._land()
-            return found
-
-        return await super().destroy_when_unused(subject_id, look_then_let_a_write_in)
 
 
 async def test_a_message_landing_between_the_erasures_check_and_the_key_destruction_keeps_the_key(
@@ -329,7 +305,7 @@ async def test_a_message_landing_between_the_erasures_check_and_the_key_destruct
     assert live is not None and "destroying" not in live
     raw = await contact_db[COLLECTION].find_one({"_id": later.payload.reference})
     assert sealed_under(raw) == {bytes(live["key_id"])}
-    reread = await readable(contact_db, contact_settings).get(later.payload.reference)
+    reread = await readable_messages(contact_db, contact_settings).get(later.payload.reference)
     assert reread["message"] == "Een vraag tijdens het wissen."
 
 
@@ -342,7 +318,7 @@ async def test_a_message_whose_key_is_gone_reads_as_erased(
     await SubjectKeys(keys_db, Keyring.from_settings(contact_settings)).destroy(
         stored["subject_id"]
     )
-    messages = readable(contact_db, contact_settings)
+    messages = readable_messages(contact_db, contact_settings)
 
     assert await messages.get(stored["_id"]) is None
     assert await messages.of_subject(stored["subject_id"]) == []

@@ -11,18 +11,19 @@ import pytest
 from httpx import AsyncClient
 from privacyhub.consent.holds import KEPT_ERASURES
 from privacyhub.consent.visits import VISITS
-from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.retention.records import RETAINED_RECORDS, record_key
 from privacyhub.retention.rules import ERASURE_REQUESTED
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.legal_holds import LEGAL_HOLDS
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration import test_rights_execution as rights
-from tests.integration.test_retention import (
+from tests.support.contact import leave_contact_message
+from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.retention import (
+    HOLD_REASON,
     OFFICER,
     deletion_log,
     everything_stored_is_declared,
@@ -30,7 +31,8 @@ from tests.integration.test_retention import (
     place_hold,
     scheduled,
 )
-from tests.support.mailbox import Mailbox
+from tests.support.rights import approve, completed, completion_mail, file_verified_request
+from tests.support.visitors import visit_with_consent
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -39,18 +41,6 @@ pytestmark = [
         "requests_service", "contact_service", "consent_service", "retention_service"
     ),
 ]
-
-HOLD_REASON = "Fiscale bewaarplicht (AWR art. 52): 7 jaar"  # what test_retention.place_hold gives
-
-
-class Person(rights.Person):
-    """A requester with the pseudonymous subject id a privacy officer places a hold on."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.subject_id = subject_id_for_email(
-            GatewaySettings().subject_id_secret.get_secret_value(), self.email
-        )
 
 
 async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
@@ -61,8 +51,8 @@ async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
     retention_db: AsyncDatabase,
 ) -> None:
     person = Person()
-    reference = await rights.leave_contact_message(gateway, person, contact_db)
-    await rights.visit_with_consent(gateway, person, consent_db)
+    reference = await leave_contact_message(gateway, person, contact_db)
+    await visit_with_consent(gateway, person, consent_db)
     await eventually(
         lambda: retention_db[RETAINED_RECORDS].find_one(
             {"_id": record_key("contact_messages", reference)}
@@ -77,9 +67,9 @@ async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
     assert undeclared_fields(load_register(), "contact", LEGAL_HOLDS, [projected]) == set()
     assert "placed_by" not in projected
 
-    accepted = await rights.file_verified_request(gateway, mailbox, person, "erasure")
-    await rights.approve(gateway, accepted["request_id"])
-    status = await rights.completed(gateway, accepted)
+    accepted = await file_verified_request(gateway, mailbox, person, "erasure")
+    await approve(gateway, accepted["request_id"])
+    status = await completed(gateway, accepted)
 
     assert not await gone(contact_db, reference)
     receipts = {(r["owner"], r["category"]): r for r in status["receipts"]}
@@ -95,7 +85,7 @@ async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
     assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 2
     noted = await consent_db[KEPT_ERASURES].find({"visitor_id": person.visitor_id}).to_list()
     assert {note["category"] for note in noted} == {"consents", "visit_records"}
-    mail = await rights.completion_mail(mailbox, person)
+    mail = await completion_mail(mailbox, person)
     assert "contact / contact_messages: 0 verwijderd" in mail
     assert f"1 bewaard vanwege een wettelijke bewaarplicht: {HOLD_REASON}" in mail
     assert f"1 kept under a legal retention duty: {HOLD_REASON}" in mail

@@ -1,9 +1,7 @@
 """An escalated rights request is never a dead end: the officer sees why, and retries, amends or
 closes it (statement §6-§7)."""
 
-import secrets
 import uuid
-from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -11,10 +9,6 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import (
-    RIGHTS_REQUEST_RECEIVED,
-    Channel,
-    RightsRequestReceived,
-    RightType,
     Status,
 )
 from privacyhub.shared.contracts.subject import (
@@ -23,25 +17,25 @@ from privacyhub.shared.contracts.subject import (
     SubjectMessage,
     SubjectProcessingChanged,
 )
-from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
-from privacyhub.shared.identity import secret_digest, subject_id_for_email
-from privacyhub.shared.topics import RIGHTS_REQUESTS as INTAKE
+from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_contact_path import readable
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    approve,
-    approve_a_letter,
-    completed,
-    leave_contact_message,
-)
+from tests.support.contact import leave_contact_message
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.rights import (
+    OFFICER,
+    STAFF_PATH,
+    approve_a_letter,
+    completed,
+    rectification_without_corrections,
+    staff_action,
+)
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
 
@@ -49,52 +43,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.usefixtures("requests_service", "contact_service", "consent_service"),
 ]
-
-STAFF_PATH = "/v1/staff/rights-requests"
-
-
-async def rectification_without_corrections(
-    endpoints: Endpoints,
-    requests_settings: RequestsSettings,
-    requests_db: AsyncDatabase,
-    gateway: AsyncClient,
-    person: Person,
-) -> dict[str, Any]:
-    """A verified, approved rectification that names nothing to correct, as an older gateway
-    accepted it (the details in own words): execution cannot start and it is escalated."""
-    token = secrets.token_urlsafe(32)
-    received = RightsRequestReceived(
-        request_id=uuid.uuid4(),
-        type=RightType.RECTIFICATION,
-        channel=Channel.LETTER,
-        email=person.email,
-        details="Mijn achternaam is verkeerd gespeld.",
-        received_at=utc_now(),
-        access_token_sha256=secret_digest(token),
-        registered_by="officer-olga",
-    )
-    secret = requests_settings.subject_id_secret.get_secret_value()
-    envelope = Envelope[RightsRequestReceived](
-        type=RIGHTS_REQUEST_RECEIVED,
-        subject_id=subject_id_for_email(secret, person.email),
-        correlation_id=received.request_id,
-        payload=received,
-    )
-    await publish_all(endpoints.kafka_bootstrap_servers, INTAKE.name, [envelope])
-    request_id = str(received.request_id)
-    await eventually(
-        lambda: requests_db[RIGHTS_REQUESTS].find_one({"_id": request_id}), what="the request"
-    )
-    verified = await gateway.post(f"{STAFF_PATH}/{request_id}/verification", headers=OFFICER)
-    assert verified.status_code == 200, verified.text
-    await approve(gateway, request_id)
-    return {"request_id": request_id, "access_token": token}
-
-
-async def staff_action(
-    gateway: AsyncClient, request_id: str, action: str, body: dict | None = None
-) -> Any:
-    return await gateway.post(f"{STAFF_PATH}/{request_id}/{action}", json=body, headers=OFFICER)
 
 
 async def test_a_request_that_cannot_start_shows_why_and_runs_once_amended(
@@ -139,7 +87,7 @@ async def test_a_request_that_cannot_start_shows_why_and_runs_once_amended(
     assert ("contact", "rectified", 1) in {
         (r["owner"], r["action"], r["count"]) for r in done["receipts"]
     }
-    stored = await readable(contact_db, contact_settings).get(reference)
+    stored = await readable_messages(contact_db, contact_settings).get(reference)
     assert stored["last_name"] == corrected
     again = await staff_action(
         gateway, request_id, "amendment", {"corrections": {"last_name": "Jansen"}}

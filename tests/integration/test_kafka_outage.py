@@ -10,8 +10,8 @@ import pytest
 from privacyhub.localinfra import KafkaServer
 from privacyhub.shared.topics import CONTACT_MESSAGES, ensure_topics
 
-from tests.integration.conftest import connected_client, gateway_settings
-from tests.integration.test_contact_path import VALID_FORM
+from tests.support.contact import VALID_FORM
+from tests.support.in_loop_gateway import connected_client, gateway_settings
 from tests.support.kafka import collect_until
 
 pytestmark = pytest.mark.integration

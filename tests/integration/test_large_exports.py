@@ -19,17 +19,12 @@ from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.topics import CONTACT_MESSAGES, PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_rights_execution import (
-    Person,
-    approve,
-    completed,
-    download,
-    file_verified_request,
-    visit_with_consent,
-)
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_all
 from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.rights import approve, completed, download, file_verified_request
+from tests.support.visitors import visit_with_consent
 from tests.support.waiting import eventually
 
 pytestmark = [

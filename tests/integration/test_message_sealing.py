@@ -18,10 +18,10 @@ from privacyhub.shared.sealing import SEALED_PAYLOAD, MessageKeys, UnsealedMessa
 from privacyhub.shared.topics import CONTACT_MESSAGES, DEAD_LETTER, GATEWAY_REPLIES
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import Message, collect_until, opened, publish_message, publish_raw
 from tests.support.naming import unique_word
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("contact_service")]

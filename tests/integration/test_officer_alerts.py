@@ -3,7 +3,6 @@ decision: once per request, also after a restart, and never with the requester's
 """
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -20,15 +19,12 @@ from privacyhub.shared.envelope import utc_now
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    approve_a_letter,
-)
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.rights import OFFICER, approve_a_letter
 from tests.support.waiting_copy import (
     WaitingCopy,
     past_the_owners_timeout,
@@ -87,7 +83,7 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
     )
     client: AsyncMongoClient = AsyncMongoClient(endpoints.mongodb_url, tz_aware=True)
     second = client[settings.mongodb_database]
-    person, details = Person(), f"Mijn dossier {uuid.uuid4().hex}"
+    person, details = Person(), f"Mijn dossier {unique_word()}"
     clock = MovableClock()
     try:
         async with create_requests_runtime(settings, clock=clock).running():

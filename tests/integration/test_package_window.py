@@ -11,16 +11,16 @@ from privacyhub.requests.rights.execution_store import PACKAGE_CHUNKS, PACKAGES
 from privacyhub.requests.settings import RequestsSettings
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_rights_execution import (
-    Person,
+from tests.support.clock import MovableClock
+from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.rights import (
     approve,
     completed,
     completion_mail,
     download,
     file_verified_request,
 )
-from tests.support.clock import MovableClock
-from tests.support.mailbox import Mailbox
 from tests.support.waiting import eventually
 
 pytestmark = [

@@ -1,53 +1,38 @@
 """Page views processed by consent, and exact statistics for staff (statement §2a)."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from httpx import AsyncClient
 from privacyhub.consent.app import create_runtime as create_consent_runtime
-from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.consent import (
-    CONSENT_GIVEN,
     PAGE_VIEWED,
-    ConsentGiven,
-    ConsentSource,
     PageViewed,
-    Purposes,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.idempotency import PROCESSED_EVENTS
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
+from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, gateway_settings, staff_headers
+from tests.support.browsers import FIREFOX_ON_WINDOWS, SAFARI_ON_IPAD, SAFARI_ON_IPHONE
 from tests.support.consent_store import analytics_of, readable_visits
-from tests.support.copies import from_now_on
-from tests.support.in_loop_gateway import CLIENT_ADDRESS, serving
+from tests.support.copies import analytics_exempt_copy
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import CLIENT_ADDRESS, gateway_settings, serving
 from tests.support.kafka import collect_until, publish_message
+from tests.support.services import RUN, running_service
+from tests.support.staff import staff_headers
+from tests.support.visitors import at, choice_made_at, in_force, new_visitor, processed, view
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-FIREFOX_ON_WINDOWS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-)
-SAFARI_ON_IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
-)
-SAFARI_ON_IPAD = (
-    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
-)
 FORWARDED_FOR = "203.0.113.77"
 # The session's topics outlive a run when the servers come from the environment: days of our own.
 FIRST_DAY = date(1990, 1, 1) + timedelta(days=3 * (int(RUN, 16) % 3000))
@@ -61,14 +46,6 @@ async def gateway(endpoints: Endpoints) -> AsyncIterator[AsyncClient]:
         yield client
 
 
-def new_visitor() -> str:
-    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
-
-
-def at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
 async def give_consent(gateway: AsyncClient, visitor_id: str, *, analytics: bool) -> str:
     response = await gateway.post(
         "/v1/consents",
@@ -80,74 +57,6 @@ async def give_consent(gateway: AsyncClient, visitor_id: str, *, analytics: bool
     )
     assert response.status_code == 202, response.text
     return response.json()["consent_id"]
-
-
-async def in_force(db: AsyncDatabase, visitor_id: str, consent_id: str) -> bool:
-    current = await db[CURRENT].find_one({"_id": visitor_id})
-    return current is not None and current["consent_id"] == consent_id
-
-
-async def choice_published(
-    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool = True
-) -> str:
-    """A choice made at `given_at`, put on the topic as the gateway would; its consent id."""
-    choice = ConsentGiven(
-        consent_id=str(uuid.uuid4()),
-        visitor_id=visitor_id,
-        purposes=Purposes(analytics=analytics, marketing=False),
-        statement_version="2.1",
-        source=ConsentSource.BANNER,
-        given_at=given_at,
-    )
-    envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
-    await publish_message(
-        endpoints.kafka_bootstrap_servers,
-        CONSENT_CHOICES.name,
-        envelope.model_dump_json().encode(),
-        key=envelope.partition_key,
-    )
-    return choice.consent_id
-
-
-async def choice_made_at(
-    endpoints: Endpoints,
-    db: AsyncDatabase,
-    visitor_id: str,
-    given_at: datetime,
-    *,
-    analytics: bool = True,
-) -> None:
-    """A choice made at `given_at`, put on the topic as the gateway would, once it is in force."""
-    consent_id = await choice_published(endpoints, visitor_id, given_at, analytics=analytics)
-    await eventually(lambda: in_force(db, visitor_id, consent_id), what="the consent")
-
-
-async def view(
-    gateway: AsyncClient,
-    visitor_id: str,
-    url: str,
-    *,
-    referrer: str | None = None,
-    user_agent: str = FIREFOX_ON_WINDOWS,
-    occurred_at: datetime | None = None,
-    **headers: str,
-) -> str:
-    body: dict = {"visitor_id": visitor_id, "url": url, "referrer": referrer}
-    if occurred_at is not None:
-        body["occurred_at"] = occurred_at.isoformat()
-    response = await gateway.post(
-        "/v1/pageviews", json=body, headers={"user-agent": user_agent, **headers}
-    )
-    assert response.status_code == 202, response.text
-    return response.json()["page_view_id"]
-
-
-async def processed(db: AsyncDatabase, *page_view_ids: str) -> None:
-    async def all_processed() -> bool:
-        count = await db[PROCESSED_EVENTS].count_documents({"_id": {"$in": list(page_view_ids)}})
-        return count == len(page_view_ids)
-
-    await eventually(all_processed, what="the page views to be processed")
 
 
 async def linked_visit(db: AsyncDatabase, page_view_id: str) -> dict | None:
@@ -304,22 +213,20 @@ async def test_no_ip_address_or_raw_user_agent_is_published_or_stored(
     assert not [key for key in await linked_visit(consent_db, page_view_id) if "ip" in key.lower()]
 
 
-@pytest.fixture
-async def exempt_service(
+async def exempt_settings_on(
     endpoints: Endpoints, consent_settings: ConsentSettings
-) -> AsyncIterator[ServiceRuntime]:
+) -> ConsentSettings:
     """A second deployment that relies on the Dutch analytics exemption, with its own database
     and group, from the topics' ends on."""
-    settings = consent_settings.model_copy(
-        update={
-            "analytics_exemption": True,
-            "mongodb_database": f"{consent_settings.mongodb_database}_exempt",
-            "consumer_group": f"{consent_settings.consumer_group}-exempt",
-        }
-    )
-    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
-    async with create_consent_runtime(settings).running() as runtime:
-        yield runtime
+    return await analytics_exempt_copy(endpoints, consent_settings, "exempt")
+
+
+exempt_settings, exempt_service, exempt_db = running_service(
+    "exempt",
+    settings=exempt_settings_on,
+    runtime=lambda exempt_settings: create_consent_runtime(exempt_settings),
+    scope="function",
+)
 
 
 async def test_with_the_exemption_views_without_consent_only_feed_anonymous_counters(

@@ -8,16 +8,11 @@ from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.partner.questions import COLLECTION as SHARED_QUESTIONS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    completed,
-    completion_mail,
-    file_verified_request,
-    leave_contact_message,
-    visit_with_consent,
-)
+from tests.support.contact import leave_contact_message
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.people import Person
+from tests.support.rights import OFFICER, completed, completion_mail, file_verified_request
+from tests.support.visitors import visit_with_consent
 from tests.support.waiting import eventually
 
 pytestmark = [

@@ -31,17 +31,12 @@ from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_rights_execution import (
-    Person,
-    approve,
-    completed,
-    download,
-    file_verified_request,
-)
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.rights import approve, completed, download, file_verified_request
 from tests.support.waiting import eventually
 
 pytestmark = [

@@ -27,17 +27,12 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import DEAD_LETTER, PARTNER_RESULTS, PARTNER_SUPPORT, SUBJECT_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_rights_execution import (
-    Person,
-    approve,
-    completed,
-    download,
-    file_verified_request,
-    leave_contact_message,
-)
+from tests.support.contact import leave_contact_message
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_all
 from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.rights import approve, completed, download, file_verified_request
 from tests.support.waiting import eventually
 
 pytestmark = [

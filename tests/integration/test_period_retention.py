@@ -7,7 +7,6 @@ requests service's clock is moved back. Periods are the register's own.
 """
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,7 +48,6 @@ from privacyhub.shared.expiry import EXPIRY_RECEIPTS
 from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
-from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
     RETENTION_EXPIRY,
     RETENTION_EXPIRY_RECEIPTS,
@@ -59,28 +57,28 @@ from privacyhub.shared.topics import (
 from privacyhub.shared.topics import RIGHTS_REQUESTS as RIGHTS_REQUESTS_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, observed, service_settings, staff_headers
-from tests.integration.test_pageviews_analytics import choice_published
-from tests.integration.test_rights_execution import (
-    Person,
-    approve,
-    completed,
-    file_verified_request,
-    visit_with_consent,
-)
 from tests.support.clock import MovableClock
-from tests.support.copies import from_now_on
+from tests.support.copies import analytics_exempt_copy
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word
+from tests.support.people import Person
 from tests.support.requests_store import subject_keys
+from tests.support.rights import approve, completed, file_verified_request
+from tests.support.services import running_service, service_settings
+from tests.support.staff import staff_headers
+from tests.support.visitors import (
+    choice_published,
+    new_visitor,
+    visit_with_consent,
+)
 from tests.support.waiting import eventually
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.usefixtures(
-        "consent_service", "contact_service", "requests_service", "period_retention"
+        "consent_service", "contact_service", "requests_service", "periods_service"
     ),
 ]
 
@@ -89,56 +87,39 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
-def period_settings(endpoints: Endpoints) -> RetentionSettings:
-    return service_settings(
-        RetentionSettings, endpoints, "retention_periods", expiry_sweep_interval_seconds=0.5
-    )
-
-
-@pytest.fixture(scope="module")
 def retention_clock() -> MovableClock:
     """The retention service's clock: moved back, its own bookkeeping and deletion log grow old."""
     return MovableClock()
 
 
-@pytest.fixture(scope="module")
-async def period_retention(
-    period_settings: RetentionSettings, retention_clock: MovableClock
-) -> AsyncIterator[ServiceRuntime]:
-    async with assemble(period_settings, clock=retention_clock).runtime.running() as runtime:
-        yield runtime
+periods_settings, periods_service, periods_db = running_service(
+    "periods",
+    settings=lambda endpoints: service_settings(
+        RetentionSettings, endpoints, "retention_periods", expiry_sweep_interval_seconds=0.5
+    ),
+    runtime=lambda periods_settings, retention_clock: (
+        assemble(periods_settings, clock=retention_clock).runtime
+    ),
+    scope="module",
+)
 
 
-@pytest.fixture(scope="module")
-async def periods_db(
-    endpoints: Endpoints, period_settings: RetentionSettings
-) -> AsyncIterator[AsyncDatabase]:
-    async for db in observed(endpoints, period_settings.mongodb_database):
-        yield db
-
-
-@pytest.fixture(scope="module")
-async def exempt_consent(
+async def exempt_consent_on(
     endpoints: Endpoints, consent_settings: ConsentSettings
-) -> AsyncIterator[AsyncDatabase]:
-    """A consent deployment that counts views without consent anonymously (Tw 11.7a); its database.
+) -> ConsentSettings:
+    """A consent deployment that counts views without consent anonymously (Tw 11.7a).
 
     It starts at the end of what the service reads: the session's earlier page views (ten
     thousand of one test alone) are none of its business."""
-    settings = consent_settings.model_copy(
-        update={
-            "analytics_exemption": True,
-            "mongodb_database": f"{consent_settings.mongodb_database}_exempt_periods",
-            "consumer_group": f"{consent_settings.consumer_group}-exempt-periods",
-        }
-    )
-    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
-    async with create_consent_runtime(settings).running() as runtime:
-        yield runtime.db
+    return await analytics_exempt_copy(endpoints, consent_settings, "exempt_periods")
 
 
-def new_visitor() -> str:
-    return f"visitor-{RUN}-{uuid.uuid4().hex[:12]}"
+exempt_consent_settings, exempt_consent_service, exempt_consent_db = running_service(
+    "exempt_consent",
+    settings=exempt_consent_on,
+    runtime=lambda exempt_consent_settings: create_consent_runtime(exempt_consent_settings),
+    scope="module",
+)
 
 
 def person() -> tuple[str, str]:
@@ -435,8 +416,9 @@ async def test_a_breach_decided_five_years_ago_goes_and_an_undecided_one_stays(
     assert entry["owner"] == "requests" and entry["rule"] == "breach_register.P1826D"
 
 
+@pytest.mark.usefixtures("exempt_consent_service")
 async def test_anonymous_counts_of_days_three_years_ago_go_and_recent_ones_stay(
-    gateway: AsyncClient, exempt_consent: AsyncDatabase, periods_db: AsyncDatabase
+    gateway: AsyncClient, exempt_consent_db: AsyncDatabase, periods_db: AsyncDatabase
 ) -> None:
     page, now = f"/vacatures/{uuid.uuid4().hex[:12]}", utc_now()
     for occurred_at in (now - 1200 * DAY, now - 1100 * DAY, now - DAY):
@@ -448,9 +430,9 @@ async def test_anonymous_counts_of_days_three_years_ago_go_and_recent_ones_stay(
         response = await gateway.post("/v1/pageviews", json=view)
         assert response.status_code == 202, response.text
     recent_day = (now - DAY).date().isoformat()
-    await stored(exempt_consent, COUNTERS, {"page": page, "day": recent_day}, 1)
+    await stored(exempt_consent_db, COUNTERS, {"page": page, "day": recent_day}, 1)
 
-    await stored(exempt_consent, COUNTERS, {"page": page}, 1)
+    await stored(exempt_consent_db, COUNTERS, {"page": page}, 1)
     entry = await logged(periods_db, "anonymous_visit_counts", since=now)
     assert entry["rule"] == "anonymous_visit_counts.P1096D" and "subject_hash" not in entry
 

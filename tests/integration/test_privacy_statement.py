@@ -16,9 +16,10 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import STATEMENT_VERSIONS
 from pymongo import AsyncMongoClient
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, staff_headers
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
+from tests.support.services import RUN
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

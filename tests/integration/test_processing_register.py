@@ -13,7 +13,7 @@ from privacyhub.shared.register.check import undeclared_fields
 from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.conftest import staff_headers
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -23,9 +23,10 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, gateway_settings
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import gateway_settings
 from tests.support.kafka import collect_until, publish_message
+from tests.support.services import RUN
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

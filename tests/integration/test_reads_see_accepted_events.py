@@ -24,8 +24,8 @@ from privacyhub.shared.topics import (
     SUBJECT_EXPORTS,
 )
 
-from tests.conftest import Endpoints
 from tests.support.copies import separate_copy
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import at_the_end, collect_until, publish_all
 from tests.support.naming import unique_word
 

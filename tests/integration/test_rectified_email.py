@@ -19,24 +19,22 @@ from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_contact_path import readable
-from tests.integration.test_escalated_requests import (
-    rectification_without_corrections,
-    staff_action,
-)
-from tests.integration.test_rights_execution import (
+from tests.support.clock import MovableClock
+from tests.support.contact import leave_contact_message
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
+from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.requests_store import subject_keys
+from tests.support.rights import (
     CODE_LINE,
-    Person,
     approve,
     completed,
     file_verified_request,
-    leave_contact_message,
+    rectification_without_corrections,
+    staff_action,
 )
-from tests.support.clock import MovableClock
-from tests.support.mailbox import Mailbox, text_of
-from tests.support.naming import unique_word
-from tests.support.requests_store import subject_keys
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -137,7 +135,7 @@ async def test_a_new_email_address_is_written_only_after_the_code_sent_to_it_is_
     wrong = await enter(gateway, request_id, another_than(code))
     assert wrong.status_code == 400 and wrong.json()["code"] == "wrong_code", wrong.text
     assert (await status_of(gateway, accepted))["status"] == "awaiting_new_email_verification"
-    waiting = await readable(contact_db, contact_settings).get(reference)
+    waiting = await readable_messages(contact_db, contact_settings).get(reference)
     assert waiting["email"] == person.email and waiting["last_name"] == person.last_name
 
     right = await enter(gateway, request_id, code)
@@ -147,7 +145,7 @@ async def test_a_new_email_address_is_written_only_after_the_code_sent_to_it_is_
     assert ("contact", "rectified", 1) in {
         (r["owner"], r["action"], r["count"]) for r in done["receipts"]
     }
-    rectified = await readable(contact_db, contact_settings).get(reference)
+    rectified = await readable_messages(contact_db, contact_settings).get(reference)
     assert rectified["email"] == address and rectified["last_name"] == corrected
     assert only_codes(mailbox.to(address)), [m["Subject"] for m in mailbox.to(address)]
     again = await enter(gateway, request_id, code)
@@ -183,13 +181,17 @@ async def test_an_amendment_that_names_a_new_address_waits_for_the_code_sent_the
     code = await code_sent_to(mailbox, address, request_id)
     retried = await staff_action(gateway, request_id, "retry")
     assert retried.status_code == 409 and retried.json()["code"] == "not_escalated"
-    assert (await readable(contact_db, contact_settings).get(reference))["email"] == person.email
+    assert (await readable_messages(contact_db, contact_settings).get(reference))[
+        "email"
+    ] == person.email
 
     right = await enter(gateway, request_id, code)
 
     assert right.status_code == 200, right.text
     await completed(gateway, accepted)
-    assert (await readable(contact_db, contact_settings).get(reference))["email"] == address
+    assert (await readable_messages(contact_db, contact_settings).get(reference))[
+        "email"
+    ] == address
     assert only_codes(mailbox.to(address)), [m["Subject"] for m in mailbox.to(address)]
 
 
@@ -220,7 +222,9 @@ async def test_a_new_code_for_the_new_address_goes_there_and_replaces_the_one_be
         assert right.status_code == 200, right.text
 
     await completed(gateway, accepted)
-    assert (await readable(contact_db, contact_settings).get(reference))["email"] == address
+    assert (await readable_messages(contact_db, contact_settings).get(reference))[
+        "email"
+    ] == address
     assert not any(
         "verificatiecode" in m["Subject"] for m in mailbox.to(person.email)[mails_to_the_requester:]
     )
@@ -248,7 +252,9 @@ async def test_too_many_wrong_codes_at_the_new_address_keep_it_from_ever_being_w
     assert answers[-1] == "too_many_attempts" and set(answers[:-1]) == {"wrong_code"}
     assert right.status_code == 429 and right.json()["code"] == "too_many_attempts", right.text
     assert (await status_of(gateway, accepted))["status"] == "awaiting_new_email_verification"
-    assert (await readable(contact_db, contact_settings).get(reference))["email"] == person.email
+    assert (await readable_messages(contact_db, contact_settings).get(reference))[
+        "email"
+    ] == person.email
 
 
 async def test_a_new_address_left_unverified_past_the_owners_time_is_escalated(

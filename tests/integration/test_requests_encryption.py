@@ -42,12 +42,15 @@ from privacyhub.shared.idempotency import PROCESSED_EVENTS
 from privacyhub.shared.topics import SUBJECT_EXPORTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.test_complaints_breaches import complaint_as_staff_see_it, move, report
-from tests.integration.test_encryption_at_rest import LettingAWriteIn
-from tests.integration.test_rights_execution import (
+from tests.support.complaints import complaint_as_staff_see_it, move, report
+from tests.support.endpoints import Endpoints
+from tests.support.kafka import publish_all
+from tests.support.mailbox import Mailbox, text_of
+from tests.support.naming import unique_word
+from tests.support.people import Person
+from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
+from tests.support.rights import (
     CODE_LINE,
-    Person,
     approve,
     completed,
     completion_mail,
@@ -55,10 +58,7 @@ from tests.integration.test_rights_execution import (
     file_verified_request,
     officer_files_verified,
 )
-from tests.support.kafka import publish_all
-from tests.support.mailbox import Mailbox, text_of
-from tests.support.naming import unique_word
-from tests.support.requests_store import readable_complaints, readable_requests, subject_keys
+from tests.support.subject_keys import LettingAWriteIn
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import answered_in_the_copy, waiting_for_a_silent_partner
 

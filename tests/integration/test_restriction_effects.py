@@ -25,19 +25,15 @@ from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES as CONTACT_MESSAGES_TOPIC
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import RUN, staff_headers
-from tests.integration.test_pageviews_analytics import at, choice_made_at, processed, view
-from tests.integration.test_rights_execution import (
-    OFFICER,
-    Person,
-    approve,
-    completed,
-    file_verified_request,
-    leave_contact_message,
-)
+from tests.support.contact import leave_contact_message
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
+from tests.support.people import Person
+from tests.support.rights import OFFICER, approve, completed, file_verified_request
+from tests.support.services import RUN
+from tests.support.staff import staff_headers
+from tests.support.visitors import at, choice_made_at, processed, view
 from tests.support.waiting import eventually
 
 pytestmark = [

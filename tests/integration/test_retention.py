@@ -11,23 +11,25 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from privacyhub.contact.repository import COLLECTION
-from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.retention.deletion_log import DELETION_LOG
-from privacyhub.retention.holds import LEGAL_HOLDS
-from privacyhub.retention.records import record_key, subject_hash
+from privacyhub.retention.records import subject_hash
 from privacyhub.retention.rules import AFTER_ANSWER, AFTER_CUSTOMER_ENDED
-from privacyhub.retention.schedule import SCHEDULE, TAKEN
 from privacyhub.shared.auth import Role
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.identity import subject_id_for_email
-from privacyhub.shared.register import load_register
-from privacyhub.shared.register.check import undeclared_fields
 from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.conftest import staff_headers
-from tests.support.naming import unique_word
+from tests.support.contact import leave_contact_message
+from tests.support.people import Person
+from tests.support.retention import (
+    OFFICER,
+    deletion_log,
+    everything_stored_is_declared,
+    gone,
+    place_hold,
+    scheduled,
+)
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [
@@ -35,41 +37,7 @@ pytestmark = [
     pytest.mark.usefixtures("contact_service", "retention_service"),
 ]
 
-OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-eva")
 AGENT = staff_headers(Role.SUPPORT_AGENT, staff_id="agent-tom")
-
-
-class Person:
-    """A visitor with an address of their own, so tests never share a subject."""
-
-    def __init__(self) -> None:
-        self.first_name = "Sanne"
-        self.last_name = f"Visser{unique_word(6)}"
-        self.email = f"{self.last_name.lower()}@example.nl"
-        self.subject_id = subject_id_for_email(
-            GatewaySettings().subject_id_secret.get_secret_value(), self.email
-        )
-
-    def form(self) -> dict[str, str]:
-        return {
-            "email": self.email,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "message": "Is de vacature voor planner in Zwolle nog open?",
-        }
-
-
-async def leave_message(gateway: AsyncClient, contact_db: AsyncDatabase, person: Person) -> str:
-    response = await gateway.post("/v1/contact", json=person.form())
-    assert response.status_code == 202, response.text
-    reference = response.json()["reference"]
-    await eventually(
-        lambda: contact_db[COLLECTION].find_one(
-            {"_id": reference, "subject_id": {"$exists": True}}
-        ),
-        what="the stored message",
-    )
-    return reference
 
 
 async def answer(gateway: AsyncClient, reference: str) -> None:
@@ -77,64 +45,15 @@ async def answer(gateway: AsyncClient, reference: str) -> None:
     assert response.status_code == 202, response.text
 
 
-async def gone(contact_db: AsyncDatabase, reference: str) -> bool:
-    return await contact_db[COLLECTION].find_one({"_id": reference}) is None
-
-
-async def scheduled(retention_db: AsyncDatabase, reference: str) -> dict[str, Any] | None:
-    """The record's due deletion, also while a sweep has taken the schedule aside."""
-    key = {"_id": record_key("contact_messages", reference)}
-    return await retention_db[SCHEDULE].find_one(key) or await retention_db[TAKEN].find_one(key)
-
-
-async def deletion_log(gateway: AsyncClient, person: Person, *, entries: int) -> list[dict]:
-    """The person's deletion-log entries from the contact service, once there are `entries`."""
-
-    async def probe() -> list[dict] | None:
-        response = await gateway.get(
-            "/v1/staff/deletion-log", params={"subject": person.subject_id}, headers=OFFICER
-        )
-        assert response.status_code == 200, response.text
-        found = [entry for entry in response.json() if entry["owner"] == "contact"]
-        return found if len(found) == entries else None
-
-    return await eventually(probe, what=f"{entries} deletion-log entries")
-
-
 def sweeps(retention_service: ServiceRuntime) -> float:
     return retention_service.registry.get_sample_value("privacyhub_retention_sweeps_total") or 0
-
-
-async def place_hold(
-    gateway: AsyncClient, retention_db: AsyncDatabase, person: Person, *, ends_at: datetime
-) -> str:
-    hold = {
-        "subject_id": person.subject_id,
-        "reason": "Fiscale bewaarplicht (AWR art. 52): 7 jaar",
-        "ends_at": ends_at.isoformat(),
-    }
-    response = await gateway.post("/v1/staff/legal-holds", json=hold, headers=OFFICER)
-    assert response.status_code == 202, response.text
-    hold_id = response.json()["hold_id"]
-    await eventually(
-        lambda: retention_db[LEGAL_HOLDS].find_one({"_id": hold_id}), what="the hold in force"
-    )
-    return hold_id
-
-
-async def everything_stored_is_declared(retention_db: AsyncDatabase) -> None:
-    """Nothing in the retention service's database that the processing register does not declare."""
-    register = load_register()
-    for collection in await retention_db.list_collection_names():
-        documents = await retention_db[collection].find().to_list()
-        assert undeclared_fields(register, "retention", collection, documents) == set(), collection
 
 
 async def test_an_answered_message_is_deleted_after_its_grace_period_with_a_receipt(
     gateway: AsyncClient, contact_db: AsyncDatabase, retention_db: AsyncDatabase
 ) -> None:
     person = Person()
-    reference = await leave_message(gateway, contact_db, person)
+    reference = await leave_contact_message(gateway, person, contact_db)
 
     await answer(gateway, reference)
 
@@ -161,7 +80,7 @@ async def test_a_legal_hold_keeps_an_answered_message_until_it_is_lifted(
 ) -> None:
     person = Person()
     hold_id = await place_hold(gateway, retention_db, person, ends_at=utc_now() + timedelta(days=1))
-    reference = await leave_message(gateway, contact_db, person)
+    reference = await leave_contact_message(gateway, person, contact_db)
     await answer(gateway, reference)
 
     due = await eventually(lambda: scheduled(retention_db, reference), what="the due deletion")
@@ -204,7 +123,7 @@ async def test_when_a_hold_ends_the_deletion_follows(
     later = utc_now() + timedelta(seconds=6)
     ends_at = later.replace(microsecond=later.microsecond // 1000 * 1000)
     await place_hold(gateway, retention_db, person, ends_at=ends_at)
-    reference = await leave_message(gateway, contact_db, person)
+    reference = await leave_contact_message(gateway, person, contact_db)
 
     await answer(gateway, reference)
 
@@ -218,8 +137,8 @@ async def test_when_a_customer_leaves_their_messages_go_answered_or_not_whicheve
     gateway: AsyncClient, contact_db: AsyncDatabase, retention_db: AsyncDatabase
 ) -> None:
     person = Person()
-    answered = await leave_message(gateway, contact_db, person)
-    unanswered = await leave_message(gateway, contact_db, person)
+    answered = await leave_contact_message(gateway, person, contact_db)
+    unanswered = await leave_contact_message(gateway, person, contact_db)
     await answer(gateway, answered)
     await eventually(
         lambda: _either(scheduled(retention_db, answered), gone(contact_db, answered)),

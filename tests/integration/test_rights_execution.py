@@ -5,13 +5,11 @@ rectification, restriction, objection, escalation of a silent owner, and no comm
 
 import io
 import json
-import re
-import secrets
 import zipfile
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
@@ -20,23 +18,33 @@ from privacyhub.contact.settings import ContactSettings
 from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.rights.views import queue_entry
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.identity import visitor_id_for_key
 from privacyhub.shared.topics import (
     SUBJECT_COMMANDS,
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
-from tests.integration.test_contact_path import readable
+from tests.support.contact import leave_contact_message
+from tests.support.contact_store import readable_messages
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
+from tests.support.people import Person
 from tests.support.requests_store import readable_requests
+from tests.support.rights import (
+    OFFICER,
+    approve,
+    approve_a_letter,
+    completed,
+    completion_mail,
+    download,
+    file_verified_request,
+    officer_files_verified,
+)
+from tests.support.visitors import visit_with_consent
 from tests.support.waiting import eventually
 from tests.support.waiting_copy import WaitingCopy, past_the_owners_timeout
 
@@ -44,157 +52,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.usefixtures("requests_service", "contact_service", "consent_service"),
 ]
-
-OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
-CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
-DOWNLOAD_CODE = re.compile(r"download code \(only in this e-mail\): (\S+)")
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-
-
-class Person:
-    """A unique data subject per test: e-mail, names, and the secret visitor key their browser
-    keeps with the visitor id it stands for."""
-
-    def __init__(self) -> None:
-        tag = unique_word(10)
-        self.email = f"betrokkene-{tag}@example.nl"
-        self.first_name = f"Fenna{tag}"
-        self.last_name = f"Achternaam{tag}"
-        self.visitor_key = secrets.token_urlsafe(24)
-        self.visitor_id = visitor_id_for_key(self.visitor_key)
-
-
-async def leave_contact_message(
-    gateway: AsyncClient, person: Person, contact_db: AsyncDatabase
-) -> str:
-    form = {
-        "email": person.email,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "message": "Hebben jullie nog vacatures voor data-analisten?",
-        "company": "Voorbeeld B.V.",
-    }
-    response = await gateway.post("/v1/contact", json=form, headers={"user-agent": BROWSER})
-    assert response.status_code == 202, response.text
-    reference = response.json()["reference"]
-    await eventually(
-        lambda: contact_db[CONTACT_MESSAGES].find_one({"_id": reference}),
-        what="the contact message",
-    )
-    return reference
-
-
-async def visit_with_consent(
-    gateway: AsyncClient, person: Person, consent_db: AsyncDatabase, *, views: int = 2
-) -> tuple[str, list[str]]:
-    choice = {
-        "visitor_id": person.visitor_id,
-        "purposes": {"necessary": True, "analytics": True, "marketing": True},
-        "statement_version": "2.1",
-    }
-    response = await gateway.post("/v1/consents", json=choice)
-    assert response.status_code == 202, response.text
-    consent_id = response.json()["consent_id"]
-    await eventually(
-        lambda: consent_db[CURRENT].find_one({"_id": person.visitor_id, "consent_id": consent_id}),
-        what="the consent in force",
-    )
-    page_view_ids = []
-    for number in range(views):
-        view = {
-            "visitor_id": person.visitor_id,
-            "url": f"https://jobport.nl/vacatures/{number}",
-            "referrer": "https://www.google.com/",
-        }
-        answer = await gateway.post("/v1/pageviews", json=view, headers={"user-agent": BROWSER})
-        assert answer.status_code == 202, answer.text
-        page_view_ids.append(answer.json()["page_view_id"])
-
-    async def all_linked() -> bool:
-        linked = await consent_db[VISITS].count_documents({"_id": {"$in": page_view_ids}})
-        return linked == views
-
-    await eventually(all_linked, what="the linked visit records")
-    return consent_id, page_view_ids
-
-
-async def file_verified_request(
-    gateway: AsyncClient, mailbox: Mailbox, person: Person, right: str, **fields: Any
-) -> dict[str, Any]:
-    body = {"type": right, "email": person.email, "visitor_keys": [person.visitor_key], **fields}
-    response = await gateway.post("/v1/rights-requests", json=body)
-    assert response.status_code == 202, response.text
-    accepted = response.json()
-    message = await mailbox.wait_for(
-        person.email,
-        lambda m: "verificatiecode" in m["Subject"] and accepted["request_id"] in text_of(m),
-        what="the code e-mail",
-    )
-    match = CODE_LINE.search(text_of(message))
-    assert match
-    verified = await gateway.post(
-        f"/v1/rights-requests/{accepted['request_id']}/verify", json={"code": match.group(1)}
-    )
-    assert verified.status_code == 200, verified.text
-    return accepted
-
-
-async def approve(gateway: AsyncClient, request_id: str) -> None:
-    response = await gateway.post(
-        f"/v1/staff/rights-requests/{request_id}/decision",
-        json={"outcome": "approve", "reasons": "Je verzoek is terecht."},
-        headers=OFFICER,
-    )
-    assert response.status_code == 200, response.text
-
-
-async def completed(
-    gateway: AsyncClient, accepted: dict[str, Any], *, within: float = 60
-) -> dict[str, Any]:
-    last_seen: list[dict[str, Any]] = []
-
-    async def probe() -> dict[str, Any] | None:
-        response = await gateway.get(
-            f"/v1/rights-requests/{accepted['request_id']}",
-            headers={"authorization": f"Bearer {accepted['access_token']}"},
-        )
-        assert response.status_code == 200, response.text
-        last_seen[:] = [response.json()]
-        return response.json() if response.json()["status"] == "completed" else None
-
-    try:
-        return await eventually(probe, within=within, what="the request to complete")
-    except AssertionError as timeout:
-        raise AssertionError(f"{timeout}; last seen: {last_seen}") from None
-
-
-async def download(
-    gateway: AsyncClient, mailbox: Mailbox, person: Person, accepted: dict[str, Any]
-) -> Response:
-    """The package, as the requester gets it: with the access token and the download code the
-    completion e-mail brought to their address."""
-    request_id = accepted["request_id"]
-    mail = await mailbox.wait_for(
-        person.email,
-        lambda m: "uitgevoerd" in m["Subject"] and request_id in text_of(m),
-        what="the completion e-mail",
-    )
-    code = DOWNLOAD_CODE.search(text_of(mail))
-    assert code, "the completion e-mail brings no download code"
-    return await gateway.get(
-        f"/v1/rights-requests/{request_id}/export",
-        headers={
-            "authorization": f"Bearer {accepted['access_token']}",
-            "x-download-code": code.group(1),
-        },
-    )
-
-
-async def completion_mail(mailbox: Mailbox, person: Person) -> str:
-    message = await mailbox.wait_for(
-        person.email, lambda m: "uitgevoerd" in m["Subject"], what="the completion e-mail"
-    )
-    return text_of(message)
 
 
 async def dump_of(db: AsyncDatabase) -> str:
@@ -357,7 +214,7 @@ async def test_rectification_corrects_the_named_fields(
     await approve(gateway, accepted["request_id"])
     status = await completed(gateway, accepted)
 
-    stored = await readable(contact_db, contact_settings).get(reference)
+    stored = await readable_messages(contact_db, contact_settings).get(reference)
     assert stored["last_name"] == corrected and stored["first_name"] == person.first_name
     rectified = [r for r in status["receipts"] if r["action"] == "rectified"]
     assert rectified == [
@@ -425,58 +282,6 @@ async def test_an_unverified_request_never_reaches_a_data_owner(
     )
     assert all(command["correlation_id"] != unverified for command in commands)
     assert all(unverified not in json.dumps(command) for command in commands)
-
-
-async def officer_files_verified(
-    gateway: AsyncClient,
-    person: Person,
-    right: str,
-    copies: list[AsyncDatabase],
-    **fields: Any,
-) -> dict[str, Any]:
-    """A request a privacy officer registers (a letter) and verifies, once every copy of the
-    service holds it: no e-mailed code, which every copy would send, and no copy that answers a
-    later step before it knows the request."""
-    response = await gateway.post(
-        "/v1/staff/rights-requests",
-        json={
-            "channel": "letter",
-            "received_at": utc_now().isoformat(),
-            "type": right,
-            "email": person.email,
-            **fields,
-        },
-        headers=OFFICER,
-    )
-    assert response.status_code == 202, response.text
-    accepted = response.json()
-    request_id = accepted["request_id"]
-    for db in copies:
-        await eventually(
-            lambda db=db: db[RIGHTS_REQUESTS].find_one({"_id": request_id}),
-            what=f"the request in {db.name}",
-        )
-    verified = await gateway.post(
-        f"/v1/staff/rights-requests/{request_id}/verification", headers=OFFICER
-    )
-    assert verified.status_code == 200, verified.text
-    for db in copies:
-        await eventually(
-            lambda db=db: db[RIGHTS_REQUESTS].find_one(
-                {"_id": request_id, "verified_at": {"$ne": None}}
-            ),
-            what=f"the verification in {db.name}",
-        )
-    return accepted
-
-
-async def approve_a_letter(
-    gateway: AsyncClient, copies: list[AsyncDatabase], person: Person, **fields: Any
-) -> str:
-    """A restriction by letter, verified and approved by the officer, once every copy has it."""
-    accepted = await officer_files_verified(gateway, person, "restriction", copies, **fields)
-    await approve(gateway, accepted["request_id"])
-    return accepted["request_id"]
 
 
 async def test_an_owner_that_does_not_answer_in_time_is_escalated_on_the_queue(

@@ -3,12 +3,10 @@ deadlines, extension, decisions and the officer's queue; every e-mail is read fr
 """
 
 import hashlib
-import re
 import secrets
 import uuid
 from datetime import date, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -24,76 +22,34 @@ from privacyhub.shared.queries import COMMAND, Command
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, RIGHTS_REQUESTS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import staff_headers
 from tests.support.clock import MovableClock
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import collect_until, publish_message
 from tests.support.mailbox import Mailbox, text_of
-from tests.support.naming import unique_word
+from tests.support.rights import (
+    CODE_LINE,
+    OFFICER,
+    bearer,
+    emailed_code,
+    is_code_mail,
+    new_address,
+    register,
+    submit,
+    verify,
+    wrong,
+)
+from tests.support.staff import staff_headers
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("requests_service")]
-
-OFFICER = staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")
-CODE_LINE = re.compile(r"^ {4}(\d{6})\s*$", re.MULTILINE)
-
-
-def new_address() -> str:
-    return f"verzoeker-{unique_word(12)}@example.nl"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 def one_month_after(day: date) -> date:
     return day + relativedelta(months=1)
 
 
-def is_code_mail(message: EmailMessage) -> bool:
-    return "verificatiecode" in message["Subject"]
-
-
 def is_receipt(message: EmailMessage) -> bool:
     return "ontvangen" in message["Subject"]
-
-
-async def submit(gateway: AsyncClient, email: str, **fields: Any) -> dict[str, Any]:
-    response = await gateway.post(
-        "/v1/rights-requests", json={"type": "access", "email": email, **fields}
-    )
-    assert response.status_code == 202, response.text
-    return response.json()
-
-
-async def emailed_code(mailbox: Mailbox, email: str) -> str:
-    message = await mailbox.wait_for(email, is_code_mail, what="the verification code e-mail")
-    match = CODE_LINE.search(text_of(message))
-    assert match, "the code e-mail holds no code"
-    return match.group(1)
-
-
-async def verify(gateway: AsyncClient, request_id: str, code: str) -> Any:
-    return await gateway.post(f"/v1/rights-requests/{request_id}/verify", json={"code": code})
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-async def register(
-    gateway: AsyncClient, email: str, *, channel: str, days_ago: int, **fields: Any
-) -> dict[str, Any]:
-    body = {
-        "channel": channel,
-        "received_at": (utc_now() - timedelta(days=days_ago)).isoformat(),
-        "type": "erasure",
-        "email": email,
-        **fields,
-    }
-    response = await gateway.post("/v1/staff/rights-requests", json=body, headers=OFFICER)
-    assert response.status_code == 202, response.text
-    return response.json()
 
 
 async def test_a_web_request_is_verified_with_the_emailed_code_and_followed_with_its_token(

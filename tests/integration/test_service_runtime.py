@@ -13,8 +13,8 @@ from privacyhub.shared.queries import Query
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES, PAGE_VIEWS
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import service_settings
+from tests.support.endpoints import Endpoints
+from tests.support.services import service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -27,9 +27,11 @@ async def test_a_periodic_task_is_let_finish_at_stop_and_never_runs_after_it(
     runtime = ServiceRuntime(settings, name="consent")
     started: list[bool] = []
     finished: list[bool] = []
+    repeating: list[asyncio.Task] = []
 
     async def sweep(serving: Callable[[], bool]) -> None:
         started.append(serving())
+        repeating.append(asyncio.current_task())  # the task that starts the sweep each interval
         for _step in range(3000):  # a long sweep, checking between its steps
             if not serving():
                 finished.append(True)
@@ -45,7 +47,8 @@ async def test_a_periodic_task_is_let_finish_at_stop_and_never_runs_after_it(
         await eventually(running, what="the sweep to start")
 
     assert started == [True] and finished == [True], "stopping must wait for the running sweep"
-    await asyncio.sleep(0.3)  # six intervals: a sweep left behind would have started again
+    # Nothing is left that could start the sweep again: the task that repeats it has ended.
+    assert repeating and all(task.done() for task in repeating), "a sweep is left behind"
     assert started == [True]
 
 

@@ -8,7 +8,7 @@ from privacyhub.gateway.contact.controllers import new_reference
 from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.shared.auth import Role, issue_token
 
-from tests.integration.conftest import staff_headers
+from tests.support.staff import staff_headers
 
 pytestmark = pytest.mark.integration
 

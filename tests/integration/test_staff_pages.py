@@ -13,7 +13,7 @@ from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.pages import page_of
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.integration.test_complaints_breaches import OFFICER, complaint_as_staff_see_it, report
+from tests.support.complaints import OFFICER, complaint_as_staff_see_it, report
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("requests_service")]
 

@@ -2,9 +2,11 @@
 
 from typing import TypeVar
 
+from privacyhub.consent.settings import ConsentSettings
 from privacyhub.shared.kafka_access import ACCESS
 from privacyhub.shared.settings import ServiceSettings
 
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import at_the_end
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -28,3 +30,15 @@ async def from_now_on(bootstrap_servers: str, settings: ServiceSettings, princip
     [access] = [access for access in ACCESS if access.principal == principal]
     topics = (topic.name for topic in access.reads)
     await at_the_end(bootstrap_servers, settings.consumer_group, *topics)
+
+
+async def analytics_exempt_copy(
+    endpoints: Endpoints, consent_settings: ConsentSettings, name: str
+) -> ConsentSettings:
+    """A consent deployment that relies on the Dutch analytics exemption (Tw 11.7a): it counts
+    views without consent anonymously. A separate copy, from the topics' ends on (`from_now_on`)."""
+    settings = separate_copy(consent_settings, name).model_copy(
+        update={"analytics_exemption": True}
+    )
+    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
+    return settings

@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 from litestar import Litestar
+from privacyhub.gateway.app import create_app as create_gateway
+from privacyhub.gateway.settings import GatewaySettings
 
 from tests.support.waiting import eventually
 
@@ -57,4 +59,21 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
             return (await client.get("/ready")).status_code == 200
 
         await eventually(ready, what="the gateway to connect to Kafka")
+        yield client
+
+
+def gateway_settings(kafka_bootstrap_servers: str, **overrides: object) -> GatewaySettings:
+    """The gateway's settings for tests: quick to give up on Kafka, and no limit a test reaches."""
+    return GatewaySettings(
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_publish_timeout_seconds=3.0,
+        rate_limit_per_minute=10_000,
+        intake_per_address_per_day=10_000,  # tests give fixed addresses many times
+        **overrides,
+    )
+
+
+async def connected_client(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in the test's own event loop, so reads through topics reach in-process services."""
+    async with serving(create_gateway(settings)) as client:
         yield client

@@ -13,9 +13,9 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.topics import SUBJECT_COMMANDS
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
 from tests.support.clock import MovableClock
 from tests.support.copies import from_now_on
+from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_all
 from tests.support.naming import unique_word
 from tests.support.requests_store import readable_requests
