@@ -26,7 +26,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import gateway_settings
 from tests.support.kafka import collect_until, publish_message
-from tests.support.services import RUN
+from tests.support.services import RUN, service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -43,15 +43,7 @@ async def echo(query: Query) -> Reply:
 async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
     endpoints: Endpoints,
 ) -> None:
-    owner = ServiceRuntime(
-        ConsentSettings(
-            kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-            mongodb_url=endpoints.mongodb_url,
-            mongodb_database=f"test_queries_{RUN}",
-            consumer_group=f"test-queries-{RUN}",
-        ),
-        name="consent",
-    )
+    owner = ServiceRuntime(service_settings(ConsentSettings, endpoints, "queries"), name="consent")
     # Topics of its own: the real services answer (or consume) the production topics.
     asked, unanswered = (
         TopicSpec(f"test.queries.{name}.{RUN}", 1, timedelta(hours=1), False, "test")
@@ -83,15 +75,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
 async def test_a_command_is_taken_once_and_a_redelivered_one_is_refused(
     endpoints: Endpoints,
 ) -> None:
-    owner = ServiceRuntime(
-        ConsentSettings(
-            kafka_bootstrap_servers=endpoints.kafka_bootstrap_servers,
-            mongodb_url=endpoints.mongodb_url,
-            mongodb_database=f"test_commands_{RUN}",
-            consumer_group=f"test-commands-{RUN}",
-        ),
-        name="consent",
-    )
+    owner = ServiceRuntime(service_settings(ConsentSettings, endpoints, "commands"), name="consent")
     commanded = TopicSpec(f"test.commands.{RUN}", 1, timedelta(hours=1), False, "test")
     await ensure_topics(endpoints.kafka_bootstrap_servers, topics=(commanded,))
     taken: list[str] = []

@@ -11,9 +11,10 @@ is refused as `already_carried_out` instead of taken again (`ProcessedEvents.ans
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Self
 
+from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
-from pydantic import BaseModel, JsonValue
+from pydantic import BaseModel, JsonValue, ValidationError
 
 QUERY = "Query"
 COMMAND = "Command"
@@ -72,6 +73,31 @@ class Refusal(Exception):
 
 QueryHandler = Callable[[Query], Awaitable[Reply]]
 CommandHandler = Callable[[Command], Awaitable[Reply]]
+
+
+def answering(
+    arguments: type[BaseModel],
+    step: Callable[[Any], Awaitable[BaseModel | Reply | None]],
+    *,
+    not_found: str,
+) -> Callable[[Query | Command], Awaitable[Reply]]:
+    """A handler that reads the arguments into `arguments` (`invalid`, naming the fields, where
+    they do not fit), takes `step` on them and answers what it returns: `found` with it, a reply
+    as it is, or `not_found` for None. A `Refusal` it raises is answered by `answer_queries`."""
+
+    async def answer(asked: Query | Command) -> Reply:
+        try:
+            parsed = arguments.model_validate(asked.arguments)
+        except ValidationError as error:
+            return Reply(status="invalid", reason=describe_failure(error))
+        outcome = await step(parsed)
+        if outcome is None:
+            return Reply(status="not_found", reason=not_found)
+        if isinstance(outcome, Reply):
+            return outcome
+        return Reply(status="found", result=outcome.model_dump(mode="json"))
+
+    return answer
 
 
 def answer_queries(

@@ -17,10 +17,13 @@ from privacyhub.shared.contracts.complaints import (
     RecordBreachDecision,
 )
 from privacyhub.shared.contracts.pages import Page, PageRequest
-from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.pages import page_of
-from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
-from pydantic import ValidationError
+from privacyhub.shared.queries import (
+    CommandHandler,
+    QueryHandler,
+    Refusal,
+    answering,
+)
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -132,28 +135,20 @@ class BreachRegister:
 def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
     """Answers to the gateway's breach-register reads, by query name."""
 
-    async def entries(query: Query) -> Reply:
-        try:
-            page = PageRequest.model_validate(query.arguments or {})
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
-        listed = await register.entries(page, now=clock())
-        return Reply(status="found", result=listed.model_dump(mode="json"))
+    async def entries(page: PageRequest) -> Page[BreachEntry]:
+        return await register.entries(page, now=clock())
 
-    return {BREACH_REGISTER_QUERY: entries}
+    return {BREACH_REGISTER_QUERY: answering(PageRequest, entries, not_found="no breaches")}
 
 
 def breach_commands(register: BreachRegister, clock: Clock) -> dict[str, CommandHandler]:
     """Decisions on breaches (notify the authority, the people concerned), by command name."""
 
-    async def record_decision(asked: Command) -> Reply:
-        try:
-            command = RecordBreachDecision.model_validate(asked.arguments)
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
-        entry = await register.decide(command, at=clock())
-        if entry is None:
-            return Reply(status="not_found", reason="no breach register entry with that id")
-        return Reply(status="found", result=entry.model_dump(mode="json"))
+    async def record_decision(command: RecordBreachDecision) -> BreachEntry | None:
+        return await register.decide(command, at=clock())
 
-    return {RECORD_BREACH_DECISION: record_decision}
+    return {
+        RECORD_BREACH_DECISION: answering(
+            RecordBreachDecision, record_decision, not_found="no breach register entry with that id"
+        )
+    }

@@ -34,13 +34,18 @@ from privacyhub.shared.contracts.complaints import (
 )
 from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
-from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.pages import page_of
-from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
+from privacyhub.shared.queries import (
+    CommandHandler,
+    Query,
+    QueryHandler,
+    Refusal,
+    Reply,
+    answering,
+)
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import COMPLAINTS
-from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import UpdateResult
@@ -269,14 +274,6 @@ def register_complaint_handlers(
 def complaint_queries(complaints: Complaints) -> dict[str, QueryHandler]:
     """Answers to the gateway's complaint reads, by query name."""
 
-    async def queue(query: Query) -> Reply:
-        try:
-            which = ComplaintFilter.model_validate(query.arguments)
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
-        listed = await complaints.listed(which)
-        return Reply(status="found", result=listed.model_dump(mode="json"))
-
     async def one(query: Query) -> Reply:
         reference = query.arguments.get("reference")
         if not isinstance(reference, str):
@@ -286,20 +283,18 @@ def complaint_queries(complaints: Complaints) -> dict[str, QueryHandler]:
             return Reply(status="not_found", reason="no complaint with that reference")
         return Reply(status="found", result=complaint.model_dump(mode="json"))
 
+    queue = answering(ComplaintFilter, complaints.listed, not_found="no complaints")
     return {COMPLAINTS_QUERY: queue, COMPLAINT_QUERY: one}
 
 
 def complaint_commands(complaints: Complaints, clock: Clock) -> dict[str, CommandHandler]:
     """A complaint's status changes, by command name."""
 
-    async def change_status(asked: Command) -> Reply:
-        try:
-            command = ChangeComplaintStatus.model_validate(asked.arguments)
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
-        complaint = await complaints.change_status(command, at=clock())
-        if complaint is None:
-            return Reply(status="not_found", reason="no complaint with that reference")
-        return Reply(status="found", result=complaint.model_dump(mode="json"))
+    async def change_status(command: ChangeComplaintStatus) -> Complaint | None:
+        return await complaints.change_status(command, at=clock())
 
-    return {CHANGE_COMPLAINT_STATUS: change_status}
+    return {
+        CHANGE_COMPLAINT_STATUS: answering(
+            ChangeComplaintStatus, change_status, not_found="no complaint with that reference"
+        )
+    }

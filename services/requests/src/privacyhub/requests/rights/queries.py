@@ -45,9 +45,16 @@ from privacyhub.shared.contracts.rights import (
     Status,
     StatusLookup,
 )
-from privacyhub.shared.dead_letter import describe_failure
-from privacyhub.shared.queries import Command, CommandHandler, Query, QueryHandler, Refusal, Reply
-from pydantic import BaseModel, ValidationError
+from privacyhub.shared.queries import (
+    Command,
+    CommandHandler,
+    Query,
+    QueryHandler,
+    Refusal,
+    Reply,
+    answering,
+)
+from pydantic import BaseModel
 
 # The reason given with each rejection: the gateway shows it to requesters and staff as is.
 REASONS: dict[Rejection, str] = {
@@ -115,14 +122,10 @@ def _answering(
 ) -> Callable[[Query | Command], Awaitable[Reply]]:
     """A read or a step on the arguments of the query or command, answered as a reply."""
 
-    async def answer(asked: Query | Command) -> Reply:
-        try:
-            parsed = arguments.model_validate(asked.arguments)
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
+    async def outcome(parsed: Any) -> Reply:
         return reply_for(await step(parsed))
 
-    return answer
+    return answering(arguments, outcome, not_found="no such rights request")
 
 
 def _exporting(workflow: RightsWorkflow, execution: RightsExecution) -> QueryHandler:
