@@ -216,3 +216,13 @@ def test_every_secret_is_one_make_secrets_makes(compose: dict[str, Any], tmp_pat
         secret for service in compose["services"].values() for secret in service.get("secrets", [])
     }
     assert used == set(compose["secrets"])
+
+
+def test_the_podman_override_changes_only_services_of_the_topology(
+    compose: dict[str, Any],
+) -> None:
+    override = load("compose.podman.yaml")
+    assert set(override["services"]) <= set(compose["services"])
+    for name, service in override["services"].items():
+        assert "secrets" not in service, f"the override changes {name}'s secrets"
+        assert set(service.get("environment", {})) <= {"MONGODB_URL"}, name
