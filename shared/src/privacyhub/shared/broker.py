@@ -37,7 +37,8 @@ def make_broker(
     if bounded_requests:
         options["request_timeout_ms"] = int(settings.kafka_publish_timeout_seconds * 1000)
     broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # FastStream takes a string as one server: a comma-separated list must arrive as a list.
+        [server.strip() for server in settings.kafka_bootstrap_servers.split(",")],
         security=kafka_security(settings),
         client_id=client_id,
         acks="all",

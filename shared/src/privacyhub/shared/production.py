@@ -19,7 +19,7 @@ from privacyhub.shared.sealing import (
     parse_public_keys,
     raw_public_key,
 )
-from privacyhub.shared.settings import CommonSettings
+from privacyhub.shared.settings import CommonSettings, read_secret_file
 from pydantic import AliasChoices, SecretStr
 
 MIN_SECRET_CHARACTERS = 32
@@ -76,7 +76,7 @@ def _configured(settings: CommonSettings, name: str) -> str | None:
     """The text the secret `name` was given: from its `_file` variant when that is set, None when unset."""
     path: Path | None = getattr(settings, f"{name}_file", None)
     if path is not None:
-        return path.read_text(encoding="utf-8")
+        return read_secret_file(path)
     if name not in settings.model_fields_set:
         return None
     value = getattr(settings, name)

@@ -7,6 +7,12 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def read_secret_file(path: Path) -> str:
+    """The secret a mounted file holds: its text without the line ending an editor or `echo`
+    leaves at its end, so the file and the variable give one secret the same value."""
+    return path.read_text(encoding="utf-8").rstrip("\r\n")
+
+
 class CommonSettings(BaseSettings):
     """Settings every process reads, from unprefixed variables (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, ...).
 
@@ -17,6 +23,14 @@ class CommonSettings(BaseSettings):
 
     # The secret fields the process uses, checked before a production start (shared/production.py).
     SECRETS: ClassVar[tuple[str, ...]] = ("message_public_keys", "message_private_keys")
+    # Secrets whose `<name>_file` field, when set, replaces the value with the file's text as soon
+    # as the settings are read. The message and key-encryption keys read their files where they are
+    # parsed instead (sealing.py, crypto.py).
+    FILE_SECRETS: ClassVar[tuple[str, ...]] = (
+        "kafka_password",
+        "subject_id_secret",
+        "staff_token_secret",
+    )
 
     environment: Literal["development", "production"] = Field(
         validation_alias=AliasChoices("privacyhub_environment"),
@@ -65,6 +79,12 @@ class CommonSettings(BaseSettings):
         default=None,
         description="Password of the Kafka login.",
     )
+    kafka_password_file: Path | None = Field(
+        validation_alias=AliasChoices("kafka_password_file"),
+        default=None,
+        description="A file holding the password of the Kafka login (a mounted secret); when set "
+        "it is read instead of the password variable.",
+    )
     mongodb_url: str = Field(
         validation_alias=AliasChoices("mongodb_url"),
         default="mongodb://127.0.0.1:27017/",
@@ -75,10 +95,22 @@ class CommonSettings(BaseSettings):
         default=SecretStr("development-only-subject-id-secret"),
         description="HMAC key that turns an e-mail address into a pseudonymous subject id. Set it in production.",
     )
+    subject_id_secret_file: Path | None = Field(
+        validation_alias=AliasChoices("subject_id_secret_file"),
+        default=None,
+        description="A file holding the subject id key (a mounted secret); when set it is read "
+        "instead of the subject id secret variable.",
+    )
     staff_token_secret: SecretStr = Field(
         validation_alias=AliasChoices("staff_token_secret"),
         default=SecretStr("development-only-staff-token-secret"),
         description="HMAC key that signs and verifies staff bearer tokens. Set it in production.",
+    )
+    staff_token_secret_file: Path | None = Field(
+        validation_alias=AliasChoices("staff_token_secret_file"),
+        default=None,
+        description="A file holding the staff token key (a mounted secret); when set it is read "
+        "instead of the staff token secret variable.",
     )
     message_public_keys: str | None = Field(
         validation_alias=AliasChoices("message_public_keys"),
@@ -115,6 +147,14 @@ class CommonSettings(BaseSettings):
         default="127.0.0.1",
         description="Address the process's HTTP server binds.",
     )
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Self:
+        for name in self.FILE_SECRETS:
+            path: Path | None = getattr(self, f"{name}_file")
+            if path is not None:
+                setattr(self, name, SecretStr(read_secret_file(path)))
+        return self
 
     @model_validator(mode="after")
     def _kafka_login_is_complete(self) -> Self:

@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Literal
 
 from privacyhub.shared.owners import DATA_OWNERS
@@ -15,6 +16,7 @@ class RequestsSettings(EncryptingServiceSettings):
         "subject_id_secret",
         "verification_code_secret",
     )
+    FILE_SECRETS = (*EncryptingServiceSettings.FILE_SECRETS, "verification_code_secret")
 
     http_port: int = Field(default=8103, description="Port of /health, /ready and /metrics.")
     mongodb_database: str = Field(
@@ -74,6 +76,11 @@ class RequestsSettings(EncryptingServiceSettings):
     verification_code_secret: SecretStr = Field(
         default=SecretStr("development-only-verification-code-secret"),
         description="HMAC key under which verification codes are stored. Set it in production.",
+    )
+    verification_code_secret_file: Path | None = Field(
+        default=None,
+        description="A file holding the verification code key (a mounted secret); when set it is "
+        "read instead of the verification code secret variable.",
     )
     data_owners: list[str] = Field(
         default_factory=lambda: list(DATA_OWNERS),
