@@ -16,8 +16,8 @@
   var VISITOR_DAYS = 395;
   var PURPOSES = {
     necessary: ["Noodzakelijk", "Necessary",
-      "Nodig om de website te laten werken en je keuze te onthouden; altijd aan.",
-      "Needed for the website to work and to remember your choice; always on."],
+      "Nodig om de website te laten werken en je keuze te onthouden.",
+      "Needed for the website to work and to remember your choice."],
     analytics: ["Statistieken", "Analytics",
       "Bezoekersstatistieken met een willekeurig bezoekersnummer, zonder je IP-adres.",
       "Visitor statistics with a random visitor number, without your IP address."],
@@ -148,8 +148,10 @@
     for (var i = 2; i < arguments.length; i++) if (arguments[i]) node.append(arguments[i]);
     return node;
   }
+  // Dutch first with English beside it: after a slash in a name, as a sentence of its own in text.
   function both(tag, nl, en, attributes) {
-    return el(tag, attributes, el("span", { lang: "nl", text: nl }), " ",
+    var between = tag === "p" || tag === "td" || tag === "span" ? " " : " / ";
+    return el(tag, attributes, el("span", { lang: "nl", text: nl }), between,
       el("span", { lang: "en", class: "phb-en", text: en }));
   }
   function days(count) {
@@ -261,7 +263,7 @@
       button("Alleen noodzakelijk", "Only necessary", function () { decide(false, false); });
       button("Keuze opslaan", "Save my choice", function () { decide(box("analytics"), box("marketing")); });
     }
-    node.append(actions, message);
+    node.append(message, actions);
     if (reason === "settings") {
       node.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
     }
@@ -293,16 +295,16 @@
 
   function addStyle() {
     var css = ".phb{position:fixed;z-index:2147483000;left:1rem;right:1rem;bottom:1rem;max-width:46rem;margin:0 auto;max-height:85vh;overflow:auto;" +
-      "background:#fff;color:#1a1a1a;border:2px solid #1d3a8a;border-radius:.5rem;padding:1rem 1.25rem;font:1rem/1.45 system-ui,sans-serif;box-shadow:0 4px 24px rgba(0,0,0,.25)}" +
+      "background:#fff;color:#1a1a1a;border:2px solid #1d3a8a;border-radius:.5rem;padding:1rem 1.25rem 0;font:1rem/1.45 system-ui,sans-serif;box-shadow:0 4px 24px rgba(0,0,0,.25)}" +
       ".phb h2{font-size:1.25rem;margin:0 0 .5rem}.phb h2:focus{outline:3px solid #b45309;outline-offset:2px}" +
       ".phb p{margin:.4rem 0}.phb .phb-en{color:#3d3d3d}.phb h2 .phb-en,.phb legend .phb-en,.phb button .phb-en,.phb label .phb-en{font-weight:normal}" +
-      ".phb h2 .phb-en::before,.phb button .phb-en::before,.phb label .phb-en::before,.phb legend .phb-en::before,.phb summary .phb-en::before{content:'/ '}" +
       ".phb fieldset{border:1px solid #8a8a8a;border-radius:.375rem;margin:.75rem 0;padding:.5rem .75rem}.phb legend{font-weight:bold;padding:0 .25rem}" +
       ".phb-purpose{border-top:1px solid #d4d4d4;padding:.5rem 0}.phb-purpose:first-of-type{border-top:0}.phb-label{font-weight:bold}" +
       ".phb input[type=checkbox]{width:1.2rem;height:1.2rem;vertical-align:middle}.phb summary{cursor:pointer;color:#1d3a8a}" +
       ".phb table{border-collapse:collapse;font-size:.875rem;margin:.5rem 0;width:100%}.phb th,.phb td{border:1px solid #c4c4c4;padding:.25rem .4rem;text-align:left;vertical-align:top}" +
       ".phb td .phb-en,.phb th .phb-en{display:block}.phb a{color:#1d3a8a}" +
-      ".phb-actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.75rem}.phb-button{flex:1 1 12rem;font:inherit;font-weight:bold;padding:.6rem 1rem;" +
+      // The choices stay in view while the purposes scroll.
+      ".phb-actions{position:sticky;bottom:0;display:flex;flex-wrap:wrap;gap:.5rem;padding:.75rem 0 1rem;background:#fff}.phb-button{flex:1 1 12rem;font:inherit;font-weight:bold;padding:.6rem 1rem;" +
       "border:2px solid #1d3a8a;border-radius:.375rem;background:#1d3a8a;color:#fff;cursor:pointer}.phb-button .phb-en{color:#fff}" +
       ".phb-button:focus-visible{outline:3px solid #b45309;outline-offset:2px}.phb-button:disabled{opacity:.7;cursor:wait}" +
       ".phb-message{color:#a61b1b;font-weight:bold}.phb-message:empty{display:none}";
