@@ -2,7 +2,9 @@
  * One file, no dependencies. Load it with one tag:
  *   <script src="https://GATEWAY/static/privacyhub.js" data-gateway="https://GATEWAY" defer></script>
  * Optional: data-privacy-url (the page with the privacy statement). Any element with the
- * attribute data-privacyhub-open re-opens the banner; window.privacyhub has open() and pageView().
+ * attribute data-privacyhub-open re-opens the banner; window.privacyhub has open() and pageView()
+ * (for pages that change without loading). Once it has decided on a page, <html> carries
+ * data-privacyhub="asking|renewing|counting|refused|unavailable" and a privacyhub:ready event fires.
  */
 (function () {
   "use strict";
@@ -118,8 +120,8 @@
 
   /** Sends the choice; the gateway's answer (with `Sec-GPC: 1` every non-necessary purpose off) is kept. */
   function choose(analytics, marketing) {
-    var kept = readCookie(VISITOR);
-    var key = kept || newVisitorKey();
+    // A refusal without a kept key is recorded under a fresh one that is then forgotten.
+    var key = readCookie(VISITOR) || newVisitorKey();
     var version = currentVersion().version;
     return visitorId(key).then(function (id) {
       return api("/v1/consents", {
@@ -339,7 +341,7 @@
         return choose(false, false).then(function () { gpcNotice(); return "refused"; });
       }
       if (!choice) return loadCookies().then(function () { open("first", false); return "asking"; });
-      if (materialChangeSince(choice.version) && choice.version !== currentVersion().version) {
+      if (materialChangeSince(choice.version)) {
         return loadCookies().then(function () { open("renewal", false); return "renewing"; });
       }
       if (!choice.analytics) return "refused";
