@@ -49,6 +49,7 @@ from privacyhub.gateway.visitors.controllers import (
 )
 from privacyhub.gateway.visitors.page_views import PageViews
 from privacyhub.gateway.visitors.schemas import PageViewForm
+from privacyhub.gateway.website.controllers import DemoController, WebsiteKitController
 from privacyhub.shared.broker import make_broker
 from privacyhub.shared.logs import configure_logging
 from privacyhub.shared.production import refuse_unsafe
@@ -126,6 +127,8 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             LegalHoldController,
             CustomerRelationshipController,
             DeletionLogController,
+            WebsiteKitController,
+            DemoController,
             metrics_controller(metrics),
         ],
         dependencies={

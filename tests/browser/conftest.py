@@ -1,0 +1,147 @@
+"""A real browser on the demo page: the system's Chromium driven by Playwright, the gateway served by
+uvicorn on a free port in the test loop, beside the consent service it reads from.
+
+The consent service here is the integration tests' one (same database, same consumer group), run
+for this package only, so it never answers a query beside theirs: the copy stops before theirs
+starts, as a restarted copy would.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.async_api import Browser, async_playwright
+from privacyhub.consent.app import create_runtime as create_consent_runtime
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.gateway.app import create_app as create_gateway
+from privacyhub.shared.service import ServiceRuntime
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import Endpoints
+from tests.integration.conftest import gateway_settings, observed, service_settings
+from tests.support.browser import AXE_CORE_VERSION, Site, served
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPOSITORY / "test-output" / "browser"
+AXE_FOLDER = REPOSITORY / ".local" / "test-support" / f"axe-core-{AXE_CORE_VERSION}"
+
+
+def installed_chromium() -> str | None:
+    """The system's Chromium; installed with apt-get when missing and this process may."""
+    found = shutil.which("chromium")
+    if found is None and shutil.which("apt-get") and os.geteuid() == 0:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=environment, check=False, **quiet)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"], env=environment, check=False, **quiet
+        )
+        found = shutil.which("chromium")
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = installed_chromium()
+    if found is None:
+        pytest.skip(
+            "no Chromium: Debian's `chromium` package is not installed and apt-get could not install it"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser build, from the npm registry once, kept under .local/ (git-ignored)."""
+    script = AXE_FOLDER / "axe.min.js"
+    if not script.exists():
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run(
+                ["npm", "pack", f"axe-core@{AXE_CORE_VERSION}", "--pack-destination", folder],
+                check=True,
+                capture_output=True,
+            )
+            [package] = Path(folder).glob("axe-core-*.tgz")
+            with tarfile.open(package) as archive:
+                member = archive.extractfile("package/axe.min.js")
+                assert member is not None
+                AXE_FOLDER.mkdir(parents=True, exist_ok=True)
+                script.write_bytes(member.read())
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="package")
+def consent_settings(endpoints: Endpoints) -> ConsentSettings:
+    return service_settings(ConsentSettings, endpoints, "consent")
+
+
+@pytest.fixture(scope="package")
+async def consent_service(consent_settings: ConsentSettings) -> AsyncIterator[ServiceRuntime]:
+    async with create_consent_runtime(consent_settings).running() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="package")
+async def consent_db(
+    endpoints: Endpoints, consent_settings: ConsentSettings
+) -> AsyncIterator[AsyncDatabase]:
+    async for db in observed(endpoints, consent_settings.mongodb_database):
+        yield db
+
+
+@pytest.fixture(scope="package")
+def listening_socket() -> Iterator[socket.socket]:
+    """Bound to a free port before the server starts, so no other process can take it between."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        yield sock
+
+
+@pytest.fixture(scope="package")
+async def site(
+    endpoints: Endpoints, consent_service: ServiceRuntime, listening_socket: socket.socket
+) -> AsyncIterator[Site]:
+    """The gateway on a real port, counting page views of its own demo page."""
+    settings = gateway_settings(endpoints.kafka_bootstrap_servers, site_hosts=["127.0.0.1"])
+    server = uvicorn.Server(
+        uvicorn.Config(create_gateway(settings), log_config=None, access_log=False, lifespan="on")
+    )
+    port = listening_socket.getsockname()[1]
+    async with served(server, listening_socket):
+        base_url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base_url) as client:
+
+            async def ready() -> bool:
+                return (await client.get("/ready")).status_code == 200
+
+            await eventually(ready, what="the gateway to listen and reach Kafka")
+            yield Site(base_url=base_url, client=client)
+
+
+@pytest.fixture(scope="package")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    """Headless Chromium from the system's package; Playwright downloads no browser of its own."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, headless=True)
+        try:
+            yield browser
+        finally:
+            await browser.close()
