@@ -25,9 +25,10 @@ from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Endpoints
-from tests.integration.conftest import gateway_settings, observed, service_settings
 from tests.support.browser import AXE_CORE_VERSION, Site, served
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import gateway_settings
+from tests.support.services import observed, service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
