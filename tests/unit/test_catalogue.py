@@ -8,6 +8,7 @@ import re
 import privacyhub.shared.contracts as contracts_package
 import pytest
 from privacyhub.consent.settings import ConsentSettings
+from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared import queries
 from privacyhub.shared.catalogue import (
     CATALOGUE,
@@ -17,6 +18,8 @@ from privacyhub.shared.catalogue import (
     published_by,
     read_by,
 )
+from privacyhub.shared.contracts.consent import PAGE_VIEWED
+from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_ANSWERED
 from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
 from privacyhub.shared.owners import answer_subject_commands
 from privacyhub.shared.service import ServiceRuntime
@@ -98,3 +101,16 @@ def test_an_owner_that_leaves_a_declared_subject_command_unhandled_fails_at_star
         answer_subject_commands(
             consent_runtime, handlers={EXPORT_SUBJECT_DATA: export}, catch_up=()
         )
+
+
+def test_a_handler_table_that_leaves_a_declared_type_unhandled_fails_at_start_up() -> None:
+    runtime = ServiceRuntime(RetentionSettings(), name="retention")
+
+    async def answered(envelope: object) -> None:
+        raise AssertionError("never called")
+
+    # The contact lifecycle brings retention both a stored and an answered message.
+    with pytest.raises(UndeclaredMessage, match="the catalogue declares"):
+        runtime.handle({CONTACT_MESSAGE_ANSWERED: answered})
+    with pytest.raises(UndeclaredMessage, match="no 'PageViewed' to read"):
+        runtime.handle({PAGE_VIEWED: answered})

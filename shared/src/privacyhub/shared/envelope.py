@@ -18,6 +18,12 @@ def derived_event_id(cause: UUID, effect_type: str) -> UUID:
     return uuid5(cause, effect_type)
 
 
+class OpenPayload(BaseModel):
+    """Any payload, every field kept, until the envelope's type says which contract to read it into."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class Envelope(BaseModel, Generic[PayloadT]):
     """A versioned message: `event_id` is the idempotency key, `subject_id` the pseudonymous partition key."""
 

@@ -8,7 +8,7 @@ finish and commit, then the database client closes.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,10 +19,18 @@ from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
 from privacyhub.shared.batches import BatchConsumer, BatchHandler, subscribe_batches
 from privacyhub.shared.broker import declare_publication, make_broker, provisioned
-from privacyhub.shared.catalogue import Process, declared_publishing, declared_reading, governs
+from privacyhub.shared.catalogue import (
+    Process,
+    UndeclaredMessage,
+    declared_publishing,
+    declared_reading,
+    governs,
+    read_by,
+    topics_of,
+)
 from privacyhub.shared.database import connect
 from privacyhub.shared.dispatch import only_declared_types
-from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.envelope import Envelope, OpenPayload, utc_now
 from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
 from privacyhub.shared.production import refuse_unsafe
@@ -31,8 +39,11 @@ from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
 from privacyhub.shared.topics import LONGEST_RETENTION, TopicSpec
 from prometheus_client import CollectorRegistry, make_asgi_app
+from pydantic import BaseModel
 
 StartupTask = Callable[[], Awaitable[None]]
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+"""What a service does with one message of a type: a plain function of the envelope."""
 PeriodicTask = Callable[[Callable[[], bool]], Awaitable[object]]
 """Called with `serving`: a long task checks it between steps and returns once it is False."""
 
@@ -126,6 +137,49 @@ class ServiceRuntime:
             listener=self._membership(),
             **options,
         )
+
+    def handle(self, handlers: Mapping[str, Handler]) -> None:
+        """Subscribe the service's handlers, a table from message type to a plain function of the
+        envelope: one subscriber per topic the catalogue says the types travel on, which reads each
+        envelope into its type's payload and calls that type's handler. Every type the catalogue
+        gives the service on such a topic needs a handler; one left out fails at start-up."""
+        tables: dict[str, tuple[TopicSpec, dict[str, Handler]]] = {}
+        for message_type, handler in handlers.items():
+            topics = topics_of(m for m in read_by(self.process) if m.type == message_type)
+            if not topics:
+                raise UndeclaredMessage(
+                    f"the catalogue gives {self.name} no {message_type!r} to read"
+                )
+            for topic in topics:
+                tables.setdefault(topic.name, (topic, {}))[1][message_type] = handler
+        for topic, table in tables.values():
+            declared = declared_reading(self.process, topic)
+            if set(table) != set(declared):
+                raise UndeclaredMessage(
+                    f"{self.name} handles {sorted(table)} on {topic.name}; "
+                    f"the catalogue declares {sorted(declared)}"
+                )
+            self._dispatch(topic, {kind: (declared[kind], table[kind]) for kind in table})
+
+    def _dispatch(
+        self, topic: TopicSpec, table: Mapping[str, tuple[type[BaseModel], Handler]]
+    ) -> None:
+        payloads = tuple(dict.fromkeys(payload for payload, _ in table.values()))
+        # A topic of several payloads is read open first: its envelope's type says which it is.
+        schema = Envelope[payloads[0] if len(payloads) == 1 else OpenPayload]  # type: ignore[valid-type]
+        described = [
+            f"{kind}: {(handler.__doc__ or '').strip()}" for kind, (_, handler) in table.items()
+        ]
+
+        @self.subscriber(topic, title=f"{topic.name}:{self.name}", description=" ".join(described))
+        async def dispatch(envelope: schema) -> None:  # type: ignore[valid-type]
+            payload, handler = table[envelope.type]
+            if not isinstance(envelope.payload, payload):
+                envelope = Envelope[payload].model_validate(  # type: ignore[valid-type]
+                    envelope.model_dump(exclude={"payload"})
+                    | {"payload": envelope.payload.model_dump()}
+                )
+            await handler(envelope)
 
     def _membership(self, inner: ConsumerRebalanceListener | None = None) -> Membership:
         membership = Membership(inner)

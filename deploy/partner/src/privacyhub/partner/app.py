@@ -35,7 +35,6 @@ from privacyhub.shared.contracts.subject import (
     SubjectDataErased,
     SubjectDataExported,
     SubjectProcessingChanged,
-    read_payload,
 )
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.dead_letter import UnprocessableMessage
@@ -108,7 +107,6 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
     runtime.on_startup(questions.ensure_indexes)
     results = runtime.publisher(PARTNER_RESULTS)
 
-    @runtime.subscriber(PARTNER_SUPPORT)
     async def receive_from_jobport(envelope: Envelope[PartnerMessage]) -> None:
         """Keep a shared question, or carry out a subject command and answer with a receipt."""
 
@@ -116,11 +114,8 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
             if envelope.type == RECORD_SHARED:
                 await questions.keep(envelope)
                 return
-            command = read_payload(envelope.type, envelope.payload, contracts(PARTNER_SUPPORT))  # type: ignore[arg-type]
-            if command is None:
-                raise UnprocessableMessage(f"unknown message type {envelope.type!r}")
             answer_type, answer = await carry_out(
-                questions, envelope.type, envelope.subject_id, command
+                questions, envelope.type, envelope.subject_id, envelope.payload
             )
             await publish_in_order(
                 [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
@@ -128,4 +123,5 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
+    runtime.handle(dict.fromkeys(contracts(PARTNER_SUPPORT), receive_from_jobport))
     return runtime

@@ -8,6 +8,7 @@ from typing import Any
 
 from privacyhub.shared.contracts.statement import (
     CURRENT_STATEMENT_QUERY,
+    STATEMENT_PUBLISHED,
     STATEMENT_VERSION_QUERY,
     STATEMENT_VERSIONS_QUERY,
     StatementMetadata,
@@ -17,7 +18,6 @@ from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.statement import seed_statement
-from privacyhub.shared.topics import STATEMENT_VERSIONS
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -112,7 +112,6 @@ class Statements:
 def register_statement_handlers(
     runtime: ServiceRuntime, statements: Statements, on_material_change: MaterialChange
 ) -> None:
-    @runtime.subscriber(STATEMENT_VERSIONS)
     async def keep_published_statement(envelope: Envelope[StatementVersion]) -> None:
         """Keep a published version once; a material one sends consents under earlier versions to renewal."""
         published = envelope.payload
@@ -130,6 +129,8 @@ def register_statement_handlers(
                 await on_material_change(await statements.replaced_by(published), published.version)
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    runtime.handle({STATEMENT_PUBLISHED: keep_published_statement})
 
 
 def statement_queries(statements: Statements) -> dict[str, QueryHandler]:

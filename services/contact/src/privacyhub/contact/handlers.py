@@ -5,11 +5,12 @@ from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.contact import (
+    MARK_CONTACT_ANSWERED,
     MarkContactAnswered,
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_LIFECYCLE, CONTACT_MESSAGES
+from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES
 
 
 def register_handlers(
@@ -33,7 +34,6 @@ def register_handlers(
         handler=intake.apply,
     )
 
-    @runtime.subscriber(CONTACT_COMMANDS)
     async def mark_contact_answered(command: Envelope[MarkContactAnswered]) -> None:
         """Record that a question was answered, and announce it for retention once its message is stored too."""
 
@@ -50,3 +50,5 @@ def register_handlers(
                 await lifecycle.publish(answered, key=answered.partition_key)
 
         await runtime.processed_events.apply_once(command.event_id, command.type, effect)
+
+    runtime.handle({MARK_CONTACT_ANSWERED: mark_contact_answered})

@@ -88,7 +88,6 @@ def relay_recipient_answers(
     answers = AnswerPublishers(runtime)
     answering = set(recipients)
 
-    @runtime.subscriber(PARTNER_RESULTS)
     async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
         """Hand a recipient's answer to the rights workflow, if it answers a command it was given."""
         answer = read_payload(envelope.type, envelope.payload, contracts(PARTNER_RESULTS))
@@ -100,3 +99,5 @@ def relay_recipient_answers(
                 f"answer of type {envelope.type!r} from {owner} to no command passed on to it"
             )
         await answers.of(envelope).publish(envelope, key=envelope.partition_key)
+
+    runtime.handle(dict.fromkeys(contracts(PARTNER_RESULTS), pass_recipient_answer_on))

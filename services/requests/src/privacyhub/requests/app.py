@@ -19,7 +19,6 @@ from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.requests.rights.handlers import register_handlers
 from privacyhub.requests.rights.officer_alerts import OfficerAlerts
-from privacyhub.requests.rights.owner_results import register_owner_results
 from privacyhub.requests.rights.queries import rights_commands, rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
@@ -72,8 +71,7 @@ def create_runtime(
         clock=clock,
         carry_out=execution.start,
     )
-    register_handlers(runtime, workflow)
-    register_owner_results(runtime, execution)
+    register_handlers(runtime, workflow, execution)
     sweep_rights_requests(
         runtime,
         execution=execution,

@@ -1,4 +1,4 @@
-"""What the retention service does with each message it consumes."""
+"""What the retention service does with each message it consumes: one handler per message type."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -8,12 +8,10 @@ from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.expiry import ExpiryRequests
 from privacyhub.retention.holds import LegalHolds, announcement, placed_event
 from privacyhub.retention.scheduling import CONTACT_MESSAGES, ContactRetention
-from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
-    ContactLifecycleEvent,
     ContactMessageAnswered,
     ContactMessageStored,
 )
@@ -28,36 +26,20 @@ from privacyhub.shared.contracts.retention import (
     LiftLegalHold,
     MarkCustomerEnded,
     PlaceLegalHold,
-    RetentionCommand,
 )
 from privacyhub.shared.contracts.subject import (
+    SUBJECT_DATA_ERASED,
+    SUBJECT_PROCESSING_CHANGED,
     SubjectDataErased,
-    SubjectMessage,
-    read_payload,
+    SubjectProcessingChanged,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import (
-    CONTACT_LIFECYCLE,
-    RETENTION_COMMANDS,
-    RETENTION_EXPIRY_RECEIPTS,
-    SUBJECT_RESULTS,
-)
-from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 
 # The owner whose records this service schedules; its recipients' copies are not held (see scheduling.py).
 CONTACT_OWNER = "contact"
-
-
-def contract_of(envelope: Envelope, contracts: dict[str, type[BaseModel]]) -> BaseModel:
-    """The payload, checked to be the contract its envelope type names."""
-    contract = contracts.get(envelope.type)
-    if contract is None or not isinstance(envelope.payload, contract):
-        raise UnprocessableMessage(f"{envelope.type!r} is not a message this handler takes")
-    return envelope.payload
 
 
 def kept_contact_messages(answer: SubjectDataErased) -> bool:
@@ -91,65 +73,57 @@ def register_handlers(
         news = announcement(event)
         await hold_news.publish(news, key=news.partition_key)
 
-    @runtime.subscriber(CONTACT_LIFECYCLE)
-    async def schedule_contact_messages(envelope: Envelope[ContactLifecycleEvent]) -> None:
-        """Remember each stored message; an answer makes it due a grace period later."""
-        event = contract_of(
+    async def message_stored(envelope: Envelope[ContactMessageStored]) -> None:
+        """Remember the stored message, to be deleted when its retention ends."""
+        stored = envelope.payload
+        await once(
             envelope,
-            {
-                CONTACT_MESSAGE_STORED: ContactMessageStored,
-                CONTACT_MESSAGE_ANSWERED: ContactMessageAnswered,
-            },
+            lambda: contact.message_stored(
+                envelope.subject_id, stored.reference, envelope.occurred_at
+            ),
         )
 
+    async def question_answered(envelope: Envelope[ContactMessageAnswered]) -> None:
+        """An answered question makes its message due a grace period later."""
+        answered = envelope.payload
+        await once(
+            envelope,
+            lambda: contact.question_answered(
+                envelope.subject_id, answered.reference, answered.answered_at
+            ),
+        )
+
+    async def place_hold(envelope: Envelope[PlaceLegalHold]) -> None:
+        """Place a legal hold and tell the owners."""
+        command = envelope.payload
+
         async def effect() -> None:
-            if isinstance(event, ContactMessageAnswered):
-                await contact.question_answered(
-                    envelope.subject_id, event.reference, event.answered_at
-                )
-            elif isinstance(event, ContactMessageStored):
-                await contact.message_stored(
-                    envelope.subject_id, event.reference, envelope.occurred_at
-                )
+            await holds.place(command)
+            await announce(placed_event(command))
 
         await once(envelope, effect)
 
-    @runtime.subscriber(RETENTION_COMMANDS)
-    async def carry_out_retention_command(envelope: Envelope[RetentionCommand]) -> None:
-        """Place or lift a legal hold, or start the clock for a person who is no longer a customer."""
-        command = contract_of(
-            envelope,
-            {
-                PLACE_LEGAL_HOLD: PlaceLegalHold,
-                LIFT_LEGAL_HOLD: LiftLegalHold,
-                MARK_CUSTOMER_ENDED: MarkCustomerEnded,
-            },
-        )
+    async def lift_hold(envelope: Envelope[LiftLegalHold]) -> None:
+        """Lift a legal hold and tell the owners."""
+        command = envelope.payload
 
         async def effect() -> None:
-            if isinstance(command, PlaceLegalHold):
-                await holds.place(command)
-                await announce(placed_event(command))
-            elif isinstance(command, LiftLegalHold):
-                if not await holds.lift(command):
-                    logger.warning(
-                        "no legal hold in force to lift", extra={"hold": command.hold_id}
-                    )
-                # Also when lifted before: an announcement lost on the way goes out again.
-                await announce(
-                    LegalHoldLifted(hold_id=command.hold_id, lifted_at=command.lifted_at)
-                )
-            elif isinstance(command, MarkCustomerEnded):
-                await contact.customer_ended(envelope.subject_id, command.ended_at)
+            if not await holds.lift(command):
+                logger.warning("no legal hold in force to lift", extra={"hold": command.hold_id})
+            # Also when lifted before: an announcement lost on the way goes out again.
+            await announce(LegalHoldLifted(hold_id=command.hold_id, lifted_at=command.lifted_at))
 
         await once(envelope, effect)
 
-    @runtime.subscriber(SUBJECT_RESULTS)
-    async def log_erasure_receipts(envelope: Envelope[SubjectMessage]) -> None:
-        """Log the owners' receipts for this service's erase commands; of other erasures, note what a hold kept."""
-        answer = read_payload(envelope.type, envelope.payload, contracts(SUBJECT_RESULTS))
-        if not isinstance(answer, SubjectDataErased):
-            return
+    async def customer_ended(envelope: Envelope[MarkCustomerEnded]) -> None:
+        """Start the clock for a person who is no longer a customer."""
+        ended_at = envelope.payload.ended_at
+        await once(envelope, lambda: contact.customer_ended(envelope.subject_id, ended_at))
+
+    async def erasure_receipts(envelope: Envelope[SubjectDataErased]) -> None:
+        """Log the owners' receipts for this service's erase commands; of other erasures, note
+        what a hold kept."""
+        answer = envelope.payload
         request = await requests.get(envelope.correlation_id)
         if request is None:
             if not kept_contact_messages(answer):
@@ -160,21 +134,28 @@ def register_handlers(
 
             await once(envelope, erase_when_the_hold_ends)
             return
+        await once(envelope, lambda: log.record_receipts(request, answer, logged_at=clock()))
 
-        async def effect() -> None:
-            await log.record_receipts(request, answer, logged_at=clock())
+    async def not_an_erasure(envelope: Envelope[SubjectProcessingChanged]) -> None:
+        """Rectifications, restrictions and the like travel on the same topic; nothing to keep."""
 
-        await once(envelope, effect)
-
-    @runtime.subscriber(RETENTION_EXPIRY_RECEIPTS)
-    async def log_expiry_receipts(envelope: Envelope[ExpiredRecordsErased]) -> None:
+    async def expiry_receipts(envelope: Envelope[ExpiredRecordsErased]) -> None:
         """Log the owners' receipts for this service's expiry commands."""
-        receipt = contract_of(envelope, {EXPIRED_RECORDS_ERASED: ExpiredRecordsErased})
         request = await expiry_requests.get(envelope.correlation_id)
         if request is None:
             return  # another copy's command, under another database: not ours to log
+        receipt = envelope.payload
+        await once(envelope, lambda: log.record_expiry(request, receipt, logged_at=clock()))
 
-        async def effect() -> None:
-            await log.record_expiry(request, receipt, logged_at=clock())
-
-        await once(envelope, effect)
+    runtime.handle(
+        {
+            CONTACT_MESSAGE_STORED: message_stored,
+            CONTACT_MESSAGE_ANSWERED: question_answered,
+            PLACE_LEGAL_HOLD: place_hold,
+            LIFT_LEGAL_HOLD: lift_hold,
+            MARK_CUSTOMER_ENDED: customer_ended,
+            SUBJECT_DATA_ERASED: erasure_receipts,
+            SUBJECT_PROCESSING_CHANGED: not_an_erasure,
+            EXPIRED_RECORDS_ERASED: expiry_receipts,
+        }
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from privacyhub.shared.contracts.access_log import (
     ACCESS_LOG_QUERY,
+    STAFF_DATA_READ,
     AccessLogEntry,
     AccessLogLookup,
     StaffDataRead,
@@ -18,7 +19,6 @@ from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.expiry import erase_before_except_held
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import STAFF_ACCESS_LOG
 from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -57,12 +57,13 @@ class StaffAccessLog:
 
 
 def register_access_log(runtime: ServiceRuntime, log: StaffAccessLog) -> None:
-    @runtime.subscriber(STAFF_ACCESS_LOG)
     async def keep_staff_read(envelope: Envelope[StaffDataRead]) -> None:
         """Keep a staff read of personal data in the access log, once."""
         await runtime.processed_events.apply_once(
             envelope.event_id, envelope.type, lambda: log.keep(envelope)
         )
+
+    runtime.handle({STAFF_DATA_READ: keep_staff_read})
 
 
 def access_log_queries(log: StaffAccessLog) -> dict[str, QueryHandler]:

@@ -21,6 +21,7 @@ from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
     CHANGE_COMPLAINT_STATUS,
     COMPLAINT_QUERY,
+    COMPLAINT_RECEIVED,
     COMPLAINTS_QUERY,
     ChangeComplaintStatus,
     Complaint,
@@ -45,7 +46,6 @@ from privacyhub.shared.queries import (
     answering,
 )
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import COMPLAINTS
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import UpdateResult
@@ -248,7 +248,6 @@ def register_complaint_handlers(
     mailer: Mailer,
     clock: Clock,
 ) -> None:
-    @runtime.subscriber(COMPLAINTS)
     async def take_in_complaint(envelope: Envelope[ComplaintReceived]) -> None:
         """Store a complaint once, e-mail its receipt once; a suspected breach also opens its breach register entry."""
         received = envelope.payload
@@ -269,6 +268,8 @@ def register_complaint_handlers(
                 await complaints.mark_receipt_sent(received.reference, at=clock())
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    runtime.handle({COMPLAINT_RECEIVED: take_in_complaint})
 
 
 def complaint_queries(complaints: Complaints) -> dict[str, QueryHandler]:
