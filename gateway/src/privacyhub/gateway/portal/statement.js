@@ -1,0 +1,73 @@
+// The statement page: the version asked for (?versie=) or the current one, and every version with
+// its hash. The hash is checked again in the browser where it can be.
+import { date, make, text } from "./portal.js";
+
+const status = document.getElementById("laden");
+
+async function json(url) {
+  const response = await fetch(url, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(String(response.status));
+  return response.json();
+}
+
+async function sha256(value) {
+  if (!(window.crypto && crypto.subtle)) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function showText(container, statement) {
+  container.replaceChildren(
+    ...statement.text.split(/\n\s*\n/).map((paragraph) => make("p", {}, paragraph.trim())),
+  );
+}
+
+async function show() {
+  const asked = new URLSearchParams(location.search).get("versie");
+  const [versions, statement] = await Promise.all([
+    json("/v1/privacy-statement/versions"),
+    json(asked ? `/v1/privacy-statement?version=${encodeURIComponent(asked)}` : "/v1/privacy-statement"),
+  ]);
+  const current = versions[versions.length - 1];
+  const section = document.getElementById("verklaring");
+  text(section.querySelector("[data-version]"), statement.version);
+  text(
+    section.querySelector("[data-current]"),
+    current && current.version === statement.version ? "(geldt nu / current)" : "(eerdere versie / earlier version)",
+  );
+  text(section.querySelector("[data-published]"), date(statement.published_on));
+  text(section.querySelector("[data-sha256]"), statement.sha256);
+  const computed = await sha256(statement.text);
+  if (computed !== null) {
+    text(
+      section.querySelector("[data-hash-check]"),
+      computed === statement.sha256
+        ? "Je browser berekende dezelfde hash. / Your browser computed the same hash."
+        : "Let op: je browser berekende een andere hash. / Note: your browser computed a different hash.",
+    );
+  }
+  showText(section.querySelector("[data-text]"), statement);
+  section.hidden = false;
+
+  document.querySelector("[data-versions]").replaceChildren(
+    ...versions.map((version) => {
+      const link = make("a", { href: `/privacy?versie=${encodeURIComponent(version.version)}` }, version.version);
+      if (version.version === statement.version) link.setAttribute("aria-current", "page");
+      return make(
+        "tr",
+        {},
+        make("td", {}, link),
+        make("td", {}, date(version.published_on)),
+        make("td", {}, version.language),
+        make("td", {}, version.material ? "ja / yes" : "nee / no"),
+        make("td", {}, make("code", {}, version.sha256)),
+        make("td", {}, version.summary_of_changes || ""),
+      );
+    }),
+  );
+  status.hidden = true;
+}
+
+show().catch(() => {
+  status.textContent = "De privacyverklaring kon niet worden geladen; probeer het later opnieuw. / The privacy statement could not be loaded; please try again later.";
+});
