@@ -3,10 +3,12 @@
 public JSON API; not part of the API, so not in its document."""
 
 from importlib.resources import files
+from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
 
 _FILES = files("privacyhub.gateway.portal")
 LAYOUT = _FILES.joinpath("layout.html").read_text(encoding="utf-8")
@@ -56,8 +58,13 @@ class PortalController(Controller):
     path = "/privacy"
     include_in_schema = False
 
-    @get(["/", "/{page:str}"])
-    async def page(self, page: str = "") -> Response[str]:
+    @get()
+    async def statement(self) -> Response[str]:
+        """The portal's first page: the privacy statement and its versions."""
+        return Response(RENDERED[""], media_type="text/html", headers=PAGE_HEADERS)
+
+    @get("/{page:str}")
+    async def page(self, page: Annotated[str, PathParameter()]) -> Response[str]:
         """A page of the portal, Dutch first with English beside it."""
         if page not in RENDERED:
             raise NotFoundException()
@@ -69,7 +76,7 @@ class PortalAssetsController(Controller):
     include_in_schema = False
 
     @get("/{name:str}", cache_control=FIVE_MINUTES)
-    async def asset(self, name: str) -> Response[str]:
+    async def asset(self, name: Annotated[str, PathParameter()]) -> Response[str]:
         """The portal's scripts (one per page and one they share) and its style sheet."""
         if name == "portal.css":
             return Response(STYLE, media_type="text/css", headers=NOT_SNIFFED)
