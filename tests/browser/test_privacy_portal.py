@@ -186,6 +186,12 @@ async def test_an_access_request_from_the_form_to_the_downloaded_package(
     await checked(page, axe_source, screenshots, "portal-request-new")
 
     code = await emailed_code(mailbox, email)
+    async with page.expect_response("**/code") as resend:
+        await page.get_by_role("button", name="Stuur een nieuwe code").click()
+    assert (await resend.value).status == 429
+    await expect(page.locator("#nieuwe-code .problems")).to_contain_text(
+        "We hebben zojuist een code gestuurd"
+    )
     code_field = page.get_by_label("Code uit de e-mail")
     await code_field.fill(wrong(code))
     async with page.expect_response("**/verify") as verify:
