@@ -158,8 +158,12 @@ async def test_an_access_request_from_the_form_to_the_downloaded_package(
     async with page.expect_response("**/v1/rights-requests") as refused:
         await page.get_by_role("button", name="Verzoek indienen").click()
     assert (await refused.value).status == 422
-    await expect(problem_at(page, "email")).to_contain_text("not a valid email address")
-    await expect(problem_at(page, "type-access")).to_contain_text("Field required")
+    await expect(problem_at(page, "email")).to_contain_text(
+        "Dit is geen geldig e-mailadres. / value is not a valid email address"
+    )
+    await expect(problem_at(page, "type-access")).to_contain_text(
+        "Dit veld is verplicht. / Field required"
+    )
     await checked(page, axe_source, screenshots, "portal-rights-invalid")
 
     await page.get_by_label("Inzage").check()
@@ -270,7 +274,9 @@ async def test_a_complaint_through_its_form(
     async with page.expect_response("**/v1/complaints") as refused:
         await page.get_by_role("button", name="Melden").click()
     assert (await refused.value).status == 422
-    await expect(problem_at(page, "kind-complaint")).to_contain_text("Field required")
+    await expect(problem_at(page, "kind-complaint")).to_contain_text(
+        "Dit veld is verplicht. / Field required"
+    )
     await expect(problem_at(page, "email")).to_be_visible()
     await checked(page, axe_source, screenshots, "portal-complaint-invalid")
 

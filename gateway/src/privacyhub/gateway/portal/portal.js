@@ -37,6 +37,25 @@ export function clearProblems(form) {
   summary.replaceChildren();
 }
 
+// The API's field problems are in English (the sensitive-data ones in both languages); the common
+// ones get their Dutch in front, the API's own words stay beside it.
+const DUTCH = [
+  [/^Field required$/, () => "Dit veld is verplicht."],
+  [/^value is not a valid email address/, () => "Dit is geen geldig e-mailadres."],
+  [/^String should have at least 1 character/, () => "Vul dit veld in."],
+  [/^String should have at most (\d+) characters?/, (n) => `Te lang: hoogstens ${n} tekens.`],
+  [/^Input should be /, () => "Kies een van de mogelijkheden."],
+];
+
+function inDutch(problem) {
+  if (problem.includes(" / ")) return problem;
+  for (const [pattern, dutch] of DUTCH) {
+    const match = pattern.exec(problem);
+    if (match) return `${dutch(match[1])} / ${problem}`;
+  }
+  return problem;
+}
+
 // `field` is the API's name of a field (`email`, `corrections.email`): the form's control of that name.
 export function showProblem(form, field, problem) {
   const control = form.elements.namedItem(field);
@@ -44,7 +63,8 @@ export function showProblem(form, field, problem) {
   if (!first) return false;
   first.setAttribute("aria-invalid", "true");
   const paragraph = problemOf(first);
-  paragraph.textContent = paragraph.textContent ? `${paragraph.textContent} ${problem}` : problem;
+  const said = inDutch(problem);
+  paragraph.textContent = paragraph.textContent ? `${paragraph.textContent} ${said}` : said;
   return true;
 }
 
