@@ -43,6 +43,9 @@ async def test_every_page_allows_scripts_only_from_files_of_its_origin(path: str
     )
     assert script.rsplit("/", 1)[1] in SCRIPTS
     assert response.text.count('aria-current="page"') == 1
+    # Without the script, a form sent by GET would put what was typed in the address.
+    forms = re.findall(r"<form\b[^>]*>", response.text)
+    assert all('method="post"' in form for form in forms), forms
 
 
 async def test_the_scripts_and_the_style_sheet_are_served_and_nothing_else() -> None:

@@ -13,7 +13,8 @@ from litestar.params import PathParameter
 _FILES = files("privacyhub.gateway.portal")
 LAYOUT = _FILES.joinpath("layout.html").read_text(encoding="utf-8")
 
-# Each page: its title (Dutch / English), its script, its body.
+# Each page: its title (Dutch / English), and the name of its script and body. Its forms say
+# method="post": should the script not run, nothing typed lands in an address or a server's log.
 PAGES = {
     "": ("Privacyverklaring / Privacy statement", "statement"),
     "contact": ("Contact", "contact"),
