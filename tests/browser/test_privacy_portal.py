@@ -261,6 +261,34 @@ async def test_an_access_request_from_the_form_to_the_downloaded_package(
     await expect(later.locator("#stand")).to_contain_text("Uitgevoerd")
 
 
+async def test_a_rectification_names_what_to_correct_and_each_problem_stands_at_its_field(
+    context: BrowserContext, site: Site, axe_source: str, screenshots: Path
+) -> None:
+    page = await context.new_page()
+    await page.goto(f"{site.base_url}/privacy/rechten")
+    corrections = page.get_by_role("group", name="Wat moet het worden?")
+    await expect(corrections).to_be_hidden()
+    await page.get_by_label("Correctie").check()
+    await expect(corrections).to_be_visible()
+    await page.get_by_role("textbox", name="E-mailadres / E-mail address", exact=True).fill(
+        new_address()
+    )
+    async with page.expect_response("**/v1/rights-requests") as refused:
+        await page.get_by_role("button", name="Verzoek indienen").click()
+    assert (await refused.value).status == 422
+    await expect(problem_at(page, "corrections")).to_contain_text("name at least one field")
+
+    await page.get_by_label("Nieuw e-mailadres").fill("nieuw-adres-zonder-apenstaartje")
+    async with page.expect_response("**/v1/rights-requests") as refused:
+        await page.get_by_role("button", name="Verzoek indienen").click()
+    assert (await refused.value).status == 422
+    await expect(problem_at(page, "corrections-email")).to_contain_text(
+        "Dit is geen geldig e-mailadres."
+    )
+    await expect(problem_at(page, "corrections")).to_be_empty()
+    await checked(page, axe_source, screenshots, "portal-rights-rectification-invalid")
+
+
 async def test_a_complaint_through_its_form(
     context: BrowserContext, site: Site, axe_source: str, screenshots: Path
 ) -> None:
