@@ -67,8 +67,14 @@ function showStatus(view) {
   downloadForm.hidden = !(view.status === "completed" && PACKAGED.has(view.type));
 }
 
-async function loadStatus() {
-  const response = await fetch(base(), { headers: { accept: "application/json", ...bearer() } });
+// A request the API has just accepted may not be stored yet: for a while, not found means not yet.
+async function loadStatus({ justAccepted = false } = {}) {
+  let response;
+  for (let attempt = 1; ; attempt += 1) {
+    response = await fetch(base(), { headers: { accept: "application/json", ...bearer() } });
+    if (!(justAccepted && response.status === 404 && attempt < 8)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+  }
   const body = await readBody(response);
   if (!response.ok) {
     opening.hidden = false;
@@ -105,7 +111,7 @@ opening.addEventListener("submit", async (event) => {
   await loadStatus();
 });
 
-document.getElementById("verversen").addEventListener("click", loadStatus);
+document.getElementById("verversen").addEventListener("click", () => loadStatus());
 
 wireForm(codeForm, {
   url: () => `${base()}/verify`,
@@ -148,4 +154,4 @@ downloadForm.addEventListener("submit", async (event) => {
   text(document.getElementById("gedownload"), `Gedownload: ${name} / Downloaded: ${name}`);
 });
 
-if (fromTheAddress()) loadStatus();
+if (fromTheAddress()) loadStatus({ justAccepted: true });
