@@ -84,7 +84,8 @@ async def test_the_statement_page_shows_the_current_text_and_every_version_with_
     await expect(statement).to_contain_text("geldt nu / current")
     await expect(statement.locator("[data-sha256]")).to_have_text(current["sha256"])
     await expect(statement).to_contain_text("Je browser berekende dezelfde hash")
-    await expect(statement).to_contain_text("Wie is wie?")
+    await expect(statement.get_by_role("heading", level=3, name="1. Wie is wie?")).to_be_visible()
+    await expect(statement.get_by_role("heading", level=4).first).to_contain_text("a. Als je")
     rows = page.locator("[data-versions] tr")
     await expect(rows).to_have_count(len(versions))
     for row, version in zip(await rows.all(), versions, strict=True):

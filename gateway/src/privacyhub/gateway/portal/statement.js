@@ -16,10 +16,17 @@ async function sha256(value) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Numbered sections ("2. Welke gegevens…") and their lettered parts ("b. Als je…") become
+// headings, so a screen reader can move through the statement by section.
+function block(paragraph) {
+  const line = paragraph.trim();
+  if (!line.includes("\n") && /^\d+\.\s/.test(line)) return make("h3", {}, line);
+  if (!line.includes("\n") && /^[a-z]\.\s/.test(line)) return make("h4", {}, line);
+  return make("p", {}, line);
+}
+
 function showText(container, statement) {
-  container.replaceChildren(
-    ...statement.text.split(/\n\s*\n/).map((paragraph) => make("p", {}, paragraph.trim())),
-  );
+  container.replaceChildren(...statement.text.split(/\n\s*\n/).map(block));
 }
 
 async function show() {
