@@ -100,6 +100,14 @@ async def test_the_statement_page_shows_the_current_text_and_every_version_with_
     await expect(statement).to_contain_text("Een eerdere versie.")
     await expect(statement).to_contain_text("Je browser berekende dezelfde hash")
     await checked(page, axe_source, screenshots, "portal-statement-earlier")
+    await statement.get_by_role("link", name="Naar de versie die nu geldt").click()
+    await expect(statement).to_contain_text("geldt nu / current")
+
+    await page.goto(f"{site.base_url}/privacy?versie=0.0.404")
+    await expect(page.get_by_role("status")).to_contain_text("Die versie bestaat niet")
+    await expect(rows).to_have_count(len(versions))
+    await expect(statement).to_be_hidden()
+    await checked(page, axe_source, screenshots, "portal-statement-unknown-version")
 
 
 async def test_a_contact_message_with_a_bsn_is_refused_and_said_so_at_the_field(

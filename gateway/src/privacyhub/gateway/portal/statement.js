@@ -10,6 +10,9 @@ async function json(url) {
   return response.json();
 }
 
+const CANNOT_LOAD = "De privacyverklaring kon niet worden geladen; probeer het later opnieuw. / The privacy statement could not be loaded; please try again later.";
+const NO_SUCH_VERSION = "Die versie bestaat niet; hieronder staan alle versies. / There is no such version; every version is listed below.";
+
 async function sha256(value) {
   if (!(window.crypto && crypto.subtle)) return null;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
@@ -31,17 +34,22 @@ function showText(container, statement) {
 
 async function show() {
   const asked = new URLSearchParams(location.search).get("versie");
-  const [versions, statement] = await Promise.all([
-    json("/v1/privacy-statement/versions"),
-    json(asked ? `/v1/privacy-statement?version=${encodeURIComponent(asked)}` : "/v1/privacy-statement"),
-  ]);
+  const versions = await json("/v1/privacy-statement/versions");
+  let statement;
+  try {
+    statement = await json(asked ? `/v1/privacy-statement?version=${encodeURIComponent(asked)}` : "/v1/privacy-statement");
+  } catch (error) {
+    if (!asked || error.message !== "404") throw error;
+    status.textContent = NO_SUCH_VERSION;
+    listVersions(versions, null);
+    return;
+  }
   const current = versions[versions.length - 1];
+  const isCurrent = current && current.version === statement.version;
   const section = document.getElementById("verklaring");
   text(section.querySelector("[data-version]"), statement.version);
-  text(
-    section.querySelector("[data-current]"),
-    current && current.version === statement.version ? "(geldt nu / current)" : "(eerdere versie / earlier version)",
-  );
+  text(section.querySelector("[data-current]"), isCurrent ? "(geldt nu / current)" : "(eerdere versie / earlier version)");
+  section.querySelector("[data-to-current]").hidden = isCurrent;
   text(section.querySelector("[data-published]"), date(statement.published_on));
   text(section.querySelector("[data-sha256]"), statement.sha256);
   const computed = await sha256(statement.text);
@@ -56,10 +64,15 @@ async function show() {
   showText(section.querySelector("[data-text]"), statement);
   section.hidden = false;
 
+  listVersions(versions, statement.version);
+  status.hidden = true;
+}
+
+function listVersions(versions, shown) {
   document.querySelector("[data-versions]").replaceChildren(
     ...versions.map((version) => {
       const link = make("a", { href: `/privacy?versie=${encodeURIComponent(version.version)}` }, version.version);
-      if (version.version === statement.version) link.setAttribute("aria-current", "page");
+      if (version.version === shown) link.setAttribute("aria-current", "page");
       return make(
         "tr",
         {},
@@ -72,9 +85,8 @@ async function show() {
       );
     }),
   );
-  status.hidden = true;
 }
 
 show().catch(() => {
-  status.textContent = "De privacyverklaring kon niet worden geladen; probeer het later opnieuw. / The privacy statement could not be loaded; please try again later.";
+  status.textContent = CANNOT_LOAD;
 });
