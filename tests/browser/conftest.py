@@ -1,9 +1,11 @@
-"""A real browser on the demo page: the system's Chromium driven by Playwright, the gateway served by
-uvicorn on a free port in the test loop, beside the consent service it reads from.
+"""A real browser on the demo page and the privacy portal: the system's Chromium driven by
+Playwright, the gateway served by uvicorn on a free port in the test loop, beside the services it
+reads from: consent (statement, choices), and for the portal's rights requests the requests service
+(mailing to a mailbox of this package), contact and the support partner, the owners it waits for.
 
-The consent service here is the integration tests' one (same database, same consumer group), run
-for this package only, so it never answers a query beside theirs: the copy stops before theirs
-starts, as a restarted copy would.
+Each service here is the integration tests' one (same database, same consumer group), run for this
+package only, so it never answers a query beside theirs: the copy stops before theirs starts, as a
+restarted copy would.
 """
 
 import os
@@ -18,17 +20,24 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright
 from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.settings import ConsentSettings
+from privacyhub.contact.app import create_runtime as create_contact_runtime
+from privacyhub.contact.settings import ContactSettings
 from privacyhub.gateway.app import create_app as create_gateway
+from privacyhub.partner.app import create_runtime as create_partner_runtime
+from privacyhub.partner.settings import PartnerSettings
+from privacyhub.requests.app import create_runtime as create_requests_runtime
+from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.browser import AXE_CORE_VERSION, Site, served
+from tests.support.browser import AXE_CORE_VERSION, CSP_WATCH, Site, served
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import gateway_settings
-from tests.support.services import observed, service_settings
+from tests.support.mailbox import Mailbox
+from tests.support.services import RUN, observed, running_service, service_settings
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -108,6 +117,60 @@ async def consent_db(
 
 
 @pytest.fixture(scope="package")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server that keeps what the requests service e-mails: codes, completions."""
+    with Mailbox().running() as box:
+        yield box
+
+
+def requests_settings_on(endpoints: Endpoints, mailbox: Mailbox) -> RequestsSettings:
+    """E-mail goes to this package's mailbox."""
+    return service_settings(
+        RequestsSettings,
+        endpoints,
+        "requests",
+        smtp_host=mailbox.host,
+        smtp_port=mailbox.port,
+        smtp_tls="none",
+    )
+
+
+def requests_with_its_owners(
+    requests_settings: RequestsSettings,
+    contact_service: ServiceRuntime,
+    support_partner: ServiceRuntime,
+    consent_service: ServiceRuntime,
+) -> ServiceRuntime:
+    """Runs beside every registered data owner, each of whose answers a request waits for."""
+    return create_requests_runtime(requests_settings)
+
+
+contact_settings, contact_service, contact_db = running_service(
+    "contact",
+    settings=lambda endpoints: service_settings(ContactSettings, endpoints, "contact"),
+    runtime=lambda contact_settings: create_contact_runtime(contact_settings),
+    scope="package",
+)
+
+partner_settings, support_partner, partner_db = running_service(
+    "partner",
+    settings=lambda endpoints: service_settings(
+        PartnerSettings,
+        endpoints,
+        "partner",
+        consumer_group=f"privacyhub-partner-support-test-{RUN}",
+    ),
+    runtime=lambda partner_settings: create_partner_runtime(partner_settings),
+    service="support_partner",
+    scope="package",
+)
+
+requests_settings, requests_service, requests_db = running_service(
+    "requests", settings=requests_settings_on, runtime=requests_with_its_owners, scope="package"
+)
+
+
+@pytest.fixture(scope="package")
 def listening_socket() -> Iterator[socket.socket]:
     """Bound to a free port before the server starts, so no other process can take it between."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -146,3 +209,14 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
+    """A new visitor: a browser profile without cookies, whose pages report policy violations."""
+    context = await browser.new_context(locale="nl-NL")
+    await context.add_init_script(CSP_WATCH)
+    try:
+        yield context
+    finally:
+        await context.close()

@@ -5,7 +5,6 @@ serious or critical violation under the page's Content-Security-Policy, and is s
 screenshot under test-output/browser/."""
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,10 +20,8 @@ from tests.support.browser import (
     CSP_WATCH,
     GPC_IN_THE_BROWSER,
     Site,
-    csp_violations,
+    checked,
     kit_settled,
-    screenshot,
-    serious_accessibility_violations,
     watched,
 )
 from tests.support.waiting import eventually
@@ -32,24 +29,6 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 BANNER = "section.phb[role=dialog]"
-
-
-@pytest.fixture
-async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    """A new visitor: a browser profile without cookies."""
-    context = await browser.new_context(locale="nl-NL")
-    await context.add_init_script(CSP_WATCH)
-    try:
-        yield context
-    finally:
-        await context.close()
-
-
-async def checked(page: Page, axe_source: str, folder: Path, name: str) -> None:
-    """The page as it stands passes axe-core and broke no policy; saved as a screenshot."""
-    await screenshot(page, folder, name)
-    assert await serious_accessibility_violations(page, axe_source) == []
-    assert await csp_violations(page) == []
 
 
 async def cookie(context: BrowserContext, name: str) -> str | None:

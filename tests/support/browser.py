@@ -88,6 +88,13 @@ async def screenshot(page: Page, folder: Path, name: str) -> None:
     await page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
+async def checked(page: Page, axe_source: str, folder: Path, name: str) -> None:
+    """The page as it stands passes axe-core and broke no policy; saved as a screenshot."""
+    await screenshot(page, folder, name)
+    assert await serious_accessibility_violations(page, axe_source) == []
+    assert await csp_violations(page) == []
+
+
 @asynccontextmanager
 async def served(server: uvicorn.Server, sock: socket) -> AsyncIterator[None]:
     """`server` serving on `sock` in this event loop, until the block ends."""

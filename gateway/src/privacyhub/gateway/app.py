@@ -24,6 +24,7 @@ from privacyhub.gateway.lean_intake import LeanIntake
 from privacyhub.gateway.metrics import RequestMetrics, metrics_controller
 from privacyhub.gateway.openapi import document_as_answered
 from privacyhub.gateway.operations import OperationsToken
+from privacyhub.gateway.portal.controllers import PortalAssetsController, PortalController
 from privacyhub.gateway.processing_register import ProcessingRegisterController
 from privacyhub.gateway.publishing import EventPublisher, declare_publications
 from privacyhub.gateway.queries import QueryClient
@@ -129,6 +130,8 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             DeletionLogController,
             WebsiteKitController,
             DemoController,
+            PortalController,
+            PortalAssetsController,
             metrics_controller(metrics),
         ],
         dependencies={
