@@ -19,14 +19,19 @@ from privacyhub.consent.stream import VisitorStream
 from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import Visits
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES
 
 
-def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
+def create_runtime(
+    settings: ConsentSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceRuntime:
+    """`clock` dates expiry receipts; tests may pass one they control."""
     settings = settings or ConsentSettings()
     runtime = ServiceRuntime(settings, name="consent")
     keys = subject_keys_for(runtime)
@@ -68,6 +73,7 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
         keys=keys,
         notices=notices,
         kept_erasures=kept_erasures,
+        clock=clock,
     )
     answer_queries(
         runtime,

@@ -17,6 +17,7 @@ from privacyhub.consent.holds import KeptErasures
 from privacyhub.consent.notices import VisitorNotices
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.visits import Visits
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.expiry import Erased, answer_expiry_commands
@@ -35,6 +36,7 @@ def register_expiry(
     keys: SubjectKeys,
     notices: VisitorNotices,
     kept_erasures: KeptErasures,
+    clock: Clock,
 ) -> None:
     async def anything_held_for(visitor_id: str) -> bool:
         return await consents.held_for(visitor_id) or await visits.held_for(visitor_id)
@@ -75,6 +77,7 @@ def register_expiry(
     answer_expiry_commands(
         runtime,
         owner=OWNER,
+        clock=clock,
         expiries={
             "visit_records": expire_visits,
             "consent_proofs": expire_replaced_choices,

@@ -1,7 +1,5 @@
 """Assembles the contact service process."""
 
-from collections.abc import Callable
-
 from faststream.asgi import AsgiFastStream
 from privacyhub.contact.expiry import register_expiry
 from privacyhub.contact.handlers import register_handlers
@@ -19,18 +17,21 @@ from privacyhub.shared.legal_holds import keep_held_data
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
-from pymongo.asynchronous.database import AsyncDatabase
 
 
 def create_runtime(
-    settings: ContactSettings | None = None,
-    *,
-    clock: Clock = utc_now,
-    restrictions_of: Callable[[AsyncDatabase], Restrictions] = Restrictions,
+    settings: ContactSettings | None = None, *, clock: Clock = utc_now
 ) -> ServiceRuntime:
-    """`clock` dates disclosures and expiry receipts, `restrictions_of` makes the store of
-    restrictions from the service's database; tests may pass ones they control."""
+    """`clock` dates disclosures and expiry receipts; tests may pass one they control."""
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
+    serve_contact(runtime, Restrictions(runtime.db), clock=clock)
+    return runtime
+
+
+def serve_contact(runtime: ServiceRuntime, restrictions: Restrictions, *, clock: Clock) -> None:
+    """Give `runtime` the contact service's stores and subscribers. The intake and the subject
+    commands share one store of restrictions; a test of their race gives one that stops at the
+    worst moment."""
     messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
     disclosures = Disclosures(runtime.db)
@@ -39,14 +40,12 @@ def create_runtime(
     runtime.on_startup(passed_on.ensure_indexes)
     sharing = Sharing(runtime, disclosures, passed_on, clock=clock)
     relay_recipient_answers(runtime, passed_on, [r.id for r in sharing.recipients])
-    restrictions = restrictions_of(runtime.db)
     register_handlers(runtime, messages, restrictions, sharing)
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
     register_subject_commands(
         runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
     )
     register_expiry(runtime, disclosures=disclosures, passed_on=passed_on, clock=clock)
-    return runtime
 
 
 def create_app(settings: ContactSettings | None = None) -> AsgiFastStream:

@@ -1,6 +1,5 @@
 """Assembles the retention service process."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream
@@ -33,16 +32,9 @@ from privacyhub.shared.topics import (
 )
 
 
-@dataclass(frozen=True)
-class RetentionService:
-    runtime: ServiceRuntime
-    sweeper: Sweeper
-    expiry: ExpirySweeper
-
-
-def assemble(
+def create_runtime(
     settings: RetentionSettings | None = None, *, clock: Clock = utc_now
-) -> RetentionService:
+) -> ServiceRuntime:
     """`clock` tells the time for due dates and holds; tests may pass one they control."""
     settings = settings or RetentionSettings()
     runtime = ServiceRuntime(settings, name="retention")
@@ -107,13 +99,7 @@ def assemble(
         registry=runtime.registry,
     )
     sweep_while_serving(runtime, announcer)
-    return RetentionService(runtime, sweeper, expiry)
-
-
-def create_runtime(
-    settings: RetentionSettings | None = None, *, clock: Clock = utc_now
-) -> ServiceRuntime:
-    return assemble(settings, clock=clock).runtime
+    return runtime
 
 
 def create_app(settings: RetentionSettings | None = None) -> AsgiFastStream:
