@@ -1,35 +1,45 @@
 """Answers to the gateway's reads of consents and visit statistics, by query name."""
 
 from datetime import date
+from typing import Self
 
 from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
-from privacyhub.shared.contracts.consent import ANALYTICS_QUERY, CONSENTS_OF_VISITOR_QUERY
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.shared.contracts.consent import (
+    ANALYTICS_QUERY,
+    CONSENTS_OF_VISITOR_QUERY,
+    AnalyticsReport,
+    VisitorConsents,
+)
+from privacyhub.shared.queries import QueryHandler, answering
+from pydantic import BaseModel, Field, model_validator
+
+
+class VisitorLookup(BaseModel):
+    visitor_id: str
+
+
+class ReportPeriod(BaseModel):
+    from_day: date = Field(alias="from")
+    to_day: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def in_order(self) -> Self:
+        if self.from_day > self.to_day:
+            raise ValueError("'from' lies after 'to'")
+        return self
 
 
 def consent_queries(consents: Consents, analytics: Analytics) -> dict[str, QueryHandler]:
-    async def consents_of_visitor(query: Query) -> Reply:
-        visitor_id = query.arguments.get("visitor_id")
-        if not isinstance(visitor_id, str):
-            return Reply(status="invalid", reason="argument 'visitor_id' must be text")
-        found = await consents.history(visitor_id)
-        if found is None:
-            return Reply(status="not_found", reason="no consent choice for that visitor")
-        return Reply(status="found", result=found.model_dump(mode="json"))
+    async def consents_of_visitor(lookup: VisitorLookup) -> VisitorConsents | None:
+        return await consents.history(lookup.visitor_id)
 
-    async def analytics_report(query: Query) -> Reply:
-        try:
-            from_day = date.fromisoformat(str(query.arguments["from"]))
-            to_day = date.fromisoformat(str(query.arguments["to"]))
-        except (KeyError, ValueError):
-            return Reply(status="invalid", reason="arguments 'from' and 'to' must be ISO dates")
-        if from_day > to_day:
-            return Reply(status="invalid", reason="'from' lies after 'to'")
-        report = await analytics.report(from_day, to_day)
-        return Reply(status="found", result=report.model_dump(mode="json"))
+    async def analytics_report(period: ReportPeriod) -> AnalyticsReport:
+        return await analytics.report(period.from_day, period.to_day)
 
     return {
-        CONSENTS_OF_VISITOR_QUERY: consents_of_visitor,
-        ANALYTICS_QUERY: analytics_report,
+        CONSENTS_OF_VISITOR_QUERY: answering(
+            VisitorLookup, consents_of_visitor, not_found="no consent choice for that visitor"
+        ),
+        ANALYTICS_QUERY: answering(ReportPeriod, analytics_report, not_found="no report"),
     }
