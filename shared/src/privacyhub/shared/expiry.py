@@ -40,6 +40,20 @@ class Erased:
     erased: int
     kept_under_hold: int
 
+    def receipt(
+        self, owner: str, command: EraseExpiredRecords, erased_at: datetime
+    ) -> ExpiredRecordsErased:
+        """The owner's receipt for `command`: these counts, never the data."""
+        return ExpiredRecordsErased(
+            owner=owner,
+            category=command.category,
+            rule=command.rule,
+            cutoff=command.cutoff,
+            erased=self.erased,
+            kept_under_hold=self.kept_under_hold,
+            erased_at=erased_at,
+        )
+
 
 Expiry = Callable[[EraseExpiredRecords], Awaitable[Erased]]
 
@@ -111,18 +125,7 @@ def answer_expiry_commands(
         receipt = await receipts.given(command_id)
         if receipt is None:
             erased = await expire(command)
-            receipt = await receipts.keep(
-                command_id,
-                ExpiredRecordsErased(
-                    owner=owner,
-                    category=command.category,
-                    rule=command.rule,
-                    cutoff=command.cutoff,
-                    erased=erased.erased,
-                    kept_under_hold=erased.kept_under_hold,
-                    erased_at=clock(),
-                ),
-            )
+            receipt = await receipts.keep(command_id, erased.receipt(owner, command, clock()))
         answer = Envelope[ExpiredRecordsErased](
             event_id=derived_event_id(envelope.event_id, f"{owner}:{EXPIRED_RECORDS_ERASED}"),
             type=EXPIRED_RECORDS_ERASED,
