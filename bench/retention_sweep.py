@@ -51,7 +51,6 @@ def sweeper_of(runtime: ServiceRuntime, settings: RetentionSettings) -> Sweeper:
         customers=EndedCustomers(db),
         publisher=runtime.publisher(SUBJECT_COMMANDS),
         clock=utc_now,
-        interval_seconds=settings.sweep_interval_seconds,
         batch_size=settings.sweep_batch_size,
         keep_ended_for=registered_retention("retention_schedule"),
         metrics=SweepMetrics(CollectorRegistry()),

@@ -208,7 +208,6 @@ class ExpirySweeper:
         requests: ExpiryRequests,
         publisher: Any,
         clock: Clock,
-        interval_seconds: float,
         metrics: ExpiryMetrics,
         own: dict[ExpiringCategory, LocalExpiry],
         log: DeletionLog,
@@ -222,7 +221,6 @@ class ExpirySweeper:
         self._log = log
         self._published = published
         self._clock = clock
-        self.interval_seconds = interval_seconds
         self.failures = metrics.failures
         self._metrics = metrics
 
