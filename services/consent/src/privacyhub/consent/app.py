@@ -7,14 +7,10 @@ from privacyhub.consent.expiry import register_expiry
 from privacyhub.consent.handlers import register_handlers
 from privacyhub.consent.holds import KeptErasures
 from privacyhub.consent.notices import VisitorNotices
-from privacyhub.consent.queries import consent_queries
+from privacyhub.consent.queries import consent_queries, statement_queries
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.consent.statements import (
-    Statements,
-    register_statement_handlers,
-    statement_queries,
-)
+from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import VisitorStream
 from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visitor_state import VisitorStates
@@ -42,7 +38,6 @@ def create_runtime(
     runtime.on_startup(statements.ensure_seeded)
     runtime.on_startup(consents.ensure_indexes)
     runtime.on_startup(visits.ensure_indexes)
-    register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
     stream = VisitorStream(
         consents=consents,
         visits=visits,
@@ -51,7 +46,7 @@ def create_runtime(
         keys=keys,
         states=VisitorStates(capacity=settings.visitor_state_capacity),
     )
-    register_handlers(runtime, stream)
+    register_handlers(runtime, stream, statements, consents.mark_needing_renewal)
     notices = VisitorNotices(runtime)
     kept_erasures = KeptErasures(runtime.db)
     register_subject_commands(

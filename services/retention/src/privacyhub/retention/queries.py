@@ -8,12 +8,7 @@ from privacyhub.shared.contracts.retention import (
     LEGAL_HOLDS_QUERY,
     DeletionLogLookup,
 )
-from privacyhub.shared.queries import QueryHandler, Reply, answering
-from pydantic import BaseModel
-
-
-class EveryHold(BaseModel):
-    """The legal-holds query takes no arguments."""
+from privacyhub.shared.queries import NoArguments, QueryHandler, Reply, answering
 
 
 def retention_queries(log: DeletionLog, holds: LegalHolds, clock: Clock) -> dict[str, QueryHandler]:
@@ -21,11 +16,11 @@ def retention_queries(log: DeletionLog, holds: LegalHolds, clock: Clock) -> dict
         entries = await log.entries(lookup.subject_id, limit=lookup.limit)
         return Reply(status="found", result=[entry.model_dump(mode="json") for entry in entries])
 
-    async def legal_holds(_: EveryHold) -> Reply:
+    async def legal_holds(_: NoArguments) -> Reply:
         views = await holds.all(clock())
         return Reply(status="found", result=[view.model_dump(mode="json") for view in views])
 
     return {
         DELETION_LOG_QUERY: answering(DeletionLogLookup, deletion_log, not_found="no log"),
-        LEGAL_HOLDS_QUERY: answering(EveryHold, legal_holds, not_found="no holds"),
+        LEGAL_HOLDS_QUERY: answering(NoArguments, legal_holds, not_found="no holds"),
     }
