@@ -3,7 +3,7 @@
 from faststream.asgi import AsgiFastStream
 from privacyhub.contact.expiry import register_expiry
 from privacyhub.contact.handlers import register_handlers
-from privacyhub.contact.partner_answers import PassedOnCommands, relay_recipient_answers
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
@@ -39,8 +39,9 @@ def serve_contact(runtime: ServiceRuntime, restrictions: Restrictions, *, clock:
     passed_on = PassedOnCommands(runtime.db)
     runtime.on_startup(passed_on.ensure_indexes)
     sharing = Sharing(runtime, disclosures, passed_on, clock=clock)
-    relay_recipient_answers(runtime, passed_on, [r.id for r in sharing.recipients])
-    register_handlers(runtime, messages, restrictions, sharing)
+    register_handlers(
+        runtime, messages, restrictions, sharing, passed_on, [r.id for r in sharing.recipients]
+    )
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
     register_subject_commands(
         runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
