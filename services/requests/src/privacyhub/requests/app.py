@@ -15,11 +15,12 @@ from privacyhub.requests.complaints.workflow import (
 )
 from privacyhub.requests.expiry import register_expiry
 from privacyhub.requests.mail import Mailer
+from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.requests.rights.handlers import register_handlers
 from privacyhub.requests.rights.officer_alerts import OfficerAlerts
-from privacyhub.requests.rights.queries import rights_commands, rights_queries
+from privacyhub.requests.rights.queries import rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
