@@ -1,24 +1,20 @@
 """Assembles the requests service process."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.requests.access_log.log import (
-    StaffAccessLog,
-    access_log_queries,
-    register_access_log,
-)
-from privacyhub.requests.complaints.breaches import BreachRegister, breach_commands, breach_queries
-from privacyhub.requests.complaints.workflow import (
-    Complaints,
-    complaint_commands,
-    complaint_queries,
-    register_complaint_handlers,
-)
+from privacyhub.requests.access_log.handlers import register_handlers as register_access_log
+from privacyhub.requests.access_log.log import StaffAccessLog
+from privacyhub.requests.access_log.queries import access_log_queries
+from privacyhub.requests.complaints.breaches import BreachRegister
+from privacyhub.requests.complaints.commands import breach_commands, complaint_commands
+from privacyhub.requests.complaints.handlers import register_handlers as register_complaints
+from privacyhub.requests.complaints.queries import breach_queries, complaint_queries
+from privacyhub.requests.complaints.workflow import Complaints
 from privacyhub.requests.expiry import register_expiry
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
-from privacyhub.requests.rights.handlers import register_handlers
+from privacyhub.requests.rights.handlers import register_handlers as register_rights
 from privacyhub.requests.rights.officer_alerts import OfficerAlerts
 from privacyhub.requests.rights.queries import rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
@@ -72,7 +68,7 @@ def create_runtime(
         clock=clock,
         carry_out=execution.start,
     )
-    register_handlers(runtime, workflow, execution)
+    register_rights(runtime, workflow, execution)
     sweep_rights_requests(
         runtime,
         execution=execution,
@@ -83,7 +79,7 @@ def create_runtime(
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
-    register_complaint_handlers(runtime, complaints, breaches, Mailer(settings), clock)
+    register_complaints(runtime, complaints, breaches, Mailer(settings), clock)
     register_expiry(
         runtime,
         access_log=access_log,
