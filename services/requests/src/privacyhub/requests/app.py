@@ -15,7 +15,7 @@ from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.requests.rights.handlers import register_handlers as register_rights
-from privacyhub.requests.rights.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
 from privacyhub.requests.rights.queries import rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
@@ -72,7 +72,13 @@ def create_runtime(
     sweep_rights_requests(
         runtime,
         execution=execution,
-        alerts=OfficerAlerts(runtime.db, mailer=Mailer(settings), settings=settings, clock=clock),
+        alerts=OfficerAlerts(
+            rights_requests,
+            AlertClaims(runtime.db),
+            mailer=Mailer(settings),
+            settings=settings,
+            clock=clock,
+        ),
         interval_seconds=settings.owner_sweep_interval_seconds,
     )
     complaints = Complaints(runtime.db, keys)

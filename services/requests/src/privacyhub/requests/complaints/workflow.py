@@ -126,6 +126,10 @@ class Complaints:
             document["receipt_sent_at"] = receipt["sent_at"]
         return _complaint(document)
 
+    async def any_of_subject(self, subject_id: str) -> bool:
+        """Whether a complaint of the subject is kept (it needs the subject's data key)."""
+        return await self._collection.find_one({"subject_id": subject_id}, {"_id": 1}) is not None
+
     async def _decrypted(self, reference: str) -> dict[str, Any] | None:
         document = await self._collection.find_one({"_id": reference})
         if document is None:

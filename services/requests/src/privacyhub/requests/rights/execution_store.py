@@ -19,8 +19,8 @@ backup of this database taken before the erasure cannot be read any more either.
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
-from privacyhub.requests.rights.officer_alerts import ALERTS, officer_alert_ids
+from privacyhub.requests.complaints.workflow import Complaints
+from privacyhub.requests.rights.officer_alerts import AlertClaims
 from privacyhub.requests.rights.repository import (
     COLLECTION,
     PERSONAL_FIELDS,
@@ -64,13 +64,13 @@ def carried_out_next(*, awaiting_new_email: bool) -> dict[str, Any]:
 class Executions:
     def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._requests = db[COLLECTION]
-        self._complaints = db[COMPLAINTS]
+        self._complaints = Complaints(db, keys)
         self._keys = keys
         self._cipher = request_cipher(keys)
         self._export_cipher = FieldCipher(keys, EXPORT_FIELDS)
         self._chunk_cipher = FieldCipher(keys, CHUNK_FIELDS)
         self._exports = db[OWNER_EXPORTS]
-        self._alerts = db[ALERTS]
+        self._alert_claims = AlertClaims(db)
         self._packages = db[PACKAGES]
         self._chunks = db[PACKAGE_CHUNKS]
 
@@ -465,7 +465,7 @@ class Executions:
                 [
                     await self._requests.find_one({**of_subject, **still_personal}, {"_id": 1}),
                     await self._exports.find_one(of_subject, {"_id": 1}),
-                    await self._complaints.find_one(of_subject, {"_id": 1}),
+                    await self._complaints.any_of_subject(subject_id),
                 ]
             )
 
@@ -512,7 +512,7 @@ class Executions:
             await self._chunks.delete_many({"request_id": request["_id"]})
             await self._packages.delete_one({"_id": request["_id"]})
             await self._exports.delete_many({"request_id": request["_id"]})
-            await self._alerts.delete_many({"_id": {"$in": officer_alert_ids(request["_id"])}})
+            await self._alert_claims.forget(request["_id"])
             deleted = await self._requests.delete_one({"_id": request["_id"], **due})
             erased += deleted.deleted_count
             subjects.add(request["subject_id"])
