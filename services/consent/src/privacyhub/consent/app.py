@@ -3,7 +3,7 @@
 from faststream.asgi import AsgiFastStream
 from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
-from privacyhub.consent.expiry import register_expiry
+from privacyhub.consent.expiry import expiry_handlers
 from privacyhub.consent.handlers import register_handlers
 from privacyhub.consent.holds import KeptErasures
 from privacyhub.consent.notices import VisitorNotices
@@ -18,7 +18,8 @@ from privacyhub.consent.visits import Visits
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.legal_holds import keep_held_data
+from privacyhub.shared.expiry import ExpiryReceipts
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES
@@ -46,9 +47,23 @@ def create_runtime(
         keys=keys,
         states=VisitorStates(capacity=settings.visitor_state_capacity),
     )
-    register_handlers(runtime, stream, statements, consents.mark_needing_renewal)
     notices = VisitorNotices(runtime)
     kept_erasures = KeptErasures(runtime.db)
+    held = HeldData(runtime.db)
+    expiry = expiry_handlers(
+        runtime,
+        consents=consents,
+        visits=visits,
+        restrictions=restrictions,
+        keys=keys,
+        notices=notices,
+        kept_erasures=kept_erasures,
+        receipts=ExpiryReceipts(runtime.db),
+        clock=clock,
+    )
+    register_handlers(
+        runtime, stream, statements, consents.mark_needing_renewal, expiry=expiry, held=held
+    )
     register_subject_commands(
         runtime,
         consents=consents,
@@ -57,18 +72,8 @@ def create_runtime(
         statements=statements,
         keys=keys,
         notices=notices,
-        held=keep_held_data(runtime),
+        held=held,
         kept_erasures=kept_erasures,
-    )
-    register_expiry(
-        runtime,
-        consents=consents,
-        visits=visits,
-        restrictions=restrictions,
-        keys=keys,
-        notices=notices,
-        kept_erasures=kept_erasures,
-        clock=clock,
     )
     answer_queries(
         runtime,

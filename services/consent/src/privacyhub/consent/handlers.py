@@ -1,5 +1,7 @@
 """What the consent service consumes: consent choices and page views in batches on its hot path,
-and the statement versions published."""
+and one table for the rest: the statement versions published, the expiry commands it answers
+(expiry.py) and the legal holds announced (shared/legal_holds.py). Subject commands are answered
+in subject_commands.py."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -9,6 +11,7 @@ from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import PartitionsOwned, VisitorStream
 from privacyhub.shared.contracts.statement import STATEMENT_PUBLISHED, StatementVersion
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.legal_holds import HeldData, legal_hold_handlers
 from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
@@ -23,6 +26,9 @@ def register_handlers(
     stream: VisitorStream,
     statements: Statements,
     on_material_change: MaterialChange,
+    *,
+    expiry: dict[str, Handler],
+    held: HeldData,
 ) -> None:
     # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
     # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP).
@@ -32,7 +38,13 @@ def register_handlers(
         handler=stream.apply,
         listener=PartitionsOwned(stream),
     )
-    runtime.handle(statement_handlers(runtime, statements, on_material_change))
+    runtime.handle(
+        {
+            **statement_handlers(runtime, statements, on_material_change),
+            **expiry,
+            **legal_hold_handlers(held),
+        }
+    )
 
 
 def statement_handlers(

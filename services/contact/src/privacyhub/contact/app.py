@@ -1,7 +1,7 @@
 """Assembles the contact service process."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.contact.expiry import register_expiry
+from privacyhub.contact.expiry import expiry_handlers
 from privacyhub.contact.handlers import register_handlers
 from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.queries import contact_queries
@@ -13,7 +13,8 @@ from privacyhub.contact.subject_commands import register_subject_commands
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.legal_holds import keep_held_data
+from privacyhub.shared.expiry import ExpiryReceipts
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
@@ -39,14 +40,26 @@ def serve_contact(runtime: ServiceRuntime, restrictions: Restrictions, *, clock:
     passed_on = PassedOnCommands(runtime.db)
     runtime.on_startup(passed_on.ensure_indexes)
     sharing = Sharing(runtime, disclosures, passed_on, clock=clock)
+    held = HeldData(runtime.db)
+    expiry = expiry_handlers(
+        runtime,
+        disclosures=disclosures,
+        passed_on=passed_on,
+        receipts=ExpiryReceipts(runtime.db),
+        clock=clock,
+    )
     register_handlers(
-        runtime, messages, restrictions, sharing, passed_on, [r.id for r in sharing.recipients]
+        runtime,
+        messages,
+        restrictions,
+        sharing,
+        passed_on,
+        [r.id for r in sharing.recipients],
+        expiry=expiry,
+        held=held,
     )
     answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
-    register_subject_commands(
-        runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
-    )
-    register_expiry(runtime, disclosures=disclosures, passed_on=passed_on, clock=clock)
+    register_subject_commands(runtime, messages, restrictions, sharing, held=held)
 
 
 def create_app(settings: ContactSettings | None = None) -> AsgiFastStream:

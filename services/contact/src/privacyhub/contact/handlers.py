@@ -1,5 +1,7 @@
-"""What the contact service consumes: contact messages in batches (intake.py), answers one by one,
-and the recipients' answers to the subject commands passed on to them (partner_answers.py)."""
+"""What the contact service consumes: contact messages in batches (intake.py), and one table for
+the rest: answers given, the recipients' answers to the subject commands passed on to them
+(partner_answers.py), the expiry commands it answers (expiry.py) and the legal holds announced
+(shared/legal_holds.py). Subject commands are answered in subject_commands.py."""
 
 from collections.abc import Iterable
 
@@ -16,8 +18,9 @@ from privacyhub.shared.contracts.contact import (
 from privacyhub.shared.contracts.subject import SubjectMessage, read_payload
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.legal_holds import HeldData, legal_hold_handlers
 from privacyhub.shared.owners import AnswerPublishers
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, PARTNER_RESULTS
 
 
@@ -28,6 +31,9 @@ def register_handlers(
     sharing: Sharing,
     passed_on: PassedOnCommands,
     recipients: Iterable[str],
+    *,
+    expiry: dict[str, Handler],
+    held: HeldData,
 ) -> None:
     lifecycle = runtime.publisher(CONTACT_LIFECYCLE)
     intake = ContactIntake(
@@ -80,5 +86,7 @@ def register_handlers(
         {
             MARK_CONTACT_ANSWERED: mark_contact_answered,
             **dict.fromkeys(contracts(PARTNER_RESULTS), pass_recipient_answer_on),
+            **expiry,
+            **legal_hold_handlers(held),
         }
     )

@@ -9,7 +9,7 @@ from privacyhub.requests.complaints.commands import breach_commands, complaint_c
 from privacyhub.requests.complaints.handlers import register_handlers as register_complaints
 from privacyhub.requests.complaints.queries import breach_queries, complaint_queries
 from privacyhub.requests.complaints.workflow import Complaints
-from privacyhub.requests.expiry import register_expiry
+from privacyhub.requests.expiry import expiry_handlers
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
@@ -25,6 +25,7 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.expiry import ExpiryReceipts
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, SUBJECT_COMMANDS
@@ -86,13 +87,16 @@ def create_runtime(
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
     register_complaints(runtime, complaints, breaches, Mailer(settings), clock)
-    register_expiry(
-        runtime,
-        access_log=access_log,
-        complaints=complaints,
-        breaches=breaches,
-        executions=executions,
-        clock=clock,
+    runtime.handle(
+        expiry_handlers(
+            runtime,
+            access_log=access_log,
+            complaints=complaints,
+            breaches=breaches,
+            executions=executions,
+            receipts=ExpiryReceipts(runtime.db),
+            clock=clock,
+        )
     )
     answer_queries(
         runtime,
