@@ -23,7 +23,7 @@ from privacyhub.requests.access_log.log import COLLECTION as ACCESS_LOG
 from privacyhub.requests.complaints.breaches import COLLECTION as BREACH_REGISTER
 from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints.workflow import RECEIPTS
-from privacyhub.requests.rights.execution_store import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
+from privacyhub.requests.rights.packages import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
 from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import create_runtime as create_retention_runtime
