@@ -17,13 +17,18 @@ import uuid
 from datetime import timedelta
 
 from privacyhub.localinfra.endpoints import configured_or_local_servers
-from privacyhub.retention.app import assemble
-from privacyhub.retention.deletion_log import ERASURE_REQUESTS
+from privacyhub.retention.app import create_runtime
+from privacyhub.retention.deletion_log import ERASURE_REQUESTS, ErasureRequests
+from privacyhub.retention.holds import LegalHolds
+from privacyhub.retention.records import EndedCustomers
 from privacyhub.retention.rules import due_after_answer
 from privacyhub.retention.schedule import SCHEDULE, DueDeletion, DueDeletions
-from privacyhub.retention.settings import RetentionSettings
+from privacyhub.retention.settings import RetentionSettings, registered_retention
+from privacyhub.retention.sweep import Sweeper, SweepMetrics
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.topics import ensure_topics
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import SUBJECT_COMMANDS, ensure_topics
+from prometheus_client import CollectorRegistry
 
 GRACE = timedelta(days=30)
 
@@ -36,26 +41,42 @@ def due_records(count: int, per_subject: int) -> list[DueDeletion]:
     ]
 
 
+def sweeper_of(runtime: ServiceRuntime, settings: RetentionSettings) -> Sweeper:
+    """A sweeper over the service's own stores, as the service makes its own, to call directly."""
+    db = runtime.db
+    return Sweeper(
+        schedule=DueDeletions(db),
+        holds=LegalHolds(db),
+        requests=ErasureRequests(db),
+        customers=EndedCustomers(db),
+        publisher=runtime.publisher(SUBJECT_COMMANDS),
+        clock=utc_now,
+        batch_size=settings.sweep_batch_size,
+        keep_ended_for=registered_retention("retention_schedule"),
+        metrics=SweepMetrics(CollectorRegistry()),
+    )
+
+
 async def measure(
     bootstrap: str, mongodb_url: str, *, records: int, per_subject: int, batch_size: int
 ) -> None:
     run = uuid.uuid4().hex[:8]
     await ensure_topics(bootstrap)
-    service = assemble(
-        RetentionSettings(
-            kafka_bootstrap_servers=bootstrap,
-            mongodb_url=mongodb_url,
-            mongodb_database=f"bench_retention_{run}",
-            consumer_group=f"privacyhub-retention-bench-{run}",
-            sweep_batch_size=batch_size,
-            # The bench sweeps by itself; the service's own interval never comes round.
-            sweep_interval_seconds=24 * 3600,
-            log_level="WARNING",
-            environment="development",
-        )
+    settings = RetentionSettings(
+        kafka_bootstrap_servers=bootstrap,
+        mongodb_url=mongodb_url,
+        mongodb_database=f"bench_retention_{run}",
+        consumer_group=f"privacyhub-retention-bench-{run}",
+        sweep_batch_size=batch_size,
+        # The bench sweeps by itself; the service's own interval never comes round.
+        sweep_interval_seconds=24 * 3600,
+        log_level="WARNING",
+        environment="development",
     )
-    db = service.runtime.db
-    async with service.runtime.running():
+    runtime = create_runtime(settings)
+    sweeper = sweeper_of(runtime, settings)
+    db = runtime.db
+    async with runtime.running():
         started = time.perf_counter()
         await DueDeletions(db).schedule(due_records(records, per_subject))
         filled = time.perf_counter() - started
@@ -65,12 +86,12 @@ async def measure(
         reading = time.perf_counter() - started
 
         started = time.perf_counter()
-        commands = await service.sweeper.sweep()
+        commands = await sweeper.sweep()
         sweeping = time.perf_counter() - started
 
         left = await db[SCHEDULE].count_documents({})
         requested = await db[ERASURE_REQUESTS].count_documents({})
-        await service.runtime.mongo.drop_database(db.name)
+        await runtime.mongo.drop_database(db.name)
 
     print(f"{records} due records of {records // per_subject} people, rounds of {batch_size}")
     print(f"scheduling them (one bulk insert)   {filled:7.1f} s")

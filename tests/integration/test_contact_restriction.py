@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from privacyhub.contact.app import create_runtime
+from privacyhub.contact.app import serve_contact
 from privacyhub.contact.repository import COLLECTION
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.settings import ContactSettings
@@ -24,8 +24,9 @@ from privacyhub.shared.contracts.subject import (
     RestrictProcessing,
     SubjectMessage,
 )
-from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.idempotency import PROCESSED_EVENTS
+from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_COMMANDS, CONTACT_MESSAGES, SUBJECT_COMMANDS
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
@@ -179,19 +180,16 @@ async def test_a_message_looked_up_just_before_the_restriction_was_written_ends_
         SUBJECT_COMMANDS.name,
     )
     subject_id = f"subject-restricted-race-{tag}"
-    restrictions: list[RestrictedRightAfterALookup] = []
-
-    def restrictions_of(db: AsyncDatabase) -> Restrictions:
-        restrictions.append(RestrictedRightAfterALookup(db, subject_id))
-        return restrictions[0]
-
+    contact = ServiceRuntime(settings, name="contact")
+    restrictions = RestrictedRightAfterALookup(contact.db, subject_id)
+    serve_contact(contact, restrictions, clock=utc_now)
     restriction = command(
         RESTRICT_PROCESSING, subject_id, RestrictProcessing(request_id=str(uuid.uuid4()))
     )
     message = message_of(subject_id)
-    async with create_runtime(settings, restrictions_of=restrictions_of).running() as runtime:
+    async with contact.running() as runtime:
         await publish_all(bootstrap, SUBJECT_COMMANDS.name, [restriction])
-        await restrictions[0].placing.wait()  # caught up at first, about to write
+        await restrictions.placing.wait()  # caught up at first, about to write
         await publish_all(bootstrap, CONTACT_MESSAGES.name, [message])
 
         await eventually(

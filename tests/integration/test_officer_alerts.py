@@ -12,7 +12,8 @@ from httpx import AsyncClient
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.notices import dutch_date, english_date
-from privacyhub.requests.rights.officer_alerts import OfficerAlerts
+from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
+from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.deadlines import due_date_for
 from privacyhub.shared.envelope import utc_now
@@ -24,6 +25,7 @@ from tests.support.endpoints import Endpoints
 from tests.support.mailbox import Mailbox, text_of
 from tests.support.naming import unique_word
 from tests.support.people import Person
+from tests.support.requests_store import subject_keys
 from tests.support.rights import OFFICER, approve_a_letter
 from tests.support.waiting_copy import (
     WaitingCopy,
@@ -117,7 +119,13 @@ async def test_each_alert_reaches_the_officer_once_also_after_a_restart(
             return utc_now() + timedelta(days=30)
 
         copies = [
-            OfficerAlerts(second, mailer=Mailer(settings), settings=settings, clock=month_on)
+            OfficerAlerts(
+                RightsRequests(second, subject_keys(second, settings)),
+                AlertClaims(second),
+                mailer=Mailer(settings),
+                settings=settings,
+                clock=month_on,
+            )
             for _ in range(2)
         ]
         sent = await asyncio.gather(*(copy.send_due() for copy in copies))

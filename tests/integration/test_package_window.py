@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from privacyhub.requests.rights.execution_store import PACKAGE_CHUNKS, PACKAGES
+from privacyhub.requests.rights.packages import PACKAGE_CHUNKS, PACKAGES
 from privacyhub.requests.settings import RequestsSettings
 from pymongo.asynchronous.database import AsyncDatabase
 

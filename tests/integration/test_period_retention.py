@@ -23,10 +23,10 @@ from privacyhub.requests.access_log.log import COLLECTION as ACCESS_LOG
 from privacyhub.requests.complaints.breaches import COLLECTION as BREACH_REGISTER
 from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints.workflow import RECEIPTS
-from privacyhub.requests.rights.execution_store import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
+from privacyhub.requests.rights.packages import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
 from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
-from privacyhub.retention.app import assemble
+from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.deletion_log import DELETION_LOG
 from privacyhub.retention.expiry import EXPIRY_REQUESTS
 from privacyhub.retention.holds import LEGAL_HOLDS
@@ -97,8 +97,8 @@ periods_settings, periods_service, periods_db = running_service(
     settings=lambda endpoints: service_settings(
         RetentionSettings, endpoints, "retention_periods", expiry_sweep_interval_seconds=0.5
     ),
-    runtime=lambda periods_settings, retention_clock: (
-        assemble(periods_settings, clock=retention_clock).runtime
+    runtime=lambda periods_settings, retention_clock: create_retention_runtime(
+        periods_settings, clock=retention_clock
     ),
     scope="module",
 )

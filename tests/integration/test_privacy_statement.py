@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from httpx import AsyncClient
+from privacyhub.consent.handlers import statement_handlers
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.consent.statements import Statements, register_statement_handlers
+from privacyhub.consent.statements import Statements
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.statement import STATEMENT_PUBLISHED, StatementVersion
 from privacyhub.shared.envelope import Envelope
@@ -235,7 +236,7 @@ async def test_a_material_version_names_the_versions_it_replaces_once_and_a_mino
         renewals.append((replaced, renewal_version))
         return len(replaced)
 
-    register_statement_handlers(keeper, statements, record_renewal)
+    keeper.handle(statement_handlers(keeper, statements, record_renewal))
     material, minor = new_version(), new_version()
     material_body = draft(material)
     material_event = Envelope[StatementVersion](

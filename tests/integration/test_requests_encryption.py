@@ -18,12 +18,12 @@ from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints.workflow import PERSONAL_FIELDS as COMPLAINT_FIELDS
-from privacyhub.requests.rights.execution_store import (
+from privacyhub.requests.rights.execution_store import Executions
+from privacyhub.requests.rights.packages import (
     CHUNK_FIELDS,
     OWNER_EXPORTS,
     PACKAGE_CHUNKS,
     PACKAGES,
-    Executions,
 )
 from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.rights.repository import PERSONAL_FIELDS as REQUEST_FIELDS

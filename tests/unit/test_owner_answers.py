@@ -3,7 +3,7 @@ travels in parts that Kafka takes and that join back into the whole."""
 
 import pytest
 from aiokafka.errors import MessageSizeTooLargeError
-from privacyhub.requests.rights.execution_store import joined
+from privacyhub.requests.rights.packages import joined
 from privacyhub.shared.contracts.subject import (
     CategoryExport,
     Receipt,

@@ -20,13 +20,15 @@ from typing import Any
 
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import (
+    ERASE_EXPIRED_RECORDS,
     EXPIRED_RECORDS_ERASED,
     EraseExpiredRecords,
     ExpiredRecordsErased,
     ExpiringCategory,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
-from privacyhub.shared.topics import RETENTION_EXPIRY, RETENTION_EXPIRY_RECEIPTS
+from privacyhub.shared.service import Handler
+from privacyhub.shared.topics import RETENTION_EXPIRY_RECEIPTS
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -39,6 +41,20 @@ class Erased:
 
     erased: int
     kept_under_hold: int
+
+    def receipt(
+        self, owner: str, command: EraseExpiredRecords, erased_at: datetime
+    ) -> ExpiredRecordsErased:
+        """The owner's receipt for `command`: these counts, never the data."""
+        return ExpiredRecordsErased(
+            owner=owner,
+            category=command.category,
+            rule=command.rule,
+            cutoff=command.cutoff,
+            erased=self.erased,
+            kept_under_hold=self.kept_under_hold,
+            erased_at=erased_at,
+        )
 
 
 Expiry = Callable[[EraseExpiredRecords], Awaitable[Erased]]
@@ -80,19 +96,21 @@ class ExpiryReceipts:
         return erased.deleted_count
 
 
-def answer_expiry_commands(
+def expiry_handler(
     runtime: Any,
     *,
     owner: str,
     expiries: dict[ExpiringCategory, Expiry],
+    receipts: ExpiryReceipts,
     clock: Clock = utc_now,
-) -> None:
-    """Subscribe `runtime` (a ServiceRuntime) to RETENTION_EXPIRY for the categories it owns.
+) -> dict[str, Handler]:
+    """The owner's handler of `EraseExpiredRecords` for the categories it owns, for its handler
+    table (`ServiceRuntime.handle`); it answers through `runtime` (a ServiceRuntime) and keeps
+    its receipts in `receipts`.
 
     Commands for categories another service owns are not this owner's to answer. `clock` dates
     the receipts; tests may pass one they control.
     """
-    receipts = ExpiryReceipts(runtime.db)
 
     async def expire_receipts(command: EraseExpiredRecords) -> Erased:
         return Erased(erased=await receipts.erase_given_before(command.cutoff), kept_under_hold=0)
@@ -100,7 +118,6 @@ def answer_expiry_commands(
     expiries = {**expiries, "expiry_bookkeeping": expire_receipts}
     answers = runtime.publisher(RETENTION_EXPIRY_RECEIPTS)
 
-    @runtime.subscriber(RETENTION_EXPIRY)
     async def erase_expired_records(envelope: Envelope[EraseExpiredRecords]) -> None:
         """Erase a category's records whose retention period started before the cutoff, and give a receipt."""
         command = envelope.payload
@@ -111,18 +128,7 @@ def answer_expiry_commands(
         receipt = await receipts.given(command_id)
         if receipt is None:
             erased = await expire(command)
-            receipt = await receipts.keep(
-                command_id,
-                ExpiredRecordsErased(
-                    owner=owner,
-                    category=command.category,
-                    rule=command.rule,
-                    cutoff=command.cutoff,
-                    erased=erased.erased,
-                    kept_under_hold=erased.kept_under_hold,
-                    erased_at=clock(),
-                ),
-            )
+            receipt = await receipts.keep(command_id, erased.receipt(owner, command, clock()))
         answer = Envelope[ExpiredRecordsErased](
             event_id=derived_event_id(envelope.event_id, f"{owner}:{EXPIRED_RECORDS_ERASED}"),
             type=EXPIRED_RECORDS_ERASED,
@@ -132,3 +138,5 @@ def answer_expiry_commands(
             payload=receipt,
         )
         await answers.publish(answer, key=answer.partition_key)
+
+    return {ERASE_EXPIRED_RECORDS: erase_expired_records}

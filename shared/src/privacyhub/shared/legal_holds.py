@@ -14,13 +14,11 @@ from privacyhub.shared.contracts.retention import (
     LEGAL_HOLD_LIFTED,
     LEGAL_HOLD_PLACED,
     HeldCategory,
-    LegalHoldEvent,
     LegalHoldLifted,
     LegalHoldPlaced,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.topics import RETENTION_HOLDS
+from privacyhub.shared.service import Handler
 from pymongo.asynchronous.database import AsyncDatabase
 
 LEGAL_HOLDS = "legal_holds"
@@ -79,19 +77,17 @@ def _covers(
     return whom and hold.get("category") in (None, category, _SAME_DATA.get(category))
 
 
-def keep_held_data(runtime: Any) -> HeldData:
-    """Follow the retention service's hold announcements into `runtime`'s (a ServiceRuntime's) database."""
-    held = HeldData(runtime.db)
+def legal_hold_handlers(held: HeldData) -> dict[str, Handler]:
+    """An owner's handlers of the retention service's hold announcements, for its handler table
+    (`ServiceRuntime.handle`): they keep its copy of the holds in `held`. Both are idempotent,
+    so no event needs remembering."""
 
-    @runtime.subscriber(RETENTION_HOLDS)
-    async def follow_legal_holds(envelope: Envelope[LegalHoldEvent]) -> None:
-        """Keep a hold placed, drop one lifted; both are idempotent, so no event needs remembering."""
-        event = envelope.payload
-        if envelope.type == LEGAL_HOLD_PLACED and isinstance(event, LegalHoldPlaced):
-            await held.placed(event)
-        elif envelope.type == LEGAL_HOLD_LIFTED and isinstance(event, LegalHoldLifted):
-            await held.lifted(event)
-        else:
-            raise UnprocessableMessage(f"{envelope.type!r} is not a legal-hold event")
+    async def keep_hold(envelope: Envelope[LegalHoldPlaced]) -> None:
+        """Keep a hold placed (again at every start of the retention service: the first copy stays)."""
+        await held.placed(envelope.payload)
 
-    return held
+    async def drop_hold(envelope: Envelope[LegalHoldLifted]) -> None:
+        """Drop a hold lifted."""
+        await held.lifted(envelope.payload)
+
+    return {LEGAL_HOLD_PLACED: keep_hold, LEGAL_HOLD_LIFTED: drop_hold}

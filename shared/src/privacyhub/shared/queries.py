@@ -71,6 +71,10 @@ class Refusal(Exception):
         self.reason = reason
 
 
+class NoArguments(BaseModel):
+    """The arguments of a read that takes none (a whole list, the version in force)."""
+
+
 QueryHandler = Callable[[Query], Awaitable[Reply]]
 CommandHandler = Callable[[Command], Awaitable[Reply]]
 

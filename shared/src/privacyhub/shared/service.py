@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -38,14 +39,27 @@ from privacyhub.shared.progress import GroupProgress
 from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
 from privacyhub.shared.topics import LONGEST_RETENTION, TopicSpec
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CollectorRegistry, Counter, make_asgi_app
 from pydantic import BaseModel
 
 StartupTask = Callable[[], Awaitable[None]]
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 """What a service does with one message of a type: a plain function of the envelope."""
-PeriodicTask = Callable[[Callable[[], bool]], Awaitable[object]]
-"""Called with `serving`: a long task checks it between steps and returns once it is False."""
+PeriodicTask = Callable[[Callable[[], bool]], Awaitable[int | None]]
+"""Called with `serving`: a long task checks it between steps and returns once it is False. It
+may return how many things it did (commands sent, say), logged when there were any."""
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A task the service runs on a timer while it consumes (`ServiceRuntime.every`)."""
+
+    seconds: float
+    task: PeriodicTask
+    what: str
+    failures: Counter | None
+    once: bool
+
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +125,7 @@ class ServiceRuntime:
         self.progress = GroupProgress(settings, client_id=name)
         self._startup_tasks: list[StartupTask] = []
         self._publications: dict[str, Any] = {}
-        self._periodic: list[tuple[float, PeriodicTask, str]] = []
+        self._periodic: list[Periodic] = []
         self._running_periodic: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
         self._memberships: list[Membership] = []
@@ -222,6 +236,7 @@ class ServiceRuntime:
 
     async def _forget_old_events(self, serving: Callable[[], bool]) -> None:
         await self.processed_events.expire_before(utc_now() - LONGEST_RETENTION)
+        return None
 
     def publisher(self, topic: TopicSpec) -> Any:
         """What the service sends on `topic`, as the catalogue declares it (also listed in the
@@ -238,11 +253,21 @@ class ServiceRuntime:
         self._startup_tasks.append(task)
         return task
 
-    def every(self, seconds: float, task: PeriodicTask, *, what: str) -> None:
+    def every(
+        self,
+        seconds: float,
+        task: PeriodicTask,
+        *,
+        what: str,
+        failures: Counter | None = None,
+        once: bool = False,
+    ) -> None:
         """Run `task(serving)` every `seconds` while the service consumes, from after start-up until
-        it stops; a failure is logged and the task runs again at the next interval. Stopping waits
-        for a running task, so it never outlives the broker or the database it uses."""
-        self._periodic.append((seconds, task, what))
+        it stops; a failure is logged (and counted in `failures`) and the task runs again at the
+        next interval. `once`: after each start it runs until it succeeds once, then no more (an
+        announcement each start owes). Stopping waits for a running task, so it never outlives the
+        broker or the database it uses. This is the one way a service runs work on a timer."""
+        self._periodic.append(Periodic(seconds, task, what, failures, once))
 
     def serving(self) -> bool:
         """Whether the service consumes and is not stopping."""
@@ -255,8 +280,7 @@ class ServiceRuntime:
     async def _start_periodic(self) -> None:
         self._stopping.clear()
         self._running_periodic = [
-            asyncio.create_task(self._repeat(seconds, task, what))
-            for seconds, task, what in self._periodic
+            asyncio.create_task(self._repeat(periodic)) for periodic in self._periodic
         ]
 
     async def _stop_periodic(self) -> None:
@@ -264,24 +288,32 @@ class ServiceRuntime:
         await asyncio.gather(*self._running_periodic)
         self._running_periodic = []
 
-    async def _repeat(self, seconds: float, task: PeriodicTask, what: str) -> None:
+    async def _repeat(self, periodic: Periodic) -> None:
         while True:
             try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+                await asyncio.wait_for(self._stopping.wait(), timeout=periodic.seconds)
             except TimeoutError:
-                await self._run_once(task, what)
+                if await self._run_once(periodic) and periodic.once:
+                    return
             else:
                 return
 
-    async def _run_once(self, task: PeriodicTask, what: str) -> None:
+    async def _run_once(self, periodic: Periodic) -> bool:
+        """Whether the task succeeded."""
         try:
-            await task(self.serving)
+            done = await periodic.task(self.serving)
         except Exception:
+            if periodic.failures is not None:
+                periodic.failures.inc()
             logger.warning(
                 "periodic task failed; trying again next interval",
-                extra={"task": what},
+                extra={"task": periodic.what},
                 exc_info=True,
             )
+            return False
+        if done:
+            logger.info("periodic task done", extra={"task": periodic.what, "count": done})
+        return True
 
     def holding_partitions(self) -> bool:
         """Every subscriber holds its share of partitions, with what it keeps in memory loaded:

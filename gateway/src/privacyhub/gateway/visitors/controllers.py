@@ -24,11 +24,13 @@ from privacyhub.shared.contracts.consent import (
     ANALYTICS_QUERY,
     CONSENT_GIVEN,
     CONSENTS_OF_VISITOR_QUERY,
+    VISITOR_ID_PATTERN,
     AnalyticsReport,
     ConsentGiven,
     ConsentSource,
     Purposes,
     VisitorConsents,
+    VisitorId,
 )
 from privacyhub.shared.contracts.statement import (
     CURRENT_STATEMENT_QUERY,
@@ -52,14 +54,10 @@ GlobalPrivacyControl = Annotated[
         description="Global Privacy Control: `1` switches every non-necessary purpose off.",
     ),
 ]
+# Litestar checks a path parameter's lengths from the type, but not its pattern.
 VisitorIdInPath = Annotated[
-    str,
-    PathParameter(
-        min_length=8,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="The visitor cookie's value.",
-    ),
+    VisitorId,
+    PathParameter(pattern=VISITOR_ID_PATTERN, description="The visitor cookie's value."),
 ]
 
 

@@ -3,30 +3,32 @@
 from faststream.asgi import AsgiFastStream
 from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
-from privacyhub.consent.expiry import register_expiry
+from privacyhub.consent.expiry import expiry_handlers
 from privacyhub.consent.handlers import register_handlers
 from privacyhub.consent.holds import KeptErasures
 from privacyhub.consent.notices import VisitorNotices
-from privacyhub.consent.queries import consent_queries
+from privacyhub.consent.queries import consent_queries, statement_queries
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.consent.statements import (
-    Statements,
-    register_statement_handlers,
-    statement_queries,
-)
+from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import VisitorStream
 from privacyhub.consent.subject_commands import register_subject_commands
 from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import Visits
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
-from privacyhub.shared.legal_holds import keep_held_data
+from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.expiry import ExpiryReceipts
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_QUERIES
 
 
-def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
+def create_runtime(
+    settings: ConsentSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceRuntime:
+    """`clock` dates expiry receipts; tests may pass one they control."""
     settings = settings or ConsentSettings()
     runtime = ServiceRuntime(settings, name="consent")
     keys = subject_keys_for(runtime)
@@ -37,7 +39,6 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
     runtime.on_startup(statements.ensure_seeded)
     runtime.on_startup(consents.ensure_indexes)
     runtime.on_startup(visits.ensure_indexes)
-    register_statement_handlers(runtime, statements, consents.mark_needing_renewal)
     stream = VisitorStream(
         consents=consents,
         visits=visits,
@@ -46,9 +47,23 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
         keys=keys,
         states=VisitorStates(capacity=settings.visitor_state_capacity),
     )
-    register_handlers(runtime, stream)
     notices = VisitorNotices(runtime)
     kept_erasures = KeptErasures(runtime.db)
+    held = HeldData(runtime.db)
+    expiry = expiry_handlers(
+        runtime,
+        consents=consents,
+        visits=visits,
+        restrictions=restrictions,
+        keys=keys,
+        notices=notices,
+        kept_erasures=kept_erasures,
+        receipts=ExpiryReceipts(runtime.db),
+        clock=clock,
+    )
+    register_handlers(
+        runtime, stream, statements, consents.mark_needing_renewal, expiry=expiry, held=held
+    )
     register_subject_commands(
         runtime,
         consents=consents,
@@ -57,16 +72,7 @@ def create_runtime(settings: ConsentSettings | None = None) -> ServiceRuntime:
         statements=statements,
         keys=keys,
         notices=notices,
-        held=keep_held_data(runtime),
-        kept_erasures=kept_erasures,
-    )
-    register_expiry(
-        runtime,
-        consents=consents,
-        visits=visits,
-        restrictions=restrictions,
-        keys=keys,
-        notices=notices,
+        held=held,
         kept_erasures=kept_erasures,
     )
     answer_queries(

@@ -145,6 +145,11 @@ class Consents:
 
         return await looked_up(in_force, visitor_ids)
 
+    async def choices_in_force(self, visitor_ids: list[str]) -> list[dict[str, Any]]:
+        """The stored choice in force of each of the visitors who has one, whole (its personal
+        fields still encrypted): statement version, consent id, renewal marks."""
+        return await self._current.find({"_id": {"$in": visitor_ids}}).to_list()
+
     async def analytics_allowed(self, stored: dict[str, Any]) -> bool | None:
         """Whether a stored choice allows analytics; None when it was erased meanwhile."""
         opened = await self._opened(stored)

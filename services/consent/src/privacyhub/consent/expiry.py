@@ -17,16 +17,17 @@ from privacyhub.consent.holds import KeptErasures
 from privacyhub.consent.notices import VisitorNotices
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.visits import Visits
+from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
 from privacyhub.shared.crypto import SubjectKeys
-from privacyhub.shared.expiry import Erased, answer_expiry_commands
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.expiry import Erased, ExpiryReceipts, expiry_handler
+from privacyhub.shared.service import Handler, ServiceRuntime
 
 OWNER = "consent"
 KEPT_ERASURE_NOTICES = uuid5(UUID(int=0), "privacyhub.consent.kept-erasures")
 
 
-def register_expiry(
+def expiry_handlers(
     runtime: ServiceRuntime,
     *,
     consents: Consents,
@@ -35,7 +36,9 @@ def register_expiry(
     keys: SubjectKeys,
     notices: VisitorNotices,
     kept_erasures: KeptErasures,
-) -> None:
+    receipts: ExpiryReceipts,
+    clock: Clock,
+) -> dict[str, Handler]:
     async def anything_held_for(visitor_id: str) -> bool:
         return await consents.held_for(visitor_id) or await visits.held_for(visitor_id)
 
@@ -72,9 +75,11 @@ def register_expiry(
     async def expire_counts(command: EraseExpiredRecords) -> Erased:
         return Erased(erased=await visits.erase_counts_before(command.cutoff), kept_under_hold=0)
 
-    answer_expiry_commands(
+    return expiry_handler(
         runtime,
         owner=OWNER,
+        receipts=receipts,
+        clock=clock,
         expiries={
             "visit_records": expire_visits,
             "consent_proofs": expire_replaced_choices,

@@ -1,16 +1,73 @@
-"""What the consent service consumes on its hot path: consent choices and page views, in batches."""
+"""What the consent service consumes: consent choices and page views in batches on its hot path,
+and one table for the rest: the statement versions published, the expiry commands it answers
+(expiry.py) and the legal holds announced (shared/legal_holds.py). Subject commands are answered
+in subject_commands.py."""
 
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import PartitionsOwned, VisitorStream
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.contracts.statement import STATEMENT_PUBLISHED, StatementVersion
+from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.legal_holds import HeldData, legal_hold_handlers
+from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
+logger = logging.getLogger(__name__)
 
-def register_handlers(runtime: ServiceRuntime, stream: VisitorStream) -> None:
-    """One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
-    reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP)."""
+# Called with the versions a new material version replaces and that new version's number.
+MaterialChange = Callable[[list[str], str], Awaitable[Any]]
+
+
+def register_handlers(
+    runtime: ServiceRuntime,
+    stream: VisitorStream,
+    statements: Statements,
+    on_material_change: MaterialChange,
+    *,
+    expiry: dict[str, Handler],
+    held: HeldData,
+) -> None:
+    # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
+    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP).
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
         handler=stream.apply,
         listener=PartitionsOwned(stream),
     )
+    runtime.handle(
+        {
+            **statement_handlers(runtime, statements, on_material_change),
+            **expiry,
+            **legal_hold_handlers(held),
+        }
+    )
+
+
+def statement_handlers(
+    runtime: ServiceRuntime, statements: Statements, on_material_change: MaterialChange
+) -> dict[str, Handler]:
+    """The statement versions published: `on_material_change` is the hook for renewal."""
+
+    async def keep_published_statement(envelope: Envelope[StatementVersion]) -> None:
+        """Keep a published version once; a material one sends consents under earlier versions to renewal."""
+        published = envelope.payload
+
+        async def effect() -> None:
+            await statements.publish(published)
+            # Compared rather than trusting publish(): a redelivery after a crash finds its own version kept.
+            if await statements.get(published.version) != published:
+                logger.warning(
+                    "statement version already kept with other content; publication ignored",
+                    extra={"version": published.version, "event_id": str(envelope.event_id)},
+                )
+                return
+            if published.material:
+                await on_material_change(await statements.replaced_by(published), published.version)
+
+        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
+
+    return {STATEMENT_PUBLISHED: keep_published_statement}

@@ -1,35 +1,75 @@
-"""Answers to the gateway's reads of consents and visit statistics, by query name."""
+"""Answers to the gateway's reads of consents, visit statistics and the statement, by query name."""
 
 from datetime import date
+from typing import Self
 
 from privacyhub.consent.analytics import Analytics
 from privacyhub.consent.consents import Consents
-from privacyhub.shared.contracts.consent import ANALYTICS_QUERY, CONSENTS_OF_VISITOR_QUERY
-from privacyhub.shared.queries import Query, QueryHandler, Reply
+from privacyhub.consent.statements import Statements
+from privacyhub.shared.contracts.consent import (
+    ANALYTICS_QUERY,
+    CONSENTS_OF_VISITOR_QUERY,
+    AnalyticsReport,
+    VisitorConsents,
+)
+from privacyhub.shared.contracts.statement import (
+    CURRENT_STATEMENT_QUERY,
+    STATEMENT_VERSION_QUERY,
+    STATEMENT_VERSIONS_QUERY,
+    StatementVersion,
+)
+from privacyhub.shared.queries import NoArguments, QueryHandler, Reply, answering
+from pydantic import BaseModel, Field, model_validator
+
+
+class VisitorLookup(BaseModel):
+    visitor_id: str
+
+
+class VersionLookup(BaseModel):
+    version: str
+
+
+class ReportPeriod(BaseModel):
+    from_day: date = Field(alias="from")
+    to_day: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def in_order(self) -> Self:
+        if self.from_day > self.to_day:
+            raise ValueError("'from' lies after 'to'")
+        return self
 
 
 def consent_queries(consents: Consents, analytics: Analytics) -> dict[str, QueryHandler]:
-    async def consents_of_visitor(query: Query) -> Reply:
-        visitor_id = query.arguments.get("visitor_id")
-        if not isinstance(visitor_id, str):
-            return Reply(status="invalid", reason="argument 'visitor_id' must be text")
-        found = await consents.history(visitor_id)
-        if found is None:
-            return Reply(status="not_found", reason="no consent choice for that visitor")
-        return Reply(status="found", result=found.model_dump(mode="json"))
+    async def consents_of_visitor(lookup: VisitorLookup) -> VisitorConsents | None:
+        return await consents.history(lookup.visitor_id)
 
-    async def analytics_report(query: Query) -> Reply:
-        try:
-            from_day = date.fromisoformat(str(query.arguments["from"]))
-            to_day = date.fromisoformat(str(query.arguments["to"]))
-        except (KeyError, ValueError):
-            return Reply(status="invalid", reason="arguments 'from' and 'to' must be ISO dates")
-        if from_day > to_day:
-            return Reply(status="invalid", reason="'from' lies after 'to'")
-        report = await analytics.report(from_day, to_day)
-        return Reply(status="found", result=report.model_dump(mode="json"))
+    async def analytics_report(period: ReportPeriod) -> AnalyticsReport:
+        return await analytics.report(period.from_day, period.to_day)
 
     return {
-        CONSENTS_OF_VISITOR_QUERY: consents_of_visitor,
-        ANALYTICS_QUERY: analytics_report,
+        CONSENTS_OF_VISITOR_QUERY: answering(
+            VisitorLookup, consents_of_visitor, not_found="no consent choice for that visitor"
+        ),
+        ANALYTICS_QUERY: answering(ReportPeriod, analytics_report, not_found="no report"),
+    }
+
+
+def statement_queries(statements: Statements) -> dict[str, QueryHandler]:
+    async def current(_: NoArguments) -> StatementVersion:
+        return await statements.current()
+
+    async def one_version(lookup: VersionLookup) -> StatementVersion | None:
+        return await statements.get(lookup.version)
+
+    async def all_versions(_: NoArguments) -> Reply:
+        versions = await statements.all()
+        return Reply(status="found", result=[v.model_dump(mode="json") for v in versions])
+
+    not_found = "no statement with that version"
+    return {
+        CURRENT_STATEMENT_QUERY: answering(NoArguments, current, not_found=not_found),
+        STATEMENT_VERSION_QUERY: answering(VersionLookup, one_version, not_found=not_found),
+        STATEMENT_VERSIONS_QUERY: answering(NoArguments, all_versions, not_found=not_found),
     }

@@ -1,32 +1,15 @@
 """Privacy statement versions (statement §9), kept by the consent service because every consent proof names one."""
 
-import logging
 import re
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from privacyhub.shared.contracts.statement import (
-    CURRENT_STATEMENT_QUERY,
-    STATEMENT_PUBLISHED,
-    STATEMENT_VERSION_QUERY,
-    STATEMENT_VERSIONS_QUERY,
-    StatementMetadata,
-    StatementVersion,
-)
-from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.queries import Query, QueryHandler, Reply
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.contracts.statement import StatementMetadata, StatementVersion
 from privacyhub.shared.statement import seed_statement
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "statement_versions"
-
-logger = logging.getLogger(__name__)
-
-# Called with the versions a new material version replaces and that new version's number.
-MaterialChange = Callable[[list[str], str], Awaitable[Any]]
 
 SuccessionKey = tuple[date, tuple[tuple[int, int, str], ...]]
 
@@ -107,54 +90,3 @@ class Statements:
         """The versions that came before `statement`."""
         successor = succession_key(statement)
         return [v.version for v in await self.all() if succession_key(v) < successor]
-
-
-def register_statement_handlers(
-    runtime: ServiceRuntime, statements: Statements, on_material_change: MaterialChange
-) -> None:
-    async def keep_published_statement(envelope: Envelope[StatementVersion]) -> None:
-        """Keep a published version once; a material one sends consents under earlier versions to renewal."""
-        published = envelope.payload
-
-        async def effect() -> None:
-            await statements.publish(published)
-            # Compared rather than trusting publish(): a redelivery after a crash finds its own version kept.
-            if await statements.get(published.version) != published:
-                logger.warning(
-                    "statement version already kept with other content; publication ignored",
-                    extra={"version": published.version, "event_id": str(envelope.event_id)},
-                )
-                return
-            if published.material:
-                await on_material_change(await statements.replaced_by(published), published.version)
-
-        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
-
-    runtime.handle({STATEMENT_PUBLISHED: keep_published_statement})
-
-
-def statement_queries(statements: Statements) -> dict[str, QueryHandler]:
-    """Answers to the gateway's reads of the statement, by query name."""
-
-    async def current(_: Query) -> Reply:
-        statement = await statements.current()
-        return Reply(status="found", result=statement.model_dump(mode="json"))
-
-    async def one_version(query: Query) -> Reply:
-        version = query.arguments.get("version")
-        if not isinstance(version, str):
-            return Reply(status="invalid", reason="argument 'version' must be text")
-        statement = await statements.get(version)
-        if statement is None:
-            return Reply(status="not_found", reason="no statement with that version")
-        return Reply(status="found", result=statement.model_dump(mode="json"))
-
-    async def all_versions(_: Query) -> Reply:
-        versions = await statements.all()
-        return Reply(status="found", result=[v.model_dump(mode="json") for v in versions])
-
-    return {
-        CURRENT_STATEMENT_QUERY: current,
-        STATEMENT_VERSION_QUERY: one_version,
-        STATEMENT_VERSIONS_QUERY: all_versions,
-    }

@@ -24,12 +24,12 @@ from functools import partial
 from typing import Any
 from uuid import uuid5
 
-from privacyhub.consent.consents import CURRENT, Consents
+from privacyhub.consent.consents import Consents
 from privacyhub.consent.holds import ConsentCategory, HeldApart, KeptErasures, hold_apart
 from privacyhub.consent.notices import VisitorNotices
 from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.statements import Statements
-from privacyhub.consent.visits import VISITS, Visits
+from privacyhub.consent.visits import Visits
 from privacyhub.shared.contracts.consent import (
     ConsentGiven,
     ConsentSource,
@@ -82,8 +82,6 @@ def register_subject_commands(
     held: HeldData,
     kept_erasures: KeptErasures,
 ) -> None:
-    current, visit_records = runtime.db[CURRENT], runtime.db[VISITS]
-
     async def tell_holders(
         envelope: Envelope[SubjectMessage], visitor_ids: list[str], change: Any
     ) -> None:
@@ -111,9 +109,6 @@ def register_subject_commands(
             erased_at=utc_now(),
         )
 
-    def of(visitor_ids: list[str]) -> dict[str, Any]:
-        return {"visitor_id": {"$in": visitor_ids}}
-
     async def anything_held_for(visitor_id: str) -> bool:
         return await consents.held_for(visitor_id) or await visits.held_for(visitor_id)
 
@@ -131,7 +126,7 @@ def register_subject_commands(
     async def export(_: Envelope[SubjectMessage], command: Any) -> OwnerAnswer:
         in_force = {
             document["consent_id"]: document
-            async for document in current.find({"_id": {"$in": command.visitor_ids}})
+            for document in await consents.choices_in_force(command.visitor_ids)
         }
         restricted = await restrictions.of(command.visitor_ids)
         choices = []
@@ -184,7 +179,7 @@ def register_subject_commands(
         envelope: Envelope[SubjectMessage], command: WithdrawConsents
     ) -> OwnerAnswer:
         at, withdrawn = utc_now(), 0
-        async for in_force in current.find({"_id": {"$in": command.visitor_ids}}):
+        for in_force in await consents.choices_in_force(command.visitor_ids):
             statement = await statements.get(in_force["statement_version"])
             if statement is None:
                 raise UnprocessableMessage("consent in force refers to an unknown statement")
@@ -222,15 +217,14 @@ def register_subject_commands(
             command.visitor_ids, since=at, request_id=command.request_id
         )
         await tell_holders(envelope, command.visitor_ids, "restricted")
-        flag = {"$set": {"restriction": {"since": at, "request_id": command.request_id}}}
-        flagged_visits = await visit_records.update_many(
-            {**of(command.visitor_ids), "restriction": {"$exists": False}}, flag
+        flagged_visits = await visits.flag_restricted(
+            command.visitor_ids, since=at, request_id=command.request_id
         )
         return changed(
             "restricted",
             [
                 Change(category="consents", affected=restricted, at=at),
-                Change(category="visit_records", affected=flagged_visits.modified_count, at=at),
+                Change(category="visit_records", affected=flagged_visits, at=at),
             ],
         )
 
@@ -238,15 +232,14 @@ def register_subject_commands(
         at = utc_now()
         lifted = await restrictions.lift(command.visitor_ids, restricted_by=command.restricted_by)
         await tell_holders(envelope, command.visitor_ids, "restriction_lifted")
-        lifted_visits = await visit_records.update_many(
-            {**of(command.visitor_ids), "restriction.request_id": command.restricted_by},
-            {"$unset": {"restriction": ""}},
+        lifted_visits = await visits.lift_restriction(
+            command.visitor_ids, restricted_by=command.restricted_by
         )
         return changed(
             "restriction_lifted",
             [
                 Change(category="consents", affected=len(lifted), at=at),
-                Change(category="visit_records", affected=lifted_visits.modified_count, at=at),
+                Change(category="visit_records", affected=lifted_visits, at=at),
             ],
         )
 

@@ -129,6 +129,25 @@ class Visits:
         """How many linked visits of the visitors are stored."""
         return await self._visits.count_documents({"visitor_id": {"$in": visitor_ids}})
 
+    async def flag_restricted(
+        self, visitor_ids: list[str], *, since: datetime, request_id: str
+    ) -> int:
+        """Flag the visitors' linked visits not flagged yet as restricted (a clear field, set in
+        place); how many."""
+        flagged = await self._visits.update_many(
+            {"visitor_id": {"$in": visitor_ids}, "restriction": {"$exists": False}},
+            {"$set": {"restriction": {"since": since, "request_id": request_id}}},
+        )
+        return flagged.modified_count
+
+    async def lift_restriction(self, visitor_ids: list[str], *, restricted_by: str) -> int:
+        """Unflag the visitors' visits that `restricted_by` restricted; how many."""
+        lifted = await self._visits.update_many(
+            {"visitor_id": {"$in": visitor_ids}, "restriction.request_id": restricted_by},
+            {"$unset": {"restriction": ""}},
+        )
+        return lifted.modified_count
+
     async def erase(self, visitor_ids: list[str]) -> int:
         """Delete every linked visit of the visitors; how many."""
         erased = await self._visits.delete_many({"visitor_id": {"$in": visitor_ids}})

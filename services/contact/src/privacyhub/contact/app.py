@@ -1,11 +1,9 @@
 """Assembles the contact service process."""
 
-from collections.abc import Callable
-
 from faststream.asgi import AsgiFastStream
-from privacyhub.contact.expiry import register_expiry
+from privacyhub.contact.expiry import expiry_handlers
 from privacyhub.contact.handlers import register_handlers
-from privacyhub.contact.partner_answers import PassedOnCommands, relay_recipient_answers
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.queries import contact_queries
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
@@ -15,22 +13,26 @@ from privacyhub.contact.subject_commands import register_subject_commands
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.legal_holds import keep_held_data
+from privacyhub.shared.expiry import ExpiryReceipts
+from privacyhub.shared.legal_holds import HeldData
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONTACT_QUERIES
-from pymongo.asynchronous.database import AsyncDatabase
 
 
 def create_runtime(
-    settings: ContactSettings | None = None,
-    *,
-    clock: Clock = utc_now,
-    restrictions_of: Callable[[AsyncDatabase], Restrictions] = Restrictions,
+    settings: ContactSettings | None = None, *, clock: Clock = utc_now
 ) -> ServiceRuntime:
-    """`clock` dates disclosures and expiry receipts, `restrictions_of` makes the store of
-    restrictions from the service's database; tests may pass ones they control."""
+    """`clock` dates disclosures and expiry receipts; tests may pass one they control."""
     runtime = ServiceRuntime(settings or ContactSettings(), name="contact")
+    serve_contact(runtime, Restrictions(runtime.db), clock=clock)
+    return runtime
+
+
+def serve_contact(runtime: ServiceRuntime, restrictions: Restrictions, *, clock: Clock) -> None:
+    """Give `runtime` the contact service's stores and subscribers. The intake and the subject
+    commands share one store of restrictions; a test of their race gives one that stops at the
+    worst moment."""
     messages = ContactMessages(runtime.db, subject_keys_for(runtime))
     runtime.on_startup(messages.ensure_indexes)
     disclosures = Disclosures(runtime.db)
@@ -38,15 +40,26 @@ def create_runtime(
     passed_on = PassedOnCommands(runtime.db)
     runtime.on_startup(passed_on.ensure_indexes)
     sharing = Sharing(runtime, disclosures, passed_on, clock=clock)
-    relay_recipient_answers(runtime, passed_on, [r.id for r in sharing.recipients])
-    restrictions = restrictions_of(runtime.db)
-    register_handlers(runtime, messages, restrictions, sharing)
-    answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
-    register_subject_commands(
-        runtime, messages, restrictions, sharing, held=keep_held_data(runtime)
+    held = HeldData(runtime.db)
+    expiry = expiry_handlers(
+        runtime,
+        disclosures=disclosures,
+        passed_on=passed_on,
+        receipts=ExpiryReceipts(runtime.db),
+        clock=clock,
     )
-    register_expiry(runtime, disclosures=disclosures, passed_on=passed_on, clock=clock)
-    return runtime
+    register_handlers(
+        runtime,
+        messages,
+        restrictions,
+        sharing,
+        passed_on,
+        [r.id for r in sharing.recipients],
+        expiry=expiry,
+        held=held,
+    )
+    answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
+    register_subject_commands(runtime, messages, restrictions, sharing, held=held)
 
 
 def create_app(settings: ContactSettings | None = None) -> AsgiFastStream:

@@ -11,25 +11,30 @@ from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.sharing import Disclosures
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
-from privacyhub.shared.expiry import Erased, answer_expiry_commands
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.expiry import Erased, ExpiryReceipts, expiry_handler
+from privacyhub.shared.service import Handler, ServiceRuntime
 
 OWNER = "contact"
 
 
-def register_expiry(
+def expiry_handlers(
     runtime: ServiceRuntime,
     *,
     disclosures: Disclosures,
     passed_on: PassedOnCommands,
+    receipts: ExpiryReceipts,
     clock: Clock,
-) -> None:
+) -> dict[str, Handler]:
     async def expire_disclosures(command: EraseExpiredRecords) -> Erased:
         held = command.held_subject_ids
         erased, kept = await disclosures.erase_disclosed_before(command.cutoff, held=held)
         notes_erased, notes_kept = await passed_on.erase_passed_on_before(command.cutoff, held=held)
         return Erased(erased=erased + notes_erased, kept_under_hold=kept + notes_kept)
 
-    answer_expiry_commands(
-        runtime, owner=OWNER, clock=clock, expiries={"disclosures": expire_disclosures}
+    return expiry_handler(
+        runtime,
+        owner=OWNER,
+        receipts=receipts,
+        clock=clock,
+        expiries={"disclosures": expire_disclosures},
     )

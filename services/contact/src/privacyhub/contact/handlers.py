@@ -1,16 +1,27 @@
-"""What the contact service consumes: contact messages in batches (intake.py), answers one by one."""
+"""What the contact service consumes: contact messages in batches (intake.py), and one table for
+the rest: answers given, the recipients' answers to the subject commands passed on to them
+(partner_answers.py), the expiry commands it answers (expiry.py) and the legal holds announced
+(shared/legal_holds.py). Subject commands are answered in subject_commands.py."""
+
+from collections.abc import Iterable
 
 from privacyhub.contact.intake import ContactIntake, answered_event
+from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Sharing
+from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.contracts.contact import (
     MARK_CONTACT_ANSWERED,
     MarkContactAnswered,
 )
+from privacyhub.shared.contracts.subject import SubjectMessage, read_payload
+from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES
+from privacyhub.shared.legal_holds import HeldData, legal_hold_handlers
+from privacyhub.shared.owners import AnswerPublishers
+from privacyhub.shared.service import Handler, ServiceRuntime
+from privacyhub.shared.topics import CONTACT_LIFECYCLE, CONTACT_MESSAGES, PARTNER_RESULTS
 
 
 def register_handlers(
@@ -18,6 +29,11 @@ def register_handlers(
     messages: ContactMessages,
     restrictions: Restrictions,
     sharing: Sharing,
+    passed_on: PassedOnCommands,
+    recipients: Iterable[str],
+    *,
+    expiry: dict[str, Handler],
+    held: HeldData,
 ) -> None:
     lifecycle = runtime.publisher(CONTACT_LIFECYCLE)
     intake = ContactIntake(
@@ -51,4 +67,26 @@ def register_handlers(
 
         await runtime.processed_events.apply_once(command.event_id, command.type, effect)
 
-    runtime.handle({MARK_CONTACT_ANSWERED: mark_contact_answered})
+    answers = AnswerPublishers(runtime)
+    answering = set(recipients)
+
+    async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
+        """Hand a recipient's answer to the rights workflow, if it answers a command it was given."""
+        answer = read_payload(envelope.type, envelope.payload, contracts(PARTNER_RESULTS))
+        owner = getattr(answer, "owner", None)
+        if owner not in answering:
+            raise UnprocessableMessage(f"answer of type {envelope.type!r} from an undeclared owner")
+        if not await passed_on.answers_one(owner, envelope):
+            raise UnprocessableMessage(
+                f"answer of type {envelope.type!r} from {owner} to no command passed on to it"
+            )
+        await answers.of(envelope).publish(envelope, key=envelope.partition_key)
+
+    runtime.handle(
+        {
+            MARK_CONTACT_ANSWERED: mark_contact_answered,
+            **dict.fromkeys(contracts(PARTNER_RESULTS), pass_recipient_answer_on),
+            **expiry,
+            **legal_hold_handlers(held),
+        }
+    )

@@ -1,6 +1,6 @@
 """Recipients' answers to the subject commands passed on to them (Art. 19), trusted only that far.
 
-A recipient answers on PARTNER_RESULTS, and the contact service hands the answer to the rights
+A recipient answers on PARTNER_RESULTS, and the contact service hands the answer (handlers.py) to the rights
 workflow and the retention service where an owner's own answer goes (owners.answer_topic). Any recipient can write there, so an answer
 is passed on only when it answers a command this service actually passed on to the recipient it
 names: same correlation id, same subject, the kind of answer that command asks for. Its receipts
@@ -9,11 +9,9 @@ dead letter: a recipient cannot speak for another owner, for another person or a
 it never got, so it cannot, say, have the retention service schedule someone's messages.
 """
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from privacyhub.shared.bulk import insert_skipping_stored
-from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.contracts.partner import PartnerMessage
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,
@@ -22,14 +20,9 @@ from privacyhub.shared.contracts.subject import (
     SUBJECT_DATA_EXPORTED,
     SUBJECT_PROCESSING_CHANGED,
     SubjectMessage,
-    read_payload,
 )
-from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.expiry import erase_before_except_held
-from privacyhub.shared.owners import AnswerPublishers
-from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import PARTNER_RESULTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 PASSED_ON = "passed_on_commands"
@@ -80,24 +73,3 @@ class PassedOnCommands:
     async def erase_passed_on_before(self, cutoff: datetime, *, held: list[str]) -> tuple[int, int]:
         """Delete the notes made before `cutoff`, except of the `held` subjects; how many went and were kept."""
         return await erase_before_except_held(self._collection, "passed_on_at", cutoff, held=held)
-
-
-def relay_recipient_answers(
-    runtime: ServiceRuntime, passed_on: PassedOnCommands, recipients: Iterable[str]
-) -> None:
-    answers = AnswerPublishers(runtime)
-    answering = set(recipients)
-
-    async def pass_recipient_answer_on(envelope: Envelope[SubjectMessage]) -> None:
-        """Hand a recipient's answer to the rights workflow, if it answers a command it was given."""
-        answer = read_payload(envelope.type, envelope.payload, contracts(PARTNER_RESULTS))
-        owner = getattr(answer, "owner", None)
-        if owner not in answering:
-            raise UnprocessableMessage(f"answer of type {envelope.type!r} from an undeclared owner")
-        if not await passed_on.answers_one(owner, envelope):
-            raise UnprocessableMessage(
-                f"answer of type {envelope.type!r} from {owner} to no command passed on to it"
-            )
-        await answers.of(envelope).publish(envelope, key=envelope.partition_key)
-
-    runtime.handle(dict.fromkeys(contracts(PARTNER_RESULTS), pass_recipient_answer_on))

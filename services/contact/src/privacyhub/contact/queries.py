@@ -13,8 +13,8 @@ from privacyhub.contact.repository import (
 )
 from privacyhub.shared.contracts.contact import REFERENCE_PATTERN
 from privacyhub.shared.contracts.contact_questions import CONTACT_QUESTION_QUERY, ContactQuestion
-from privacyhub.shared.queries import Query, QueryHandler, Refusal, Reply
-from pydantic import BaseModel, Field, ValidationError
+from privacyhub.shared.queries import QueryHandler, Refusal, answering
+from pydantic import BaseModel, Field
 
 REASONS = {
     PROCESSING_RESTRICTED: (
@@ -31,18 +31,17 @@ class QuestionLookup(BaseModel):
 
 
 def contact_queries(messages: ContactMessages) -> dict[str, QueryHandler]:
-    async def question(query: Query) -> Reply:
-        try:
-            lookup = QuestionLookup.model_validate(query.arguments)
-        except ValidationError:
-            return Reply(status="invalid", reason="a contact reference is required")
+    async def question(lookup: QuestionLookup) -> ContactQuestion | None:
         document = await messages.get(lookup.reference)
         # An answer may be recorded before its message arrives: then there is no question yet.
         if document is None or "message" not in document:
-            return Reply(status="not_found", reason="no such contact question")
+            return None
         if refusal := processing_stopped(document):
             raise Refusal(refusal, REASONS[refusal])
-        found = ContactQuestion.model_validate({"reference": document["_id"], **document})
-        return Reply(status="found", result=found.model_dump(mode="json"))
+        return ContactQuestion.model_validate({"reference": document["_id"], **document})
 
-    return {CONTACT_QUESTION_QUERY: question}
+    return {
+        CONTACT_QUESTION_QUERY: answering(
+            QuestionLookup, question, not_found="no such contact question"
+        )
+    }

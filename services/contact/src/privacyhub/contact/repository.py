@@ -240,6 +240,30 @@ class ContactMessages:
             await self._destroy_key_when_unused(subject_id)
         return corrected
 
+    # Restriction and objection flags are clear fields, set in place on the subject's messages.
+
+    async def flag_restricted(self, subject_id: str, restriction: dict[str, Any]) -> int:
+        """Flag every message of the subject with `restriction` (since, request_id); how many changed."""
+        result = await self._collection.update_many(
+            {"subject_id": subject_id}, {"$set": {"restriction": restriction}}
+        )
+        return result.modified_count
+
+    async def lift_restriction(self, subject_id: str, *, restricted_by: str) -> int:
+        """Unflag the subject's messages that `restricted_by` restricted; how many changed."""
+        result = await self._collection.update_many(
+            {"subject_id": subject_id, "restriction.request_id": restricted_by},
+            {"$unset": {"restriction": ""}},
+        )
+        return result.modified_count
+
+    async def flag_objected(self, subject_id: str, objection: dict[str, Any]) -> int:
+        """Flag every message of the subject with `objection` (since, request_id); how many changed."""
+        result = await self._collection.update_many(
+            {"subject_id": subject_id}, {"$set": {"objection": objection}}
+        )
+        return result.modified_count
+
     async def holds_any(self, subject_id: str) -> bool:
         """Whether any message of the subject is held (a scan on FerretDB v1: rights requests only)."""
         found = await self._collection.find_one({"subject_id": subject_id}, projection={"_id": 1})

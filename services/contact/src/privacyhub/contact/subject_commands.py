@@ -14,7 +14,7 @@ An erasure that leaves the subject no message forgets the restriction with the d
 from datetime import datetime
 from typing import Any
 
-from privacyhub.contact.repository import COLLECTION, ContactMessages
+from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Sharing
 from privacyhub.shared.contracts.subject import (
@@ -86,9 +86,6 @@ def register_subject_commands(
     *,
     held: HeldData,
 ) -> None:
-    # Restriction and objection flags are clear fields, set in place; personal fields go through `repository`.
-    messages = runtime.db[COLLECTION]
-
     def changed(change: ProcessingChange, affected: int, at: datetime) -> OwnerAnswer:
         answer = SubjectProcessingChanged(
             owner=OWNER,
@@ -174,10 +171,8 @@ def register_subject_commands(
         restriction = {"since": at, "request_id": command.request_id}
         await restrictions.place(envelope.subject_id, restriction)
         await runtime.caught_up(CONTACT_MESSAGES)
-        result = await messages.update_many(
-            {"subject_id": envelope.subject_id}, {"$set": {"restriction": restriction}}
-        )
-        return changed("restricted", result.modified_count, at)
+        flagged = await repository.flag_restricted(envelope.subject_id, restriction)
+        return changed("restricted", flagged, at)
 
     async def lift(envelope: Envelope[SubjectMessage], command: LiftRestriction) -> OwnerAnswer:
         """End the subject's restriction, then unflag the messages it flagged; the catch-up in
@@ -185,21 +180,18 @@ def register_subject_commands(
         before it ended is stored before the unflagging (see `restrict`)."""
         await restrictions.lift(envelope.subject_id, restricted_by=command.restricted_by)
         await runtime.caught_up(CONTACT_MESSAGES)
-        result = await messages.update_many(
-            {"subject_id": envelope.subject_id, "restriction.request_id": command.restricted_by},
-            {"$unset": {"restriction": ""}},
+        lifted = await repository.lift_restriction(
+            envelope.subject_id, restricted_by=command.restricted_by
         )
-        return changed("restriction_lifted", result.modified_count, utc_now())
+        return changed("restriction_lifted", lifted, utc_now())
 
     async def object_to(
         envelope: Envelope[SubjectMessage], command: ObjectToProcessing
     ) -> OwnerAnswer:
         at = utc_now()
-        result = await messages.update_many(
-            {"subject_id": envelope.subject_id},
-            {"$set": {"objection": {"since": at, "request_id": command.request_id}}},
-        )
-        return changed("objected", result.modified_count, at)
+        objection = {"since": at, "request_id": command.request_id}
+        flagged = await repository.flag_objected(envelope.subject_id, objection)
+        return changed("objected", flagged, at)
 
     async def withdraw(envelope: Envelope[SubjectMessage], _: Any) -> OwnerAnswer:
         # Contact messages rest on legitimate interest, not consent: nothing here to withdraw.

@@ -1,25 +1,22 @@
 """Assembles the requests service process."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.requests.access_log.log import (
-    StaffAccessLog,
-    access_log_queries,
-    register_access_log,
-)
-from privacyhub.requests.complaints.breaches import BreachRegister, breach_commands, breach_queries
-from privacyhub.requests.complaints.workflow import (
-    Complaints,
-    complaint_commands,
-    complaint_queries,
-    register_complaint_handlers,
-)
-from privacyhub.requests.expiry import register_expiry
+from privacyhub.requests.access_log.handlers import register_handlers as register_access_log
+from privacyhub.requests.access_log.log import StaffAccessLog
+from privacyhub.requests.access_log.queries import access_log_queries
+from privacyhub.requests.complaints.breaches import BreachRegister
+from privacyhub.requests.complaints.commands import breach_commands, complaint_commands
+from privacyhub.requests.complaints.handlers import register_handlers as register_complaints
+from privacyhub.requests.complaints.queries import breach_queries, complaint_queries
+from privacyhub.requests.complaints.workflow import Complaints
+from privacyhub.requests.expiry import expiry_handlers
 from privacyhub.requests.mail import Mailer
+from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
-from privacyhub.requests.rights.handlers import register_handlers
-from privacyhub.requests.rights.officer_alerts import OfficerAlerts
-from privacyhub.requests.rights.queries import rights_commands, rights_queries
+from privacyhub.requests.rights.handlers import register_handlers as register_rights
+from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
+from privacyhub.requests.rights.queries import rights_queries
 from privacyhub.requests.rights.repository import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
@@ -28,6 +25,7 @@ from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
+from privacyhub.shared.expiry import ExpiryReceipts
 from privacyhub.shared.queries import answer_queries
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, SUBJECT_COMMANDS
@@ -71,25 +69,34 @@ def create_runtime(
         clock=clock,
         carry_out=execution.start,
     )
-    register_handlers(runtime, workflow, execution)
+    register_rights(runtime, workflow, execution)
     sweep_rights_requests(
         runtime,
         execution=execution,
-        alerts=OfficerAlerts(runtime.db, mailer=Mailer(settings), settings=settings, clock=clock),
+        alerts=OfficerAlerts(
+            rights_requests,
+            AlertClaims(runtime.db),
+            mailer=Mailer(settings),
+            settings=settings,
+            clock=clock,
+        ),
         interval_seconds=settings.owner_sweep_interval_seconds,
     )
     complaints = Complaints(runtime.db, keys)
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
-    register_complaint_handlers(runtime, complaints, breaches, Mailer(settings), clock)
-    register_expiry(
-        runtime,
-        access_log=access_log,
-        complaints=complaints,
-        breaches=breaches,
-        executions=executions,
-        clock=clock,
+    register_complaints(runtime, complaints, breaches, Mailer(settings), clock)
+    runtime.handle(
+        expiry_handlers(
+            runtime,
+            access_log=access_log,
+            complaints=complaints,
+            breaches=breaches,
+            executions=executions,
+            receipts=ExpiryReceipts(runtime.db),
+            clock=clock,
+        )
     )
     answer_queries(
         runtime,

@@ -18,21 +18,22 @@ from privacyhub.requests.complaints.workflow import Complaints
 from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.retention import EraseExpiredRecords
-from privacyhub.shared.expiry import Erased, answer_expiry_commands
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.expiry import Erased, ExpiryReceipts, expiry_handler
+from privacyhub.shared.service import Handler, ServiceRuntime
 
 OWNER = "requests"
 
 
-def register_expiry(
+def expiry_handlers(
     runtime: ServiceRuntime,
     *,
     access_log: StaffAccessLog,
     complaints: Complaints,
     breaches: BreachRegister,
     executions: Executions,
+    receipts: ExpiryReceipts,
     clock: Clock,
-) -> None:
+) -> dict[str, Handler]:
     async def expire_reads(command: EraseExpiredRecords) -> Erased:
         erased, kept = await access_log.erase_read_before(
             command.cutoff, held=command.held_subject_ids
@@ -62,9 +63,10 @@ def register_expiry(
         )
         return Erased(erased=erased, kept_under_hold=kept)
 
-    answer_expiry_commands(
+    return expiry_handler(
         runtime,
         owner=OWNER,
+        receipts=receipts,
         clock=clock,
         expiries={
             "staff_access_log": expire_reads,

@@ -1,6 +1,5 @@
 """Assembles the retention service process."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream
@@ -20,7 +19,7 @@ from privacyhub.retention.records import EndedCustomers, RetainedRecords
 from privacyhub.retention.schedule import DueDeletions
 from privacyhub.retention.scheduling import ContactRetention
 from privacyhub.retention.settings import RetentionSettings, registered_retention
-from privacyhub.retention.sweep import Sweeper, SweepMetrics, sweep_while_serving
+from privacyhub.retention.sweep import Sweeper, SweepMetrics
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import answer_queries
@@ -33,16 +32,9 @@ from privacyhub.shared.topics import (
 )
 
 
-@dataclass(frozen=True)
-class RetentionService:
-    runtime: ServiceRuntime
-    sweeper: Sweeper
-    expiry: ExpirySweeper
-
-
-def assemble(
+def create_runtime(
     settings: RetentionSettings | None = None, *, clock: Clock = utc_now
-) -> RetentionService:
+) -> ServiceRuntime:
     """`clock` tells the time for due dates and holds; tests may pass one they control."""
     settings = settings or RetentionSettings()
     runtime = ServiceRuntime(settings, name="retention")
@@ -80,40 +72,47 @@ def assemble(
         customers=customers,
         publisher=runtime.publisher(SUBJECT_COMMANDS),
         clock=clock,
-        interval_seconds=settings.sweep_interval_seconds,
         batch_size=settings.sweep_batch_size,
         keep_ended_for=registered_retention("retention_schedule"),
         metrics=SweepMetrics(runtime.registry),
     )
-    sweep_while_serving(runtime, sweeper)
+    runtime.every(
+        settings.sweep_interval_seconds,
+        sweeper.sweep,
+        what="sweep of due records",
+        failures=sweeper.failures,
+    )
     expiry = ExpirySweeper(
         rules=period_rules(),
         holds=holds,
         requests=expiry_requests,
         publisher=runtime.publisher(RETENTION_EXPIRY),
         clock=clock,
-        interval_seconds=settings.expiry_sweep_interval_seconds,
         metrics=ExpiryMetrics(runtime.registry),
         own=own_expiries(log=log, erasure_requests=requests, expiry_requests=expiry_requests),
         log=log,
         published=stored_elsewhere(),
     )
-    sweep_while_serving(runtime, expiry)
+    runtime.every(
+        settings.expiry_sweep_interval_seconds,
+        expiry.sweep,
+        what="sweep of expired periods",
+        failures=expiry.failures,
+    )
     announcer = HoldAnnouncer(
         holds=holds,
         publisher=hold_news,
         clock=clock,
-        interval_seconds=settings.sweep_interval_seconds,
         registry=runtime.registry,
     )
-    sweep_while_serving(runtime, announcer)
-    return RetentionService(runtime, sweeper, expiry)
-
-
-def create_runtime(
-    settings: RetentionSettings | None = None, *, clock: Clock = utc_now
-) -> ServiceRuntime:
-    return assemble(settings, clock=clock).runtime
+    runtime.every(
+        settings.sweep_interval_seconds,
+        announcer.announce,
+        what="announcement of the holds in force",
+        failures=announcer.failures,
+        once=True,
+    )
+    return runtime
 
 
 def create_app(settings: RetentionSettings | None = None) -> AsgiFastStream:

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from privacyhub.retention.records import subject_hash
 from privacyhub.shared.contracts.retention import DeletionLogEntry, ExpiredRecordsErased
-from privacyhub.shared.contracts.subject import Category, SubjectDataErased
+from privacyhub.shared.contracts.subject import Category, Receipt, SubjectDataErased
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -79,6 +79,27 @@ async def _erase_before(
     return erased.deleted_count, kept
 
 
+def logged(
+    request: dict[str, Any], receipt: Receipt | ExpiredRecordsErased, logged_at: datetime
+) -> DeletionLogEntry:
+    """The log entry of an owner's receipt for a command this service sent (`request`): an erase
+    command names the subject and how many records, an expiry command the cutoff."""
+    return DeletionLogEntry(
+        subject_hash=request.get("subject_hash"),
+        category=receipt.category,
+        rule=request["rule"],
+        requested=request.get("records"),
+        cutoff=request.get("cutoff"),
+        count=receipt.erased,
+        kept_under_hold=receipt.kept_under_hold,
+        owner=receipt.owner,
+        command_id=UUID(request["_id"]),
+        requested_at=request["requested_at"],
+        erased_at=receipt.erased_at,
+        logged_at=logged_at,
+    )
+
+
 class DeletionLog:
     def __init__(self, db: AsyncDatabase) -> None:
         self._collection = db[DELETION_LOG]
@@ -102,40 +123,14 @@ class DeletionLog:
     ) -> None:
         """Log each receipt for the category the command asked for, once."""
         for receipt in answer.receipts:
-            if receipt.category != request["category"]:
-                continue
-            entry = DeletionLogEntry(
-                subject_hash=request["subject_hash"],
-                category=receipt.category,
-                rule=request["rule"],
-                requested=request["records"],
-                count=receipt.erased,
-                kept_under_hold=receipt.kept_under_hold,
-                owner=receipt.owner,
-                command_id=UUID(request["_id"]),
-                requested_at=request["requested_at"],
-                erased_at=receipt.erased_at,
-                logged_at=logged_at,
-            )
-            await self._keep(entry)
+            if receipt.category == request["category"]:
+                await self._keep(logged(request, receipt, logged_at))
 
     async def record_expiry(
         self, request: dict[str, Any], receipt: ExpiredRecordsErased, *, logged_at: datetime
     ) -> None:
         """Log an owner's receipt for an expiry command, once."""
-        entry = DeletionLogEntry(
-            category=receipt.category,
-            rule=request["rule"],
-            cutoff=request["cutoff"],
-            count=receipt.erased,
-            kept_under_hold=receipt.kept_under_hold,
-            owner=receipt.owner,
-            command_id=UUID(request["_id"]),
-            requested_at=request["requested_at"],
-            erased_at=receipt.erased_at,
-            logged_at=logged_at,
-        )
-        await self._keep(entry)
+        await self._keep(logged(request, receipt, logged_at))
 
     async def _keep(self, entry: DeletionLogEntry) -> None:
         command_id = str(entry.command_id)

@@ -33,7 +33,6 @@ from privacyhub.shared.contracts.retention import (
     ERASE_EXPIRED_RECORDS,
     VISITOR_HELD_CATEGORIES,
     EraseExpiredRecords,
-    ExpiredRecordsErased,
     ExpiringCategory,
 )
 from privacyhub.shared.envelope import Envelope
@@ -209,7 +208,6 @@ class ExpirySweeper:
         requests: ExpiryRequests,
         publisher: Any,
         clock: Clock,
-        interval_seconds: float,
         metrics: ExpiryMetrics,
         own: dict[ExpiringCategory, LocalExpiry],
         log: DeletionLog,
@@ -223,7 +221,6 @@ class ExpirySweeper:
         self._log = log
         self._published = published
         self._clock = clock
-        self.interval_seconds = interval_seconds
         self.failures = metrics.failures
         self._metrics = metrics
 
@@ -256,13 +253,4 @@ class ExpirySweeper:
         """Carry out a command for this service's own records and log it as an owner's receipt."""
         erased = await expire(command)
         now = self._clock()
-        receipt = ExpiredRecordsErased(
-            owner=OWNER,
-            category=command.category,
-            rule=command.rule,
-            cutoff=command.cutoff,
-            erased=erased.erased,
-            kept_under_hold=erased.kept_under_hold,
-            erased_at=now,
-        )
-        await self._log.record_expiry(request, receipt, logged_at=now)
+        await self._log.record_expiry(request, erased.receipt(OWNER, command, now), logged_at=now)

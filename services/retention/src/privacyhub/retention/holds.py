@@ -141,8 +141,9 @@ class HoldAnnouncer:
     """After each start, tells the owners every hold in force once more.
 
     An owner that starts afresh, or lost an announcement, learns them; holds placed later are
-    announced as they are placed (handlers.py). Run as a sweep (`sweep_while_serving`): publishing
-    waits for the broker to run, and a failed attempt is tried again the next interval.
+    announced as they are placed (handlers.py). Run once after each start
+    (`ServiceRuntime.every` with `once`): publishing waits for the broker to run, and a failed
+    attempt is tried again the next interval.
     """
 
     def __init__(
@@ -151,27 +152,23 @@ class HoldAnnouncer:
         holds: LegalHolds,
         publisher: Any,
         clock: Clock,
-        interval_seconds: float,
         registry: CollectorRegistry,
     ) -> None:
         self._holds = holds
         self._publisher = publisher
         self._clock = clock
-        self._announced = False
-        self.interval_seconds = interval_seconds
         self.failures = Counter(
             "privacyhub_retention_hold_announcement_failures",
             "Announcements of the holds in force that failed.",
             registry=registry,
         )
 
-    async def sweep(self, serving: Callable[[], bool] = lambda: True) -> int:
-        """Announce the holds in force, the first time only; how many went out."""
-        if self._announced or not serving():
+    async def announce(self, serving: Callable[[], bool] = lambda: True) -> int:
+        """Announce the holds in force; how many went out."""
+        if not serving():
             return 0
         holds = await self._holds.in_force(self._clock())
         for hold in holds:
             news = announcement(hold)
             await self._publisher.publish(news, key=news.partition_key)
-        self._announced = True
         return len(holds)

@@ -8,21 +8,19 @@ from privacyhub.shared.contracts.retention import (
     LEGAL_HOLDS_QUERY,
     DeletionLogLookup,
 )
-from privacyhub.shared.queries import Query, QueryHandler, Reply
-from pydantic import ValidationError
+from privacyhub.shared.queries import NoArguments, QueryHandler, Reply, answering
 
 
 def retention_queries(log: DeletionLog, holds: LegalHolds, clock: Clock) -> dict[str, QueryHandler]:
-    async def deletion_log(query: Query) -> Reply:
-        try:
-            lookup = DeletionLogLookup.model_validate(query.arguments)
-        except ValidationError:
-            return Reply(status="invalid", reason="expects subject_id and limit (1 to 1000)")
+    async def deletion_log(lookup: DeletionLogLookup) -> Reply:
         entries = await log.entries(lookup.subject_id, limit=lookup.limit)
         return Reply(status="found", result=[entry.model_dump(mode="json") for entry in entries])
 
-    async def legal_holds(_: Query) -> Reply:
+    async def legal_holds(_: NoArguments) -> Reply:
         views = await holds.all(clock())
         return Reply(status="found", result=[view.model_dump(mode="json") for view in views])
 
-    return {DELETION_LOG_QUERY: deletion_log, LEGAL_HOLDS_QUERY: legal_holds}
+    return {
+        DELETION_LOG_QUERY: answering(DeletionLogLookup, deletion_log, not_found="no log"),
+        LEGAL_HOLDS_QUERY: answering(NoArguments, legal_holds, not_found="no holds"),
+    }

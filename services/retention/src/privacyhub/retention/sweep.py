@@ -6,11 +6,10 @@ once; the same holds when two copies of the service sweep at the same time.
 """
 
 import asyncio
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID, uuid5
 
 from privacyhub.retention.deletion_log import ErasureRequest, ErasureRequests
@@ -21,8 +20,6 @@ from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.subject import ERASE_SUBJECT_DATA, Category, EraseSubjectData
 from privacyhub.shared.envelope import Envelope
 from prometheus_client import CollectorRegistry, Counter
-
-logger = logging.getLogger(__name__)
 
 ERASE_COMMAND_IDS = uuid5(UUID(int=0), "privacyhub.retention.erase-commands")
 
@@ -106,7 +103,6 @@ class Sweeper:
         customers: EndedCustomers,
         publisher: Any,
         clock: Clock,
-        interval_seconds: float,
         batch_size: int,
         keep_ended_for: timedelta,
         metrics: SweepMetrics,
@@ -117,7 +113,6 @@ class Sweeper:
         self._customers = customers
         self._publisher = publisher
         self._clock = clock
-        self.interval_seconds = interval_seconds
         self.failures = metrics.failures
         self._batch_size = batch_size
         self._keep_ended_for = keep_ended_for
@@ -162,29 +157,3 @@ class Sweeper:
     async def _forget_what_ended_long_ago(self, now: datetime) -> None:
         await self._customers.forget_ended_before(now - self._keep_ended_for)
         await self._holds.forget_ended_before(now - self._keep_ended_for)
-
-
-class Sweeping(Protocol):
-    """A sweep repeated every interval: the due-record sweep, or the period sweep (expiry.py)."""
-
-    interval_seconds: float
-    failures: Counter
-
-    async def sweep(self, serving: Callable[[], bool]) -> int: ...
-
-
-def sweep_while_serving(runtime: Any, sweeper: Sweeping) -> None:
-    """Sweep every interval while `runtime` (a ServiceRuntime) serves, counting failures."""
-
-    async def sweep(serving: Callable[[], bool]) -> None:
-        try:
-            sent = await sweeper.sweep(serving)
-        except Exception:
-            sweeper.failures.inc()
-            raise
-        if sent:
-            logger.info(
-                "sweep sent messages", extra={"sweep": type(sweeper).__name__, "sent": sent}
-            )
-
-    runtime.every(sweeper.interval_seconds, sweep, what=type(sweeper).__name__)

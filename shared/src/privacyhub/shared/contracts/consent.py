@@ -18,9 +18,10 @@ VISITOR_STATE_CHANGED = "VisitorStateChanged"
 CONSENTS_OF_VISITOR_QUERY = "consents_of_visitor"
 ANALYTICS_QUERY = "analytics"
 
+VISITOR_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 VisitorId = Annotated[
     str,
-    StringConstraints(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_-]+$"),
+    StringConstraints(min_length=8, max_length=128, pattern=VISITOR_ID_PATTERN),
     Field(description="Pseudonymous visitor id: the value of the site's visitor cookie."),
 ]
 

@@ -1,25 +1,19 @@
 """The staff access log (statement §5): every staff read of personal data the gateway announced.
 
-Entries are kept by event id, so a redelivered read is stored once. A privacy officer lists a
-person's entries through the gateway, and an access request's package includes them.
+Entries are kept by event id, so a redelivered read is stored once (handlers.py). A privacy
+officer lists a person's entries through the gateway (queries.py), and an access request's
+package includes them.
 """
 
 from datetime import datetime
 from typing import Any
 
 from privacyhub.shared.contracts.access_log import (
-    ACCESS_LOG_QUERY,
-    STAFF_DATA_READ,
     AccessLogEntry,
-    AccessLogLookup,
     StaffDataRead,
 )
-from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.expiry import erase_before_except_held
-from privacyhub.shared.queries import Query, QueryHandler, Reply
-from privacyhub.shared.service import ServiceRuntime
-from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -54,26 +48,3 @@ class StaffAccessLog:
     async def exported(self, subject_id: str) -> list[dict[str, Any]]:
         """The subject's entries as JSON, for an access package."""
         return [entry.model_dump(mode="json") for entry in await self.entries(subject_id)]
-
-
-def register_access_log(runtime: ServiceRuntime, log: StaffAccessLog) -> None:
-    async def keep_staff_read(envelope: Envelope[StaffDataRead]) -> None:
-        """Keep a staff read of personal data in the access log, once."""
-        await runtime.processed_events.apply_once(
-            envelope.event_id, envelope.type, lambda: log.keep(envelope)
-        )
-
-    runtime.handle({STAFF_DATA_READ: keep_staff_read})
-
-
-def access_log_queries(log: StaffAccessLog) -> dict[str, QueryHandler]:
-    """The privacy officer's read of one person's access log, by query name."""
-
-    async def of_subject(query: Query) -> Reply:
-        try:
-            lookup = AccessLogLookup.model_validate(query.arguments)
-        except ValidationError as error:
-            return Reply(status="invalid", reason=describe_failure(error))
-        return Reply(status="found", result=await log.exported(lookup.subject_id))
-
-    return {ACCESS_LOG_QUERY: of_subject}

@@ -7,10 +7,7 @@ Persoonsgegevens; a privacy officer records whether it is notified and why, once
 from datetime import datetime, timedelta
 from typing import Any
 
-from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
-    BREACH_REGISTER_QUERY,
-    RECORD_BREACH_DECISION,
     BreachDecision,
     BreachEntry,
     BreachStatus,
@@ -19,10 +16,7 @@ from privacyhub.shared.contracts.complaints import (
 from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import (
-    CommandHandler,
-    QueryHandler,
     Refusal,
-    answering,
 )
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -130,25 +124,3 @@ class BreachRegister:
         if document["decision"]["command_id"] != str(command.command_id):
             raise Refusal("already_decided", "A decision on this breach is already recorded.")
         return register_entry(document, now=at)
-
-
-def breach_queries(register: BreachRegister, clock: Clock) -> dict[str, QueryHandler]:
-    """Answers to the gateway's breach-register reads, by query name."""
-
-    async def entries(page: PageRequest) -> Page[BreachEntry]:
-        return await register.entries(page, now=clock())
-
-    return {BREACH_REGISTER_QUERY: answering(PageRequest, entries, not_found="no breaches")}
-
-
-def breach_commands(register: BreachRegister, clock: Clock) -> dict[str, CommandHandler]:
-    """Decisions on breaches (notify the authority, the people concerned), by command name."""
-
-    async def record_decision(command: RecordBreachDecision) -> BreachEntry | None:
-        return await register.decide(command, at=clock())
-
-    return {
-        RECORD_BREACH_DECISION: answering(
-            RecordBreachDecision, record_decision, not_found="no breach register entry with that id"
-        )
-    }

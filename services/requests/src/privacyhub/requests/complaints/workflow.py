@@ -1,4 +1,5 @@
-"""Complaints (statement §8): intake from COMPLAINTS with a receipt, the workflow to a resolution, and the staff reads.
+"""Complaints (statement §8): the store of complaints and the workflow to a resolution; the intake
+from COMPLAINTS is in handlers.py, the staff reads in queries.py, the status changes in commands.py.
 
 A suspected breach is a complaint too (its reporter hears how it ends), and it also
 opens an entry in the breach register.
@@ -14,15 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.complaints.breaches import BreachRegister
-from privacyhub.requests.complaints.receipts import complaint_receipt
-from privacyhub.requests.mail import Mailer
-from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
-    CHANGE_COMPLAINT_STATUS,
-    COMPLAINT_QUERY,
-    COMPLAINT_RECEIVED,
-    COMPLAINTS_QUERY,
     ChangeComplaintStatus,
     Complaint,
     ComplaintFilter,
@@ -38,14 +31,8 @@ from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import (
-    CommandHandler,
-    Query,
-    QueryHandler,
     Refusal,
-    Reply,
-    answering,
 )
-from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import UpdateResult
@@ -138,6 +125,10 @@ class Complaints:
         if receipt := await self._receipts.find_one({"_id": reference}):
             document["receipt_sent_at"] = receipt["sent_at"]
         return _complaint(document)
+
+    async def any_of_subject(self, subject_id: str) -> bool:
+        """Whether a complaint of the subject is kept (it needs the subject's data key)."""
+        return await self._collection.find_one({"subject_id": subject_id}, {"_id": 1}) is not None
 
     async def _decrypted(self, reference: str) -> dict[str, Any] | None:
         document = await self._collection.find_one({"_id": reference})
@@ -239,63 +230,3 @@ class Complaints:
             # Another change came in between; judge this one against the status it made.
             return await self.change_status(command, at=at)
         return await self.get(command.reference)
-
-
-def register_complaint_handlers(
-    runtime: ServiceRuntime,
-    complaints: Complaints,
-    breaches: BreachRegister,
-    mailer: Mailer,
-    clock: Clock,
-) -> None:
-    async def take_in_complaint(envelope: Envelope[ComplaintReceived]) -> None:
-        """Store a complaint once, e-mail its receipt once; a suspected breach also opens its breach register entry."""
-        received = envelope.payload
-
-        async def effect() -> None:
-            await complaints.store(envelope)
-            if received.kind is ComplaintKind.SUSPECTED_BREACH:
-                await breaches.open(
-                    breach_id=breach_id_for(received.reference),
-                    complaint_reference=received.reference,
-                    reported_at=received.received_at,
-                )
-            # An unreachable mail server fails the effect, so the message is redelivered until
-            # the receipt is out; the mark keeps a redelivery after that from sending it again.
-            if not await complaints.receipt_sent(received.reference):
-                receipt = complaint_receipt(received.reference, received.kind, received.received_at)
-                await mailer.send(received.email, receipt)
-                await complaints.mark_receipt_sent(received.reference, at=clock())
-
-        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
-
-    runtime.handle({COMPLAINT_RECEIVED: take_in_complaint})
-
-
-def complaint_queries(complaints: Complaints) -> dict[str, QueryHandler]:
-    """Answers to the gateway's complaint reads, by query name."""
-
-    async def one(query: Query) -> Reply:
-        reference = query.arguments.get("reference")
-        if not isinstance(reference, str):
-            return Reply(status="invalid", reason="argument 'reference' must be text")
-        complaint = await complaints.get(reference)
-        if complaint is None:
-            return Reply(status="not_found", reason="no complaint with that reference")
-        return Reply(status="found", result=complaint.model_dump(mode="json"))
-
-    queue = answering(ComplaintFilter, complaints.listed, not_found="no complaints")
-    return {COMPLAINTS_QUERY: queue, COMPLAINT_QUERY: one}
-
-
-def complaint_commands(complaints: Complaints, clock: Clock) -> dict[str, CommandHandler]:
-    """A complaint's status changes, by command name."""
-
-    async def change_status(command: ChangeComplaintStatus) -> Complaint | None:
-        return await complaints.change_status(command, at=clock())
-
-    return {
-        CHANGE_COMPLAINT_STATUS: answering(
-            ChangeComplaintStatus, change_status, not_found="no complaint with that reference"
-        )
-    }

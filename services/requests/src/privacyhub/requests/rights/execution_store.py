@@ -2,8 +2,8 @@
 
 Progress lives on the request's own document and changes only by conditional single-document
 updates, so a redelivered answer is counted once. Exported data waits in `owner_exports` until
-the package is built; the package is kept in chunks (GridFS is not available on FerretDB v1,
-and a document holds at most 16 MB).
+the package is built, and the package is kept in chunks: both through their stores
+(packages.py), which this one combines with the request.
 
 Everything personal here is encrypted under the subject's data key (shared/crypto.py): the
 request's personal fields (repository.py), each owner's exported categories and each chunk of the
@@ -19,8 +19,9 @@ backup of this database taken before the erasure cannot be read any more either.
 from datetime import datetime
 from typing import Any
 
-from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
-from privacyhub.requests.rights.officer_alerts import ALERTS, officer_alert_ids
+from privacyhub.requests.complaints.workflow import Complaints
+from privacyhub.requests.rights.officer_alerts import AlertClaims
+from privacyhub.requests.rights.packages import ExportPackages, OwnerExports
 from privacyhub.requests.rights.repository import (
     COLLECTION,
     PERSONAL_FIELDS,
@@ -30,17 +31,9 @@ from privacyhub.requests.rights.repository import (
 )
 from privacyhub.shared.contracts.rights import CARRIED_OUT, Channel, Status
 from privacyhub.shared.contracts.subject import OwnerReceipt, SubjectDataExported
-from privacyhub.shared.crypto import FieldCipher, SubjectKeys
+from privacyhub.shared.crypto import SubjectKeys
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-
-OWNER_EXPORTS = "owner_exports"
-PACKAGES = "export_packages"
-PACKAGE_CHUNKS = "export_package_chunks"
-# One chunk is one reply to the gateway: base64 in the reply, sealed, it stays well under 1 MiB.
-CHUNK_BYTES = 256 * 1024
-EXPORT_FIELDS = ("categories",)
-CHUNK_FIELDS = ("data",)
 
 CARRYING_OUT = [Status.EXECUTING.value, Status.ESCALATED.value]
 NEW_EMAIL_NOT_VERIFIED = (
@@ -64,24 +57,19 @@ def carried_out_next(*, awaiting_new_email: bool) -> dict[str, Any]:
 class Executions:
     def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
         self._requests = db[COLLECTION]
-        self._complaints = db[COMPLAINTS]
+        self._complaints = Complaints(db, keys)
         self._keys = keys
         self._cipher = request_cipher(keys)
-        self._export_cipher = FieldCipher(keys, EXPORT_FIELDS)
-        self._chunk_cipher = FieldCipher(keys, CHUNK_FIELDS)
-        self._exports = db[OWNER_EXPORTS]
-        self._alerts = db[ALERTS]
-        self._packages = db[PACKAGES]
-        self._chunks = db[PACKAGE_CHUNKS]
+        self._exports = OwnerExports(db, keys)
+        self._packages = ExportPackages(db, keys)
+        self._alert_claims = AlertClaims(db)
 
     async def ensure_indexes(self) -> None:
         await self._requests.create_index(
             [("status", ASCENDING), ("execution.started_at", ASCENDING)]
         )
-        await self._exports.create_index("request_id")
-        await self._exports.create_index("subject_id")
-        await self._chunks.create_index("request_id")
-        await self._packages.create_index("subject_id")
+        await self._exports.ensure_indexes()
+        await self._packages.ensure_indexes()
 
     async def start(
         self,
@@ -245,54 +233,15 @@ class Executions:
         owner: str,
         export: SubjectDataExported,
     ) -> None:
-        """Keep one part of `owner`'s export, encrypted, until the package is built; the first copy stays."""
-        export_id = f"{request_id}:{owner}:{export.part}"
-
-        async def insert_once(sealed: dict[str, Any]) -> None:
-            await self._exports.update_one(
-                {"_id": export_id},
-                {
-                    "$setOnInsert": {
-                        "request_id": request_id,
-                        "subject_id": subject_id,
-                        "owner": owner,
-                        "part": export.part,
-                        "parts": export.parts,
-                        **sealed,
-                    }
-                },
-                upsert=True,
-            )
-
-        await self._export_cipher.store(
-            subject_id,
-            {"categories": [part.model_dump(mode="json") for part in export.categories]},
-            write=insert_once,
-            collection=self._exports,
-            selection={"_id": export_id},
-        )
+        await self._exports.keep(request_id, subject_id=subject_id, owner=owner, export=export)
 
     async def export_of(
         self, request_id: str, owner: str, *, parts: int
     ) -> list[dict[str, Any]] | None:
-        """`owner`'s exported categories once all `parts` of its export are kept, else None."""
-        selection = {"request_id": request_id, "owner": owner}
-        if await self._exports.count_documents(selection) < parts:
-            return None
-        return (await self.exports(request_id)).get(owner, [])
+        return await self._exports.of_owner(request_id, owner, parts=parts)
 
     async def exports(self, request_id: str) -> dict[str, list[dict[str, Any]]]:
-        """Each owner's exported categories, decrypted, its parts joined in order; an export
-        whose key is gone was erased."""
-        exported: dict[str, list[dict[str, Any]]] = {}
-        cursor = self._exports.find({"request_id": request_id}).sort("part", ASCENDING)
-        async for document in cursor:
-            opened = await self._export_cipher.decrypt_unless_shredded(
-                document["subject_id"], document
-            )
-            if opened is not None:
-                joined(exported.setdefault(document["owner"], []), opened["categories"])
-        return exported
+        return await self._exports.of_request(request_id)
 
     async def escalate_overdue(self, *, started_before: datetime) -> int:
         """Escalate every executing request some owner left unanswered since before `started_before`,
@@ -341,51 +290,20 @@ class Executions:
     async def store_package(
         self, request_id: str, *, subject_id: str, package: bytes, at: datetime
     ) -> None:
-        """Keep the package once, each chunk encrypted; chunks are written before the document that makes it visible."""
+        """Keep the package once; the exports it was built from go then."""
         if await self.has_package(request_id):
             return
-        chunks = [package[i : i + CHUNK_BYTES] for i in range(0, len(package), CHUNK_BYTES)]
-        for number, chunk in enumerate(chunks):
-            chunk_id = f"{request_id}:{number}"
-
-            async def replace(sealed: dict[str, Any], chunk_id: str = chunk_id) -> None:
-                await self._chunks.replace_one({"_id": chunk_id}, sealed, upsert=True)
-
-            await self._chunk_cipher.store(
-                subject_id,
-                {"request_id": request_id, "number": number, "data": chunk},
-                write=replace,
-                collection=self._chunks,
-                selection={"_id": chunk_id},
-            )
-        await self._packages.replace_one(
-            {"_id": request_id},
-            {"subject_id": subject_id, "chunks": len(chunks), "size": len(package), "kept_at": at},
-            upsert=True,
-        )
-        await self._exports.delete_many({"request_id": request_id})
+        await self._packages.store(request_id, subject_id=subject_id, package=package, at=at)
+        await self._exports.drop(request_id)
 
     async def has_package(self, request_id: str) -> bool:
-        return await self._packages.find_one({"_id": request_id}, projection={"_id": 1}) is not None
+        return await self._packages.has(request_id)
 
     async def package_chunk(self, request_id: str, number: int) -> tuple[bytes, int] | None:
-        """Chunk `number` of the package, decrypted, and how many chunks it has; None when there
-        is no such chunk, or the package was erased (its key is gone)."""
-        stored = await self._packages.find_one({"_id": request_id})
-        if stored is None or number >= stored["chunks"]:
-            return None
-        chunk = await self._chunks.find_one({"_id": f"{request_id}:{number}"})
-        if chunk is None:
-            return None
-        opened = await self._chunk_cipher.decrypt_unless_shredded(stored["subject_id"], chunk)
-        return None if opened is None else (opened["data"], stored["chunks"])
+        return await self._packages.chunk(request_id, number)
 
     async def package_downloaded(self, request_id: str, *, at: datetime) -> None:
-        """Note the first time the whole package went out; it goes a grace period later."""
-        await self._packages.update_one(
-            {"_id": request_id, "downloaded_at": {"$exists": False}},
-            {"$set": {"downloaded_at": at}},
-        )
+        await self._packages.downloaded(request_id, at=at)
 
     async def erase_expired_packages(
         self, *, kept_before: datetime, downloaded_before: datetime
@@ -393,33 +311,15 @@ class Executions:
         """Delete the packages kept since before `kept_before` or downloaded before
         `downloaded_before`: a copy of data its owners erase on their own schedule must not
         outlive the download it was made for. The number deleted."""
-        expired = {
-            "$or": [
-                {"kept_at": {"$lt": kept_before}},
-                {"downloaded_at": {"$lt": downloaded_before}},
-            ]
-        }
-        packages = await self._packages.find(expired, projection={"subject_id": 1}).to_list()
-        for package in packages:
-            await self._chunks.delete_many({"request_id": package["_id"]})
-            await self._packages.delete_one({"_id": package["_id"]})
-        for subject_id in sorted({package["subject_id"] for package in packages}):
+        subjects = await self._packages.erase_expired(
+            kept_before=kept_before, downloaded_before=downloaded_before
+        )
+        for subject_id in sorted(set(subjects)):
             await self.destroy_key_when_unused(subject_id)
-        return len(packages)
+        return len(subjects)
 
     async def package(self, request_id: str) -> bytes | None:
-        """The package, decrypted; None when there is none, or it was erased (its key is gone)."""
-        stored = await self._packages.find_one({"_id": request_id})
-        if stored is None:
-            return None
-        cursor = self._chunks.find({"request_id": request_id}).sort("number", ASCENDING)
-        parts = []
-        async for chunk in cursor:
-            opened = await self._chunk_cipher.decrypt_unless_shredded(stored["subject_id"], chunk)
-            if opened is None:
-                return None
-            parts.append(opened["data"])
-        return b"".join(parts) if len(parts) == stored["chunks"] else None
+        return await self._packages.package(request_id)
 
     async def forget_person(self, subject_id: str, *, at: datetime) -> None:
         """After an erasure: drop the personal fields of the subject's closed requests, their packages and exports.
@@ -437,22 +337,14 @@ class Executions:
                 "$set": {"personal_data_dropped_at": at},
             },
         )
-        # Read first, then delete: no cursor stays open over the documents being deleted.
-        packages = await self._packages.find(
-            {"subject_id": subject_id}, projection={"_id": 1}
-        ).to_list()
-        for package in packages:
-            await self._chunks.delete_many({"request_id": package["_id"]})
-            await self._packages.delete_one({"_id": package["_id"]})
+        await self._packages.erase_of_subject(subject_id)
         carrying_out = [
             request["_id"]
             async for request in self._requests.find(
                 {"subject_id": subject_id, "status": {"$in": CARRYING_OUT}}, projection={"_id": 1}
             )
         ]
-        await self._exports.delete_many(
-            {"subject_id": subject_id, "request_id": {"$nin": carrying_out}}
-        )
+        await self._exports.drop_of_subject(subject_id, except_for=carrying_out)
         await self.destroy_key_when_unused(subject_id)
 
     async def destroy_key_when_unused(self, subject_id: str) -> None:
@@ -464,8 +356,8 @@ class Executions:
             return any(
                 [
                     await self._requests.find_one({**of_subject, **still_personal}, {"_id": 1}),
-                    await self._exports.find_one(of_subject, {"_id": 1}),
-                    await self._complaints.find_one(of_subject, {"_id": 1}),
+                    await self._exports.any_of_subject(subject_id),
+                    await self._complaints.any_of_subject(subject_id),
                 ]
             )
 
@@ -509,23 +401,12 @@ class Executions:
         erased, subjects = 0, set()
         # Read first, then delete: no cursor stays open over the documents being deleted.
         for request in await self._requests.find(due, projection={"subject_id": 1}).to_list():
-            await self._chunks.delete_many({"request_id": request["_id"]})
-            await self._packages.delete_one({"_id": request["_id"]})
-            await self._exports.delete_many({"request_id": request["_id"]})
-            await self._alerts.delete_many({"_id": {"$in": officer_alert_ids(request["_id"])}})
+            await self._packages.erase(request["_id"])
+            await self._exports.drop(request["_id"])
+            await self._alert_claims.forget(request["_id"])
             deleted = await self._requests.delete_one({"_id": request["_id"], **due})
             erased += deleted.deleted_count
             subjects.add(request["subject_id"])
         for subject_id in sorted(subjects):
             await self.destroy_key_when_unused(subject_id)
         return erased, kept
-
-
-def joined(categories: list[dict[str, Any]], part: list[dict[str, Any]]) -> None:
-    """Add a part of an export to the categories before it: a category continued from the last
-    part gets its further records."""
-    for category in part:
-        if categories and categories[-1]["category"] == category["category"]:
-            categories[-1]["records"].extend(category["records"])
-        else:
-            categories.append(category)

@@ -14,12 +14,12 @@ failed) is taken over by a later sweep.
 """
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import partial
 from uuid import UUID
 
 from privacyhub.requests.mail import Mailer, Notice
 from privacyhub.requests.rights.officer_notices import due_soon_notice, escalation_notice
-from privacyhub.requests.rights.repository import COLLECTION, RightsRequestDocument
+from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import Status
@@ -31,51 +31,20 @@ ALERTS = "officer_alerts"
 ESCALATED, DUE_SOON = "escalated", "due_soon"
 # Far longer than one SMTP exchange may take.
 CLAIM_LEASE = timedelta(minutes=5)
-UNDECIDED = [
-    Status.AWAITING_VERIFICATION.value,
-    Status.VERIFICATION_LOCKED.value,
-    Status.VERIFIED.value,
-]
-# All an alert is written from.
-READ = {"status": 1, "due_date": 1, "execution": 1}
 
 
-class OfficerAlerts:
-    def __init__(
-        self, db: AsyncDatabase, *, mailer: Mailer, settings: RequestsSettings, clock: Clock
-    ) -> None:
-        self._requests = db[COLLECTION]
-        self._alerts = db[ALERTS]
-        self._mailer = mailer
-        self._officer = str(settings.privacy_officer_email)
-        self._clock = clock
+class AlertClaims:
+    """Which alert of which request a copy claimed, and when it was sent (`officer_alerts`)."""
 
-    async def send_due(self) -> int:
-        """Send every alert that is due and was not sent before; how many were sent."""
-        now = self._clock()
-        last_due_date = (today(now) + timedelta(days=DUE_SOON_DAYS)).isoformat()
-        selections: dict[str, dict[str, Any]] = {
-            ESCALATED: {"status": Status.ESCALATED.value},
-            DUE_SOON: {"status": {"$in": UNDECIDED}, "due_date": {"$lte": last_due_date}},
-        }
-        sent = 0
-        for alert, selection in selections.items():
-            for document in await self._requests.find(selection, projection=READ).to_list():
-                alert_id = officer_alert_id(document["_id"], alert)
-                if await self._claim(alert_id, now):
-                    await self._mailer.send(self._officer, _notice(alert, document, now))
-                    await self._alerts.update_one(
-                        {"_id": alert_id}, {"$set": {"sent_at": self._clock()}}
-                    )
-                    sent += 1
-        return sent
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._collection = db[ALERTS]
 
-    async def _claim(self, alert_id: str, now: datetime) -> bool:
+    async def claim(self, alert_id: str, now: datetime) -> bool:
         """Claim an unsent alert, unless another copy holds it or it was sent."""
         try:
-            await self._alerts.insert_one({"_id": alert_id, "claimed_at": now})
+            await self._collection.insert_one({"_id": alert_id, "claimed_at": now})
         except DuplicateKeyError:
-            taken_over = await self._alerts.update_one(
+            taken_over = await self._collection.update_one(
                 {
                     "_id": alert_id,
                     "sent_at": {"$exists": False},
@@ -85,6 +54,48 @@ class OfficerAlerts:
             )
             return taken_over.modified_count == 1
         return True
+
+    async def mark_sent(self, alert_id: str, *, at: datetime) -> None:
+        await self._collection.update_one({"_id": alert_id}, {"$set": {"sent_at": at}})
+
+    async def forget(self, request_id: str) -> None:
+        """Delete every claim of the request's alerts, once the request itself goes."""
+        await self._collection.delete_many({"_id": {"$in": officer_alert_ids(request_id)}})
+
+
+class OfficerAlerts:
+    def __init__(
+        self,
+        requests: RightsRequests,
+        claims: AlertClaims,
+        *,
+        mailer: Mailer,
+        settings: RequestsSettings,
+        clock: Clock,
+    ) -> None:
+        self._requests = requests
+        self._claims = claims
+        self._mailer = mailer
+        self._officer = str(settings.privacy_officer_email)
+        self._clock = clock
+
+    async def send_due(self) -> int:
+        """Send every alert that is due and was not sent before; how many were sent."""
+        now = self._clock()
+        last_due_date = today(now) + timedelta(days=DUE_SOON_DAYS)
+        due = {
+            ESCALATED: self._requests.escalated,
+            DUE_SOON: partial(self._requests.undecided_due_by, last_due_date),
+        }
+        sent = 0
+        for alert, read in due.items():
+            for document in await read():
+                alert_id = officer_alert_id(document["_id"], alert)
+                if await self._claims.claim(alert_id, now):
+                    await self._mailer.send(self._officer, _notice(alert, document, now))
+                    await self._claims.mark_sent(alert_id, at=self._clock())
+                    sent += 1
+        return sent
 
 
 def officer_alert_id(request_id: str, alert: str) -> str:

@@ -42,6 +42,15 @@ AWAITING_A_CODE = [
 ]
 
 
+UNDECIDED = [
+    Status.AWAITING_VERIFICATION.value,
+    Status.VERIFICATION_LOCKED.value,
+    Status.VERIFIED.value,
+]
+# All an alert to the officer is written from: never a personal field.
+ALERT_FIELDS = {"status": 1, "due_date": 1, "execution": 1}
+
+
 def _open() -> dict[str, Any]:
     return {"$in": [status.value for status in OPEN_STATUSES]}
 
@@ -292,6 +301,17 @@ class RightsRequests:
         await self._collection.update_one(
             {"_id": str(request_id)}, {"$addToSet": {"notified": step}}
         )
+
+    async def escalated(self) -> list[dict[str, Any]]:
+        """The escalated requests, with only what an alert to the officer is written from."""
+        selection = {"status": Status.ESCALATED.value}
+        return await self._collection.find(selection, projection=ALERT_FIELDS).to_list()
+
+    async def undecided_due_by(self, last_due_date: date) -> list[dict[str, Any]]:
+        """The requests without a decision due on or before `last_due_date`, with only what an
+        alert to the officer is written from."""
+        selection = {"status": {"$in": UNDECIDED}, "due_date": {"$lte": last_due_date.isoformat()}}
+        return await self._collection.find(selection, projection=ALERT_FIELDS).to_list()
 
     async def queue(
         self, *, status: Status | None, due_before: date | None, page: PageRequest
