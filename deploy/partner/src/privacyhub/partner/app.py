@@ -12,7 +12,6 @@ from typing import Any
 from privacyhub.partner.questions import RECIPIENT, SharedQuestions
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.shared.batches import publish_in_order
-from privacyhub.shared.catalogue import contracts
 from privacyhub.shared.contracts.partner import (
     RECORD_SHARED,
     RECTIFY_SHARED_RECORDS,
@@ -107,21 +106,27 @@ def create_runtime(settings: PartnerSettings | None = None) -> ServiceRuntime:
     runtime.on_startup(questions.ensure_indexes)
     results = runtime.publisher(PARTNER_RESULTS)
 
-    async def receive_from_jobport(envelope: Envelope[PartnerMessage]) -> None:
-        """Keep a shared question, or carry out a subject command and answer with a receipt."""
-
-        async def effect() -> None:
+    async def receive_from_jobport(envelopes: list[Envelope[PartnerMessage]]) -> None:
+        """Keep shared questions, or carry out a subject command and answer with a receipt. A batch
+        at a time: a run of shared questions kept together, each command in its place, so a
+        subject's messages apply in the order they came."""
+        applied = await runtime.processed_events.processed_among(e.event_id for e in envelopes)
+        shared: list[Envelope[PartnerMessage]] = []
+        for envelope in envelopes:
+            if envelope.event_id in applied:
+                continue
             if envelope.type == RECORD_SHARED:
-                await questions.keep(envelope)
-                return
+                shared.append(envelope)
+                continue
+            await questions.keep(shared)
+            shared = []
             answer_type, answer = await carry_out(
                 questions, envelope.type, envelope.subject_id, envelope.payload
             )
             await publish_in_order(
                 [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
             )
+        await questions.keep(shared)
 
-        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
-
-    runtime.handle(dict.fromkeys(contracts(PARTNER_SUPPORT), receive_from_jobport))
+    runtime.consume_batches(PARTNER_SUPPORT, handler=receive_from_jobport)
     return runtime
