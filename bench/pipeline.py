@@ -64,6 +64,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline_ceiling import run as consumer_ceiling
+from pipeline_cpu import CpuMeter
 from pipeline_http import Client
 from pipeline_kafka import ConsumerLag, create_bench_topic, unfinished_work
 from pipeline_load import generate
@@ -92,6 +93,7 @@ from pymongo import AsyncMongoClient
 
 RATE_LIMIT_PER_MINUTE = 1_000_000_000
 CEILING_MESSAGES = 200_000
+IDLE_CPU_SECONDS = 5.0  # how long the contact phase first measures what the idle system spends
 
 DEFAULTS: dict[str, Any] = {
     "duration": 20.0,
@@ -351,7 +353,11 @@ async def visitor_phases(
 async def contact_phase(
     bench: BenchSystem, args: argparse.Namespace, figures: Figures, pipeline: Pipeline, run: str
 ) -> None:
-    note(f"contact: {args.contact_messages} messages")
+    note(f"contact: {args.contact_messages} messages, once every consumer group is idle")
+    await settle(bench, args.drain_timeout)
+    meter = CpuMeter(bench.pids_with_servers)
+    await meter.idle(IDLE_CPU_SECONDS)
+    meter.start()
     figures.contact = await contact_intake(
         pipeline,
         bench.gateway_port,
@@ -360,6 +366,9 @@ async def contact_phase(
         run,
         drain_bound=args.drain_timeout,
     )
+    # Retention and the partner work off what the contact service announced and disclosed.
+    await settle(bench, args.drain_timeout)
+    figures.contact_cpu = meter.stop()
 
 
 async def ingest_phases(

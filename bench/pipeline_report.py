@@ -2,6 +2,7 @@
 and each target of issue 10 with PASS or FAIL."""
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ class Figures:
     choice_load: EndToEnd | None = None  # page views offered at choice_load_rate, choices probed
     ceiling: dict[str, Any] | None = None
     contact: ContactIntake | None = None
+    contact_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per process
     idle_choices: ChoiceEffects | None = None
     memory: dict[str, float] = field(default_factory=dict)
 
@@ -165,6 +167,23 @@ def _contact(figures: Figures) -> None:
     print(
         f"  stored in contact_messages: {contact.stored} in {contact.seconds:.1f} s from the first "
         f"post = {contact.stored_per_second:.1f} messages/s ({done})"
+    )
+    _cpu_per_message(figures.contact_cpu, contact.stored)
+
+
+def _cpu_per_message(spent: dict[str, float], messages: int) -> None:
+    """What each process spent on one message; their sum bounds the rate the machine's CPUs allow."""
+    if not spent or messages == 0:
+        return
+    total = sum(spent.values()) / messages * 1000
+    shares = ", ".join(
+        f"{name} {seconds / messages * 1000:.2f}"
+        for name, seconds in sorted(spent.items(), key=lambda item: -item[1])
+    )
+    cpus = os.cpu_count() or 1
+    print(
+        f"  CPU per message beyond idle, until every group was idle again, ms: {shares}; "
+        f"total {total:.2f} ms, so {cpus} CPUs take at most {cpus * 1000 / total:.0f} messages/s"
     )
 
 

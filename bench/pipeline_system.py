@@ -81,6 +81,10 @@ class BenchSystem:
     def pids(self) -> dict[str, int]:
         return self.system.pids() | self.extra_pids
 
+    def pids_with_servers(self) -> dict[str, int]:
+        """The processes of `pids()` and, when the bench started them, Kafka and FerretDB."""
+        return self.pids() | (self.infra.pids() if self.infra is not None else {})
+
 
 @contextlib.contextmanager
 def running_system(

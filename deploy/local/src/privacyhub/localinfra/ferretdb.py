@@ -209,3 +209,6 @@ class FerretDBServer:
     def is_running(self) -> bool:
         """Return True while the FerretDB process is alive."""
         return self._process.is_running()
+
+    def pid(self) -> int | None:
+        return self._process.pid

@@ -66,6 +66,11 @@ class LocalInfra:
         self.mongo.stop()
         self.kafka.stop()
 
+    def pids(self) -> dict[str, int]:
+        """The process id of each running server, by name (to watch what they cost, say)."""
+        running = {"kafka": self.kafka.pid(), "ferretdb": self.mongo.pid()}
+        return {name: pid for name, pid in running.items() if pid is not None}
+
     def _run_both(self, method: str) -> None:
         # Leaving the `with` waits for both threads, so after an error (or
         # Ctrl-C) nothing is still starting when the caller cleans up.

@@ -204,6 +204,9 @@ class KafkaServer:
         """Return True while the broker process is alive."""
         return self._process.is_running()
 
+    def pid(self) -> int | None:
+        return self._process.pid
+
     # --- internals -------------------------------------------------------
 
     def _ready(self) -> bool:

@@ -1,8 +1,9 @@
-"""What the partner tool does with each message on its topic: one handler per message type.
+"""What the partner tool does with the messages on its topic: a table from message type to what
+carrying it out answers, applied a batch at a time.
 
-A shared question is kept; every subject command is carried out on the questions kept and
-answered with the same receipts every data owner sends, under the owner name `support_partner`
-the rights workflow waits for.
+Shared questions are kept, a run of them in one insert; every subject command is carried out on
+the questions kept, in its place between them, and answered with the same receipts every data
+owner sends, under the owner name `support_partner` the rights workflow waits for.
 """
 
 from collections.abc import Awaitable, Callable
@@ -43,8 +44,8 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.owners import OwnerAnswer, answered, json_record
-from privacyhub.shared.service import Handler, ServiceRuntime
-from privacyhub.shared.topics import PARTNER_RESULTS
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
 
 OWNER = RECIPIENT  # its answers name it as Jobport's register does
 CATEGORY = "contact_messages"
@@ -55,21 +56,6 @@ CarryOut = Callable[[Envelope[Any]], Awaitable[OwnerAnswer]]
 def register_handlers(runtime: ServiceRuntime, questions: SharedQuestions, clock: Clock) -> None:
     results = runtime.publisher(PARTNER_RESULTS)
 
-    def answering(carry_out: CarryOut) -> Handler:
-        """`carry_out` once per command, its answer published on PARTNER_RESULTS."""
-
-        async def handler(envelope: Envelope[Any]) -> None:
-            async def effect() -> None:
-                answer_type, answer = await carry_out(envelope)
-                await publish_in_order(
-                    [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
-                )
-
-            await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
-
-        handler.__doc__ = carry_out.__doc__
-        return handler
-
     def changed(change: ProcessingChange, affected: int | None) -> OwnerAnswer:
         """An answer to a change; None: the command touched nothing the partner was given."""
         changes = (
@@ -78,14 +64,6 @@ def register_handlers(runtime: ServiceRuntime, questions: SharedQuestions, clock
         return SUBJECT_PROCESSING_CHANGED, SubjectProcessingChanged(
             owner=OWNER, change=change, changes=changes
         )
-
-    async def keep_question(envelope: Envelope[PartnerMessage]) -> None:
-        """Keep a question the contact service shared, once."""
-
-        async def effect() -> None:
-            await questions.keep(envelope)
-
-        await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
     async def export(envelope: Envelope[ExportSubjectData]) -> OwnerAnswer:
         """Export the subject's shared questions."""
@@ -138,15 +116,33 @@ def register_handlers(runtime: ServiceRuntime, questions: SharedQuestions, clock
         """Nothing to withdraw: the partner was given nothing on the ground of consent."""
         return changed("consents_withdrawn", None)
 
-    runtime.handle(
-        {
-            RECORD_SHARED: keep_question,
-            ERASE_SUBJECT_DATA: answering(erase),
-            EXPORT_SUBJECT_DATA: answering(export),
-            RECTIFY_SHARED_RECORDS: answering(rectify),
-            RESTRICT_PROCESSING: answering(restrict),
-            LIFT_RESTRICTION: answering(lift),
-            OBJECT_TO_PROCESSING: answering(object_to),
-            WITHDRAW_CONSENTS: answering(withdraw),
-        }
-    )
+    carry_out: dict[str, CarryOut] = {
+        ERASE_SUBJECT_DATA: erase,
+        EXPORT_SUBJECT_DATA: export,
+        RECTIFY_SHARED_RECORDS: rectify,
+        RESTRICT_PROCESSING: restrict,
+        LIFT_RESTRICTION: lift,
+        OBJECT_TO_PROCESSING: object_to,
+        WITHDRAW_CONSENTS: withdraw,
+    }
+
+    async def receive_from_jobport(envelopes: list[Envelope[Any]]) -> None:
+        """Keep shared questions, or carry out a subject command and answer it: a run of questions
+        kept together, each command in its place, so a subject's messages apply in their order."""
+        applied = await runtime.processed_events.processed_among(e.event_id for e in envelopes)
+        shared: list[Envelope[PartnerMessage]] = []
+        for envelope in envelopes:
+            if envelope.event_id in applied:
+                continue
+            if envelope.type == RECORD_SHARED:
+                shared.append(envelope)
+                continue
+            await questions.keep(shared)
+            shared = []
+            answer_type, answer = await carry_out[envelope.type](envelope)
+            await publish_in_order(
+                [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
+            )
+        await questions.keep(shared)
+
+    runtime.consume_batches(PARTNER_SUPPORT, handler=receive_from_jobport)

@@ -7,11 +7,12 @@ readable for queries, every read returns the fields decrypted, and erasing a sub
 question destroys the subject's key, so no copy of this database made earlier can be read either.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.contracts.partner import PartnerMessage
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import Envelope
@@ -36,28 +37,24 @@ class SharedQuestions:
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("subject_id")
 
-    async def keep(self, shared: Envelope[PartnerMessage]) -> None:
-        """Keep a shared question, its shared fields sealed; the same reference again changes nothing."""
-        given = shared.payload.model_dump()
-        reference = given[REFERENCE]
-        question = {
-            **{name: given[name] for name in PERSONAL_FIELDS if name in given},
-            "subject_id": shared.subject_id,
-            "received_at": shared.occurred_at,
-        }
+    async def keep(self, shared: Sequence[Envelope[PartnerMessage]]) -> None:
+        """Keep shared questions, their shared fields sealed, in one insert; a reference kept
+        before changes nothing."""
+        questions = []
+        for message in shared:
+            given = message.payload.model_dump()
+            question = {
+                "_id": given[REFERENCE],
+                **{name: given[name] for name in PERSONAL_FIELDS if name in given},
+                "subject_id": message.subject_id,
+                "received_at": message.occurred_at,
+            }
+            questions.append((message.subject_id, question))
 
-        async def insert_once(sealed: dict[str, Any]) -> None:
-            await self._collection.update_one(
-                {"_id": reference}, {"$setOnInsert": sealed}, upsert=True
-            )
+        async def insert_new_ones(sealed: list[dict[str, Any]]) -> None:
+            await insert_new(self._collection, sealed)
 
-        await self._cipher.store(
-            shared.subject_id,
-            question,
-            write=insert_once,
-            collection=self._collection,
-            selection={"_id": reference},
-        )
+        await self._cipher.store_all(questions, write=insert_new_ones, collection=self._collection)
 
     async def of_subject(self, subject_id: str) -> list[dict[str, Any]]:
         """Every question of the subject, oldest first, decrypted, each named by its reference."""

@@ -1,4 +1,4 @@
-"""What the retention service does with each message it consumes: one handler per message type."""
+"""What the retention service does with each message it consumes: contact lifecycle facts a batch at a time, every other message by a handler of its type."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -7,10 +7,9 @@ from typing import Any
 from privacyhub.retention.deletion_log import DeletionLog, ErasureRequests
 from privacyhub.retention.expiry import ExpiryRequests
 from privacyhub.retention.holds import LegalHolds, announcement, placed_event
-from privacyhub.retention.scheduling import CONTACT_MESSAGES, ContactRetention
+from privacyhub.retention.scheduling import CONTACT_MESSAGES, ContactRetention, StoredMessage
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.contact import (
-    CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
     ContactMessageAnswered,
     ContactMessageStored,
@@ -35,6 +34,7 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONTACT_LIFECYCLE
 
 logger = logging.getLogger(__name__)
 
@@ -73,25 +73,28 @@ def register_handlers(
         news = announcement(event)
         await hold_news.publish(news, key=news.partition_key)
 
-    async def message_stored(envelope: Envelope[ContactMessageStored]) -> None:
-        """Remember the stored message, to be deleted when its retention ends."""
-        stored = envelope.payload
-        await once(
-            envelope,
-            lambda: contact.message_stored(
-                envelope.subject_id, stored.reference, envelope.occurred_at
-            ),
-        )
-
-    async def question_answered(envelope: Envelope[ContactMessageAnswered]) -> None:
-        """An answered question makes its message due a grace period later."""
-        answered = envelope.payload
-        await once(
-            envelope,
-            lambda: contact.question_answered(
+    async def contact_lifecycle(envelopes: list[Envelope[Any]]) -> None:
+        """Remember stored messages, to be deleted when their retention ends; an answered question
+        makes its message due a grace period later. A batch at a time: a run of stored messages
+        together, each answer in its place, so a subject's facts apply in the order they came."""
+        applied = await runtime.processed_events.processed_among(e.event_id for e in envelopes)
+        stored: list[StoredMessage] = []
+        for envelope in envelopes:
+            if envelope.event_id in applied:
+                continue
+            if envelope.type == CONTACT_MESSAGE_STORED:
+                message: ContactMessageStored = envelope.payload
+                stored.append(
+                    StoredMessage(envelope.subject_id, message.reference, envelope.occurred_at)
+                )
+                continue
+            await contact.messages_stored(stored)
+            stored = []
+            answered: ContactMessageAnswered = envelope.payload
+            await contact.question_answered(
                 envelope.subject_id, answered.reference, answered.answered_at
-            ),
-        )
+            )
+        await contact.messages_stored(stored)
 
     async def place_hold(envelope: Envelope[PlaceLegalHold]) -> None:
         """Place a legal hold and tell the owners."""
@@ -147,10 +150,9 @@ def register_handlers(
         receipt = envelope.payload
         await once(envelope, lambda: log.record_expiry(request, receipt, logged_at=clock()))
 
+    runtime.consume_batches(CONTACT_LIFECYCLE, handler=contact_lifecycle)
     runtime.handle(
         {
-            CONTACT_MESSAGE_STORED: message_stored,
-            CONTACT_MESSAGE_ANSWERED: question_answered,
             PLACE_LEGAL_HOLD: place_hold,
             LIFT_LEGAL_HOLD: lift_hold,
             MARK_CUSTOMER_ENDED: customer_ended,

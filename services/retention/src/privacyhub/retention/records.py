@@ -5,11 +5,13 @@ customer relationship ends, nothing of what the records say.
 """
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
+from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.contracts.subject import Category
+from privacyhub.shared.lookups import looked_up
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 RETAINED_RECORDS = "retained_records"
 ENDED_CUSTOMERS = "ended_customers"
@@ -34,19 +36,21 @@ class RetainedRecords:
         await self._collection.create_index("subject_hash")
 
     async def remember(
-        self, category: Category, record_id: str, *, subject_id: str, stored_at: datetime
+        self, category: Category, records: Iterable[tuple[str, str, datetime]]
     ) -> None:
-        document = {
-            "_id": record_key(category, record_id),
-            "category": category,
-            "record_id": record_id,
-            "subject_hash": subject_hash(subject_id),
-            "stored_at": stored_at,
-        }
-        try:
-            await self._collection.insert_one(document)
-        except DuplicateKeyError:
-            pass  # remembered before: the stored event was delivered again
+        """Remember each (record id, subject id, stored at) in one insert; one remembered before
+        (its stored event delivered again) stays as it is."""
+        documents = [
+            {
+                "_id": record_key(category, record_id),
+                "category": category,
+                "record_id": record_id,
+                "subject_hash": subject_hash(subject_id),
+                "stored_at": stored_at,
+            }
+            for record_id, subject_id, stored_at in records
+        ]
+        await insert_new(self._collection, documents)
 
     async def stored_at(self, category: Category, record_id: str) -> datetime | None:
         document = await self._collection.find_one({"_id": record_key(category, record_id)})
@@ -86,9 +90,14 @@ class EndedCustomers:
             {"_id": subject_hash(subject_id)}, {"$max": {"ended_at": ended_at}}, upsert=True
         )
 
-    async def ended_at(self, subject_id: str) -> datetime | None:
-        document = await self._collection.find_one({"_id": subject_hash(subject_id)})
-        return None if document is None else document["ended_at"]
+    async def ended_at(self, subject_ids: Iterable[str]) -> dict[str, datetime]:
+        """When the relationship of each of the subjects that are no customer any more ended."""
+
+        async def end(subject_id: str) -> datetime | None:
+            document = await self._collection.find_one({"_id": subject_hash(subject_id)})
+            return None if document is None else document["ended_at"]
+
+        return await looked_up(end, subject_ids)
 
     async def forget_ended_before(self, moment: datetime) -> None:
         await self._collection.delete_many({"ended_at": {"$lt": moment}})

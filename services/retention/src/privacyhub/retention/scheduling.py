@@ -14,8 +14,10 @@ hold's end. The support partner's copy is not kept under a hold: the contact ser
 what the legal purpose needs.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from privacyhub.retention.records import EndedCustomers, RetainedRecords
 from privacyhub.retention.rules import (
@@ -29,6 +31,12 @@ from privacyhub.retention.schedule import DueDeletion, DueDeletions
 from privacyhub.shared.contracts.subject import Category
 
 CONTACT_MESSAGES: Category = "contact_messages"
+
+
+class StoredMessage(NamedTuple):
+    subject_id: str
+    reference: str
+    stored_at: datetime
 
 
 class ContactRetention:
@@ -45,18 +53,35 @@ class ContactRetention:
         self._customers = customers
         self._grace = grace
 
-    async def message_stored(self, subject_id: str, reference: str, stored_at: datetime) -> None:
-        """Remember the message until a rule makes it due; due at once if the customer had already left."""
-        if await self._schedule.is_scheduled(CONTACT_MESSAGES, reference):
-            return  # its answer was announced first
-        ended_at = await self._customers.ended_at(subject_id)
-        if ended_at is not None and concerned_by_customer_end(stored_at, ended_at):
-            due = due_after_customer_ended(ended_at, self._grace)
-            await self._schedule_message(subject_id, reference, due, stored_at=stored_at)
+    async def messages_stored(self, stored: Sequence[StoredMessage]) -> None:
+        """Remember each stored message until a rule makes it due; due at once if the customer had
+        already left. The reads of the batch go side by side, its records in one insert."""
+        if not stored:
             return
-        await self._records.remember(
-            CONTACT_MESSAGES, reference, subject_id=subject_id, stored_at=stored_at
+        scheduled = await self._schedule.scheduled_among(
+            CONTACT_MESSAGES, [message.reference for message in stored]
         )
+        ends = await self._customers.ended_at({message.subject_id for message in stored})
+        due, remembered = [], []
+        for message in stored:
+            if message.reference in scheduled:
+                continue  # its answer was announced first
+            ended_at = ends.get(message.subject_id)
+            if ended_at is not None and concerned_by_customer_end(message.stored_at, ended_at):
+                due.append(
+                    DueDeletion(
+                        CONTACT_MESSAGES,
+                        message.reference,
+                        message.subject_id,
+                        due_after_customer_ended(ended_at, self._grace),
+                        stored_at=message.stored_at,
+                    )
+                )
+            else:
+                remembered.append((message.reference, message.subject_id, message.stored_at))
+        await self._schedule.schedule(due)
+        await self._records.forget(CONTACT_MESSAGES, [deletion.record_id for deletion in due])
+        await self._records.remember(CONTACT_MESSAGES, remembered)
 
     async def question_answered(
         self, subject_id: str, reference: str, answered_at: datetime
