@@ -112,6 +112,18 @@ def test_the_partner_tool_refuses_the_development_key_encryption_key() -> None:
     assert message.endswith("PARTNER_KEY_ENCRYPTION_KEYS holds the development key")
 
 
+def test_a_short_or_unreadable_key_encryption_key_is_named_not_a_traceback() -> None:
+    short = f"k1:{base64.b64encode(os.urandom(16)).decode()}"
+    for unreadable in (short, "no-key-here"):
+        values = production_values(X25519PrivateKey.generate()) | {
+            "key_encryption_keys": unreadable
+        }
+        message = refusal(settings_of(ContactSettings, **values))
+        assert message.endswith(
+            "CONTACT_KEY_ENCRYPTION_KEYS cannot be read (id:base64key, each key 256 bits)"
+        )
+
+
 def test_a_secret_file_is_what_is_checked(tmp_path: Path) -> None:
     development_public = {p: development_private_key(p).public_key() for p in PRINCIPALS}
     public_keys = tmp_path / "public-keys"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from privacyhub.shared.crypto import Keyring
 from privacyhub.shared.kafka_access import PRINCIPALS
 from privacyhub.shared.sealing import (
     development_private_key,
@@ -98,6 +99,10 @@ def _key_encryption_keys(settings: CommonSettings, name: str) -> str | None:
     configured = _configured(settings, name)
     if configured is None:
         return "is unset"
+    try:
+        Keyring.parse(configured)
+    except (ValueError, binascii.Error):
+        return "cannot be read (id:base64key, each key 256 bits)"
     development = type(settings).model_fields[name].get_default().get_secret_value()
     _, _, development_key = development.partition(":")
     if development_key in configured:
