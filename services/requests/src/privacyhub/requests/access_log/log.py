@@ -14,9 +14,11 @@ from privacyhub.shared.contracts.access_log import (
     AccessLogLookup,
     StaffDataRead,
 )
+from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.expiry import erase_before_except_held
+from privacyhub.shared.pages import page_of
 from privacyhub.shared.queries import Query, QueryHandler, Reply
 from privacyhub.shared.service import ServiceRuntime
 from pydantic import ValidationError
@@ -51,6 +53,16 @@ class StaffAccessLog:
         cursor = self._collection.find({"subject_id": subject_id}).sort("read_at", ASCENDING)
         return [AccessLogEntry.model_validate(document) async for document in cursor]
 
+    async def page(self, lookup: AccessLogLookup) -> Page[AccessLogEntry]:
+        """A page of the subject's reads, oldest first."""
+        documents, following = await page_of(
+            self._collection, {"subject_id": lookup.subject_id}, order=["read_at"], page=lookup
+        )
+        return Page[AccessLogEntry](
+            items=[AccessLogEntry.model_validate(document) for document in documents],
+            next=following,
+        )
+
     async def exported(self, subject_id: str) -> list[dict[str, Any]]:
         """The subject's entries as JSON, for an access package."""
         return [entry.model_dump(mode="json") for entry in await self.entries(subject_id)]
@@ -74,6 +86,10 @@ def access_log_queries(log: StaffAccessLog) -> dict[str, QueryHandler]:
             lookup = AccessLogLookup.model_validate(query.arguments)
         except ValidationError as error:
             return Reply(status="invalid", reason=describe_failure(error))
-        return Reply(status="found", result=await log.exported(lookup.subject_id))
+        try:
+            page = await log.page(lookup)
+        except ValueError as error:
+            return Reply(status="invalid", reason=str(error))
+        return Reply(status="found", result=page.model_dump(mode="json"))
 
     return {ACCESS_LOG_QUERY: of_subject}
