@@ -33,7 +33,9 @@ from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.topics import REQUESTS_QUERIES
 
 REASON_HEADER = "X-Access-Reason"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+# Python's \s also matches \x1c-\x1f and \x85, a JSON Schema (ECMAScript) \s does not: named, so the
+# API document and the validator refuse the same addresses.
+EMAIL_PATTERN = r"^[^@\s\x1c-\x1f\x85]+@[^@\s\x1c-\x1f\x85]+$"
 
 AccessReason = Annotated[
     str | None,
