@@ -2,15 +2,19 @@
 
 A consent choice names a statement version the consent service does not know yet, so it is
 parked; once that version is published, the replay records the choice, and a second replay of
-the same letter records nothing more. Real Kafka and MongoDB-protocol server.
+the same letter records nothing more. A message a handler makes that Kafka cannot take parks its
+input as too large, counted and logged as critical. Real Kafka and MongoDB-protocol server.
 """
 
+import logging
 import uuid
 from datetime import date
 
 import pytest
 from privacyhub.consent.consents import HISTORY
+from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.statements import COLLECTION as STATEMENTS
+from privacyhub.shared import dead_letter
 from privacyhub.shared.contracts.consent import (
     CONSENT_GIVEN,
     ConsentGiven,
@@ -25,11 +29,21 @@ from privacyhub.shared.contracts.statement import (
 from privacyhub.shared.dead_letters import ParkedLetter, UnknownLetters, parked_letters, replay
 from privacyhub.shared.dead_letters import command as operator_command
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.topics import CONSENT_CHOICES, STATEMENT_VERSIONS
+from privacyhub.shared.queries import QUERY, Query
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import (
+    CONSENT_CHOICES,
+    CONSENT_QUERIES,
+    DEAD_LETTER,
+    GATEWAY_REPLIES,
+    STATEMENT_VERSIONS,
+)
 from pymongo.asynchronous.database import AsyncDatabase
 
+from tests.support.copies import from_now_on, separate_copy
 from tests.support.endpoints import Endpoints
-from tests.support.kafka import publish_message
+from tests.support.kafka import collect_until, publish_message
+from tests.support.services import service_settings
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consent_service")]
@@ -128,3 +142,45 @@ async def test_a_parked_choice_is_listed_without_personal_data_and_replayed_once
 async def test_an_unknown_letter_is_refused_naming_it(endpoints: Endpoints) -> None:
     with pytest.raises(UnknownLetters, match="no dead letter 0:999999999"):
         await replay(endpoints.kafka_bootstrap_servers, {}, ["0:999999999"])
+
+
+async def test_a_message_too_large_for_kafka_is_parked_counted_and_logged_as_critical(
+    endpoints: Endpoints,
+) -> None:
+    """A handler whose message Kafka cannot take is a bug ops must hear of: its input is parked
+    with a reason of its own, counted as too_large and logged as critical, not retried for ever."""
+    settings = separate_copy(service_settings(ConsentSettings, endpoints, "consent"), "too-large")
+    await from_now_on(endpoints.kafka_bootstrap_servers, settings, "consent")
+    runtime = ServiceRuntime(settings, name="consent")
+    levels: list[int] = []
+    listener = logging.Handler()
+    listener.emit = lambda record: levels.append(record.levelno)  # type: ignore[method-assign]
+    logging.getLogger(dead_letter.__name__).addHandler(listener)
+
+    @runtime.subscriber(CONSENT_QUERIES)
+    async def answer_too_much(envelope: Envelope[Query]) -> None:
+        oversized = {"type": "QueryAnswered", "payload": "x" * (2 * 1024 * 1024)}
+        await runtime.broker.publish(oversized, GATEWAY_REPLIES.name, key=b"too-large")
+
+    question = Envelope[Query](
+        type=QUERY, subject_id=f"v-{uuid.uuid4().hex}", payload=Query(name="consents")
+    )
+    try:
+        async with runtime.running():
+            await publish(endpoints, CONSENT_QUERIES.name, question)
+            letters = await collect_until(
+                endpoints.kafka_bootstrap_servers,
+                DEAD_LETTER.name,
+                lambda letter: str(question.event_id) in letter["original"],
+            )
+    finally:
+        logging.getLogger(dead_letter.__name__).removeHandler(listener)
+        await runtime.mongo.close()
+
+    assert letters[-1]["reason"] == dead_letter.TOO_LARGE
+    assert letters[-1]["parked_by"] == "consent"
+    parked = runtime.registry.get_sample_value(
+        "privacyhub_dead_letters_total", {"kind": "too_large"}
+    )
+    assert parked == 1
+    assert logging.CRITICAL in levels

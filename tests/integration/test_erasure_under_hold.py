@@ -1,8 +1,9 @@
 """A rights erasure (Art. 17) keeps what a legal hold covers, for the hold's purpose only (Art. 17(3)(b), (e)).
 
 The person is told what was kept and why; what the hold did not cover goes at once; once the hold
-is lifted, the retention service erases the kept message and logs it. Real Kafka, MongoDB-protocol
-servers and SMTP; the retention service sweeps every half second.
+is lifted, the retention service erases the kept message and logs it. A withdrawal of consent keeps
+the visits a hold covers in the same way. Real Kafka, MongoDB-protocol servers and SMTP; the
+retention service sweeps every half second.
 """
 
 from datetime import timedelta
@@ -107,3 +108,46 @@ async def test_an_erasure_keeps_a_held_message_until_the_hold_is_lifted(
 
     await eventually(hold_dropped, what="the contact service to drop the lifted hold")
     await everything_stored_is_declared(retention_db)
+
+
+async def test_a_withdrawal_keeps_the_visits_a_hold_on_them_covers(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    consent_db: AsyncDatabase,
+    retention_db: AsyncDatabase,
+) -> None:
+    """A withdrawal erases the visits consent allowed, except what a hold on that category keeps:
+    the consent is withdrawn all the same."""
+    person = Person()
+    await visit_with_consent(gateway, person, consent_db)
+    hold = {
+        "subject_id": person.subject_id,
+        "category": "visit_records",
+        "reason": HOLD_REASON,
+        "ends_at": (utc_now() + timedelta(days=1)).isoformat(),
+    }
+    placed = await gateway.post("/v1/staff/legal-holds", json=hold, headers=OFFICER)
+    assert placed.status_code == 202, placed.text
+    hold_id = placed.json()["hold_id"]
+    try:
+        await eventually(
+            lambda: consent_db[LEGAL_HOLDS].find_one({"_id": hold_id}),
+            what="the consent service to learn of the hold",
+        )
+        accepted = await file_verified_request(gateway, mailbox, person, "withdraw_consent")
+        await approve(gateway, accepted["request_id"])
+        status = await completed(gateway, accepted)
+
+        receipts = {(r["owner"], r["category"]): r for r in status["receipts"]}
+        visits = receipts[("consent", "visit_records")]
+        assert (visits["count"], visits["kept_under_hold"], visits["hold_reasons"]) == (
+            0,
+            2,
+            [HOLD_REASON],
+        )
+        assert await consent_db[VISITS].count_documents({"visitor_id": person.visitor_id}) == 2
+        consents = await gateway.get(f"/v1/consents/{person.visitor_id}")
+        assert consents.json()["current"]["purposes"]["analytics"] is False
+    finally:
+        lifted = await gateway.delete(f"/v1/staff/legal-holds/{hold_id}", headers=OFFICER)
+        assert lifted.status_code == 202, lifted.text

@@ -423,6 +423,33 @@ async def test_a_staff_report_gives_exact_numbers_for_a_fixed_set_of_page_views(
     }
 
 
+async def test_the_report_ranks_at_most_ten_pages_and_referring_sites_however_many_there_are(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_service: ServiceRuntime,
+    consent_db: AsyncDatabase,
+) -> None:
+    day, visitor = FIRST_DAY + timedelta(days=11), new_visitor()
+    await choice_made_at(endpoints, consent_db, visitor, at(day - timedelta(days=1), 12))
+    views = [
+        await view(
+            gateway,
+            visitor,
+            f"https://www.jobport.nl/vacatures/{n}",
+            referrer=f"https://zoeker{n}.example.nl/",
+            occurred_at=at(day, 8) + timedelta(minutes=n),
+        )
+        for n in range(12)
+    ]
+    await processed(consent_db, *views)
+
+    report = await analytics_of(consent_db, consent_service.settings).report(day, day)
+
+    assert report.total_page_views == 12
+    assert len(report.top_pages) == len(report.top_referrers) == 10
+    assert all(entry.page_views == 1 for entry in report.top_pages)
+
+
 async def test_the_report_needs_the_analyst_role(gateway: AsyncClient) -> None:
     params = {"from": "2024-01-01", "to": "2024-01-31"}
 

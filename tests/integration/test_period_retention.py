@@ -65,7 +65,16 @@ from tests.support.mailbox import Mailbox
 from tests.support.naming import unique_word
 from tests.support.people import Person
 from tests.support.requests_store import subject_keys
-from tests.support.rights import approve, completed, file_verified_request
+from tests.support.rights import (
+    approve,
+    completed,
+    emailed_code,
+    file_verified_request,
+    new_address,
+    submit,
+    verify,
+    wrong,
+)
 from tests.support.services import running_service, service_settings
 from tests.support.staff import staff_headers
 from tests.support.visitors import (
@@ -552,6 +561,41 @@ async def test_requests_completed_refused_or_never_verified_long_ago_go_whole_wi
     )
     # A verified request still waiting for a decision has no period running: it stays however old.
     assert await requests_db[RIGHTS_REQUESTS].find_one({"_id": undecided})
+
+
+async def test_a_request_locked_by_wrong_codes_goes_a_month_after_it_was_received(
+    gateway: AsyncClient,
+    mailbox: Mailbox,
+    requests_db: AsyncDatabase,
+    requests_settings: RequestsSettings,
+    periods_db: AsyncDatabase,
+) -> None:
+    """Whoever typed five wrong codes may not be the person at that address: the request, its
+    address and the key of that address go a month after it came in, as an unverified one's do."""
+    email, now = new_address(), utc_now()
+    accepted = await submit(gateway, email, type="erasure", details="Verwijder alles van mij.")
+    request_id = accepted["request_id"]
+    code = await emailed_code(mailbox, email)
+    answers = [(await verify(gateway, request_id, wrong(code))).status_code for _ in range(5)]
+    assert answers == [400, 400, 400, 400, 429]
+    locked = {"_id": request_id, "status": "verification_locked"}
+    await stored(requests_db, RIGHTS_REQUESTS, locked, 1)
+    subject_id = (await requests_db[RIGHTS_REQUESTS].find_one(locked))["subject_id"]
+    keys = subject_keys(requests_db, requests_settings)
+    assert await keys.existing_key(subject_id, fresh=True) is not None
+
+    # Received 40 days ago: set after the lock, so no expiry could take it while it was unverified.
+    await requests_db[RIGHTS_REQUESTS].update_one(
+        {"_id": request_id}, {"$set": {"received_at": now - 40 * DAY}}
+    )
+
+    await stored(requests_db, RIGHTS_REQUESTS, {"_id": request_id}, 0)
+    entry = await logged(periods_db, "unverified_rights_requests", since=now, count={"$gte": 1})
+    assert entry["rule"] == "unverified_rights_requests.P30D"
+    await eventually(
+        lambda: _none(keys.existing_key(subject_id, fresh=True)),
+        what="the key of the address nobody verified destroyed",
+    )
 
 
 async def _none(awaitable: Any) -> bool:

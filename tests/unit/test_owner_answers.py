@@ -4,6 +4,7 @@ travels in parts that Kafka takes and that join back into the whole."""
 import pytest
 from aiokafka.errors import MessageSizeTooLargeError
 from privacyhub.requests.rights.packages import joined
+from privacyhub.retention.handlers import kept_contact_messages
 from privacyhub.shared.contracts.subject import (
     CategoryExport,
     Receipt,
@@ -30,6 +31,16 @@ def test_an_erasure_answer_holds_only_the_answering_owners_receipts() -> None:
         SubjectDataErased(
             owner="support_partner", receipts=[receipt("support_partner"), receipt("contact")]
         )
+
+
+def test_retention_acts_only_on_receipts_of_the_owner_that_answers() -> None:
+    """Behind the contract: should an answer in another owner's name get past it, the retention
+    service still schedules nothing on its word."""
+    assert kept_contact_messages(SubjectDataErased(owner="contact", receipts=[receipt("contact")]))
+    forged = SubjectDataErased.model_construct(
+        owner="support_partner", receipts=[receipt("contact")]
+    )
+    assert not kept_contact_messages(forged)
 
 
 def test_what_a_change_erased_along_the_way_is_the_answering_owners_too() -> None:

@@ -112,6 +112,18 @@ def test_the_partner_tool_refuses_the_development_key_encryption_key() -> None:
     assert message.endswith("PARTNER_KEY_ENCRYPTION_KEYS holds the development key")
 
 
+def test_a_short_or_unreadable_key_encryption_key_is_named_not_a_traceback() -> None:
+    short = f"k1:{base64.b64encode(os.urandom(16)).decode()}"
+    for unreadable in (short, "no-key-here"):
+        values = production_values(X25519PrivateKey.generate()) | {
+            "key_encryption_keys": unreadable
+        }
+        message = refusal(settings_of(ContactSettings, **values))
+        assert message.endswith(
+            "CONTACT_KEY_ENCRYPTION_KEYS cannot be read (id:base64key, each key 256 bits)"
+        )
+
+
 def test_a_secret_file_is_what_is_checked(tmp_path: Path) -> None:
     development_public = {p: development_private_key(p).public_key() for p in PRINCIPALS}
     public_keys = tmp_path / "public-keys"
@@ -180,3 +192,26 @@ async def test_the_token_command_refuses_the_development_secret_in_production() 
     assert code == 0 and stdout.count(".") == 2  # a JWT
     code, stdout, _ = await run(*command, env=clean_environment(STAFF_TOKEN_SECRET=strong()))
     assert code == 0 and stdout.count(".") == 2
+
+
+async def test_every_process_refuses_to_start_on_keys_its_principal_did_not_publish() -> None:
+    """In any environment: keys that cannot open what is sealed for the process's principal would
+    park every message it is sent as a dead letter nobody can read."""
+    published = format_public_keys(
+        {p: X25519PrivateKey.generate().public_key() for p in PRINCIPALS}
+    )
+    environment = clean_environment(
+        PRIVACYHUB_ENVIRONMENT="development",
+        MESSAGE_PUBLIC_KEYS=published,
+        # Should a process start after all, it reaches no one's servers.
+        KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
+        MONGODB_URL="mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1000",
+    )
+    started = await asyncio.gather(
+        *(run(sys.executable, "-m", module, env=environment) for module in PROCESSES)
+    )
+    for module, (code, _, stderr) in zip(PROCESSES, started, strict=True):
+        assert code == 2, (module, stderr)
+        [line] = stderr.splitlines()
+        assert line.startswith("privacyhub: refusing to start: the current message private key")
+        assert "does not match its published public key" in line

@@ -19,19 +19,20 @@ async def page_of(
     order: Sequence[str],
     page: PageRequest,
     projection: Mapping[str, Any] | None = None,
+    latest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of the documents matching `criteria`, ascending by `order` then `_id`, and the
-    cursor of the next page."""
+    """One page of the documents matching `criteria`, ascending by `order` then `_id` (or
+    descending, `latest_first`), and the cursor of the next page."""
     fields = [*order, "_id"]
     query = dict(criteria)
     if page.after is not None:
         values = cursor_values(page.after)
         if len(values) != len(fields):
             raise ValueError("not a cursor of this list")
-        query = {"$and": [query, _after(fields, values)]}
+        query = {"$and": [query, _after(fields, values, "$lt" if latest_first else "$gt")]}
     found = (
         await collection.find(query, projection)
-        .sort([(field, 1) for field in fields])
+        .sort([(field, -1 if latest_first else 1) for field in fields])
         .limit(page.limit + 1)
         .to_list()
     )
@@ -41,11 +42,12 @@ async def page_of(
     return documents, cursor_of([documents[-1].get(field) for field in fields])
 
 
-def _after(fields: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
-    """Entries that sort after `values`: greater in the first field, or equal in it and greater in the next..."""
+def _after(fields: Sequence[str], values: Sequence[Any], beyond: str) -> dict[str, Any]:
+    """Entries that sort after `values`: beyond them (`$gt` ascending, `$lt` descending) in the
+    first field, or equal in it and beyond in the next..."""
     return {
         "$or": [
-            {**dict(zip(fields[:i], values[:i], strict=True)), fields[i]: {"$gt": values[i]}}
+            {**dict(zip(fields[:i], values[:i], strict=True)), fields[i]: {beyond: values[i]}}
             for i in range(len(fields))
         ]
     }

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from privacyhub.shared.crypto import Keyring
 from privacyhub.shared.kafka_access import PRINCIPALS
 from privacyhub.shared.sealing import (
+    MismatchedMessageKeys,
     development_private_key,
     parse_private_keys,
     parse_public_keys,
@@ -55,12 +57,20 @@ def refuse_unsafe(
 
 @contextmanager
 def refusing_unsafe_start() -> Iterator[None]:
-    """Around a process's start-up: an unsafe production configuration ends it with one line on
-    stderr and exit code 2, not a traceback."""
+    """Around a process's start-up: an unsafe production configuration, or message keys that do
+    not match the published public key of the process's principal (in any environment), end it
+    with one line on stderr and exit code 2, not a traceback."""
     try:
         yield
     except UnsafeForProduction as refusal:
         print(f"privacyhub: {refusal}", file=sys.stderr)
+        raise SystemExit(REFUSAL_EXIT_CODE) from None
+    except MismatchedMessageKeys as mismatch:
+        print(
+            f"privacyhub: refusing to start: {mismatch} "
+            "(MESSAGE_PUBLIC_KEYS and the process's MESSAGE_PRIVATE_KEYS)",
+            file=sys.stderr,
+        )
         raise SystemExit(REFUSAL_EXIT_CODE) from None
 
 
@@ -98,6 +108,10 @@ def _key_encryption_keys(settings: CommonSettings, name: str) -> str | None:
     configured = _configured(settings, name)
     if configured is None:
         return "is unset"
+    try:
+        Keyring.parse(configured)
+    except (ValueError, binascii.Error):
+        return "cannot be read (id:base64key, each key 256 bits)"
     development = type(settings).model_fields[name].get_default().get_secret_value()
     _, _, development_key = development.partition(":")
     if development_key in configured:

@@ -79,6 +79,11 @@ READERS: Mapping[str, tuple[str, ...]] = _readers()
 """Every sealed topic and the principals its payloads are sealed for."""
 
 
+class MismatchedMessageKeys(ValueError):
+    """A process's keys cannot open what is sealed for its principal: it would park every message
+    as a dead letter nobody can read, after the sender was told it was accepted."""
+
+
 class UnsealedMessage(UnprocessableMessage):
     """A message on a sealed topic that this process cannot open: not sealed, not for it, or altered."""
 
@@ -153,12 +158,14 @@ class MessageKeys:
     ) -> None:
         missing = [p for p in PRINCIPALS if p not in public_keys]
         if missing:
-            raise ValueError(f"no message public key for the principals {', '.join(missing)}")
+            raise MismatchedMessageKeys(
+                f"no message public key for the principals {', '.join(missing)}"
+            )
         published = public_keys.get(principal)
         if private_keys and published is not None:
             current = raw_public_key(private_keys[0].public_key())
             if current != raw_public_key(published):
-                raise ValueError(
+                raise MismatchedMessageKeys(
                     f"the current message private key of {principal!r} does not match "
                     "its published public key"
                 )

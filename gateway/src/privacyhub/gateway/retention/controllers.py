@@ -1,13 +1,14 @@
 """The privacy officer's retention desk: legal holds, ended customer relationships, the deletion log."""
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner
 from privacyhub.gateway.retention.schemas import (
@@ -16,6 +17,7 @@ from privacyhub.gateway.retention.schemas import (
     LegalHoldForm,
 )
 from privacyhub.shared.auth import Role, StaffMember
+from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page, PageRequest
 from privacyhub.shared.contracts.retention import (
     DELETION_LOG_QUERY,
     HOLD_ID_PATTERN,
@@ -91,12 +93,24 @@ class LegalHoldController(Controller):
         await publisher.send(LIFT_LEGAL_HOLD, lifting, subject_id=hold_id)
         return LegalHoldAccepted(hold_id=hold_id)
 
-    @get(operation_id="listLegalHolds")
-    async def holds(self, queries: NamedDependency[QueryClient]) -> list[LegalHoldView]:
-        """Every legal hold, latest first, with its status: active, ended (its end date passed) or lifted. Holds that ended or were lifted more than the register's retention period ago are gone."""
-        return await ask_owner(
-            queries, RETENTION_QUERIES, LEGAL_HOLDS_QUERY, None, list[LegalHoldView], key=HOLDS_KEY
+    @get(operation_id="listLegalHolds", response_headers=[NEXT_PAGE_HEADER])
+    async def holds(
+        self,
+        request: Request[Any, Any, Any],
+        queries: NamedDependency[QueryClient],
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[LegalHoldView]]:
+        """Every legal hold, latest first, with its status: active, ended (its end date passed) or lifted. Holds that ended or were lifted more than the register's retention period ago are gone. A page at a time: the `Link` header names the next."""
+        page = await ask_owner(
+            queries,
+            RETENTION_QUERIES,
+            LEGAL_HOLDS_QUERY,
+            PageRequest(limit=limit, after=checked_cursor(cursor)),
+            Page[LegalHoldView],
+            key=HOLDS_KEY,
         )
+        return page_response(page, request)
 
 
 class CustomerRelationshipController(Controller):
@@ -127,9 +141,10 @@ class DeletionLogController(Controller):
     tags = ["staff", "retention"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
 
-    @get(operation_id="listDeletionLog")
+    @get(operation_id="listDeletionLog", response_headers=[NEXT_PAGE_HEADER])
     async def entries(
         self,
+        request: Request[Any, Any, Any],
         queries: NamedDependency[QueryClient],
         subject: Annotated[
             str | None,
@@ -138,15 +153,17 @@ class DeletionLogController(Controller):
                 description="Only this person's deletions (their pseudonymous subject id).",
             ),
         ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-    ) -> list[DeletionLogEntry]:
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[DeletionLogEntry]]:
         """The proof of deletion by retention rules, latest first: per erase command and owner the category, the rule, how many records were asked and erased, and when; a hash of the subject id, never the data."""
-        lookup = DeletionLogLookup(subject_id=subject, limit=limit)
-        return await ask_owner(
+        lookup = DeletionLogLookup(subject_id=subject, limit=limit, after=checked_cursor(cursor))
+        page = await ask_owner(
             queries,
             RETENTION_QUERIES,
             DELETION_LOG_QUERY,
             lookup,
-            list[DeletionLogEntry],
+            Page[DeletionLogEntry],
             key=subject or DELETION_LOG_KEY,
         )
+        return page_response(page, request)

@@ -12,8 +12,14 @@ from typing import Any
 from uuid import UUID
 
 from privacyhub.retention.records import subject_hash
-from privacyhub.shared.contracts.retention import DeletionLogEntry, ExpiredRecordsErased
+from privacyhub.shared.contracts.pages import Page
+from privacyhub.shared.contracts.retention import (
+    DeletionLogEntry,
+    DeletionLogLookup,
+    ExpiredRecordsErased,
+)
 from privacyhub.shared.contracts.subject import Category, Receipt, SubjectDataErased
+from privacyhub.shared.pages import page_of
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -139,8 +145,15 @@ class DeletionLog:
         with suppress(DuplicateKeyError):
             await self._collection.insert_one(document)
 
-    async def entries(self, subject_id: str | None, *, limit: int) -> list[DeletionLogEntry]:
-        """One person's entries, or everyone's; latest first."""
-        selection = {} if subject_id is None else {"subject_hash": subject_hash(subject_id)}
-        cursor = self._collection.find(selection).sort("logged_at", -1).limit(limit)
-        return [DeletionLogEntry.model_validate(document) async for document in cursor]
+    async def page(self, lookup: DeletionLogLookup) -> Page[DeletionLogEntry]:
+        """A page of one person's entries, or everyone's; latest first."""
+        selection = (
+            {} if lookup.subject_id is None else {"subject_hash": subject_hash(lookup.subject_id)}
+        )
+        documents, following = await page_of(
+            self._collection, selection, order=["logged_at"], page=lookup, latest_first=True
+        )
+        return Page[DeletionLogEntry](
+            items=[DeletionLogEntry.model_validate(document) for document in documents],
+            next=following,
+        )

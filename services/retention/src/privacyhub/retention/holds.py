@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from privacyhub.shared.clock import Clock
+from privacyhub.shared.contracts.pages import Page, PageRequest
 from privacyhub.shared.contracts.retention import (
     LEGAL_HOLD_LIFTED,
     LEGAL_HOLD_PLACED,
@@ -26,6 +27,7 @@ from privacyhub.shared.contracts.retention import (
 )
 from privacyhub.shared.contracts.subject import Category
 from privacyhub.shared.envelope import Envelope
+from privacyhub.shared.pages import page_of
 from prometheus_client import CollectorRegistry, Counter
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -122,13 +124,18 @@ class LegalHolds:
         cursor = self._collection.find({"lifted_at": {"$exists": False}, "ends_at": {"$gt": now}})
         return await cursor.to_list()
 
-    async def all(self, now: datetime) -> list[LegalHoldView]:
-        """Every hold, latest placed first."""
-        cursor = self._collection.find().sort("placed_at", -1)
-        return [
-            LegalHoldView(hold_id=d.pop("_id"), status=hold_status(d, now), **d)
-            async for d in cursor
-        ]
+    async def page(self, page: PageRequest, now: datetime) -> Page[LegalHoldView]:
+        """A page of every hold, latest placed first."""
+        documents, following = await page_of(
+            self._collection, {}, order=["placed_at"], page=page, latest_first=True
+        )
+        return Page[LegalHoldView](
+            items=[
+                LegalHoldView(hold_id=d.pop("_id"), status=hold_status(d, now), **d)
+                for d in documents
+            ],
+            next=following,
+        )
 
     async def forget_ended_before(self, moment: datetime) -> None:
         """Holds lifted or ended before `moment` have kept nothing for a while; they go."""

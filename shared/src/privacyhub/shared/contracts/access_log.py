@@ -5,6 +5,7 @@ record's reference), whose (the pseudonymous subject id, in the envelope), when 
 never the data that was read.
 """
 
+from privacyhub.shared.contracts.pages import PageRequest
 from pydantic import AwareDatetime, BaseModel, Field
 
 STAFF_DATA_READ = "StaffDataRead"
@@ -33,7 +34,7 @@ class AccessLogEntry(StaffDataRead):
     subject_id: str
 
 
-class AccessLogLookup(BaseModel):
-    """Whose reads to list: a pseudonymous subject id."""
+class AccessLogLookup(PageRequest):
+    """Whose reads to list, a page at a time: a pseudonymous subject id."""
 
     subject_id: str = Field(min_length=1)

@@ -13,6 +13,7 @@ from typing import Literal, Self
 from uuid import UUID
 
 from privacyhub.shared.contracts.consent import VisitorId
+from privacyhub.shared.contracts.pages import PageRequest
 from privacyhub.shared.contracts.subject import Category
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -135,11 +136,10 @@ LegalHoldEvent = LegalHoldPlaced | LegalHoldLifted
 RetentionCommand = PlaceLegalHold | LiftLegalHold | MarkCustomerEnded
 
 
-class DeletionLogLookup(BaseModel):
-    """Arguments of the deletion-log query: one person's entries, or the latest of everyone's."""
+class DeletionLogLookup(PageRequest):
+    """Arguments of the deletion-log query: a page of one person's entries, or of everyone's."""
 
     subject_id: str | None = None
-    limit: int = Field(default=100, ge=1, le=1000)
 
 
 class DeletionLogEntry(BaseModel):

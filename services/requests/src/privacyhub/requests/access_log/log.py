@@ -10,10 +10,13 @@ from typing import Any
 
 from privacyhub.shared.contracts.access_log import (
     AccessLogEntry,
+    AccessLogLookup,
     StaffDataRead,
 )
+from privacyhub.shared.contracts.pages import Page
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.expiry import erase_before_except_held
+from privacyhub.shared.pages import page_of
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -44,6 +47,16 @@ class StaffAccessLog:
         """Every read of the subject's data, oldest first."""
         cursor = self._collection.find({"subject_id": subject_id}).sort("read_at", ASCENDING)
         return [AccessLogEntry.model_validate(document) async for document in cursor]
+
+    async def page(self, lookup: AccessLogLookup) -> Page[AccessLogEntry]:
+        """A page of the subject's reads, oldest first."""
+        documents, following = await page_of(
+            self._collection, {"subject_id": lookup.subject_id}, order=["read_at"], page=lookup
+        )
+        return Page[AccessLogEntry](
+            items=[AccessLogEntry.model_validate(document) for document in documents],
+            next=following,
+        )
 
     async def exported(self, subject_id: str) -> list[dict[str, Any]]:
         """The subject's entries as JSON, for an access package."""
