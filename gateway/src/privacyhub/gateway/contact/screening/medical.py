@@ -6,7 +6,7 @@ as that file describes; a compound ending in a word from not_about_a_person.txt
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from privacyhub.gateway.contact.screening.kinds import Passage, SensitiveKind
 from privacyhub.gateway.contact.screening.normalised_text import folded
@@ -27,13 +27,21 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})\w*")
 
 
+def _alternatives(words: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
 _TERMS = word_list("medical_terms.txt")
 _PHRASES = _phrase_pattern([term for term in _TERMS if re.search(r"[\s-]", term)])
 _WORD_TERMS = [term for term in _TERMS if not re.search(r"[\s-]", term)]
-_ANYWHERE = tuple(term for term in _WORD_TERMS if len(term) >= _ANYWHERE_FROM)
+# Each list as one pattern or tuple, so a word is compared once, not once per term.
+_ANYWHERE = _alternatives(term for term in _WORD_TERMS if len(term) >= _ANYWHERE_FROM)
 _AT_AN_END = tuple(term for term in _WORD_TERMS if len(term) == _AT_EITHER_END)
+_AT_AN_END_INFLECTED = tuple(term + ending for term in _AT_AN_END for ending in _INFLECTIONS)
 _WHOLE = frozenset(term for term in _WORD_TERMS if len(term) < _AT_EITHER_END)
-_NOT_ABOUT_A_PERSON = tuple(word_list("not_about_a_person.txt"))
+_NOT_ABOUT_A_PERSON = frozenset(word_list("not_about_a_person.txt"))
+# A compound ending in one of them: at least one letter before it.
+_ENDS_IN_WORK_OR_CARE = re.compile(rf".(?:{_alternatives(_NOT_ABOUT_A_PERSON).pattern})$")
 
 
 def medical_passages(text: str) -> Iterator[Passage]:
@@ -49,10 +57,10 @@ def medical_passages(text: str) -> Iterator[Passage]:
 
 def _is_medical(word: str) -> bool:
     compound = re.sub(r"['-]", "", word)
-    if any(compound.endswith(end) and compound != end for end in _NOT_ABOUT_A_PERSON):
+    if _ENDS_IN_WORK_OR_CARE.search(compound):
         return False
     parts = re.split(r"['-]", word)
-    return any(term in compound for term in _ANYWHERE) or any(
+    return _ANYWHERE.search(compound) is not None or any(
         _names_a_term(part) for part in {compound, *parts}
     )
 
@@ -69,9 +77,4 @@ def _followed_by_work_or_care(
 
 
 def _names_a_term(word: str) -> bool:
-    if word in _WHOLE:
-        return True
-    return any(
-        word.startswith(term) or word.endswith(tuple(term + ending for ending in _INFLECTIONS))
-        for term in _AT_AN_END
-    )
+    return word in _WHOLE or word.startswith(_AT_AN_END) or word.endswith(_AT_AN_END_INFLECTED)
