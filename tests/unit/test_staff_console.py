@@ -1,0 +1,158 @@
+"""The staff console's sign-in as the gateway serves it, without Kafka: the session cookie's flags,
+a pasted token verified as the staff API verifies one (revocation included), the local sign-in only
+in development, CSRF on every form, a role's pages and the 403 page, and no page running a script."""
+
+import re
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+from privacyhub.gateway.app import create_app
+from privacyhub.gateway.console.session import CSRF_COOKIE, SESSION_COOKIE
+from privacyhub.shared.auth import Role, issue_token
+
+from tests.support.offline_gateway import offline_gateway
+
+# The console's cookies are Secure: a browser sends them only over HTTPS (or to localhost).
+BASE_URL = "https://testserver.local"
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def client_of(**settings: object) -> AsyncTestClient:
+    client = AsyncTestClient(app=create_app(offline_gateway(**settings)), base_url=BASE_URL)
+    client.follow_redirects = False
+    return client
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the form carries no CSRF token"
+    return match.group(1)
+
+
+def cookie_header(response, name: str) -> str:
+    [header] = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
+    return header
+
+
+async def signed_in_with_token(client: AsyncTestClient, token: str):
+    form = await client.get("/staff/aanmelden")
+    return await client.post(
+        "/staff/aanmelden/token", data={"token": token, "_csrf_token": csrf_token(form.text)}
+    )
+
+
+def officer_token(settings_secret: str, token_id: str | None = None) -> str:
+    return issue_token(
+        settings_secret, staff_id="officer-olga", roles=[Role.PRIVACY_OFFICER], token_id=token_id
+    )
+
+
+SECRET = offline_gateway().staff_token_secret.get_secret_value()
+
+
+async def test_a_pasted_token_starts_a_secure_http_only_strict_session() -> None:
+    async with client_of() as client:
+        unsigned = await client.get("/staff/verzoeken")
+        assert unsigned.status_code == 303
+        assert unsigned.headers["location"] == "/staff/aanmelden"
+        csrf = cookie_header(unsigned, CSRF_COOKIE).lower()
+        assert all(
+            flag in csrf for flag in ("secure", "httponly", "samesite=strict", "path=/staff")
+        )
+
+        answer = await signed_in_with_token(client, officer_token(SECRET))
+        assert answer.status_code == 303
+        session = cookie_header(answer, SESSION_COOKIE)
+        flags = session.lower()
+        assert all(
+            flag in flags for flag in ("secure", "httponly", "samesite=strict", "path=/staff")
+        )
+        assert "officer-olga" not in session, "the session cookie is encrypted"
+
+        home = await client.get("/staff")
+        assert home.status_code == 200
+        assert "officer-olga" in home.text
+        assert "/staff/verzoeken" in home.text
+
+
+async def test_a_revoked_or_foreign_token_signs_nobody_in(tmp_path: Path) -> None:
+    revoked_file = tmp_path / "revoked"
+    revoked_file.write_text("revoked-id\n")
+    async with client_of(revoked_tokens_file=revoked_file) as client:
+        revoked = await signed_in_with_token(client, officer_token(SECRET, "revoked-id"))
+        assert revoked.status_code == 401
+        assert 'id="token-probleem"' in revoked.text
+        foreign = await signed_in_with_token(client, officer_token("an-other-secret-" * 3))
+        assert foreign.status_code == 401
+        assert SESSION_COOKIE not in foreign.headers.get("set-cookie", "")
+
+
+async def test_revoking_the_token_ends_its_session(tmp_path: Path) -> None:
+    revoked_file = tmp_path / "revoked"
+    revoked_file.write_text("")
+    async with client_of(revoked_tokens_file=revoked_file) as client:
+        await signed_in_with_token(client, officer_token(SECRET, "soon-revoked"))
+        assert (await client.get("/staff")).status_code == 200
+        revoked_file.write_text("soon-revoked\n")
+        assert (await client.get("/staff")).status_code == 303
+
+
+async def test_a_form_without_its_csrf_token_is_refused() -> None:
+    async with client_of() as client:
+        await client.get("/staff/aanmelden")  # the CSRF cookie is set, the form's token not sent
+        answer = await client.post("/staff/aanmelden/token", data={"token": officer_token(SECRET)})
+        assert answer.status_code == 403
+        assert "Geen toegang" in answer.text
+        assert SESSION_COOKIE not in answer.headers.get("set-cookie", "")
+
+
+async def test_the_local_sign_in_exists_only_in_development() -> None:
+    async with client_of() as client:
+        form = await client.get("/staff/aanmelden")
+        assert "/staff/aanmelden/lokaal" in form.text
+        answer = await client.post(
+            "/staff/aanmelden/lokaal",
+            data={
+                "staff_id": "analyst-ann",
+                "roles": "analyst",
+                "_csrf_token": csrf_token(form.text),
+            },
+        )
+        assert answer.status_code == 303
+        home = await client.get("/staff")
+        assert "/staff/verwerkingsregister" in home.text
+        assert "/staff/verzoeken" not in home.text
+        forbidden = await client.get("/staff/verzoeken")
+        assert forbidden.status_code == 403
+        assert "Geen toegang" in forbidden.text
+
+        signed_out = await client.post(
+            "/staff/afmelden", data={"_csrf_token": csrf_token(home.text)}
+        )
+        assert signed_out.status_code == 303
+        assert (await client.get("/staff")).status_code == 303
+
+    settings = offline_gateway()
+    production = create_app(settings)
+    settings.environment = "production"  # after the start's checks, which the test secrets fail
+    async with AsyncTestClient(app=production, base_url=BASE_URL) as client:
+        form = await client.get("/staff/aanmelden")
+        assert "/staff/aanmelden/lokaal" not in form.text
+        answer = await client.post(
+            "/staff/aanmelden/lokaal",
+            data={"staff_id": "x", "roles": "admin", "_csrf_token": csrf_token(form.text)},
+        )
+        assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/staff/aanmelden"])
+async def test_console_pages_run_no_script_and_name_no_referrer(path: str) -> None:
+    async with client_of() as client:
+        answer = await client.get(path)
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["cache-control"] == "no-store"
+    assert "<script" not in answer.text
+    assert all('method="post"' in form for form in re.findall(r"<form\b[^>]*>", answer.text))
