@@ -123,6 +123,9 @@ async def test_the_local_sign_in_exists_only_in_development() -> None:
         home = await client.get("/staff")
         assert "/staff/verwerkingsregister" in home.text
         assert "/staff/verzoeken" not in home.text
+        register = await client.get("/staff/verwerkingsregister")
+        assert register.status_code == 200
+        assert "contact_messages" in register.text
         forbidden = await client.get("/staff/verzoeken")
         assert forbidden.status_code == 403
         assert "Geen toegang" in forbidden.text
