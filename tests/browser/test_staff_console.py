@@ -1,0 +1,178 @@
+"""The staff console at /staff in a real browser: a privacy officer signs in with a staff token,
+opens the queue, decides a verified request (which is then carried out), moves a complaint on after
+stating why, and records a breach decision against the 72-hour clock; a form posted without its
+CSRF token is refused; the session cookie is Secure, HttpOnly and SameSite=Strict. Each page passes
+axe-core without a serious or critical violation under the console's Content-Security-Policy, and is
+saved as a screenshot under test-output/browser/."""
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import BrowserContext, Locator, Page, expect
+from privacyhub.shared.auth import Role
+from privacyhub.shared.service import ServiceRuntime
+
+from tests.support.browser import Site, checked
+from tests.support.complaints import complaint_as_staff_see_it, report
+from tests.support.mailbox import Mailbox
+from tests.support.people import Person
+from tests.support.rights import completed, file_verified_request, new_address
+from tests.support.staff import staff_headers
+
+pytestmark = pytest.mark.integration
+
+
+def officer_token() -> str:
+    """A token as `privacyhub-token --staff-id officer-olga --role privacy_officer` prints it."""
+    return staff_headers(Role.PRIVACY_OFFICER, staff_id="officer-olga")["authorization"].split()[1]
+
+
+def menu(page: Page, name: str) -> Locator:
+    return page.get_by_role("navigation", name="Console").get_by_role("link", name=name)
+
+
+async def signed_in(context: BrowserContext, site: Site, axe_source: str, screenshots: Path):
+    page = await context.new_page()
+    await page.goto(f"{site.base_url}/staff")
+    await expect(page).to_have_url(f"{site.base_url}/staff/aanmelden")
+    await checked(page, axe_source, screenshots, "console-sign-in")
+    await page.get_by_role("textbox", name="Token").fill(officer_token())
+    await page.get_by_role("button", name="Aanmelden / Sign in", exact=True).click()
+    await expect(page.locator("[data-staff-id]")).to_have_text("officer-olga")
+    await checked(page, axe_source, screenshots, "console-home")
+    return page
+
+
+async def test_an_officer_signs_in_and_decides_a_verified_request_which_is_carried_out(
+    context: BrowserContext,
+    site: Site,
+    mailbox: Mailbox,
+    requests_service: ServiceRuntime,
+    axe_source: str,
+    screenshots: Path,
+) -> None:
+    accepted = await file_verified_request(site.client, mailbox, Person(), "access")
+    request_id = accepted["request_id"]
+    page = await signed_in(context, site, axe_source, screenshots)
+
+    [session] = [c for c in await context.cookies() if c["name"] == "privacyhub-staff"]
+    assert session["secure"] and session["httpOnly"] and session["sameSite"] == "Strict"
+    assert "officer-olga" not in session["value"]
+
+    await menu(page, "Verzoeken / Rights requests").click()
+    row = page.locator(f'tr[data-request="{request_id}"]')
+    await expect(row).to_contain_text("verified")
+    await expect(row).to_contain_text("dagen / ")
+    await checked(page, axe_source, screenshots, "console-queue")
+
+    await row.get_by_role("link").click()
+    await expect(page.locator("[data-status]")).to_have_text("verified")
+    await checked(page, axe_source, screenshots, "console-request")
+
+    # A partial refusal that names no owner: the problem stands at its field.
+    await page.get_by_label("Gedeeltelijk afwijzen").check()
+    await page.get_by_label("Redenen (gaan zo per e-mail").fill(
+        "Een deel valt onder een uitzondering."
+    )
+    await page.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(page.locator("#refused_owners-probleem")).to_contain_text("names the data owners")
+    await checked(page, axe_source, screenshots, "console-request-invalid")
+
+    await page.get_by_label("Toewijzen").check()
+    await page.get_by_label("Redenen (gaan zo per e-mail").fill("Je verzoek is terecht.")
+    await page.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Besluit vastgelegd")
+    await checked(page, axe_source, screenshots, "console-request-decided")
+    done = await completed(site.client, accepted)
+    assert done["decision"]["outcome"] == "approve"
+
+
+async def test_a_complaint_moves_on_and_a_breach_is_decided_in_the_console(
+    context: BrowserContext,
+    site: Site,
+    requests_service: ServiceRuntime,
+    axe_source: str,
+    screenshots: Path,
+) -> None:
+    reporter = new_address()
+    reference = await report(
+        site.client,
+        {"email": reporter, "message": "Ik kreeg andermans cv.", "kind": "suspected_breach"},
+    )
+    breach_id = (await complaint_as_staff_see_it(site.client, reference))["breach_id"]
+    page = await signed_in(context, site, axe_source, screenshots)
+
+    await menu(page, "Klachten / Complaints").click()
+    await checked(page, axe_source, screenshots, "console-complaints")
+    await expect(page.locator("[data-complaints]")).not_to_contain_text(reporter)
+    await page.get_by_role("link", name=reference).click()
+    await expect(page.locator("[data-complaint-details]")).to_be_hidden()
+    await page.get_by_role("button", name="Inzien / Show").click()
+    await expect(page.locator("#reason-probleem")).to_contain_text("Geef een reden op")
+    await checked(page, axe_source, screenshots, "console-complaint-reason")
+    await page.get_by_label("Reden van inzage").fill("Behandeling van de klacht")
+    await page.get_by_role("button", name="Inzien / Show").click()
+    await expect(page.locator("[data-complaint-details]")).to_contain_text(reporter)
+    await checked(page, axe_source, screenshots, "console-complaint")
+
+    # Resolving needs a note (the form's rule), and comes only after in_progress (the owner's).
+    await page.get_by_label("Nieuwe status").select_option("resolved")
+    await page.get_by_role("button", name="Status wijzigen / Change status").click()
+    await expect(page.locator("#note-probleem")).to_contain_text("resolution note is required")
+    await page.get_by_label("Hoe is het opgelost?").fill("Opgelost.")
+    await page.get_by_role("button", name="Status wijzigen / Change status").click()
+    await expect(page.locator("#status-probleem")).to_contain_text("niet mogelijk")
+    await checked(page, axe_source, screenshots, "console-complaint-refused-step")
+    await page.get_by_label("Hoe is het opgelost?").fill("")
+    await page.get_by_label("Nieuwe status").select_option("in_progress")
+    await page.get_by_role("button", name="Status wijzigen / Change status").click()
+    await expect(page.get_by_role("status")).to_contain_text("Status gewijzigd")
+    await expect(page.locator("[data-status]")).to_have_text("in_progress")
+    await checked(page, axe_source, screenshots, "console-complaint-moved")
+
+    await menu(page, "Datalekken / Breach register").click()
+    row = page.locator(f'tr[data-breach="{breach_id}"]')
+    await expect(row).to_contain_text("uur / ")
+    await checked(page, axe_source, screenshots, "console-breaches")
+    await row.get_by_role("link", name=breach_id).click()
+    await page.get_by_label("Nee").check()
+    await page.get_by_label("Redenen").fill("Eén cv bij één ontvanger, direct verwijderd.")
+    await page.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(page.locator("[data-notified]")).to_have_text("nee / no")
+    await checked(page, axe_source, screenshots, "console-breach-decided")
+
+    await menu(page, "Toegangslog / Access log").click()
+    await page.get_by_label("E-mailadres van de persoon").fill(reporter)
+    await page.get_by_label("Reden van inzage").fill("Controle van de inzagen")
+    await page.get_by_role("button", name="Tonen / Show").click()
+    await expect(page.locator("[data-access-log]")).to_contain_text("Behandeling van de klacht")
+    await checked(page, axe_source, screenshots, "console-access-log")
+
+    await menu(page, "Verwerkingsregister / Processing register").click()
+    await checked(page, axe_source, screenshots, "console-processing-register")
+
+
+async def test_a_form_posted_without_its_csrf_token_is_refused(
+    context: BrowserContext, site: Site, axe_source: str, screenshots: Path
+) -> None:
+    page = await signed_in(context, site, axe_source, screenshots)
+    answer = await context.request.post(
+        f"{site.base_url}/staff/afmelden", form={"nothing": "here"}, max_redirects=0
+    )
+    assert answer.status == 403
+    await page.reload()
+    await expect(page.locator("[data-staff-id]")).to_have_text("officer-olga")
+
+
+async def test_another_role_gets_the_403_page(
+    context: BrowserContext, site: Site, axe_source: str, screenshots: Path
+) -> None:
+    page = await context.new_page()
+    await page.goto(f"{site.base_url}/staff/aanmelden")
+    await page.get_by_role("textbox", name="Medewerker / Staff id").fill("analyst-ann")
+    await page.get_by_label("analyst", exact=True).check()
+    await page.get_by_role("button", name="Lokaal aanmelden").click()
+    await expect(menu(page, "Verzoeken / Rights requests")).to_have_count(0)
+    await page.goto(f"{site.base_url}/staff/verzoeken")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Geen toegang")
+    await checked(page, axe_source, screenshots, "console-forbidden")
