@@ -5,6 +5,9 @@ CSRF token is refused; the session cookie is Secure, HttpOnly and SameSite=Stric
 axe-core without a serious or critical violation under the console's Content-Security-Policy, and is
 saved as a screenshot under test-output/browser/."""
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,7 @@ async def test_an_officer_signs_in_and_decides_a_verified_request_which_is_carri
     requests_service: ServiceRuntime,
     axe_source: str,
     screenshots: Path,
+    tmp_path: Path,
 ) -> None:
     accepted = await file_verified_request(site.client, mailbox, Person(), "access")
     request_id = accepted["request_id"]
@@ -85,6 +89,18 @@ async def test_an_officer_signs_in_and_decides_a_verified_request_which_is_carri
     await checked(page, axe_source, screenshots, "console-request-decided")
     done = await completed(site.client, accepted)
     assert done["decision"]["outcome"] == "approve"
+
+    # For an auditor: the request with its dates, outcome and the deadline met.
+    await page.goto(f"{site.base_url}/staff")
+    await checked(page, axe_source, screenshots, "console-home-downloads")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="CSV").first.click()
+    saved = tmp_path / (await downloading.value).suggested_filename
+    await (await downloading.value).save_as(saved)
+    rows = {row["request_id"]: row for row in csv.DictReader(saved.open(encoding="utf-8"))}
+    assert rows[request_id]["outcome"] == "approve"
+    assert rows[request_id]["deadline_met"] == "True"
+    assert rows[request_id]["answered_at"] and rows[request_id]["received_at"]
 
 
 async def test_a_complaint_moves_on_and_a_breach_is_decided_in_the_console(
@@ -147,6 +163,18 @@ async def test_a_complaint_moves_on_and_a_breach_is_decided_in_the_console(
     await page.get_by_role("button", name="Tonen / Show").click()
     await expect(page.locator("[data-access-log]")).to_contain_text("Behandeling van de klacht")
     await checked(page, axe_source, screenshots, "console-access-log")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name="Download JSON").click()
+    entries = json.loads((await (await downloading.value).path()).read_text(encoding="utf-8"))
+    assert {"complaints", "staff_access_log"} <= {entry["category"] for entry in entries}
+
+    listed = await context.request.get(f"{site.base_url}/staff/downloads/klachten.json")
+    [summary] = [c for c in await listed.json() if c["reference"] == reference]
+    assert summary["status"] == "in_progress" and summary["breach_id"] == breach_id
+    assert reporter not in await listed.text()
+    register = await context.request.get(f"{site.base_url}/staff/downloads/datalekken.csv")
+    [row] = [r for r in csv.DictReader(io.StringIO(await register.text())) if r["id"] == breach_id]
+    assert row["decision.notify_authority"] == "False"
 
     await menu(page, "Verwerkingsregister / Processing register").click()
     await checked(page, axe_source, screenshots, "console-processing-register")

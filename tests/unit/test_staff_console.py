@@ -2,14 +2,24 @@
 a pasted token verified as the staff API verifies one (revocation included), the local sign-in only
 in development, CSRF on every form, a role's pages and the 403 page, and no page running a script."""
 
+import csv
+import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 from privacyhub.gateway.app import create_app
+from privacyhub.gateway.console.downloads import as_csv, columns
 from privacyhub.gateway.console.session import CSRF_COOKIE, SESSION_COOKIE
 from privacyhub.shared.auth import Role, issue_token
+from privacyhub.shared.contracts.complaints import (
+    BreachDecision,
+    BreachEntry,
+    BreachStatus,
+    ComplaintSummary,
+)
 
 from tests.support.offline_gateway import offline_gateway
 
@@ -159,3 +169,34 @@ async def test_console_pages_run_no_script_and_name_no_referrer(path: str) -> No
     assert answer.headers["cache-control"] == "no-store"
     assert "<script" not in answer.text
     assert all('method="post"' in form for form in re.findall(r"<form\b[^>]*>", answer.text))
+
+
+def test_a_download_flattens_nested_entries_into_columns_with_the_csv_module() -> None:
+    reported = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    undecided = BreachEntry(
+        id="BR-0A1B2C3D4E5F",
+        complaint_reference="CP-0A1B2C3D4E5F",
+        reported_at=reported,
+        notify_deadline=reported + timedelta(hours=72),
+        status=BreachStatus.AWAITING_DECISION,
+        overdue=True,
+        decided_late=False,
+    )
+    decided = undecided.model_copy(
+        update={
+            "status": BreachStatus.DECIDED,
+            "decision": BreachDecision(
+                notify_authority=False,
+                reasons='Eén cv, "direct" verwijderd; geen risico.',
+                decided_at=reported + timedelta(hours=5),
+                decided_by="officer-olga",
+            ),
+        }
+    )
+    rows = list(csv.DictReader(io.StringIO(as_csv(BreachEntry, [undecided, decided]))))
+    assert "decision.notify_authority" in rows[0]
+    assert rows[0]["decision.reasons"] == ""
+    assert rows[1]["decision.reasons"] == 'Eén cv, "direct" verwijderd; geen risico.'
+    assert rows[1]["decision.notify_authority"] == "False"
+    assert rows[0]["overdue"] == "True"
+    assert "email" not in columns(ComplaintSummary)

@@ -30,7 +30,7 @@ from privacyhub.gateway.console.pages import (
 )
 from privacyhub.gateway.console.session import signed_in
 from privacyhub.gateway.guards import requires_role
-from privacyhub.gateway.pages import Cursor, checked_cursor
+from privacyhub.gateway.pages import Cursor, checked_cursor, every_page
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.settings import GatewaySettings
@@ -239,12 +239,10 @@ def _in_amsterdam(typed: str) -> Any:
 
 
 async def register_entry(queries: QueryClient, breach_id: str) -> BreachEntry:
-    cursor = None
-    while True:
-        found = await breach_register(queries, PageRequest(limit=MAX_LIMIT, after=cursor))
-        for entry in found.items:
-            if entry.id == breach_id:
-                return entry
-        if found.next is None:
-            raise NotFoundException()
-        cursor = found.next
+    """The breach register's entry; 404 when there is none."""
+    entries = await every_page(
+        lambda cursor: breach_register(queries, PageRequest(limit=MAX_LIMIT, after=cursor))
+    )
+    if found := [entry for entry in entries if entry.id == breach_id]:
+        return found[0]
+    raise NotFoundException()

@@ -5,8 +5,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
-from privacyhub.gateway.console.pages import page
+from privacyhub.gateway.console.downloads import DOWNLOADS
+from privacyhub.gateway.console.pages import current_staff, page
 from privacyhub.gateway.console.session import signed_in
+from privacyhub.shared.auth import Role
 
 STYLE = files("privacyhub.gateway.console").joinpath("console.css").read_text(encoding="utf-8")
 
@@ -19,7 +21,9 @@ class ConsoleHomeController(Controller):
     @get()
     async def home(self, request: Request[Any, Any, Any]) -> Template:
         """What the signed-in role may open."""
-        return page(request, "home.html")
+        officer = Role.PRIVACY_OFFICER in current_staff(request).roles
+        downloads = [(name, nl, en) for name, (nl, en, _, _) in DOWNLOADS.items()]
+        return page(request, "home.html", downloads=downloads if officer else [])
 
 
 class ConsoleStyleController(Controller):

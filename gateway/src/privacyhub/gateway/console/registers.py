@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, time
 from typing import Any, get_args
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -17,6 +17,7 @@ from privacyhub.gateway.access_log import (
     staff_reads_of,
 )
 from privacyhub.gateway.console.complaints import OFFICER_ONLY
+from privacyhub.gateway.console.downloads import Format, download
 from privacyhub.gateway.console.pages import (
     AMSTERDAM,
     current_staff,
@@ -38,6 +39,7 @@ from privacyhub.gateway.retention.controllers import (
 )
 from privacyhub.gateway.retention.schemas import LegalHoldForm
 from privacyhub.gateway.settings import GatewaySettings
+from privacyhub.shared.contracts.access_log import AccessLogEntry
 from privacyhub.shared.contracts.retention import HeldCategory
 from privacyhub.shared.identity import subject_id_for_email
 from privacyhub.shared.register import load_register
@@ -183,8 +185,9 @@ class AccessLogConsoleController(Controller):
         queries: NamedDependency[QueryClient],
         publisher: NamedDependency[EventPublisher],
         settings: NamedDependency[GatewaySettings],
-    ) -> Template:
-        """Who of the staff read this person's data; this look is itself logged, with its reason."""
+    ) -> Template | Response[str]:
+        """Who of the staff read this person's data, as a page or a download; this look is itself
+        logged, with its reason."""
         form = await request.form()
         email = str(form.get("email", "")).strip()
         reason = str(form.get("reason", ""))
@@ -205,9 +208,7 @@ class AccessLogConsoleController(Controller):
         reads = staff_reads_of(request, reason, publisher, settings)
         await reads.record(category="staff_access_log", record="access-log", email=email)
         lookup = access_log_lookup(settings, subject=None, email=email)
-        return page(
-            request,
-            "access_log.html",
-            entries=await access_log_entries(queries, lookup),
-            values=form_values(form),
-        )
+        entries = await access_log_entries(queries, lookup)
+        if (format := form.get("format")) in get_args(Format):
+            return download("toegangslog", AccessLogEntry, entries, format)
+        return page(request, "access_log.html", entries=entries, values=form_values(form))

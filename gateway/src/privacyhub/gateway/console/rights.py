@@ -16,7 +16,7 @@ from privacyhub.gateway.console.pages import (
 )
 from privacyhub.gateway.console.session import signed_in
 from privacyhub.gateway.guards import requires_role
-from privacyhub.gateway.pages import Cursor, checked_cursor
+from privacyhub.gateway.pages import Cursor, checked_cursor, every_page
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.rights.schemas import DecisionForm, ExtensionForm, RequestId
 from privacyhub.gateway.rights.staff import decide_request, extend_request, rights_queue
@@ -40,16 +40,13 @@ LOOKED_IN = (None, Status.DECIDED, Status.COMPLETED)
 async def queue_entry(queries: QueryClient, request_id: UUID) -> QueueEntry:
     """The request's line of the queue, whatever its status; 404 when there is none."""
     for status in LOOKED_IN:
-        cursor = None
-        while True:
-            which = QueueFilter(status=status, limit=MAX_LIMIT, after=cursor)
-            found = await rights_queue(queries, which)
-            for entry in found.items:
-                if entry.request_id == request_id:
-                    return entry
-            if found.next is None:
-                break
-            cursor = found.next
+        entries = await every_page(
+            lambda cursor, status=status: rights_queue(
+                queries, QueueFilter(status=status, limit=MAX_LIMIT, after=cursor)
+            )
+        )
+        if found := [entry for entry in entries if entry.request_id == request_id]:
+            return found[0]
     raise NotFoundException()
 
 

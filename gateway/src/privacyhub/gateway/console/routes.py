@@ -5,6 +5,7 @@ from privacyhub.gateway.console.complaints import (
     BreachRegisterConsoleController,
     ComplaintsController,
 )
+from privacyhub.gateway.console.downloads import DownloadsController
 from privacyhub.gateway.console.home import ConsoleHomeController
 from privacyhub.gateway.console.pages import EXCEPTION_PAGES
 from privacyhub.gateway.console.registers import (
@@ -32,6 +33,7 @@ def console_router(settings: GatewaySettings) -> Router:
             ProcessingRegisterConsoleController,
             DeletionLogConsoleController,
             AccessLogConsoleController,
+            DownloadsController,
         ],
         middleware=console_middleware(settings.staff_token_secret.get_secret_value()),
         exception_handlers=EXCEPTION_PAGES,
