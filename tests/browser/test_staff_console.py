@@ -8,16 +8,23 @@ saved as a screenshot under test-output/browser/."""
 import csv
 import io
 import json
+import re
+import socket
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.async_api import BrowserContext, Locator, Page, expect
+from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.auth import Role
 from privacyhub.shared.service import ServiceRuntime
 
-from tests.support.browser import Site, checked
+from tests.support.browser import Site, checked, served
 from tests.support.complaints import complaint_as_staff_see_it, report
+from tests.support.endpoints import Endpoints
+from tests.support.in_loop_gateway import gateway_settings
 from tests.support.mailbox import Mailbox
+from tests.support.oidc_provider import oidc_provider
 from tests.support.people import Person
 from tests.support.rights import completed, file_verified_request, new_address
 from tests.support.staff import staff_headers
@@ -204,3 +211,36 @@ async def test_another_role_gets_the_403_page(
     await page.goto(f"{site.base_url}/staff/verzoeken")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Geen toegang")
     await checked(page, axe_source, screenshots, "console-forbidden")
+
+
+async def test_an_officer_signs_in_through_the_organisations_openid_provider(
+    context: BrowserContext,
+    endpoints: Endpoints,
+    tmp_path: Path,
+    axe_source: str,
+    screenshots: Path,
+) -> None:
+    """From the console to the provider (another site) and back; the Strict session cookie set on
+    the way back is sent from the page the console moves on to."""
+    with (
+        oidc_provider({"olga": ["privacy-team"]}) as provider,
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+    ):
+        sock.bind(("127.0.0.1", 0))
+        settings = gateway_settings(
+            endpoints.kafka_bootstrap_servers, **provider.gateway_settings(tmp_path / "secret")
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(create_gateway(settings), log_config=None, access_log=False)
+        )
+        async with served(server, sock):
+            console = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            page = await context.new_page()
+            await page.goto(f"{console}/staff/aanmelden")
+            await checked(page, axe_source, screenshots, "console-sign-in-with-provider")
+            await page.get_by_role("link", name="Aanmelden bij de aanbieder").click()
+            await expect(page).to_have_url(re.compile(re.escape(provider.issuer)))
+            await page.get_by_role("button", name="olga").click()
+            await expect(page.locator("[data-staff-id]")).to_have_text("olga")
+            await expect(page).to_have_url(f"{console}/staff")
+            await expect(menu(page, "Verzoeken / Rights requests")).to_be_visible()

@@ -5,11 +5,17 @@ sign-in with a staff id and roles."""
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.response import Redirect, Template
-from privacyhub.gateway.console.pages import page, see_other
+from privacyhub.gateway.console.oidc import (
+    OpenIdSignIn,
+    SignInRefused,
+    expired_transaction_cookie,
+)
+from privacyhub.gateway.console.pages import PAGE_HEADERS, page, see_other
 from privacyhub.gateway.console.session import end_session, start_session
 from privacyhub.gateway.guards import verified_staff
 from privacyhub.gateway.settings import GatewaySettings
@@ -17,7 +23,8 @@ from privacyhub.shared.auth import Role, StaffMember, new_token_id
 from privacyhub.shared.envelope import utc_now
 
 MAX_STAFF_ID = 100
-LOCAL_SESSION = timedelta(hours=8)  # as long as a token of `privacyhub-token` lives by default
+# A local or provider sign-in lasts as long as a token of `privacyhub-token` lives by default.
+LOCAL_SESSION = timedelta(hours=8)
 
 
 class SignInController(Controller):
@@ -73,6 +80,35 @@ class SignInController(Controller):
         start_session(request, staff, utc_now() + LOCAL_SESSION)
         return see_other("/staff")
 
+    @get("/aanmelden/oidc")
+    async def with_provider(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[GatewaySettings]
+    ) -> Redirect | Template:
+        """Off to the organisation's OpenID Connect provider, when one is configured."""
+        provider = _provider(settings)
+        try:
+            url, cookie = await provider.authorization_url(request)
+        except (httpx.HTTPError, SignInRefused) as error:
+            return self._page(request, settings, status=502, problems={"oidc": _unreachable(error)})
+        return Redirect(url, cookies=[cookie], headers=PAGE_HEADERS)
+
+    @get("/aanmelden/oidc/terug")
+    async def back_from_provider(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[GatewaySettings]
+    ) -> Template:
+        """The provider's redirect back: the staff member is signed in once everything checks out."""
+        provider = _provider(settings)
+        try:
+            staff = await provider.staff_member(request)
+        except SignInRefused as refused:
+            return self._page(request, settings, status=401, problems={"oidc": str(refused)})
+        except httpx.HTTPError as error:
+            return self._page(request, settings, status=502, problems={"oidc": _unreachable(error)})
+        start_session(request, staff, utc_now() + LOCAL_SESSION)
+        signed_in = page(request, "signed_in.html")
+        signed_in.set_cookie(expired_transaction_cookie())
+        return signed_in
+
     @post("/afmelden")
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
         """End the session; the cookie is cleared."""
@@ -92,6 +128,21 @@ class SignInController(Controller):
             "sign_in.html",
             status=status,
             development=settings.environment == "development",
+            provider=settings.staff_oidc_issuer is not None,
             roles=list(Role),
             **context,
         )
+
+
+def _provider(settings: GatewaySettings) -> OpenIdSignIn:
+    if settings.staff_oidc_issuer is None or settings.staff_oidc_client_id is None:
+        raise NotFoundException()
+    return OpenIdSignIn(settings)
+
+
+def _unreachable(error: Exception) -> str:
+    return (
+        "De aanmeldaanbieder is nu niet bereikbaar; probeer het zo opnieuw of meld je aan met een "
+        f"token. / The sign-in provider cannot be reached now ({type(error).__name__}); try again "
+        "shortly or sign in with a token."
+    )
