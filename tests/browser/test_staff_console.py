@@ -26,8 +26,16 @@ from tests.support.in_loop_gateway import gateway_settings
 from tests.support.mailbox import Mailbox
 from tests.support.oidc_provider import oidc_provider
 from tests.support.people import Person
-from tests.support.rights import completed, file_verified_request, new_address
+from tests.support.rights import (
+    OFFICER,
+    STAFF_PATH,
+    completed,
+    file_verified_request,
+    new_address,
+    submit,
+)
 from tests.support.staff import staff_headers
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -91,6 +99,7 @@ async def test_an_officer_signs_in_and_decides_a_verified_request_which_is_carri
 
     await page.get_by_label("Toewijzen").check()
     await page.get_by_label("Redenen (gaan zo per e-mail").fill("Je verzoek is terecht.")
+    await checked(page, axe_source, screenshots, "console-request-filled")
     await page.get_by_role("button", name="Besluit vastleggen").click()
     await expect(page.get_by_role("status")).to_contain_text("Besluit vastgelegd")
     await checked(page, axe_source, screenshots, "console-request-decided")
@@ -108,6 +117,34 @@ async def test_an_officer_signs_in_and_decides_a_verified_request_which_is_carri
     assert rows[request_id]["outcome"] == "approve"
     assert rows[request_id]["deadline_met"] == "True"
     assert rows[request_id]["answered_at"] and rows[request_id]["received_at"]
+
+
+async def test_the_owners_refusal_stands_at_the_field_it_concerns(
+    context: BrowserContext,
+    site: Site,
+    requests_service: ServiceRuntime,
+    axe_source: str,
+    screenshots: Path,
+) -> None:
+    unverified = (await submit(site.client, new_address()))["request_id"]
+
+    async def queued() -> bool:
+        answer = await site.client.get(
+            STAFF_PATH, params={"status": "awaiting_verification", "limit": 500}, headers=OFFICER
+        )
+        return any(entry["request_id"] == unverified for entry in answer.json())
+
+    await eventually(queued, what="the unverified request in the queue")
+    page = await signed_in(context, site, axe_source, screenshots)
+    await page.goto(f"{site.base_url}/staff/verzoeken/{unverified}")
+    await page.get_by_label("Toewijzen").check()
+    await page.get_by_label("Redenen (gaan zo per e-mail").fill("Je verzoek is terecht.")
+    await page.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(page.locator("#outcome-probleem")).to_contain_text(
+        "De identiteit van de aanvrager is nog niet gecontroleerd."
+    )
+    await expect(page.locator("[data-status]")).to_have_text("awaiting_verification")
+    await checked(page, axe_source, screenshots, "console-request-refused-by-owner")
 
 
 async def test_a_complaint_moves_on_and_a_breach_is_decided_in_the_console(

@@ -200,3 +200,12 @@ def test_a_download_flattens_nested_entries_into_columns_with_the_csv_module() -
     assert rows[1]["decision.notify_authority"] == "False"
     assert rows[0]["overdue"] == "True"
     assert "email" not in columns(ComplaintSummary)
+
+
+async def test_a_list_the_owner_cannot_be_asked_for_is_a_page_saying_so() -> None:
+    async with client_of() as client:  # no Kafka to reach
+        await signed_in_with_token(client, officer_token(SECRET))
+        answer = await client.get("/staff/klachten")
+    assert answer.status_code == 503
+    assert "Er ging iets mis" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")

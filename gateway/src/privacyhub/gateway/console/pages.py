@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
+from privacyhub.gateway.errors import KafkaUnavailable, QueryTimeout
 from privacyhub.gateway.guards import STAFF_MEMBER_KEY
 from privacyhub.gateway.refusals import refusal
 from privacyhub.shared.auth import Role, StaffMember
@@ -127,4 +128,14 @@ def error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return page(request, "error.html", status=exc.status_code, status_code=exc.status_code)
 
 
-EXCEPTION_PAGES = {NotAuthorizedException: to_sign_in, HTTPException: error_page}
+def unavailable_page(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """Kafka did not take a message, or the owning service did not answer in time."""
+    return page(request, "error.html", status=503, status_code=503)
+
+
+EXCEPTION_PAGES = {
+    NotAuthorizedException: to_sign_in,
+    HTTPException: error_page,
+    KafkaUnavailable: unavailable_page,
+    QueryTimeout: unavailable_page,
+}
