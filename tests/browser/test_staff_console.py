@@ -10,6 +10,7 @@ import io
 import json
 import re
 import socket
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,17 @@ async def test_the_owners_refusal_stands_at_the_field_it_concerns(
     await expect(page.locator("[data-status]")).to_have_text("awaiting_verification")
     await checked(page, axe_source, screenshots, "console-request-refused-by-owner")
 
+    await page.get_by_label("Maanden").select_option("2")
+    await page.get_by_role("button", name="Verlengen / Extend").click()
+    await expect(page.locator("#extension_reasons-probleem")).to_be_visible()
+    await page.get_by_label("Redenen / Reasons", exact=True).fill(
+        "Het verzoek vraagt veel uitzoekwerk."
+    )
+    await page.get_by_role("button", name="Verlengen / Extend").click()
+    await expect(page.get_by_role("status")).to_contain_text("Termijn verlengd")
+    await expect(page.get_by_role("button", name="Verlengen / Extend")).to_have_count(0)
+    await checked(page, axe_source, screenshots, "console-request-extended")
+
 
 async def test_a_complaint_moves_on_and_a_breach_is_decided_in_the_console(
     context: BrowserContext,
@@ -281,3 +293,46 @@ async def test_an_officer_signs_in_through_the_organisations_openid_provider(
             await expect(page.locator("[data-staff-id]")).to_have_text("olga")
             await expect(page).to_have_url(f"{console}/staff")
             await expect(menu(page, "Verzoeken / Rights requests")).to_be_visible()
+
+
+async def test_a_legal_hold_is_placed_and_lifted_and_the_deletion_log_shown(
+    context: BrowserContext,
+    site: Site,
+    retention_service: ServiceRuntime,
+    axe_source: str,
+    screenshots: Path,
+) -> None:
+    page = await signed_in(context, site, axe_source, screenshots)
+    await menu(page, "Bewaarplichten / Legal holds").click()
+    await checked(page, axe_source, screenshots, "console-holds")
+
+    place = page.get_by_role("button", name="Plaatsen / Place")
+    await place.click()
+    await expect(page.locator("#reason-probleem")).to_be_visible()
+    await expect(page.locator("#ends_on-probleem")).to_be_visible()
+    await checked(page, axe_source, screenshots, "console-holds-invalid")
+
+    reason = f"Fiscale bewaarplicht {new_address()}"
+    await page.get_by_label("Wettelijke grond en doel").fill(reason)
+    await page.get_by_label("Tot en met").fill(f"{date.today().year + 7}-12-31")
+    await place.click()
+    await expect(page.locator(".problems")).to_contain_text("a legal hold needs")
+    await page.get_by_label("Categorie").select_option("contact_messages")
+    await place.click()
+    await expect(page.get_by_role("status")).to_contain_text("geplaatst")
+    hold_id = page.url.rpartition("=")[2]
+    row = page.locator(f'tr[data-hold="{hold_id}"]')
+
+    async def listed(status: str) -> bool:
+        await page.reload()
+        return await row.count() == 1 and status in await row.inner_text()
+
+    await eventually(lambda: listed("active"), what="the hold in the list")
+    await expect(row).to_contain_text(reason)
+    await checked(page, axe_source, screenshots, "console-holds-placed")
+    await row.get_by_role("button", name="Opheffen").click()
+    await eventually(lambda: listed("lifted"), what="the hold lifted")
+
+    await menu(page, "Verwijderlog / Deletion log").click()
+    await expect(page.locator("[data-deletions]")).to_be_visible()
+    await checked(page, axe_source, screenshots, "console-deletion-log")

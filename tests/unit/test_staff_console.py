@@ -5,21 +5,35 @@ in development, CSRF on every form, a role's pages and the 403 page, and no page
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from litestar.testing import AsyncTestClient
 from privacyhub.gateway.app import create_app
+from privacyhub.gateway.console.complaints import hours_left
 from privacyhub.gateway.console.downloads import as_csv, columns
+from privacyhub.gateway.console.pages import template_config
 from privacyhub.gateway.console.session import CSRF_COOKIE, SESSION_COOKIE
 from privacyhub.shared.auth import Role, issue_token
 from privacyhub.shared.contracts.complaints import (
     BreachDecision,
     BreachEntry,
     BreachStatus,
+    Complaint,
+    ComplaintStatus,
     ComplaintSummary,
 )
+from privacyhub.shared.contracts.retention import LegalHoldView
+from privacyhub.shared.contracts.rights import (
+    Decision,
+    DecisionOutcome,
+    QueueEntry,
+    RightsRequestView,
+)
+from privacyhub.shared.owners import DATA_OWNERS
+from privacyhub.shared.register import load_register
 
 from tests.support.offline_gateway import offline_gateway
 
@@ -209,3 +223,130 @@ async def test_a_list_the_owner_cannot_be_asked_for_is_a_page_saying_so() -> Non
     assert answer.status_code == 503
     assert "Er ging iets mis" in answer.text
     assert answer.headers["content-type"].startswith("text/html")
+
+
+class Address:
+    """What the layout reads of the request: the path, to mark the current section."""
+
+    class url:
+        path = "/staff/verzoeken"
+
+
+def test_every_page_renders_each_kind_of_entry_with_no_name_left_undefined() -> None:
+    """Each template with the entries it may show, open and decided, and its problems: so a
+    mistake in a name does not wait for a browser to find it."""
+    templates = template_config().to_engine().engine  # as the gateway configures them
+    now = datetime.now(UTC)
+    layout = {
+        "staff": None,
+        "sections": [],
+        "problems": {"outcome": "x", "reason": "y", "form": "z"},
+        "csrf_input": "",
+        "request": Address,
+        "done": None,
+        "values": {"refused_owners": []},
+    }
+
+    def render(name: str, **context: object) -> None:
+        templates.get_template(name).render(**{**layout, **context})
+
+    queued = QueueEntry(
+        request_id=uuid4(),
+        type="access",
+        channel="web",
+        status="verified",
+        received_at=now,
+        due_date=date.today(),
+        days_left=3,
+        due_soon=True,
+        overdue=False,
+        extended=False,
+    )
+    decided = RightsRequestView(
+        request_id=uuid4(),
+        type="access",
+        channel="web",
+        status="decided",
+        received_at=now,
+        due_date=date.today(),
+        decision=Decision(outcome=DecisionOutcome.REFUSE, reasons="x", decided_at=now),
+    )
+    overdue = QueueEntry.model_validate(
+        {**queued.model_dump(), "overdue": True, "outcome": "approve"}
+    )
+    for shown in (queued, decided, overdue):
+        render(
+            "request.html",
+            rights_request=shown,
+            outcomes=list(DecisionOutcome),
+            owners=DATA_OWNERS,
+            done="besluit",
+        )
+    render("queue.html", entries=[queued, overdue], next_cursor="abc")
+
+    breach = BreachEntry(
+        id="BR-0A1B2C3D4E5F",
+        complaint_reference="CP-0A1B2C3D4E5F",
+        reported_at=now,
+        notify_deadline=now + timedelta(hours=72),
+        status=BreachStatus.AWAITING_DECISION,
+        overdue=False,
+        decided_late=False,
+    )
+    notified = BreachEntry.model_validate(
+        {
+            **breach.model_dump(),
+            "status": "decided",
+            "decision": BreachDecision(
+                notify_authority=True,
+                reasons="r",
+                decided_at=now,
+                decided_by="officer-olga",
+                authority_reference="AP-1",
+            ).model_dump(),
+        }
+    )
+    render("breaches.html", entries=[breach, notified], next_cursor=None, hours_left=hours_left)
+    for entry in (breach, notified):
+        render("breach.html", entry=entry, hours_left=hours_left)
+
+    summary = ComplaintSummary(
+        reference="CP-0A1B2C3D4E5F",
+        kind="suspected_breach",
+        channel="web",
+        received_at=now,
+        status="received",
+        breach_id="BR-0A1B2C3D4E5F",
+    )
+    render("complaints.html", complaints=[summary], next_cursor=None)
+    complaint = Complaint(**summary.model_dump(), email="a@example.nl", message="m", history=[])
+    for shown in (None, complaint):
+        render(
+            "complaint.html",
+            reference=summary.reference,
+            complaint=shown,
+            statuses=list(ComplaintStatus),
+            done=True,
+        )
+
+    hold = LegalHoldView(
+        hold_id="LH-0A1B2C3D4E5F",
+        subject_id="s" * 43,
+        category="contact_messages",
+        reason="r",
+        ends_at=now,
+        placed_by="officer-olga",
+        placed_at=now,
+        status="active",
+    )
+    render("holds.html", holds=[hold], categories=["contact_messages"], placed="LH-0A1B2C3D4E5F")
+    register = load_register()
+    render("register.html", register=register, purposes={p.id: p for p in register.purposes})
+    render("deletion_log.html", entries=[])
+    for entries in (None, []):
+        render("access_log.html", entries=entries)
+    render("home.html", downloads=[("verzoeken", "Verzoeken", "Rights requests")])
+    render("sign_in.html", development=True, provider=True, roles=["analyst"])
+    render("signed_in.html")
+    for status in (403, 404, 503):
+        render("error.html", status_code=status)

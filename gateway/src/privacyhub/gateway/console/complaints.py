@@ -28,20 +28,16 @@ from privacyhub.gateway.console.pages import (
     refusal_problems,
     see_other,
 )
-from privacyhub.gateway.console.session import signed_in
-from privacyhub.gateway.guards import requires_role
+from privacyhub.gateway.console.session import OFFICER_ONLY
 from privacyhub.gateway.pages import Cursor, checked_cursor, every_page
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.settings import GatewaySettings
-from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.complaints import BreachEntry, ComplaintFilter, ComplaintStatus
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.queries import Refusal
 from pydantic import ValidationError
-
-OFFICER_ONLY = [signed_in, requires_role(Role.PRIVACY_OFFICER)]
 
 
 class ComplaintsController(Controller):

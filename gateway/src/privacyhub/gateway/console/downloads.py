@@ -15,8 +15,8 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 from privacyhub.gateway.complaints.staff import breach_register, complaint_queue
-from privacyhub.gateway.console.complaints import OFFICER_ONLY
 from privacyhub.gateway.console.rights import LOOKED_IN
+from privacyhub.gateway.console.session import OFFICER_ONLY
 from privacyhub.gateway.pages import every_page
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.retention.controllers import deletion_log

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import StrictUndefined
 from litestar import Request, Response
 from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -61,11 +62,13 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     """The console's templates; times are shown in Dutch time."""
-    return TemplateConfig(
-        directory=TEMPLATES,
-        engine=JinjaTemplateEngine,
-        engine_callback=lambda jinja: jinja.engine.globals.update(amsterdam=AMSTERDAM),
-    )
+    return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_strict)
+
+
+def _strict(jinja: JinjaTemplateEngine) -> None:
+    """A name or attribute a template gets wrong fails the page, rather than showing nothing."""
+    jinja.engine.undefined = StrictUndefined
+    jinja.engine.globals.update(amsterdam=AMSTERDAM)
 
 
 def signed_in_staff(request: Request[Any, Any, Any]) -> StaffMember | None:
@@ -87,7 +90,7 @@ def page(
     sections = [s for s in SECTIONS if staff is not None and staff.roles & s[3]]
     return Template(
         template_name=template,
-        context={"staff": staff, "sections": sections, "problems": {}, **context},
+        context={"staff": staff, "sections": sections, "problems": {}, "done": None, **context},
         status_code=status,
         headers=PAGE_HEADERS,
         media_type=MediaType.HTML,

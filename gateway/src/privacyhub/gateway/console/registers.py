@@ -16,7 +16,6 @@ from privacyhub.gateway.access_log import (
     reason_problem,
     staff_reads_of,
 )
-from privacyhub.gateway.console.complaints import OFFICER_ONLY
 from privacyhub.gateway.console.downloads import Format, download
 from privacyhub.gateway.console.pages import (
     AMSTERDAM,
@@ -26,7 +25,7 @@ from privacyhub.gateway.console.pages import (
     page,
     see_other,
 )
-from privacyhub.gateway.console.session import signed_in
+from privacyhub.gateway.console.session import OFFICER_ONLY, signed_in
 from privacyhub.gateway.guards import any_staff
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient

@@ -14,13 +14,11 @@ from privacyhub.gateway.console.pages import (
     page,
     refusal_problems,
 )
-from privacyhub.gateway.console.session import signed_in
-from privacyhub.gateway.guards import requires_role
+from privacyhub.gateway.console.session import OFFICER_ONLY
 from privacyhub.gateway.pages import Cursor, checked_cursor, every_page
 from privacyhub.gateway.queries import QueryClient
 from privacyhub.gateway.rights.schemas import DecisionForm, ExtensionForm, RequestId
 from privacyhub.gateway.rights.staff import decide_request, extend_request, rights_queue
-from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.pages import MAX_LIMIT
 from privacyhub.shared.contracts.rights import (
     DecisionOutcome,
@@ -53,7 +51,7 @@ async def queue_entry(queries: QueryClient, request_id: UUID) -> QueueEntry:
 class RightsQueueController(Controller):
     path = "/staff/verzoeken"
     include_in_schema = False
-    guards = [signed_in, requires_role(Role.PRIVACY_OFFICER)]
+    guards = OFFICER_ONLY
 
     @get()
     async def queue(
@@ -109,7 +107,12 @@ class RightsQueueController(Controller):
     ) -> Template:
         """Extend the deadline by one or two months with reasons, as the staff API does."""
         form = await request.form()
-        values = {"months": form.get("months"), "reasons": form.get("extension_reasons", "")}
+        months = str(form.get("months", ""))
+        # A form sends text; the API's form takes the number of months, as JSON would give it.
+        values = {
+            "months": int(months) if months.isdigit() else months,
+            "reasons": form.get("extension_reasons", ""),
+        }
         try:
             extension = ExtensionForm.model_validate(values)
             done = await extend_request(queries, request_id, extension, current_staff(request))

@@ -19,7 +19,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import ASGIApp
-from privacyhub.gateway.guards import is_revoked, remember_staff
+from privacyhub.gateway.guards import is_revoked, remember_staff, requires_role
 from privacyhub.shared.auth import MAX_LIFETIME, Role, StaffMember
 from privacyhub.shared.envelope import utc_now
 
@@ -105,3 +105,7 @@ def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if staff is None:
         raise NotAuthorizedException("sign in to the staff console")
     remember_staff(connection, staff)
+
+
+OFFICER_ONLY = [signed_in, requires_role(Role.PRIVACY_OFFICER)]
+"""The guards of a page for privacy officers only, as the staff API's routes behind it."""
