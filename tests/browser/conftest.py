@@ -1,7 +1,8 @@
 """A real browser on the demo page and the privacy portal: the system's Chromium driven by
 Playwright, the gateway served by uvicorn on a free port in the test loop, beside the services it
 reads from: consent (statement, choices), and for the portal's rights requests the requests service
-(mailing to a mailbox of this package), contact and the support partner, the owners it waits for.
+(mailing to a mailbox of this package), contact and the support partner, the owners it waits for;
+for the staff console's legal holds and deletion log the retention service.
 
 Each service here is the integration tests' one (same database, same consumer group), run for this
 package only, so it never answers a query beside theirs: the copy stops before theirs starts, as a
@@ -30,6 +31,8 @@ from privacyhub.partner.app import create_runtime as create_partner_runtime
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.settings import RequestsSettings
+from privacyhub.retention.app import create_runtime as create_retention_runtime
+from privacyhub.retention.settings import RetentionSettings
 from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -167,6 +170,14 @@ partner_settings, support_partner, partner_db = running_service(
 
 requests_settings, requests_service, requests_db = running_service(
     "requests", settings=requests_settings_on, runtime=requests_with_its_owners, scope="package"
+)
+
+# For the staff console's legal holds and deletion log.
+retention_settings, retention_service, retention_db = running_service(
+    "retention",
+    settings=lambda endpoints: service_settings(RetentionSettings, endpoints, "retention"),
+    runtime=lambda retention_settings: create_retention_runtime(retention_settings),
+    scope="package",
 )
 
 

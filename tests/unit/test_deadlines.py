@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from privacyhub.shared.deadlines import (
     days_left,
+    deadline_met,
     due_date,
     due_date_for,
     is_due_soon,
@@ -78,3 +79,13 @@ def test_due_soon_is_within_seven_days_and_overdue_after_the_due_date() -> None:
     day_after = datetime(2025, 3, 11, 11, 0, tzinfo=UTC)
     assert is_overdue(due, day_after) and not is_due_soon(due, day_after)
     assert days_left(due, day_after) == -1
+
+
+def test_a_deadline_is_met_when_answered_by_the_due_day_in_amsterdam() -> None:
+    due = date(2025, 3, 10)
+    later = datetime(2025, 4, 1, tzinfo=UTC)
+    # 23:30 UTC on the 10th is already the 11th in Amsterdam.
+    assert deadline_met(due, datetime(2025, 3, 10, 22, 30, tzinfo=UTC), later) is True
+    assert deadline_met(due, datetime(2025, 3, 10, 23, 30, tzinfo=UTC), later) is False
+    assert deadline_met(due, None, datetime(2025, 3, 10, 11, 0, tzinfo=UTC)) is None
+    assert deadline_met(due, None, datetime(2025, 3, 11, 11, 0, tzinfo=UTC)) is False

@@ -80,6 +80,28 @@ class StaffReads:
         )
 
 
+def reason_problem(reason: str | None) -> str | None:
+    """What is wrong with a stated access reason, or None when it will do."""
+    if reason is None or not reason.strip():
+        return "state why you need this data"
+    if len(reason) > ACCESS_REASON_MAX_LENGTH:
+        return f"at most {ACCESS_REASON_MAX_LENGTH} characters"
+    return None
+
+
+def staff_reads_of(
+    request: Request, reason: str, publisher: EventPublisher, settings: GatewaySettings
+) -> StaffReads:
+    """The reads the signed-in staff member makes on this request, for `reason` (already checked)."""
+    return StaffReads(
+        staff=authenticate(request),
+        route=request.scope["path_template"],
+        reason=reason,
+        publisher=publisher,
+        subject_id_secret=settings.subject_id_secret.get_secret_value(),
+    )
+
+
 async def provide_staff_reads(
     request: Request,
     publisher: NamedDependency[EventPublisher],
@@ -88,25 +110,34 @@ async def provide_staff_reads(
 ) -> StaffReads:
     """Dependency of every staff route that returns personal data: requires the stated reason."""
     # Checked here rather than by parameter constraints, so that every refusal names the header.
-    if access_reason is None or not access_reason.strip():
-        raise ValidationException(
-            extra=[{"key": REASON_HEADER, "message": "state why you need this data"}]
-        )
-    if len(access_reason) > ACCESS_REASON_MAX_LENGTH:
-        raise ValidationException(
-            extra=[
-                {
-                    "key": REASON_HEADER,
-                    "message": f"at most {ACCESS_REASON_MAX_LENGTH} characters",
-                }
-            ]
-        )
-    return StaffReads(
-        staff=authenticate(request),
-        route=request.scope["path_template"],
-        reason=access_reason,
-        publisher=publisher,
-        subject_id_secret=settings.subject_id_secret.get_secret_value(),
+    if problem := reason_problem(access_reason):
+        raise ValidationException(extra=[{"key": REASON_HEADER, "message": problem}])
+    return staff_reads_of(request, str(access_reason), publisher, settings)
+
+
+def access_log_lookup(
+    settings: GatewaySettings,
+    *,
+    subject: str | None,
+    email: str | None,
+    limit: int = DEFAULT_LIMIT,
+    after: str | None = None,
+) -> AccessLogLookup:
+    """Whose reads to list: the subject id, or the one an e-mail address stands for."""
+    if email is not None:
+        subject = subject_id_for_email(settings.subject_id_secret.get_secret_value(), email)
+    return AccessLogLookup(subject_id=str(subject), limit=limit, after=after)
+
+
+async def access_log_entries(queries: QueryClient, lookup: AccessLogLookup) -> Page[AccessLogEntry]:
+    """A page of the person's entries, oldest first."""
+    return await ask_owner(
+        queries,
+        REQUESTS_QUERIES,
+        ACCESS_LOG_QUERY,
+        lookup,
+        Page[AccessLogEntry],
+        key=lookup.subject_id,
     )
 
 
@@ -140,15 +171,7 @@ class AccessLogController(Controller):
             raise ValidationException(
                 extra=[{"key": "subject", "message": "give either subject or email"}]
             )
-        if email is not None:
-            subject = subject_id_for_email(settings.subject_id_secret.get_secret_value(), email)
-        lookup = AccessLogLookup(subject_id=str(subject), limit=limit, after=checked_cursor(cursor))
-        page = await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            ACCESS_LOG_QUERY,
-            lookup,
-            Page[AccessLogEntry],
-            key=lookup.subject_id,
+        lookup = access_log_lookup(
+            settings, subject=subject, email=email, limit=limit, after=checked_cursor(cursor)
         )
-        return page_response(page, request)
+        return page_response(await access_log_entries(queries, lookup), request)

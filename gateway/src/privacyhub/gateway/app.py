@@ -14,6 +14,9 @@ from litestar.utils import normalize_path
 from privacyhub.gateway.access_log import AccessLogController
 from privacyhub.gateway.complaints.controllers import ComplaintController
 from privacyhub.gateway.complaints.staff import BreachRegisterController, ComplaintQueueController
+from privacyhub.gateway.console.home import ConsoleStyleController
+from privacyhub.gateway.console.pages import template_config
+from privacyhub.gateway.console.routes import console_router
 from privacyhub.gateway.contact.controllers import ContactController
 from privacyhub.gateway.contact.staff import ContactAnsweredController
 from privacyhub.gateway.cookies import CookieController
@@ -132,6 +135,8 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             DemoController,
             PortalController,
             PortalAssetsController,
+            console_router(settings),
+            ConsoleStyleController,
             metrics_controller(metrics),
         ],
         dependencies={
@@ -150,6 +155,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config(),
         cors_config=CORSConfig(
             allow_origins=settings.cors_allowed_origins,
             allow_methods=["GET", "POST", "DELETE"],

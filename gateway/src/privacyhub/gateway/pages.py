@@ -4,6 +4,7 @@ The body stays a JSON array of entries; the next page's address travels in the `
 (rel="next", RFC 8288), absent on the last page.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -36,6 +37,18 @@ NEXT_PAGE_HEADER = ResponseHeader(
     description='`<…?cursor=…>; rel="next"` when there is a next page; absent on the last.',
     documentation_only=True,
 )
+
+
+async def every_page(fetch: Callable[[str | None], Awaitable[Page[T]]]) -> list[T]:
+    """Every entry of a list, read a page at a time: `fetch` reads the page a cursor names."""
+    entries: list[T] = []
+    cursor = None
+    while True:
+        page = await fetch(cursor)
+        entries.extend(page.items)
+        if page.next is None:
+            return entries
+        cursor = page.next
 
 
 def checked_cursor(cursor: str | None) -> str | None:

@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Literal
 
+from privacyhub.shared.auth import Role
 from privacyhub.shared.settings import CommonSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -69,6 +70,32 @@ class GatewaySettings(CommonSettings):
         description="When set, `/metrics` and the OpenAPI document (`/schema`) answer only "
         "requests bearing it (`Authorization: Bearer ...`, as Prometheus sends it), and 401 to "
         "any other; unset, they are public. Health and readiness stay public for probes.",
+    )
+    staff_oidc_issuer: str | None = Field(
+        default=None,
+        description="The OpenID Connect provider staff sign in to the console with (its issuer "
+        "URL; the provider's settings are read from `/.well-known/openid-configuration` under "
+        "it). Unset: the console signs in only with a pasted staff token (and, in development, "
+        "locally).",
+    )
+    staff_oidc_client_id: str | None = Field(
+        default=None, description="The console's client id at the OpenID Connect provider."
+    )
+    staff_oidc_client_secret_file: Path | None = Field(
+        default=None,
+        description="A file holding the console's client secret at the OpenID Connect provider "
+        "(a mounted secret).",
+    )
+    staff_oidc_role_claim: str = Field(
+        default="roles",
+        description="The ID token claim that holds the staff member's groups or roles (a list or "
+        "one string).",
+    )
+    staff_oidc_roles: dict[str, Role] = Field(
+        default={role.value: role for role in Role},
+        description="Which value of the role claim gives which staff role, as JSON "
+        '(`{"privacy-team": "privacy_officer"}`); a value not listed gives none. Default: each '
+        "role's own name.",
     )
     sensitive_data_policy: Literal["refuse", "redact"] = Field(
         default="refuse",

@@ -9,7 +9,7 @@ without one predates revocation and is refused.
 import argparse
 import secrets
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import jwt
@@ -35,6 +35,7 @@ class StaffMember(BaseModel):
     staff_id: str
     roles: frozenset[Role]
     token_id: str
+    expires_at: datetime | None = None
 
 
 class InvalidToken(Exception):
@@ -87,6 +88,7 @@ def verify_token(secret: str, token: str) -> StaffMember:
             staff_id=claims["sub"],
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
             token_id=claims["jti"],
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error

@@ -54,3 +54,10 @@ def is_overdue(due: date, now: datetime) -> bool:
 def is_due_soon(due: date, now: datetime) -> bool:
     """Due within the next `DUE_SOON_DAYS` days (today included) and not yet overdue."""
     return 0 <= days_left(due, now) <= DUE_SOON_DAYS
+
+
+def deadline_met(due: date, answered_at: datetime | None, now: datetime) -> bool | None:
+    """Whether a request was answered by its due date; None while it is open and not yet due."""
+    if answered_at is not None:
+        return receipt_date(answered_at) <= due
+    return False if is_overdue(due, now) else None

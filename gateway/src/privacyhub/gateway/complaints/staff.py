@@ -54,6 +54,67 @@ BreachId = Annotated[
 ]
 
 
+async def complaint_queue(queries: QueryClient, which: ComplaintFilter) -> Page[ComplaintSummary]:
+    return await ask_owner(
+        queries, REQUESTS_QUERIES, COMPLAINTS_QUERY, which, Page[ComplaintSummary], key=QUEUE_KEY
+    )
+
+
+async def read_complaint(
+    queries: QueryClient, reference: str, staff_reads: StaffReads
+) -> Complaint:
+    """One complaint, its read written to the access log before it is returned."""
+    complaint = await ask_owner(
+        queries,
+        REQUESTS_QUERIES,
+        COMPLAINT_QUERY,
+        {"reference": reference},
+        Complaint,
+        key=reference,
+    )
+    await staff_reads.record(category="complaints", record=reference, email=complaint.email)
+    return complaint
+
+
+async def change_complaint_status(
+    queries: QueryClient,
+    reference: str,
+    change: ComplaintStatusChange,
+    staff: StaffMember,
+    staff_reads: StaffReads,
+) -> Complaint:
+    """The complaint moved one step on, as it now stands; its read logged as `read_complaint`."""
+    command = ChangeComplaintStatus(
+        command_id=uuid4(),
+        reference=reference,
+        status=change.status,
+        note=change.note,
+        changed_by=staff.staff_id,
+    )
+    complaint = await command_owner(
+        queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
+    )
+    await staff_reads.record(category="complaints", record=reference, email=complaint.email)
+    return complaint
+
+
+async def breach_register(queries: QueryClient, which: PageRequest) -> Page[BreachEntry]:
+    return await ask_owner(
+        queries, REQUESTS_QUERIES, BREACH_REGISTER_QUERY, which, Page[BreachEntry], key=REGISTER_KEY
+    )
+
+
+async def decide_breach(
+    queries: QueryClient, breach_id: str, decision: BreachDecisionForm, staff: StaffMember
+) -> BreachEntry:
+    command = RecordBreachDecision(
+        command_id=uuid4(), breach_id=breach_id, decided_by=staff.staff_id, **decision.model_dump()
+    )
+    return await command_owner(
+        queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
+    )
+
+
 class ComplaintQueueController(Controller):
     path = "/v1/staff/complaints"
     tags = ["staff", "complaints"]
@@ -79,15 +140,7 @@ class ComplaintQueueController(Controller):
     ) -> Response[list[ComplaintSummary]]:
         """The complaints queue, oldest first, without reporters' addresses or words (those are in a single complaint). A page at a time: the `Link` header names the next."""
         which = ComplaintFilter(status=status, kind=kind, limit=limit, after=checked_cursor(cursor))
-        page = await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            COMPLAINTS_QUERY,
-            which,
-            Page[ComplaintSummary],
-            key=QUEUE_KEY,
-        )
-        return page_response(page, request)
+        return page_response(await complaint_queue(queries, which), request)
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerComplaint")
     async def register(
@@ -113,16 +166,7 @@ class ComplaintQueueController(Controller):
         staff_reads: NamedDependency[StaffReads],
     ) -> Complaint:
         """One complaint with the reporter's address and message, its status and history; 404 when there is none. Requires the `X-Access-Reason` header; the read is written to the access log before the complaint is shown."""
-        complaint = await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            COMPLAINT_QUERY,
-            {"reference": reference},
-            Complaint,
-            key=reference,
-        )
-        await staff_reads.record(category="complaints", record=reference, email=complaint.email)
-        return complaint
+        return await read_complaint(queries, reference, staff_reads)
 
     @post(
         "/{reference:str}/status",
@@ -141,18 +185,7 @@ class ComplaintQueueController(Controller):
         staff_reads: NamedDependency[StaffReads],
     ) -> Complaint:
         """Move a complaint one step on: received → in_progress → resolved, the last with a resolution note. Answers the complaint as it now stands, with the reporter's address and message: so it requires the `X-Access-Reason` header, and the read is written to the access log before the answer; 404 when there is none, 409 for any other step."""
-        command = ChangeComplaintStatus(
-            command_id=uuid4(),
-            reference=reference,
-            status=data.status,
-            note=data.note,
-            changed_by=staff_member.staff_id,
-        )
-        complaint = await command_owner(
-            queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
-        )
-        await staff_reads.record(category="complaints", record=reference, email=complaint.email)
-        return complaint
+        return await change_complaint_status(queries, reference, data, staff_member, staff_reads)
 
 
 class BreachRegisterController(Controller):
@@ -170,15 +203,8 @@ class BreachRegisterController(Controller):
         cursor: Cursor = None,
     ) -> Response[list[BreachEntry]]:
         """The breach register (GDPR Art. 33(5)), oldest report first: each entry's 72-hour deadline for notifying the Autoriteit Persoonsgegevens, the decision and its reasons, `overdue` when undecided past the deadline and `decided_late` when decided after it. A page at a time: the `Link` header names the next."""
-        page = await ask_owner(
-            queries,
-            REQUESTS_QUERIES,
-            BREACH_REGISTER_QUERY,
-            PageRequest(limit=limit, after=checked_cursor(cursor)),
-            Page[BreachEntry],
-            key=REGISTER_KEY,
-        )
-        return page_response(page, request)
+        which = PageRequest(limit=limit, after=checked_cursor(cursor))
+        return page_response(await breach_register(queries, which), request)
 
     @post(
         "/{breach_id:str}/decision",
@@ -196,12 +222,4 @@ class BreachRegisterController(Controller):
         queries: NamedDependency[QueryClient],
     ) -> BreachEntry:
         """Record whether the Autoriteit Persoonsgegevens is notified of this breach, with the reasons (and, when notified, when and under which reference). Answers the register entry; 404 when there is none, 409 when it was decided before: a decision is recorded once."""
-        command = RecordBreachDecision(
-            command_id=uuid4(),
-            breach_id=breach_id,
-            decided_by=staff_member.staff_id,
-            **data.model_dump(),
-        )
-        return await command_owner(
-            queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
-        )
+        return await decide_breach(queries, breach_id, data, staff_member)

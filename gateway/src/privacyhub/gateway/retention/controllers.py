@@ -51,6 +51,45 @@ def new_hold_id() -> str:
     return f"LH-{secrets.token_hex(6).upper()}"
 
 
+async def place_legal_hold(
+    publisher: EventPublisher, form: LegalHoldForm, staff: StaffMember
+) -> LegalHoldAccepted:
+    """Send the command placing the hold `form` describes; its id once Kafka holds it."""
+    hold = PlaceLegalHold(
+        hold_id=new_hold_id(), **form.model_dump(), placed_by=staff.staff_id, placed_at=utc_now()
+    )
+    # Placing and lifting travel under the hold id, which keeps them in order; it is no personal data.
+    await publisher.send(PLACE_LEGAL_HOLD, hold, subject_id=hold.hold_id)
+    return LegalHoldAccepted(hold_id=hold.hold_id)
+
+
+async def lift_legal_hold(
+    publisher: EventPublisher, hold_id: str, staff: StaffMember
+) -> LegalHoldAccepted:
+    lifting = LiftLegalHold(hold_id=hold_id, lifted_by=staff.staff_id, lifted_at=utc_now())
+    await publisher.send(LIFT_LEGAL_HOLD, lifting, subject_id=hold_id)
+    return LegalHoldAccepted(hold_id=hold_id)
+
+
+async def legal_holds(queries: QueryClient, which: PageRequest) -> Page[LegalHoldView]:
+    """A page of the legal holds, latest first."""
+    return await ask_owner(
+        queries, RETENTION_QUERIES, LEGAL_HOLDS_QUERY, which, Page[LegalHoldView], key=HOLDS_KEY
+    )
+
+
+async def deletion_log(queries: QueryClient, lookup: DeletionLogLookup) -> Page[DeletionLogEntry]:
+    """A page of the deletion log, latest first."""
+    return await ask_owner(
+        queries,
+        RETENTION_QUERIES,
+        DELETION_LOG_QUERY,
+        lookup,
+        Page[DeletionLogEntry],
+        key=lookup.subject_id or DELETION_LOG_KEY,
+    )
+
+
 class LegalHoldController(Controller):
     path = "/v1/staff/legal-holds"
     tags = ["staff", "retention"]
@@ -65,15 +104,7 @@ class LegalHoldController(Controller):
         publisher: NamedDependency[EventPublisher],
     ) -> LegalHoldAccepted:
         """Place a legal hold on a person's data, a category, or one category of one person: what it covers is kept past its retention period, for the hold's purpose only, until the hold ends or is lifted; then it is deleted. Answers 202 with the hold id once Kafka holds the command."""
-        hold = PlaceLegalHold(
-            hold_id=new_hold_id(),
-            **data.model_dump(),
-            placed_by=staff_member.staff_id,
-            placed_at=utc_now(),
-        )
-        # Placing and lifting travel under the hold id, which keeps them in order; it is no personal data.
-        await publisher.send(PLACE_LEGAL_HOLD, hold, subject_id=hold.hold_id)
-        return LegalHoldAccepted(hold_id=hold.hold_id)
+        return await place_legal_hold(publisher, data, staff_member)
 
     @delete(
         "/{hold_id:str}",
@@ -87,11 +118,7 @@ class LegalHoldController(Controller):
         publisher: NamedDependency[EventPublisher],
     ) -> LegalHoldAccepted:
         """Lift a legal hold before its end date: what it kept and is due is deleted by the next sweep. Answers 202 once Kafka holds the command; lifting an unknown or lifted hold changes nothing."""
-        lifting = LiftLegalHold(
-            hold_id=hold_id, lifted_by=staff_member.staff_id, lifted_at=utc_now()
-        )
-        await publisher.send(LIFT_LEGAL_HOLD, lifting, subject_id=hold_id)
-        return LegalHoldAccepted(hold_id=hold_id)
+        return await lift_legal_hold(publisher, hold_id, staff_member)
 
     @get(operation_id="listLegalHolds", response_headers=[NEXT_PAGE_HEADER])
     async def holds(
@@ -102,15 +129,8 @@ class LegalHoldController(Controller):
         cursor: Cursor = None,
     ) -> Response[list[LegalHoldView]]:
         """Every legal hold, latest first, with its status: active, ended (its end date passed) or lifted. Holds that ended or were lifted more than the register's retention period ago are gone. A page at a time: the `Link` header names the next."""
-        page = await ask_owner(
-            queries,
-            RETENTION_QUERIES,
-            LEGAL_HOLDS_QUERY,
-            PageRequest(limit=limit, after=checked_cursor(cursor)),
-            Page[LegalHoldView],
-            key=HOLDS_KEY,
-        )
-        return page_response(page, request)
+        which = PageRequest(limit=limit, after=checked_cursor(cursor))
+        return page_response(await legal_holds(queries, which), request)
 
 
 class CustomerRelationshipController(Controller):
@@ -158,12 +178,4 @@ class DeletionLogController(Controller):
     ) -> Response[list[DeletionLogEntry]]:
         """The proof of deletion by retention rules, latest first: per erase command and owner the category, the rule, how many records were asked and erased, and when; a hash of the subject id, never the data."""
         lookup = DeletionLogLookup(subject_id=subject, limit=limit, after=checked_cursor(cursor))
-        page = await ask_owner(
-            queries,
-            RETENTION_QUERIES,
-            DELETION_LOG_QUERY,
-            lookup,
-            Page[DeletionLogEntry],
-            key=subject or DELETION_LOG_KEY,
-        )
-        return page_response(page, request)
+        return page_response(await deletion_log(queries, lookup), request)

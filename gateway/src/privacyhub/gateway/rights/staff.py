@@ -2,7 +2,7 @@
 
 from datetime import date
 from typing import Annotated, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -76,6 +76,40 @@ async def act_on_request(
     )
 
 
+async def rights_queue(queries: QueryClient, which: QueueFilter) -> Page[QueueEntry]:
+    """A page of the queue, by due date, earliest first."""
+    return await ask_owner(
+        queries, REQUESTS_QUERIES, QUEUE_QUERY, which, Page[QueueEntry], key=QUEUE_KEY
+    )
+
+
+async def decide_request(
+    queries: QueryClient, request_id: UUID, decision: DecisionForm, staff: StaffMember
+) -> RightsRequestView:
+    command = DecisionCommand(
+        request_id=request_id,
+        outcome=decision.outcome,
+        reasons=decision.reasons,
+        refused_owners=decision.refused_owners,
+        staff_id=staff.staff_id,
+        action_id=uuid4(),
+    )
+    return await act_on_request(queries, DECISION_COMMAND, command)
+
+
+async def extend_request(
+    queries: QueryClient, request_id: UUID, extension: ExtensionForm, staff: StaffMember
+) -> RightsRequestView:
+    command = ExtensionCommand(
+        request_id=request_id,
+        months=extension.months,
+        reasons=extension.reasons,
+        staff_id=staff.staff_id,
+        action_id=uuid4(),
+    )
+    return await act_on_request(queries, EXTENSION_COMMAND, command)
+
+
 class StaffRightsRequestController(Controller):
     path = "/v1/staff/rights-requests"
     tags = ["staff", "rights requests"]
@@ -103,10 +137,7 @@ class StaffRightsRequestController(Controller):
         which = QueueFilter(
             status=status, due_before=due_before, limit=limit, after=checked_cursor(cursor)
         )
-        page = await ask_owner(
-            queries, REQUESTS_QUERIES, QUEUE_QUERY, which, Page[QueueEntry], key=QUEUE_KEY
-        )
-        return page_response(page, request)
+        return page_response(await rights_queue(queries, which), request)
 
     @post(status_code=HTTP_202_ACCEPTED, operation_id="registerRightsRequest")
     async def register(
@@ -164,15 +195,7 @@ class StaffRightsRequestController(Controller):
         staff: NamedDependency[StaffMember],
     ) -> RightsRequestView:
         """Approve, refuse or partially refuse, always with reasons; the requester gets them by e-mail, and a (partial) refusal tells them they may complain to the Autoriteit Persoonsgegevens. A partial refusal names the data owners whose part is refused (`refused_owners`); every other owner carries the request out, as after an approval. Approving or partially refusing needs a verified identity (409 otherwise); 409 once decided."""
-        command = DecisionCommand(
-            request_id=request_id,
-            outcome=data.outcome,
-            reasons=data.reasons,
-            refused_owners=data.refused_owners,
-            staff_id=staff.staff_id,
-            action_id=uuid4(),
-        )
-        return await act_on_request(queries, DECISION_COMMAND, command)
+        return await decide_request(queries, request_id, data, staff)
 
     @post(
         "/{request_id:uuid}/extension",
@@ -190,14 +213,7 @@ class StaffRightsRequestController(Controller):
         staff: NamedDependency[StaffMember],
     ) -> RightsRequestView:
         """Extend the deadline by one or two months with reasons, e-mailed to the requester. Only once, and only within the first month after receipt (up to and including the first due date); 409 otherwise."""
-        command = ExtensionCommand(
-            request_id=request_id,
-            months=data.months,
-            reasons=data.reasons,
-            staff_id=staff.staff_id,
-            action_id=uuid4(),
-        )
-        return await act_on_request(queries, EXTENSION_COMMAND, command)
+        return await extend_request(queries, request_id, data, staff)
 
     @post(
         "/{request_id:uuid}/restriction-lift",

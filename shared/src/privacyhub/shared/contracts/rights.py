@@ -344,6 +344,18 @@ class QueueEntry(BaseModel):
     problem: str | None = Field(
         default=None, description="Why execution could not start (an escalated request)."
     )
+    outcome: DecisionOutcome | None = Field(default=None, description="The decision, once made.")
+    decided_at: AwareDatetime | None = None
+    answered_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the requester had the answer: the request carried out (or closed), or "
+        "the refusal.",
+    )
+    deadline_met: bool | None = Field(
+        default=None,
+        description="Answered by the due date; false once overdue unanswered; none while open "
+        "and not yet due.",
+    )
 
 
 class Rejection(StrEnum):

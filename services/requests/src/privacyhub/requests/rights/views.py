@@ -10,7 +10,7 @@ from privacyhub.shared.contracts.rights import (
     Status,
     VerificationMethod,
 )
-from privacyhub.shared.deadlines import days_left, is_due_soon, is_overdue
+from privacyhub.shared.deadlines import days_left, deadline_met, is_due_soon, is_overdue
 
 
 def view(document: RightsRequestDocument) -> RightsRequestView:
@@ -51,6 +51,10 @@ def requester_view(document: RightsRequestDocument) -> RightsRequestView:
 
 def queue_entry(document: RightsRequestDocument, now: datetime) -> QueueEntry:
     due = date.fromisoformat(document["due_date"])
+    decision = document.get("decision") or {}
+    answered_at = document.get("completed_at") or (
+        decision.get("decided_at") if document["status"] == Status.DECIDED else None
+    )
     return QueueEntry(
         request_id=document["_id"],
         type=document["type"],
@@ -64,6 +68,10 @@ def queue_entry(document: RightsRequestDocument, now: datetime) -> QueueEntry:
         extended="extension" in document,
         missing_owners=document.get("execution", {}).get("missing", []),
         problem=document.get("execution", {}).get("problem"),
+        outcome=decision.get("outcome"),
+        decided_at=decision.get("decided_at"),
+        answered_at=answered_at,
+        deadline_met=deadline_met(due, answered_at, now),
     )
 
 
