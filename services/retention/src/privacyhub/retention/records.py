@@ -10,7 +10,6 @@ from datetime import datetime
 
 from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.contracts.subject import Category
-from privacyhub.shared.lookups import looked_up
 from pymongo.asynchronous.database import AsyncDatabase
 
 RETAINED_RECORDS = "retained_records"
@@ -91,13 +90,16 @@ class EndedCustomers:
         )
 
     async def ended_at(self, subject_ids: Iterable[str]) -> dict[str, datetime]:
-        """When the relationship of each of the subjects that are no customer any more ended."""
+        """When the relationship of each of the subjects that are no customer any more ended.
 
-        async def end(subject_id: str) -> datetime | None:
-            document = await self._collection.find_one({"_id": subject_hash(subject_id)})
-            return None if document is None else document["ended_at"]
-
-        return await looked_up(end, subject_ids)
+        One query: the collection holds only the relationships that ended within the grace
+        period, so FerretDB scanning it for `$in` costs less than a lookup per subject; and
+        nothing at all while nobody's relationship has ended."""
+        if await self._collection.find_one({}, projection={"_id": 1}) is None:
+            return {}
+        by_hash = {subject_hash(subject_id): subject_id for subject_id in subject_ids}
+        cursor = self._collection.find({"_id": {"$in": list(by_hash)}})
+        return {by_hash[document["_id"]]: document["ended_at"] async for document in cursor}
 
     async def forget_ended_before(self, moment: datetime) -> None:
         await self._collection.delete_many({"ended_at": {"$lt": moment}})

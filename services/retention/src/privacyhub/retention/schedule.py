@@ -112,13 +112,23 @@ class DueDeletions:
 
     async def scheduled_among(self, category: Category, record_ids: Iterable[str]) -> set[str]:
         """The records among `record_ids` that are scheduled, also those a running sweep has
-        taken aside; each looked up by `_id`, FerretDB v1 scanning the schedule for `$in`."""
+        taken aside; each looked up by `_id`, FerretDB v1 scanning the schedule for `$in`. The
+        taken schedule is looked in only while a sweep has one: asked after the live one, so a
+        sweep that takes the schedule aside meanwhile is seen."""
+        keys = {record_key(category, record_id): record_id for record_id in record_ids}
+        found = await self._among(self._live, keys)
+        if await self._taken.find_one({}, projection={"_id": 1}) is not None:
+            found |= await self._among(
+                self._taken, {k: v for k, v in keys.items() if v not in found}
+            )
+        return found
 
-        async def scheduled(record_id: str) -> bool | None:
-            key = {"_id": record_key(category, record_id)}
-            return bool(await self._live.find_one(key) or await self._taken.find_one(key)) or None
+    @staticmethod
+    async def _among(schedule: AsyncCollection, keys: dict[str, str]) -> set[str]:
+        async def scheduled(key: str) -> bool | None:
+            return await schedule.find_one({"_id": key}, projection={"_id": 1}) is not None or None
 
-        return set(await looked_up(scheduled, record_ids))
+        return {keys[key] for key in await looked_up(scheduled, keys)}
 
     async def of_subject(self, subject_id: str, category: Category) -> list[DueDeletion]:
         """The subject's scheduled records, also those a running sweep has taken aside."""
