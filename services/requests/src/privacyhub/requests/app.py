@@ -17,7 +17,7 @@ from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.requests.rights.handlers import register_handlers as register_rights
 from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
 from privacyhub.requests.rights.queries import rights_queries
-from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
 from privacyhub.requests.rights.workflow import RightsWorkflow
