@@ -26,9 +26,9 @@ from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.expiry import ExpiryReceipts
-from privacyhub.shared.queries import answer_queries
+from privacyhub.shared.queries import query_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, SUBJECT_COMMANDS
+from privacyhub.shared.topics import REQUESTS_LIFECYCLE, SUBJECT_COMMANDS
 
 
 def create_runtime(
@@ -98,20 +98,21 @@ def create_runtime(
             clock=clock,
         )
     )
-    answer_queries(
-        runtime,
-        REQUESTS_QUERIES,
-        queries={
-            **rights_queries(workflow, execution),
-            **complaint_queries(complaints),
-            **breach_queries(breaches, clock),
-            **access_log_queries(access_log),
-        },
-        commands={
-            **rights_commands(workflow, codes, execution),
-            **complaint_commands(complaints, clock),
-            **breach_commands(breaches, clock),
-        },
+    runtime.handle(
+        query_handlers(
+            runtime,
+            queries={
+                **rights_queries(workflow, execution),
+                **complaint_queries(complaints),
+                **breach_queries(breaches, clock),
+                **access_log_queries(access_log),
+            },
+            commands={
+                **rights_commands(workflow, codes, execution),
+                **complaint_commands(complaints, clock),
+                **breach_commands(breaches, clock),
+            },
+        )
     )
     return runtime
 
