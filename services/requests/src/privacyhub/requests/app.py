@@ -1,20 +1,19 @@
-"""Assembles the requests service process."""
+"""Assembles the requests service process: its stores, its domains' workflows and its periodic
+sweep; every subscriber is registered in handlers.py."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.requests.access_log.handlers import register_handlers as register_access_log
 from privacyhub.requests.access_log.log import StaffAccessLog
 from privacyhub.requests.access_log.queries import access_log_queries
 from privacyhub.requests.complaints.breaches import BreachRegister
 from privacyhub.requests.complaints.commands import breach_commands, complaint_commands
-from privacyhub.requests.complaints.handlers import register_handlers as register_complaints
 from privacyhub.requests.complaints.queries import breach_queries, complaint_queries
 from privacyhub.requests.complaints.workflow import Complaints
 from privacyhub.requests.expiry import expiry_handlers
+from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
-from privacyhub.requests.rights.handlers import register_handlers as register_rights
 from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
 from privacyhub.requests.rights.queries import rights_queries
 from privacyhub.requests.rights.requests_store import RightsRequests
@@ -46,7 +45,6 @@ def create_runtime(
     runtime.on_startup(executions.ensure_indexes)
     access_log = StaffAccessLog(runtime.db)
     runtime.on_startup(access_log.ensure_indexes)
-    register_access_log(runtime, access_log)
     codes = VerificationCodes(
         requests=rights_requests, mailer=Mailer(settings), settings=settings, clock=clock
     )
@@ -69,7 +67,6 @@ def create_runtime(
         clock=clock,
         carry_out=execution.start,
     )
-    register_rights(runtime, workflow, execution)
     sweep_rights_requests(
         runtime,
         execution=execution,
@@ -86,20 +83,15 @@ def create_runtime(
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
-    register_complaints(runtime, complaints, breaches, Mailer(settings), clock)
-    runtime.handle(
-        expiry_handlers(
-            runtime,
-            access_log=access_log,
-            complaints=complaints,
-            breaches=breaches,
-            executions=executions,
-            receipts=ExpiryReceipts(runtime.db),
-            clock=clock,
-        )
-    )
-    runtime.handle(
-        query_handlers(
+    register_handlers(
+        runtime,
+        workflow=workflow,
+        execution=execution,
+        complaints=complaints,
+        breaches=breaches,
+        access_log=access_log,
+        mailer=Mailer(settings),
+        queries=query_handlers(
             runtime,
             queries={
                 **rights_queries(workflow, execution),
@@ -112,7 +104,17 @@ def create_runtime(
                 **complaint_commands(complaints, clock),
                 **breach_commands(breaches, clock),
             },
-        )
+        ),
+        expiry=expiry_handlers(
+            runtime,
+            access_log=access_log,
+            complaints=complaints,
+            breaches=breaches,
+            executions=executions,
+            receipts=ExpiryReceipts(runtime.db),
+            clock=clock,
+        ),
+        clock=clock,
     )
     return runtime
 
