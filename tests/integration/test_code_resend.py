@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 from httpx import AsyncClient, Response
-from privacyhub.requests.rights.repository import COLLECTION
+from privacyhub.requests.rights.requests_store import COLLECTION
 from privacyhub.shared.contracts.rights import (
     RESEND_CODE_COMMAND,
     VERIFY_CODE_COMMAND,

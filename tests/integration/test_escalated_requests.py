@@ -6,7 +6,7 @@ import uuid
 import pytest
 from httpx import AsyncClient
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import (
     Status,

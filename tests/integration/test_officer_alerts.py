@@ -13,7 +13,7 @@ from privacyhub.requests.app import create_runtime as create_requests_runtime
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.notices import dutch_date, english_date
 from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
-from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.deadlines import due_date_for
 from privacyhub.shared.envelope import utc_now

@@ -24,7 +24,7 @@ from privacyhub.requests.complaints.breaches import COLLECTION as BREACH_REGISTE
 from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS
 from privacyhub.requests.complaints.workflow import RECEIPTS
 from privacyhub.requests.rights.packages import OWNER_EXPORTS, PACKAGE_CHUNKS, PACKAGES
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.app import create_runtime as create_retention_runtime
 from privacyhub.retention.deletion_log import DELETION_LOG

@@ -17,12 +17,13 @@ from privacyhub.shared.queries import (
     Query,
     Refusal,
     Reply,
-    answer_queries,
+    query_handlers,
 )
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec, ensure_topics
 from prometheus_client import CollectorRegistry
 
+from tests.support.answering import answer_on
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import gateway_settings
 from tests.support.kafka import collect_until, publish_message
@@ -50,7 +51,7 @@ async def test_a_query_is_answered_by_its_owner_and_an_unanswered_one_times_out(
         for name in ("asked", "unanswered")
     )
     await ensure_topics(endpoints.kafka_bootstrap_servers, topics=(asked, unanswered))
-    answer_queries(owner, asked, {"echo": echo})
+    answer_on(owner, asked, query_handlers(owner, {"echo": echo}))
     settings = gateway_settings(endpoints.kafka_bootstrap_servers)
     broker = make_broker(settings, client_id="gateway", registry=CollectorRegistry())
     publisher = EventPublisher(broker, settings)
@@ -84,7 +85,7 @@ async def test_a_command_is_taken_once_and_a_redelivered_one_is_refused(
         taken.append(command.name)
         return Reply(status="found", result={"taken": len(taken)})
 
-    answer_queries(owner, commanded, queries={}, commands={"take": take})
+    answer_on(owner, commanded, query_handlers(owner, queries={}, commands={"take": take}))
     repeated, later = (
         Envelope[Command](type=COMMAND, subject_id="step-1", payload=Command(name="take"))
         for _ in range(2)

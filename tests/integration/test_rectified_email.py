@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.rights.execution_store import NEW_EMAIL_NOT_VERIFIED, Executions
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import (
+    NEW_EMAIL_NOT_VERIFIED,
+    RightsRequests,
+)
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Status
 from privacyhub.shared.envelope import utc_now
@@ -263,7 +266,7 @@ async def test_a_new_address_left_unverified_past_the_owners_time_is_escalated(
     """Nothing was sent to an owner: the officer amends (a new code) or closes it."""
     scratch = requests_db.client[f"{requests_db.name}_unverified_{uuid.uuid4().hex[:8]}"]
     try:
-        executions = Executions(scratch, subject_keys(scratch, requests_settings))
+        requests = RightsRequests(scratch, subject_keys(scratch, requests_settings))
         now = utc_now()
         waiting = {
             "status": Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
@@ -285,7 +288,7 @@ async def test_a_new_address_left_unverified_past_the_owners_time_is_escalated(
             ]
         )
 
-        escalated = await executions.escalate_overdue(started_before=now - timedelta(days=2))
+        escalated = await requests.escalate_overdue(started_before=now - timedelta(days=2))
 
         assert escalated == 1
         overdue = await scratch[RIGHTS_REQUESTS].find_one({"_id": "long-ago"})

@@ -25,9 +25,9 @@ from privacyhub.requests.rights.packages import (
     PACKAGE_CHUNKS,
     PACKAGES,
 )
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
-from privacyhub.requests.rights.repository import PERSONAL_FIELDS as REQUEST_FIELDS
-from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import PERSONAL_FIELDS as REQUEST_FIELDS
+from privacyhub.requests.rights.requests_store import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.rights import Channel, RightsRequestReceived, RightType
 from privacyhub.shared.contracts.subject import (

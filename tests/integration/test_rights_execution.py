@@ -15,7 +15,7 @@ from privacyhub.consent.restrictions import RESTRICTIONS
 from privacyhub.consent.visits import VISITS
 from privacyhub.contact.repository import COLLECTION as CONTACT_MESSAGES
 from privacyhub.contact.settings import ContactSettings
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.rights.views import queue_entry
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.contracts.pages import MAX_LIMIT, PageRequest

@@ -12,7 +12,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from privacyhub.gateway.settings import GatewaySettings
-from privacyhub.requests.rights.repository import COLLECTION
+from privacyhub.requests.rights.requests_store import COLLECTION
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.rights import VERIFY_CODE_COMMAND, CodeAttempt
 from privacyhub.shared.deadlines import receipt_date

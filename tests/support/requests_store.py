@@ -1,7 +1,7 @@
 """The requests service's stored documents as the service reads them: decrypted with its keys."""
 
 from privacyhub.requests.complaints.workflow import Complaints
-from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.crypto import Keyring, SubjectKeys
 from pymongo.asynchronous.database import AsyncDatabase

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from httpx import AsyncClient, Response
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.rights import (

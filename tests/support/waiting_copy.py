@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from privacyhub.requests.rights.owner_commands import owner_command
-from privacyhub.requests.rights.repository import COLLECTION as RIGHTS_REQUESTS
+from privacyhub.requests.rights.requests_store import COLLECTION as RIGHTS_REQUESTS
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.topics import SUBJECT_COMMANDS
 from pymongo.asynchronous.database import AsyncDatabase

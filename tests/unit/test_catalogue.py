@@ -21,7 +21,7 @@ from privacyhub.shared.catalogue import (
 from privacyhub.shared.contracts.consent import PAGE_VIEWED
 from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_ANSWERED
 from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
-from privacyhub.shared.owners import answer_subject_commands
+from privacyhub.shared.owners import subject_command_handlers
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import ALL_TOPICS, CONTACT_MESSAGES, DEAD_LETTER, SUBJECT_COMMANDS
 
@@ -98,7 +98,7 @@ def test_an_owner_that_leaves_a_declared_subject_command_unhandled_fails_at_star
         raise AssertionError("never called")
 
     with pytest.raises(UndeclaredMessage, match="the catalogue declares"):
-        answer_subject_commands(
+        subject_command_handlers(
             consent_runtime, handlers={EXPORT_SUBJECT_DATA: export}, catch_up=()
         )
 
@@ -114,3 +114,13 @@ def test_a_handler_table_that_leaves_a_declared_type_unhandled_fails_at_start_up
         runtime.handle({CONTACT_MESSAGE_ANSWERED: answered})
     with pytest.raises(UndeclaredMessage, match="no 'PageViewed' to read"):
         runtime.handle({PAGE_VIEWED: answered})
+
+
+def test_a_topic_given_in_two_handler_tables_fails_at_start_up() -> None:
+    """Two subscribers of one topic in one consumer group would split its partitions between them."""
+    runtime = ServiceRuntime(RetentionSettings(), name="retention")
+    answering = queries.query_handlers(runtime, {})
+    runtime.handle(answering)
+
+    with pytest.raises(ValueError, match="in two tables"):
+        runtime.handle(answering)

@@ -21,6 +21,7 @@ from privacyhub.shared.kafka_access import (
     ResourceType,
     acl_bindings,
 )
+from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
     ALL_TOPICS,
     DEAD_LETTER,
@@ -45,15 +46,9 @@ def published(broker: KafkaBroker) -> set[str]:
     return {publisher.topic for publisher in broker.publishers}
 
 
-def query_topics(broker: KafkaBroker) -> set[str]:
-    """Topics the broker answers queries on (`answer_queries`): the gateway writes them."""
-    return {
-        name
-        for subscriber in broker.subscribers
-        for call in subscriber.calls
-        if call.handler._original_call.__module__ == queries.__name__
-        for name in subscriber.topic_names
-    }
+def query_topics(runtime: ServiceRuntime) -> set[str]:
+    """Topics the service answers queries on (`query_handlers`): the gateway writes them."""
+    return {topic for topic, types in runtime.handled().items() if queries.QUERY in types}
 
 
 def access_of(principal: str) -> Access:
@@ -77,7 +72,7 @@ def test_each_service_may_use_exactly_the_topics_and_group_its_code_uses() -> No
 
 def test_the_gateway_may_write_what_it_publishes_and_asks_and_read_only_replies() -> None:
     broker = gateway().state.broker
-    asked = set().union(*(query_topics(make().broker) for make in SERVICES.values()))
+    asked = set().union(*(query_topics(make()) for make in SERVICES.values()))
     assert asked, "no service answers queries any more: check query_topics()"
     assert names(GATEWAY.writes) == published(broker) | asked | {DEAD_LETTER.name}
     assert names(GATEWAY.reads) == subscribed(broker)

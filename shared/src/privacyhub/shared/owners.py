@@ -1,6 +1,7 @@
 """The registered owners of personal data: every subject command expects one answer from each.
 
-Adding a partner that holds personal data is one line here (and its subscriber).
+Adding a partner that holds personal data is one line here (and its subscriber). An owner answers
+the subject commands through `subject_command_handlers`, in the handler table of its handlers.py.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,7 +16,6 @@ from privacyhub.shared.contracts.subject import (
     SubjectCommand,
     SubjectDataExported,
     SubjectMessage,
-    read_payload,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_EXPORTS, SUBJECT_RESULTS, TopicSpec
@@ -36,25 +36,29 @@ DATA_OWNERS: dict[str, tuple[Category, ...]] = {
 EXPORT_PART_BYTES = 128 * 1024
 
 OwnerAnswer = tuple[str, BaseModel]
-CommandHandler = Callable[[Envelope[SubjectMessage], Any], Awaitable[OwnerAnswer]]
-PassOn = Callable[[Envelope[SubjectMessage], SubjectCommand], Awaitable[None]]
+CommandHandler = Callable[[Envelope[Any], Any], Awaitable[OwnerAnswer]]
+PassOn = Callable[[Envelope[Any], SubjectCommand], Awaitable[None]]
+# A message handler as shared/service.py declares it.
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
 
 
-def answer_subject_commands(
+def subject_command_handlers(
     runtime: Any,
     *,
     handlers: dict[str, CommandHandler],
     catch_up: Sequence[TopicSpec],
     pass_on: PassOn | None = None,
-) -> Callable[[Envelope[SubjectMessage]], Awaitable[None]]:
-    """Subscribe `runtime` (a ServiceRuntime) to SUBJECT_COMMANDS with ONE dispatcher by envelope type.
+) -> dict[str, Handler]:
+    """The owner's handlers of the subject commands, for its handler table (`ServiceRuntime.handle`):
+    `handlers` must cover every command the catalogue gives `runtime` (a ServiceRuntime) on
+    SUBJECT_COMMANDS, and the table subscribes one dispatcher by envelope type to the topic (two
+    subscribers on one topic in one consumer group would split its partitions between them).
 
-    Two subscribers on one topic in one consumer group would split its partitions between them,
-    so an owner registers every command it handles here. Each command addressed to the owner
-    (its `owners`, or every owner) has its effect once and is answered under the command's
-    correlation id (`answer_topic`: an export only where the rights workflow alone reads it), once the owner has processed everything on `catch_up` (the
-    topics that bring it the subject's data) accepted before it. `pass_on` first hands every
-    command to the recipients the owner shared data with, addressed to the owner or not.
+    Each command addressed to the owner (its `owners`, or every owner) has its effect once and is
+    answered under the command's correlation id (`answer_topic`: an export only where the rights
+    workflow alone reads it), once the owner has processed everything on `catch_up` (the topics
+    that bring it the subject's data) accepted before it. `pass_on` first hands every command to
+    the recipients the owner shared data with, addressed to the owner or not.
     """
     declared = declared_reading(runtime.process, SUBJECT_COMMANDS)
     if set(handlers) != set(declared):
@@ -64,11 +68,10 @@ def answer_subject_commands(
         )
     answers = AnswerPublishers(runtime)
 
-    @runtime.subscriber(SUBJECT_COMMANDS)
-    async def carry_out_subject_command(envelope: Envelope[SubjectMessage]) -> None:
+    async def carry_out_subject_command(envelope: Envelope[Any]) -> None:
         """Act on a command about one data subject and answer with a receipt or an export."""
-        handler = handlers[envelope.type]  # only declared types reach it (dispatch.py)
-        command = read_payload(envelope.type, envelope.payload, declared)
+        handler = handlers[envelope.type]
+        command: SubjectCommand = envelope.payload  # read into its contract by the table
 
         async def effect() -> None:
             await runtime.caught_up(*catch_up)
@@ -83,7 +86,7 @@ def answer_subject_commands(
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
-    return carry_out_subject_command
+    return dict.fromkeys(handlers, carry_out_subject_command)
 
 
 def answer_topic(answer_type: str) -> TopicSpec:

@@ -1,5 +1,5 @@
 """Queries and commands through topics: the gateway asks (gateway/queries.py), the owning service
-answers here.
+answers here (`query_handlers`, in the handler table of its handlers.py).
 
 FastStream has no Kafka request/reply, so a query or a command is an envelope on the owner's
 query topic and the answer an envelope on GATEWAY_REPLIES with the same correlation id. A query
@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 
 from privacyhub.shared.dead_letter import describe_failure
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.topics import GATEWAY_REPLIES, TopicSpec
+from privacyhub.shared.topics import GATEWAY_REPLIES
 from pydantic import BaseModel, JsonValue, ValidationError
 
 QUERY = "Query"
@@ -54,7 +54,7 @@ class Reply(BaseModel):
     def refused(cls, code: str, reason: str) -> Self:
         """A declined step: a machine-readable `code` and a sentence without personal data.
 
-        Owners do not build it: they raise `Refusal`, which `answer_queries` turns into this.
+        Owners do not build it: they raise `Refusal`, which `query_handlers` turns into this.
         """
         return cls(status="refused", code=code, reason=reason)
 
@@ -77,6 +77,8 @@ class NoArguments(BaseModel):
 
 QueryHandler = Callable[[Query], Awaitable[Reply]]
 CommandHandler = Callable[[Command], Awaitable[Reply]]
+# A message handler as shared/service.py declares it (which imports the catalogue, and so this).
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
 
 
 def answering(
@@ -87,7 +89,7 @@ def answering(
 ) -> Callable[[Query | Command], Awaitable[Reply]]:
     """A handler that reads the arguments into `arguments` (`invalid`, naming the fields, where
     they do not fit), takes `step` on them and answers what it returns: `found` with it, a reply
-    as it is, or `not_found` for None. A `Refusal` it raises is answered by `answer_queries`."""
+    as it is, or `not_found` for None. A `Refusal` it raises is answered by `query_handlers`."""
 
     async def answer(asked: Query | Command) -> Reply:
         try:
@@ -104,16 +106,16 @@ def answering(
     return answer
 
 
-def answer_queries(
+def query_handlers(
     runtime: Any,
-    topic: TopicSpec,
     queries: dict[str, QueryHandler],
     commands: dict[str, CommandHandler] | None = None,
-) -> None:
-    """Subscribe `runtime` (a ServiceRuntime) to `topic` and answer each query and command by its
-    name: one subscriber for both, as two in one consumer group would split the topic between them."""
+) -> dict[str, Handler]:
+    """The owner's handlers of its query topic, for its handler table (`ServiceRuntime.handle`):
+    each query and (given `commands`) each command answered by its name on GATEWAY_REPLIES
+    through `runtime` (a ServiceRuntime). In the table both types share one subscriber of the
+    topic, as two in one consumer group would split the topic between them."""
     replies = runtime.publisher(GATEWAY_REPLIES)
-    commands = commands or {}
 
     async def reply_to(
         asked: Query | Command, handler: Callable[..., Awaitable[Reply]] | None
@@ -127,22 +129,32 @@ def answer_queries(
         except Refusal as refusal:
             return Reply.refused(refusal.code, refusal.reason)
 
-    @runtime.subscriber(topic)
-    async def answer(envelope: Envelope[Query]) -> None:
-        if envelope.type == COMMAND:
-            command = Command.model_validate(envelope.payload.model_dump())
-            reply = await runtime.processed_events.answer_once(
-                envelope.event_id,
-                COMMAND,
-                lambda: reply_to(command, commands.get(command.name)),
-                repeated=Reply.refused(ALREADY_CARRIED_OUT, "This command was carried out before."),
-            )
-        else:
-            reply = await reply_to(envelope.payload, queries.get(envelope.payload.name))
+    async def send(asked: Envelope[Any], reply: Reply) -> None:
         answer = Envelope[Reply](
             type=REPLY,
-            subject_id=envelope.subject_id,
-            correlation_id=envelope.correlation_id,
+            subject_id=asked.subject_id,
+            correlation_id=asked.correlation_id,
             payload=reply,
         )
         await replies.publish(answer, key=answer.partition_key)
+
+    async def answer_query(envelope: Envelope[Query]) -> None:
+        """Answer a read by its name; it changes nothing."""
+        query = Query.model_validate(envelope.payload.model_dump())
+        await send(envelope, await reply_to(query, queries.get(query.name)))
+
+    async def carry_out_command(envelope: Envelope[Command]) -> None:
+        """Take a step by its name, once per event id, and answer it; a redelivered one is refused."""
+        command = Command.model_validate(envelope.payload.model_dump())
+        reply = await runtime.processed_events.answer_once(
+            envelope.event_id,
+            COMMAND,
+            lambda: reply_to(command, (commands or {}).get(command.name)),
+            repeated=Reply.refused(ALREADY_CARRIED_OUT, "This command was carried out before."),
+        )
+        await send(envelope, reply)
+
+    handlers: dict[str, Handler] = {QUERY: answer_query}
+    if commands is not None:
+        handlers[COMMAND] = carry_out_command
+    return handlers

@@ -129,6 +129,7 @@ class ServiceRuntime:
         self._running_periodic: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
         self._memberships: list[Membership] = []
+        self._handled: dict[str, frozenset[str]] = {}  # topic name -> the types `handle` gave it
         self.on_startup(self.processed_events.ensure_indexes)
         self.every(
             PROCESSED_EVENTS_SWEEP_SECONDS,
@@ -156,7 +157,8 @@ class ServiceRuntime:
         """Subscribe the service's handlers, a table from message type to a plain function of the
         envelope: one subscriber per topic the catalogue says the types travel on, which reads each
         envelope into its type's payload and calls that type's handler. Every type the catalogue
-        gives the service on such a topic needs a handler; one left out fails at start-up."""
+        gives the service on such a topic needs a handler; one left out fails at start-up, and so
+        does a topic given in two tables (two subscribers in one group would split it)."""
         tables: dict[str, tuple[TopicSpec, dict[str, Handler]]] = {}
         for message_type, handler in handlers.items():
             topics = topics_of(m for m in read_by(self.process) if m.type == message_type)
@@ -173,7 +175,18 @@ class ServiceRuntime:
                     f"{self.name} handles {sorted(table)} on {topic.name}; "
                     f"the catalogue declares {sorted(declared)}"
                 )
+            if topic.name in self._handled:
+                raise ValueError(
+                    f"{self.name} handles {topic.name} in two tables; give its types in one"
+                )
+        for topic, table in tables.values():
+            declared = declared_reading(self.process, topic)
+            self._handled[topic.name] = frozenset(table)
             self._dispatch(topic, {kind: (declared[kind], table[kind]) for kind in table})
+
+    def handled(self) -> dict[str, frozenset[str]]:
+        """The message types `handle` subscribed, by topic name."""
+        return dict(self._handled)
 
     def _dispatch(
         self, topic: TopicSpec, table: Mapping[str, tuple[type[BaseModel], Handler]]

@@ -12,7 +12,7 @@ from privacyhub.consent.restrictions import Restrictions
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import VisitorStream
-from privacyhub.consent.subject_commands import register_subject_commands
+from privacyhub.consent.subject_commands import owner_handlers
 from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import Visits
 from privacyhub.shared.clock import Clock
@@ -20,9 +20,8 @@ from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.expiry import ExpiryReceipts
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.queries import answer_queries
+from privacyhub.shared.queries import query_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONSENT_QUERIES
 
 
 def create_runtime(
@@ -61,10 +60,7 @@ def create_runtime(
         receipts=ExpiryReceipts(runtime.db),
         clock=clock,
     )
-    register_handlers(
-        runtime, stream, statements, consents.mark_needing_renewal, expiry=expiry, held=held
-    )
-    register_subject_commands(
+    subject_commands = owner_handlers(
         runtime,
         consents=consents,
         visits=visits,
@@ -75,10 +71,19 @@ def create_runtime(
         held=held,
         kept_erasures=kept_erasures,
     )
-    answer_queries(
+    queries = query_handlers(
         runtime,
-        CONSENT_QUERIES,
         {**consent_queries(consents, Analytics(runtime.db, keys)), **statement_queries(statements)},
+    )
+    register_handlers(
+        runtime,
+        stream,
+        statements,
+        consents.mark_needing_renewal,
+        subject_commands=subject_commands,
+        queries=queries,
+        expiry=expiry,
+        held=held,
     )
     return runtime
 

@@ -1,7 +1,7 @@
 """What the consent service consumes: consent choices and page views in batches on its hot path,
-and one table for the rest: the statement versions published, the expiry commands it answers
-(expiry.py) and the legal holds announced (shared/legal_holds.py). Subject commands are answered
-in subject_commands.py."""
+and one table for the rest: the statement versions published, the subject commands it answers as
+a data owner (subject_commands.py), the queries it answers (queries.py), the expiry commands it
+answers (expiry.py) and the legal holds announced (shared/legal_holds.py)."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -27,9 +27,13 @@ def register_handlers(
     statements: Statements,
     on_material_change: MaterialChange,
     *,
+    subject_commands: dict[str, Handler],
+    queries: dict[str, Handler],
     expiry: dict[str, Handler],
     held: HeldData,
 ) -> None:
+    """Subscribe every handler of the service: `subject_commands`, `queries` and `expiry` are the
+    tables subject_commands.py, `query_handlers` and expiry.py built for it."""
     # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
     # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP).
     runtime.consume_batches(
@@ -41,6 +45,8 @@ def register_handlers(
     runtime.handle(
         {
             **statement_handlers(runtime, statements, on_material_change),
+            **subject_commands,
+            **queries,
             **expiry,
             **legal_hold_handlers(held),
         }

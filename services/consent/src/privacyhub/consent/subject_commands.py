@@ -62,15 +62,15 @@ from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.owners import OwnerAnswer, json_record, subject_command_handlers
+from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
 OWNER = "consent"
 SINCE_EVER = datetime.min.replace(tzinfo=UTC)
 
 
-def register_subject_commands(
+def owner_handlers(
     runtime: ServiceRuntime,
     *,
     consents: Consents,
@@ -81,7 +81,9 @@ def register_subject_commands(
     notices: VisitorNotices,
     held: HeldData,
     kept_erasures: KeptErasures,
-) -> None:
+) -> dict[str, Handler]:
+    """The consent service's handlers of the subject commands, for the table of handlers.py."""
+
     async def tell_holders(
         envelope: Envelope[SubjectMessage], visitor_ids: list[str], change: Any
     ) -> None:
@@ -249,7 +251,7 @@ def register_subject_commands(
     async def rectify(_: Envelope[SubjectMessage], __: Any) -> OwnerAnswer:
         return changed("rectified", [])
 
-    answer_subject_commands(
+    return subject_command_handlers(
         runtime,
         catch_up=(CONSENT_CHOICES, PAGE_VIEWS),
         handlers={

@@ -9,15 +9,14 @@ from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.contact.sharing import Disclosures, Sharing
-from privacyhub.contact.subject_commands import register_subject_commands
+from privacyhub.contact.subject_commands import owner_handlers
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.expiry import ExpiryReceipts
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.queries import answer_queries
+from privacyhub.shared.queries import query_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONTACT_QUERIES
 
 
 def create_runtime(
@@ -55,11 +54,11 @@ def serve_contact(runtime: ServiceRuntime, restrictions: Restrictions, *, clock:
         sharing,
         passed_on,
         [r.id for r in sharing.recipients],
+        subject_commands=owner_handlers(runtime, messages, restrictions, sharing, held=held),
+        queries=query_handlers(runtime, contact_queries(messages)),
         expiry=expiry,
         held=held,
     )
-    answer_queries(runtime, CONTACT_QUERIES, contact_queries(messages))
-    register_subject_commands(runtime, messages, restrictions, sharing, held=held)
 
 
 def create_app(settings: ContactSettings | None = None) -> AsgiFastStream:

@@ -1,7 +1,8 @@
 """What the contact service consumes: contact messages in batches (intake.py), and one table for
-the rest: answers given, the recipients' answers to the subject commands passed on to them
-(partner_answers.py), the expiry commands it answers (expiry.py) and the legal holds announced
-(shared/legal_holds.py). Subject commands are answered in subject_commands.py."""
+the rest: answers given, the subject commands it answers as a data owner (subject_commands.py),
+the recipients' answers to the subject commands passed on to them (partner_answers.py), the
+queries it answers (queries.py), the expiry commands it answers (expiry.py) and the legal holds
+announced (shared/legal_holds.py)."""
 
 from collections.abc import Iterable
 
@@ -32,9 +33,13 @@ def register_handlers(
     passed_on: PassedOnCommands,
     recipients: Iterable[str],
     *,
+    subject_commands: dict[str, Handler],
+    queries: dict[str, Handler],
     expiry: dict[str, Handler],
     held: HeldData,
 ) -> None:
+    """Subscribe every handler of the service: `subject_commands`, `queries` and `expiry` are the
+    tables subject_commands.py, `query_handlers` and expiry.py built for it."""
     lifecycle = runtime.publisher(CONTACT_LIFECYCLE)
     intake = ContactIntake(
         messages=messages,
@@ -85,7 +90,9 @@ def register_handlers(
     runtime.handle(
         {
             MARK_CONTACT_ANSWERED: mark_contact_answered,
+            **subject_commands,
             **dict.fromkeys(contracts(PARTNER_RESULTS), pass_recipient_answer_on),
+            **queries,
             **expiry,
             **legal_hold_handlers(held),
         }

@@ -44,8 +44,8 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.owners import OwnerAnswer, answer_subject_commands, json_record
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.owners import OwnerAnswer, json_record, subject_command_handlers
+from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES
 
 OWNER = "contact"
@@ -78,14 +78,16 @@ async def erase_messages(
     )
 
 
-def register_subject_commands(
+def owner_handlers(
     runtime: ServiceRuntime,
     repository: ContactMessages,
     restrictions: Restrictions,
     sharing: Sharing,
     *,
     held: HeldData,
-) -> None:
+) -> dict[str, Handler]:
+    """The contact service's handlers of the subject commands, for the table of handlers.py."""
+
     def changed(change: ProcessingChange, affected: int, at: datetime) -> OwnerAnswer:
         answer = SubjectProcessingChanged(
             owner=OWNER,
@@ -164,7 +166,7 @@ def register_subject_commands(
         unflagged; but that message was on its topic before that read, so before the end offsets
         that the catch-up after the write takes, and its batch is committed (stored) by the time
         that catch-up returns, and the flagging by subject after it finds it. The catch-up this command
-        began with (answer_subject_commands) does not suffice: a batch may read the restriction
+        began with (subject_command_handlers) does not suffice: a batch may read the restriction
         after it and before the write here, and land after the flagging.
         """
         at = utc_now()
@@ -199,7 +201,7 @@ def register_subject_commands(
             owner=OWNER, change="consents_withdrawn", changes=[]
         )
 
-    answer_subject_commands(
+    return subject_command_handlers(
         runtime,
         catch_up=(CONTACT_MESSAGES,),
         pass_on=sharing.pass_on,

@@ -1,23 +1,22 @@
-"""Assembles the requests service process."""
+"""Assembles the requests service process: its stores, its domains' workflows and its periodic
+sweep; every subscriber is registered in handlers.py."""
 
 from faststream.asgi import AsgiFastStream
-from privacyhub.requests.access_log.handlers import register_handlers as register_access_log
 from privacyhub.requests.access_log.log import StaffAccessLog
 from privacyhub.requests.access_log.queries import access_log_queries
 from privacyhub.requests.complaints.breaches import BreachRegister
 from privacyhub.requests.complaints.commands import breach_commands, complaint_commands
-from privacyhub.requests.complaints.handlers import register_handlers as register_complaints
 from privacyhub.requests.complaints.queries import breach_queries, complaint_queries
 from privacyhub.requests.complaints.workflow import Complaints
 from privacyhub.requests.expiry import expiry_handlers
+from privacyhub.requests.handlers import register_handlers
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.commands import rights_commands
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.execution_store import Executions
-from privacyhub.requests.rights.handlers import register_handlers as register_rights
 from privacyhub.requests.rights.officer_alerts import AlertClaims, OfficerAlerts
 from privacyhub.requests.rights.queries import rights_queries
-from privacyhub.requests.rights.repository import RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequests
 from privacyhub.requests.rights.sweep import sweep_rights_requests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
 from privacyhub.requests.rights.workflow import RightsWorkflow
@@ -26,9 +25,9 @@ from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.expiry import ExpiryReceipts
-from privacyhub.shared.queries import answer_queries
+from privacyhub.shared.queries import query_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, SUBJECT_COMMANDS
+from privacyhub.shared.topics import REQUESTS_LIFECYCLE, SUBJECT_COMMANDS
 
 
 def create_runtime(
@@ -46,7 +45,6 @@ def create_runtime(
     runtime.on_startup(executions.ensure_indexes)
     access_log = StaffAccessLog(runtime.db)
     runtime.on_startup(access_log.ensure_indexes)
-    register_access_log(runtime, access_log)
     codes = VerificationCodes(
         requests=rights_requests, mailer=Mailer(settings), settings=settings, clock=clock
     )
@@ -69,7 +67,6 @@ def create_runtime(
         clock=clock,
         carry_out=execution.start,
     )
-    register_rights(runtime, workflow, execution)
     sweep_rights_requests(
         runtime,
         execution=execution,
@@ -86,9 +83,29 @@ def create_runtime(
     breaches = BreachRegister(runtime.db)
     runtime.on_startup(complaints.ensure_indexes)
     runtime.on_startup(breaches.ensure_indexes)
-    register_complaints(runtime, complaints, breaches, Mailer(settings), clock)
-    runtime.handle(
-        expiry_handlers(
+    register_handlers(
+        runtime,
+        workflow=workflow,
+        execution=execution,
+        complaints=complaints,
+        breaches=breaches,
+        access_log=access_log,
+        mailer=Mailer(settings),
+        queries=query_handlers(
+            runtime,
+            queries={
+                **rights_queries(workflow, execution),
+                **complaint_queries(complaints),
+                **breach_queries(breaches, clock),
+                **access_log_queries(access_log),
+            },
+            commands={
+                **rights_commands(workflow, codes, execution),
+                **complaint_commands(complaints, clock),
+                **breach_commands(breaches, clock),
+            },
+        ),
+        expiry=expiry_handlers(
             runtime,
             access_log=access_log,
             complaints=complaints,
@@ -96,22 +113,8 @@ def create_runtime(
             executions=executions,
             receipts=ExpiryReceipts(runtime.db),
             clock=clock,
-        )
-    )
-    answer_queries(
-        runtime,
-        REQUESTS_QUERIES,
-        queries={
-            **rights_queries(workflow, execution),
-            **complaint_queries(complaints),
-            **breach_queries(breaches, clock),
-            **access_log_queries(access_log),
-        },
-        commands={
-            **rights_commands(workflow, codes, execution),
-            **complaint_commands(complaints, clock),
-            **breach_commands(breaches, clock),
-        },
+        ),
+        clock=clock,
     )
     return runtime
 

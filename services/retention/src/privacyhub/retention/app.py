@@ -22,12 +22,11 @@ from privacyhub.retention.settings import RetentionSettings, registered_retentio
 from privacyhub.retention.sweep import Sweeper, SweepMetrics
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.queries import answer_queries
+from privacyhub.shared.queries import query_handlers
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
     RETENTION_EXPIRY,
     RETENTION_HOLDS,
-    RETENTION_QUERIES,
     SUBJECT_COMMANDS,
 )
 
@@ -62,9 +61,9 @@ def create_runtime(
         expiry_requests=expiry_requests,
         log=log,
         hold_news=hold_news,
+        queries=query_handlers(runtime, retention_queries(log, holds, clock)),
         clock=clock,
     )
-    answer_queries(runtime, RETENTION_QUERIES, retention_queries(log, holds, clock))
     sweeper = Sweeper(
         schedule=schedule,
         holds=holds,

@@ -1,4 +1,4 @@
-"""What the retention service does with each message it consumes: contact lifecycle facts a batch at a time, every other message by a handler of its type."""
+"""What the retention service does with each message it consumes: contact lifecycle facts a batch at a time, every other message by a handler of its type (its queries too, answered by `query_handlers`)."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,7 +33,7 @@ from privacyhub.shared.contracts.subject import (
     SubjectProcessingChanged,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONTACT_LIFECYCLE
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,11 @@ def register_handlers(
     expiry_requests: ExpiryRequests,
     log: DeletionLog,
     hold_news: Any,
+    queries: dict[str, Handler],
     clock: Clock,
 ) -> None:
-    """`hold_news` publishes on RETENTION_HOLDS (the owners' copy of the holds, announcement)."""
+    """`hold_news` publishes on RETENTION_HOLDS (the owners' copy of the holds, announcement);
+    `queries` are the handlers of the reads it answers (`query_handlers`)."""
 
     async def once(envelope: Envelope, effect: Callable[[], Awaitable[None]]) -> None:
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
@@ -159,5 +161,6 @@ def register_handlers(
             SUBJECT_DATA_ERASED: erasure_receipts,
             SUBJECT_PROCESSING_CHANGED: not_an_erasure,
             EXPIRED_RECORDS_ERASED: expiry_receipts,
+            **queries,
         }
     )

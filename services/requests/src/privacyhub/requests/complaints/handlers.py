@@ -1,4 +1,5 @@
-"""What the complaints domain consumes: complaints and suspected breaches from COMPLAINTS."""
+"""What the complaints domain consumes: complaints and suspected breaches from COMPLAINTS, for the
+service's table (handlers.py)."""
 
 from privacyhub.requests.complaints.breaches import BreachRegister
 from privacyhub.requests.complaints.receipts import complaint_receipt
@@ -12,16 +13,16 @@ from privacyhub.shared.contracts.complaints import (
     breach_id_for,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.service import Handler, ServiceRuntime
 
 
-def register_handlers(
+def complaint_handlers(
     runtime: ServiceRuntime,
     complaints: Complaints,
     breaches: BreachRegister,
     mailer: Mailer,
     clock: Clock,
-) -> None:
+) -> dict[str, Handler]:
     async def take_in_complaint(envelope: Envelope[ComplaintReceived]) -> None:
         """Store a complaint once, e-mail its receipt once; a suspected breach also opens its breach register entry."""
         received = envelope.payload
@@ -43,4 +44,4 @@ def register_handlers(
 
         await runtime.processed_events.apply_once(envelope.event_id, envelope.type, effect)
 
-    runtime.handle({COMPLAINT_RECEIVED: take_in_complaint})
+    return {COMPLAINT_RECEIVED: take_in_complaint}

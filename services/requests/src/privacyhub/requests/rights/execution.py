@@ -25,7 +25,7 @@ from privacyhub.requests.rights.execution_store import Executions
 from privacyhub.requests.rights.export_package import build_package, package_contents
 from privacyhub.requests.rights.notices import completed_notice, restriction_lifted_notice
 from privacyhub.requests.rights.owner_commands import NothingToCarryOut, lift_command, owner_command
-from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequestDocument, RightsRequests
 from privacyhub.requests.rights.verification_codes import VerificationCodes
 from privacyhub.requests.rights.views import view
 from privacyhub.requests.rights.workflow import Outcome
@@ -139,10 +139,10 @@ class RightsExecution:
         try:
             command = self._command(document)
         except NothingToCarryOut as problem:
-            await self._executions.cannot_start(request_id, problem=str(problem), at=self._clock())
+            await self._requests.cannot_start(request_id, problem=str(problem), at=self._clock())
             return await self._requests.get(UUID(request_id)) or document
         if document["status"] == Status.DECIDED:
-            await self._executions.start(
+            await self._requests.start(
                 request_id,
                 command_type=command.type,
                 owners=granted_owners(document, self._settings.data_owners),
@@ -192,7 +192,7 @@ class RightsExecution:
             missing = [o for o in execution["owners"] if o not in execution["answered"]]
             again = {key: value for key, value in execution.items() if key != "missing"}
             again |= self._attempt(execution, command.action_id) | {"asked": missing}
-            if not await self._executions.restart(document["_id"], execution=again):
+            if not await self._requests.restart(document["_id"], execution=again):
                 return await self.retry(command)
             document = await self._requests.get(command.request_id) or document
         await self._send_command(self._command(document))
@@ -216,7 +216,7 @@ class RightsExecution:
                 "answered": [],
             } | self._attempt(execution, command.action_id)
             corrections = command.corrections.named()
-            if not await self._executions.restart(
+            if not await self._requests.restart(
                 document["_id"],
                 execution=anew,
                 amended=(document["subject_id"], corrections),
@@ -256,7 +256,7 @@ class RightsExecution:
                 "by": command.staff_id,
                 "action_id": str(command.action_id),
             }
-            if not await self._executions.close(document["_id"], closure=closing):
+            if not await self._requests.close(document["_id"], closure=closing):
                 return await self.close(command)
         await self._complete_when_answered(str(command.request_id))
         return view(await self._requests.get(command.request_id) or document)
@@ -271,7 +271,7 @@ class RightsExecution:
         if document["type"] != RightType.RESTRICTION or document["status"] != Status.COMPLETED:
             return Rejection.NOT_A_COMPLETED_RESTRICTION
         request_id = document["_id"]
-        await self._executions.lift_restriction(
+        await self._requests.lift_restriction(
             request_id, by=command.staff_id, action_id=str(command.action_id), at=self._clock()
         )
         document = await self._requests.get(command.request_id) or document
@@ -303,7 +303,7 @@ class RightsExecution:
             return
         if isinstance(answer, SubjectProcessingChanged) and answer.change == RESTRICTION_LIFTED:
             receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
-            await self._executions.record_lift_answer(request_id, owner=owner, receipts=receipts)
+            await self._requests.record_lift_answer(request_id, owner=owner, receipts=receipts)
             return
         if isinstance(answer, SubjectDataExported) and carrying_out(document):
             await self._executions.keep_export(
@@ -314,7 +314,7 @@ class RightsExecution:
                 return  # more parts are on their way
             answer = SubjectDataExported.model_validate({"owner": owner, "categories": categories})
         receipts = owner_receipts(answer, answered_at=envelope.occurred_at)
-        await self._executions.record_answer(request_id, owner=owner, receipts=receipts)
+        await self._requests.record_answer(request_id, owner=owner, receipts=receipts)
         await self._complete_when_answered(request_id)
 
     async def _complete_when_answered(self, request_id: str) -> None:
@@ -343,7 +343,7 @@ class RightsExecution:
                 request_id=request_id,
                 portability=right is RightType.PORTABILITY,
                 exports=await self._executions.exports(request_id),
-                history=await self._executions.history(document["subject_id"]),
+                history=await self._requests.history(document["subject_id"]),
                 access_log=await self._access_log.exported(document["subject_id"]),
                 generated_at=self._clock(),
             )
@@ -353,7 +353,7 @@ class RightsExecution:
                 package=build_package(contents),
                 at=self._clock(),
             )
-        await self._executions.complete(request_id, completed_at=self._clock())
+        await self._requests.complete(request_id, completed_at=self._clock())
         if COMPLETED not in document["notified"] and "email" in document:
             download_code = None
             if right in PACKAGED:
@@ -394,7 +394,7 @@ class RightsExecution:
 
     async def escalate_overdue(self) -> int:
         timeout = timedelta(seconds=self._settings.owner_timeout_seconds)
-        return await self._executions.escalate_overdue(started_before=self._clock() - timeout)
+        return await self._requests.escalate_overdue(started_before=self._clock() - timeout)
 
 
 def granted_owners(document: RightsRequestDocument, data_owners: list[str]) -> list[str]:

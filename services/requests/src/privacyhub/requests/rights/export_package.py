@@ -7,7 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from privacyhub.requests.rights.repository import RightsRequestDocument
+from privacyhub.requests.rights.requests_store import RightsRequestDocument
 from privacyhub.shared.contracts.subject import PORTABLE_BASES
 from pydantic import TypeAdapter
 

@@ -1,6 +1,6 @@
 """What the requests service does with each rights-request message it consumes: the requests
 themselves, and the data owners' answers to the commands it sent for them (receipts, and exports
-on a topic of their own)."""
+on a topic of their own), for the service's table (handlers.py)."""
 
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.workflow import RightsWorkflow
@@ -12,12 +12,12 @@ from privacyhub.shared.contracts.subject import (
     SubjectMessage,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.service import Handler, ServiceRuntime
 
 
-def register_handlers(
+def rights_handlers(
     runtime: ServiceRuntime, workflow: RightsWorkflow, execution: RightsExecution
-) -> None:
+) -> dict[str, Handler]:
     async def receive_rights_request(envelope: Envelope[RightsRequestReceived]) -> None:
         """Store a request once, confirm its receipt and e-mail the verification code."""
         await runtime.processed_events.apply_once(
@@ -30,11 +30,9 @@ def register_handlers(
             envelope.event_id, envelope.type, lambda: execution.record(envelope)
         )
 
-    runtime.handle(
-        {
-            RIGHTS_REQUEST_RECEIVED: receive_rights_request,
-            SUBJECT_DATA_ERASED: record_owner_answer,
-            SUBJECT_PROCESSING_CHANGED: record_owner_answer,
-            SUBJECT_DATA_EXPORTED: record_owner_answer,
-        }
-    )
+    return {
+        RIGHTS_REQUEST_RECEIVED: receive_rights_request,
+        SUBJECT_DATA_ERASED: record_owner_answer,
+        SUBJECT_PROCESSING_CHANGED: record_owner_answer,
+        SUBJECT_DATA_EXPORTED: record_owner_answer,
+    }

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from privacyhub.requests.mail import Mailer, Notice
 from privacyhub.requests.rights.officer_notices import due_soon_notice, escalation_notice
-from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequestDocument, RightsRequests
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.rights import Status

@@ -3,7 +3,7 @@ and the command that later lifts the restriction a restriction request placed.""
 
 from uuid import UUID
 
-from privacyhub.requests.rights.repository import RightsRequestDocument
+from privacyhub.requests.rights.requests_store import RightsRequestDocument
 from privacyhub.shared.contracts.rights import RightType
 from privacyhub.shared.contracts.subject import (
     ERASE_SUBJECT_DATA,

@@ -19,7 +19,7 @@ from uuid import UUID
 from privacyhub.requests.mail import Mailer
 from privacyhub.requests.rights.codes import address_digest, code_digest, new_code
 from privacyhub.requests.rights.notices import code_notice
-from privacyhub.requests.rights.repository import (
+from privacyhub.requests.rights.requests_store import (
     AWAITING_A_CODE,
     RightsRequestDocument,
     RightsRequests,

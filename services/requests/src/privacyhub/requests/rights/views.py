@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from privacyhub.requests.rights.repository import RightsRequestDocument
+from privacyhub.requests.rights.requests_store import RightsRequestDocument
 from privacyhub.shared.contracts.rights import (
     Escalation,
     QueueEntry,

@@ -19,7 +19,7 @@ from privacyhub.requests.rights.notices import (
     received_notice,
     verified_notice,
 )
-from privacyhub.requests.rights.repository import RightsRequestDocument, RightsRequests
+from privacyhub.requests.rights.requests_store import RightsRequestDocument, RightsRequests
 from privacyhub.requests.rights.verification_codes import CODE, VerificationCodes
 from privacyhub.requests.rights.views import queue_entry, requester_view, view
 from privacyhub.requests.settings import RequestsSettings

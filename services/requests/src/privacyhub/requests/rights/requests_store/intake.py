@@ -1,80 +1,23 @@
-"""Rights requests at rest, one document per request, changed only by conditional single-document updates.
+"""A request comes in and is verified: kept once awaiting its code, codes issued and counted, and
+verified by the right code or by a privacy officer."""
 
-FerretDB has no transactions, so every state change names the state it starts from in its
-filter: two copies of the service racing on one request cannot both win, and a redelivered
-message finds the change already made.
-
-The requester's e-mail address, the request's details and corrections and the visitor ids are
-encrypted under the subject's data key (shared/crypto.py); every read through this repository
-returns them decrypted, or without them when the key was destroyed (the person was erased).
-Status, dates, decision and receipts stay readable for the queue and the proof.
-"""
-
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from privacyhub.shared.contracts.pages import PageRequest
-from privacyhub.shared.contracts.rights import (
-    OPEN_STATUSES,
-    Decision,
-    Extension,
-    RightsRequestReceived,
-    Status,
-    VerificationMethod,
+from privacyhub.requests.rights.requests_store.documents import (
+    AWAITING_A_CODE,
+    RightsRequestDocument,
+    StoreBase,
+    decrypted,
 )
-from privacyhub.shared.crypto import FieldCipher, SubjectKeys
+from privacyhub.shared.contracts.rights import RightsRequestReceived, Status, VerificationMethod
 from privacyhub.shared.deadlines import due_date, receipt_date
-from privacyhub.shared.pages import page_of
-from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-COLLECTION = "rights_requests"
-# The person in a request, encrypted per subject; an erasure drops these fields altogether.
-PERSONAL_FIELDS = ("email", "details", "corrections", "visitor_ids")
 
-RightsRequestDocument = dict[str, Any]
-# A request waits for a code: the requester's own (identity), or a corrected address's (it is theirs).
-AWAITING_A_CODE = [
-    Status.AWAITING_VERIFICATION.value,
-    Status.AWAITING_NEW_EMAIL_VERIFICATION.value,
-]
-
-
-UNDECIDED = [
-    Status.AWAITING_VERIFICATION.value,
-    Status.VERIFICATION_LOCKED.value,
-    Status.VERIFIED.value,
-]
-# All an alert to the officer is written from: never a personal field.
-ALERT_FIELDS = {"status": 1, "due_date": 1, "execution": 1}
-
-
-def _open() -> dict[str, Any]:
-    return {"$in": [status.value for status in OPEN_STATUSES]}
-
-
-def request_cipher(keys: SubjectKeys) -> FieldCipher:
-    """How a request's personal fields are sealed and opened, for every reader of the collection."""
-    return FieldCipher(keys, PERSONAL_FIELDS)
-
-
-async def decrypted(cipher: FieldCipher, document: RightsRequestDocument) -> RightsRequestDocument:
-    """The request with its personal fields opened; without them when its subject's key is gone."""
-    opened = await cipher.decrypt_unless_shredded(document["subject_id"], document)
-    return cipher.without_sealed(document) if opened is None else opened
-
-
-class RightsRequests:
-    def __init__(self, db: AsyncDatabase, keys: SubjectKeys) -> None:
-        self._collection = db[COLLECTION]
-        self._cipher = request_cipher(keys)
-
-    async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("status", ASCENDING), ("due_date", ASCENDING)])
-        await self._collection.create_index("subject_id")
-
+class Intake(StoreBase):
     async def store(self, received: RightsRequestReceived, *, subject_id: str) -> None:
         """Keep a new request awaiting verification; storing the same request id again changes nothing."""
         received_on = receipt_date(received.received_at)
@@ -158,7 +101,7 @@ class RightsRequests:
         """Count one wrong try, at most once per attempt id; the number of wrong tries, or None when not counted.
 
         Too many lock a request awaiting verification; at a new address they only stop further
-        tries, and the request is escalated once its time is up (execution_store.py)."""
+        tries, and the request is escalated once its time is up (`escalate_overdue`)."""
         counted = await self._collection.find_one_and_update(
             {
                 "_id": str(request_id),
@@ -239,92 +182,3 @@ class RightsRequests:
             },
         )
         return result.modified_count == 1
-
-    async def extend(
-        self,
-        request_id: UUID,
-        extension: Extension,
-        *,
-        new_due_date: date,
-        by: str,
-        action_id: UUID,
-    ) -> bool:
-        """Extend an open request once."""
-        result = await self._collection.update_one(
-            {"_id": str(request_id), "status": _open(), "extension": {"$exists": False}},
-            {
-                "$set": {
-                    "extension": {
-                        **extension.model_dump(),
-                        "by": by,
-                        "action_id": str(action_id),
-                    },
-                    "due_date": new_due_date.isoformat(),
-                }
-            },
-        )
-        return result.modified_count == 1
-
-    async def decide(
-        self,
-        request_id: UUID,
-        decision: Decision,
-        *,
-        from_statuses: tuple[Status, ...],
-        by: str,
-        action_id: UUID,
-    ) -> bool:
-        result = await self._collection.update_one(
-            {"_id": str(request_id), "status": {"$in": [s.value for s in from_statuses]}},
-            {
-                "$set": {
-                    "status": Status.DECIDED.value,
-                    "decision": {
-                        **decision.model_dump(),
-                        "outcome": decision.outcome.value,
-                        "by": by,
-                        "action_id": str(action_id),
-                    },
-                }
-            },
-        )
-        return result.modified_count == 1
-
-    async def set_download_code(self, request_id: UUID, code_sha256: str) -> None:
-        """The digest of the download code the completion e-mail is about to bring; a code sent before is void."""
-        await self._collection.update_one(
-            {"_id": str(request_id)}, {"$set": {"download_code_sha256": code_sha256}}
-        )
-
-    async def mark_notified(self, request_id: UUID, step: str) -> None:
-        """Remember that the requester was told about `step`, so a redelivery does not tell them twice."""
-        await self._collection.update_one(
-            {"_id": str(request_id)}, {"$addToSet": {"notified": step}}
-        )
-
-    async def escalated(self) -> list[dict[str, Any]]:
-        """The escalated requests, with only what an alert to the officer is written from."""
-        selection = {"status": Status.ESCALATED.value}
-        return await self._collection.find(selection, projection=ALERT_FIELDS).to_list()
-
-    async def undecided_due_by(self, last_due_date: date) -> list[dict[str, Any]]:
-        """The requests without a decision due on or before `last_due_date`, with only what an
-        alert to the officer is written from."""
-        selection = {"status": {"$in": UNDECIDED}, "due_date": {"$lte": last_due_date.isoformat()}}
-        return await self._collection.find(selection, projection=ALERT_FIELDS).to_list()
-
-    async def queue(
-        self, *, status: Status | None, due_before: date | None, page: PageRequest
-    ) -> tuple[list[RightsRequestDocument], str | None]:
-        """One page of requests by due date, earliest first: the open ones, or those with
-        `status`; and the cursor of the next page."""
-        query: dict[str, Any] = {"status": status.value if status else _open()}
-        if due_before is not None:
-            query["due_date"] = {"$lt": due_before.isoformat()}
-        return await page_of(
-            self._collection,
-            query,
-            order=["due_date", "received_at"],
-            page=page,
-            projection={**{field: 0 for field in PERSONAL_FIELDS}, "access_token_sha256": 0},
-        )
