@@ -331,6 +331,8 @@ async def test_a_legal_hold_is_placed_and_lifted_and_the_deletion_log_shown(
     await expect(row).to_contain_text(reason)
     await checked(page, axe_source, screenshots, "console-holds-placed")
     await row.get_by_role("button", name="Opheffen").click()
+    # Reloading while the lift's redirect is still loading detaches the page.
+    await expect(page.get_by_role("status")).to_contain_text("opgeheven")
     await eventually(lambda: listed("lifted"), what="the hold lifted")
 
     await menu(page, "Verwijderlog / Deletion log").click()

@@ -60,9 +60,10 @@ class LegalHoldsConsoleController(Controller):
         request: Request[Any, Any, Any],
         queries: NamedDependency[QueryClient],
         geplaatst: FromQuery[str | None] = None,
+        opgeheven: FromQuery[str | None] = None,
     ) -> Template:
         """Every hold with its status, and the form that places one."""
-        return await self._page(request, queries, {}, {}, placed=geplaatst)
+        return await self._page(request, queries, {}, {}, placed=geplaatst, lifted=opgeheven)
 
     @post()
     async def place(
@@ -107,7 +108,7 @@ class LegalHoldsConsoleController(Controller):
     ) -> Redirect:
         """Lift a hold: what it kept and is due is deleted by the next sweep."""
         await lift_legal_hold(publisher, hold_id, current_staff(request))
-        return see_other("/staff/bewaarplichten")
+        return see_other(f"/staff/bewaarplichten?opgeheven={hold_id}")
 
     @staticmethod
     async def _page(
@@ -118,6 +119,7 @@ class LegalHoldsConsoleController(Controller):
         *,
         status: int = 200,
         placed: str | None = None,
+        lifted: str | None = None,
     ) -> Template:
         return page(
             request,
@@ -130,6 +132,7 @@ class LegalHoldsConsoleController(Controller):
             values=values,
             problems=problems,
             placed=placed,
+            lifted=lifted,
         )
 
 
