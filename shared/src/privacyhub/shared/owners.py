@@ -11,11 +11,16 @@ from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.catalogue import UndeclaredMessage, declared_reading
 from privacyhub.shared.contracts.subject import (
     SUBJECT_DATA_EXPORTED,
+    SUBJECT_PROCESSING_CHANGED,
     Category,
     CategoryExport,
+    Change,
+    ProcessingChange,
+    Receipt,
     SubjectCommand,
     SubjectDataExported,
     SubjectMessage,
+    SubjectProcessingChanged,
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.topics import SUBJECT_COMMANDS, SUBJECT_EXPORTS, SUBJECT_RESULTS, TopicSpec
@@ -150,6 +155,20 @@ def export_parts(
         )
         for number, categories in enumerate(parts, start=1)
     ]
+
+
+def processing_changed(
+    owner: str,
+    change: ProcessingChange,
+    changes: Sequence[Change],
+    erased: Sequence[Receipt] = (),
+) -> OwnerAnswer:
+    """An owner's answer to a change of processing: what it changed per category, and (for a
+    withdrawal) what it erased."""
+    answer = SubjectProcessingChanged(
+        owner=owner, change=change, changes=list(changes), erased=list(erased)
+    )
+    return SUBJECT_PROCESSING_CHANGED, answer
 
 
 def json_record(document: dict[str, Any]) -> dict[str, JsonValue]:

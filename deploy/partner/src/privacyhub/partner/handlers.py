@@ -26,7 +26,6 @@ from privacyhub.shared.contracts.subject import (
     RESTRICT_PROCESSING,
     SUBJECT_DATA_ERASED,
     SUBJECT_DATA_EXPORTED,
-    SUBJECT_PROCESSING_CHANGED,
     WITHDRAW_CONSENTS,
     CategoryExport,
     Change,
@@ -39,11 +38,10 @@ from privacyhub.shared.contracts.subject import (
     RestrictProcessing,
     SubjectDataErased,
     SubjectDataExported,
-    SubjectProcessingChanged,
     WithdrawConsents,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.owners import OwnerAnswer, answered, json_record
+from privacyhub.shared.owners import OwnerAnswer, answered, json_record, processing_changed
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PARTNER_RESULTS, PARTNER_SUPPORT
 
@@ -61,9 +59,7 @@ def register_handlers(runtime: ServiceRuntime, questions: SharedQuestions, clock
         changes = (
             [] if affected is None else [Change(category=CATEGORY, affected=affected, at=clock())]
         )
-        return SUBJECT_PROCESSING_CHANGED, SubjectProcessingChanged(
-            owner=OWNER, change=change, changes=changes
-        )
+        return processing_changed(OWNER, change, changes)
 
     async def export(envelope: Envelope[ExportSubjectData]) -> OwnerAnswer:
         """Export the subject's shared questions."""

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
-from privacyhub.gateway.access_log import reason_problem, staff_reads_of
+from privacyhub.gateway.access_log import StaffReads, reason_problem, staff_reads_of
 from privacyhub.gateway.complaints.schemas import BreachDecisionForm, ComplaintStatusChange
 from privacyhub.gateway.complaints.staff import (
     BreachId,
@@ -74,11 +74,9 @@ class ComplaintsController(Controller):
     ) -> Template:
         """The complaint, its read logged with the reason first."""
         form = await request.form()
-        reason = str(form.get("reason", ""))
-        if problem := reason_problem(reason):
-            problems = {"reason": _said(problem)}
-            return self._page(request, reference, None, form, problems, status=422)
-        reads = staff_reads_of(request, reason, publisher, settings)
+        reads = self._reads(request, reference, form, publisher, settings)
+        if isinstance(reads, Template):
+            return reads
         return self._page(request, reference, await read_complaint(queries, reference, reads), form)
 
     @post("/{reference:str}/status")
@@ -92,11 +90,9 @@ class ComplaintsController(Controller):
     ) -> Template:
         """Move the complaint one step on; the answer shows it, so the reason is asked first."""
         form = await request.form()
-        reason = str(form.get("reason", ""))
-        if problem := reason_problem(reason):
-            problems = {"reason": _said(problem)}
-            return self._page(request, reference, None, form, problems, status=422)
-        reads = staff_reads_of(request, reason, publisher, settings)
+        reads = self._reads(request, reference, form, publisher, settings)
+        if isinstance(reads, Template):
+            return reads
         try:
             change = ComplaintStatusChange.model_validate(
                 {"status": form.get("status"), "note": form.get("note") or None}
@@ -112,6 +108,22 @@ class ComplaintsController(Controller):
             return self._page(request, reference, complaint, form, done=True)
         complaint = await read_complaint(queries, reference, reads)
         return self._page(request, reference, complaint, form, problems, status=422)
+
+    @classmethod
+    def _reads(
+        cls,
+        request: Request[Any, Any, Any],
+        reference: str,
+        form: Any,
+        publisher: EventPublisher,
+        settings: GatewaySettings,
+    ) -> StaffReads | Template:
+        """The reads logged with the reason the form gives; without a good one, the page asking again."""
+        reason = str(form.get("reason", ""))
+        if problem := reason_problem(reason):
+            problems = {"reason": _said(problem)}
+            return cls._page(request, reference, None, form, problems, status=422)
+        return staff_reads_of(request, reason, publisher, settings)
 
     @staticmethod
     def _page(

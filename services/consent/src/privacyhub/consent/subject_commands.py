@@ -44,7 +44,6 @@ from privacyhub.shared.contracts.subject import (
     RESTRICT_PROCESSING,
     SUBJECT_DATA_ERASED,
     SUBJECT_DATA_EXPORTED,
-    SUBJECT_PROCESSING_CHANGED,
     WITHDRAW_CONSENTS,
     CategoryExport,
     Change,
@@ -55,14 +54,18 @@ from privacyhub.shared.contracts.subject import (
     SubjectDataErased,
     SubjectDataExported,
     SubjectMessage,
-    SubjectProcessingChanged,
     WithdrawConsents,
 )
 from privacyhub.shared.crypto import SubjectKeys
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.owners import OwnerAnswer, json_record, subject_command_handlers
+from privacyhub.shared.owners import (
+    OwnerAnswer,
+    json_record,
+    processing_changed,
+    subject_command_handlers,
+)
 from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
@@ -114,16 +117,7 @@ def owner_handlers(
     async def anything_held_for(visitor_id: str) -> bool:
         return await consents.held_for(visitor_id) or await visits.held_for(visitor_id)
 
-    def changed(
-        command: str, changes: list[Change], erased: list[Receipt] | None = None
-    ) -> OwnerAnswer:
-        answer = SubjectProcessingChanged(
-            owner=OWNER,
-            change=command,
-            changes=changes,
-            erased=erased or [],  # type: ignore[arg-type]
-        )
-        return SUBJECT_PROCESSING_CHANGED, answer
+    changed = partial(processing_changed, OWNER)
 
     async def export(_: Envelope[SubjectMessage], command: Any) -> OwnerAnswer:
         in_force = {

@@ -44,7 +44,12 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.legal_holds import HeldData
-from privacyhub.shared.owners import OwnerAnswer, json_record, subject_command_handlers
+from privacyhub.shared.owners import (
+    OwnerAnswer,
+    json_record,
+    processing_changed,
+    subject_command_handlers,
+)
 from privacyhub.shared.service import Handler, ServiceRuntime
 from privacyhub.shared.topics import CONTACT_MESSAGES
 
@@ -89,12 +94,9 @@ def owner_handlers(
     """The contact service's handlers of the subject commands, for the table of handlers.py."""
 
     def changed(change: ProcessingChange, affected: int, at: datetime) -> OwnerAnswer:
-        answer = SubjectProcessingChanged(
-            owner=OWNER,
-            change=change,
-            changes=[Change(category=CATEGORY, affected=affected, at=at)],
+        return processing_changed(
+            OWNER, change, [Change(category=CATEGORY, affected=affected, at=at)]
         )
-        return SUBJECT_PROCESSING_CHANGED, answer
 
     async def export(envelope: Envelope[SubjectMessage], _: Any) -> OwnerAnswer:
         records = [
