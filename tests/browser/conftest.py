@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright, expect
 from privacyhub.consent.app import create_runtime as create_consent_runtime
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.contact.app import create_runtime as create_contact_runtime
@@ -44,6 +44,10 @@ from tests.support.services import RUN, observed, running_service, service_setti
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+# A form's answer waits for a service's reply through Kafka; on a loaded machine that can take
+# longer than Playwright's 5 s default. A hang guard, like tests/support/waiting.py, not a measure.
+expect.set_options(timeout=30_000)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "test-output" / "browser"
