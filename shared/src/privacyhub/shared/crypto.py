@@ -390,6 +390,40 @@ class FieldCipher:
             await self._seal_again(subject_id, document, sealed, collection, selection)
         return written
 
+    async def rewrite(
+        self,
+        collection: AsyncCollection,
+        subject_id: str,
+        documents: Iterable[Mapping[str, Any]],
+        corrections: Mapping[str, Any],
+        *,
+        owner: str,
+        also: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Seal the subject's opened `documents` again with `corrections` applied, under `owner`'s
+        key (another subject id when a rectification changes whose they are), each written in
+        place while it is still the subject's, with `also` set beside it; how many were rewritten.
+        """
+        rewritten = 0
+        for document in documents:
+            fields = {name: document[name] for name in self.fields if name in document}
+
+            async def write(sealed: dict[str, Any], reference: Any = document["_id"]) -> int:
+                result = await collection.update_one(
+                    {"_id": reference, "subject_id": subject_id},
+                    {"$set": {**sealed, "subject_id": owner, **(also or {})}},
+                )
+                return result.modified_count
+
+            rewritten += await self.store(
+                owner,
+                {**fields, **corrections},
+                write=write,
+                collection=collection,
+                selection={"_id": document["_id"]},
+            )
+        return rewritten
+
     async def _seal_again(
         self,
         subject_id: str,

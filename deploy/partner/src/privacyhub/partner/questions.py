@@ -79,24 +79,13 @@ class SharedQuestions:
         sealed under its key. Returns how many questions were rewritten."""
         owner = new_subject_id or subject_id
         corrected_fields = {n: v for n, v in corrections.items() if n in self._cipher.fields}
-        corrected = 0
-        for question in await self._opened(subject_id):
-            fields = {name: question[name] for name in self._cipher.fields if name in question}
-
-            async def rekey(sealed: dict[str, Any], reference: str = question["_id"]) -> int:
-                result = await self._collection.update_one(
-                    {"_id": reference, "subject_id": subject_id},
-                    {"$set": {**sealed, "subject_id": owner}},
-                )
-                return result.modified_count
-
-            corrected += await self._cipher.store(
-                owner,
-                {**fields, **corrected_fields},
-                write=rekey,
-                collection=self._collection,
-                selection={"_id": question["_id"]},
-            )
+        corrected = await self._cipher.rewrite(
+            self._collection,
+            subject_id,
+            await self._opened(subject_id),
+            corrected_fields,
+            owner=owner,
+        )
         if owner != subject_id:
             await self._destroy_key_when_unused(subject_id)
         return corrected

@@ -218,24 +218,14 @@ class ContactMessages:
     ) -> int:
         """Correct the subject's messages; a new subject id re-keys them, encrypted under its key."""
         owner = new_subject_id or subject_id
-        corrected = 0
-        for document in await self.of_subject(subject_id):
-            fields = {name: document[name] for name in PERSONAL_FIELDS if name in document}
-
-            async def rekey(sealed: dict[str, Any], reference: str = document["_id"]) -> int:
-                result = await self._collection.update_one(
-                    {"_id": reference, "subject_id": subject_id},
-                    {"$set": {**sealed, "subject_id": owner, "rectified_at": at}},
-                )
-                return result.modified_count
-
-            corrected += await self._cipher.store(
-                owner,
-                {**fields, **corrections},
-                write=rekey,
-                collection=self._collection,
-                selection={"_id": document["_id"]},
-            )
+        corrected = await self._cipher.rewrite(
+            self._collection,
+            subject_id,
+            await self.of_subject(subject_id),
+            corrections,
+            owner=owner,
+            also={"rectified_at": at},
+        )
         if owner != subject_id:
             await self._destroy_key_when_unused(subject_id)
         return corrected
