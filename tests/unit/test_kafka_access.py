@@ -10,6 +10,7 @@ from privacyhub.partner.app import create_runtime as partner
 from privacyhub.requests.app import create_runtime as requests
 from privacyhub.retention.app import create_runtime as retention
 from privacyhub.shared import queries
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.kafka_access import (
     ACCESS,
     LOGINS,
@@ -23,7 +24,6 @@ from privacyhub.shared.kafka_access import (
 )
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
-    ALL_TOPICS,
     DEAD_LETTER,
     GATEWAY_REPLIES,
     PARTNER_RESULTS,
