@@ -47,8 +47,10 @@ def published(broker: KafkaBroker) -> set[str]:
 
 
 def query_topics(runtime: ServiceRuntime) -> set[str]:
-    """Topics the service answers queries on (`query_handlers`): the gateway writes them."""
-    return {topic for topic, types in runtime.handled().items() if queries.QUERY in types}
+    """Topics the service answers queries or commands on (`query_handlers`, `command_handlers`):
+    the gateway writes them."""
+    asked = {queries.QUERY, queries.COMMAND}
+    return {topic for topic, types in runtime.handled().items() if asked & types}
 
 
 def access_of(principal: str) -> Access:

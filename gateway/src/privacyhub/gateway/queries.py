@@ -1,4 +1,5 @@
-"""The asking side of queries and commands through topics (see privacyhub.shared.queries)."""
+"""The asking side of queries and commands through topics (see privacyhub.shared.queries): a query
+on the owner's queries topic, a command on its commands topic."""
 
 import asyncio
 from functools import cache
@@ -57,8 +58,8 @@ class QueryClient:
         )
 
     async def command(self, topic: TopicSpec, subject_id: str, command: Command) -> Reply:
-        """Publish `command` to the owner's `topic` and wait for the reply, as `ask`. The owner takes
-        it once: it travels under a new event id, its idempotency key."""
+        """Publish `command` to the owner's commands `topic` and wait for the reply, as `ask`. The
+        owner takes it once: it travels under a new event id, its idempotency key."""
         return await self._sent(
             topic, Envelope[Command](type=COMMAND, subject_id=subject_id, payload=command)
         )
@@ -107,8 +108,8 @@ async def command_owner(
     *,
     key: str,
 ) -> Answer:
-    """Have the owning service on `topic` take a step and return its result as `answer`; `key`
-    and errors as `ask_owner`."""
+    """Have the owning service on its commands `topic` take a step and return its result as
+    `answer`; `key` and errors as `ask_owner`."""
     command = Command(name=name, arguments=_plain(arguments))
     return _adapter(answer).validate_python(found(await queries.command(topic, key, command)))
 

@@ -101,6 +101,7 @@ from privacyhub.shared.topics import (
     PAGE_VIEWS,
     PARTNER_RESULTS,
     PARTNER_SUPPORT,
+    REQUESTS_COMMANDS,
     REQUESTS_LIFECYCLE,
     REQUESTS_QUERIES,
     RETENTION_COMMANDS,
@@ -286,9 +287,10 @@ CATALOGUE: tuple[Message, ...] = (
             topic, Key.QUERIED, [(QUERY, Query)], publishers=(GATEWAY,), readers=(owner,)
         )
     ),
-    # Steps a person takes on a rights request, a complaint or a breach (a decision, a code).
+    # Steps a person takes on a rights request, a complaint or a breach (a decision, a code): the
+    # owner's commands topic, not its queries', as a command changes what it holds.
     *_messages(
-        REQUESTS_QUERIES,
+        REQUESTS_COMMANDS,
         Key.QUERIED,
         [(COMMAND, Command)],
         publishers=(GATEWAY,),

@@ -98,7 +98,13 @@ RIGHTS_REQUESTS = declared_topic(
 REQUESTS_QUERIES = declared_topic(
     name="privacyhub.requests.queries.v1",
     partitions=6,
-    description="Reads and verification attempts for the requests service, answered on the replies topic.",
+    description="Reads from the requests service, which change nothing, answered on the replies topic.",
+)
+REQUESTS_COMMANDS = declared_topic(
+    name="privacyhub.requests.commands.v1",
+    partitions=6,
+    description="Steps on rights requests, complaints and breaches (a staff decision, a requester's "
+    "code), each taken once per idempotency key and answered on the replies topic.",
 )
 REQUESTS_LIFECYCLE = declared_topic(
     name="privacyhub.requests.lifecycle.v1",

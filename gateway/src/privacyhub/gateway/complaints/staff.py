@@ -39,7 +39,7 @@ from privacyhub.shared.contracts.complaints import (
     RecordBreachDecision,
 )
 from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page, PageRequest
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_QUERIES
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys;
 # actions on one complaint or entry travel under its reference, which keeps them in order.
@@ -92,7 +92,7 @@ async def change_complaint_status(
         changed_by=staff.staff_id,
     )
     complaint = await command_owner(
-        queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
+        queries, REQUESTS_COMMANDS, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
     )
     await staff_reads.record(category="complaints", record=reference, email=complaint.email)
     return complaint
@@ -111,7 +111,7 @@ async def decide_breach(
         command_id=uuid4(), breach_id=breach_id, decided_by=staff.staff_id, **decision.model_dump()
     )
     return await command_owner(
-        queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
+        queries, REQUESTS_COMMANDS, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
     )
 
 

@@ -47,7 +47,7 @@ from privacyhub.shared.contracts.rights import (
     RightsRequestView,
     Status,
 )
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_QUERIES
 
 StaffAction = (
     OfficerVerification
@@ -68,7 +68,7 @@ async def act_on_request(
     """A privacy officer's step on one request, taken by the requests service: the request after it."""
     return await command_owner(
         queries,
-        REQUESTS_QUERIES,
+        REQUESTS_COMMANDS,
         action,
         command,
         RightsRequestView,

@@ -1,4 +1,4 @@
-"""The steps staff take on complaints and breaches, on REQUESTS_QUERIES: each once per command."""
+"""The steps staff take on complaints and breaches, on REQUESTS_COMMANDS: each once per command."""
 
 from privacyhub.requests.complaints.breaches import BreachRegister
 from privacyhub.requests.complaints.workflow import Complaints
