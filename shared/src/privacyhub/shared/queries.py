@@ -6,7 +6,8 @@ command one on its commands topic, and the answer an envelope on GATEWAY_REPLIES
 correlation id. A query reads and changes nothing, so it needs no idempotency. A command takes a
 step (a decision, a code entered) and is carried out once per event id, its idempotency key: a
 redelivered or repeated command is refused as `already_carried_out` instead of taken again
-(`ProcessedEvents.answer_once`).
+(`ProcessedEvents.answer_once`). The gateway makes that id from an `Idempotency-Key` header
+where the asker sends one, so a repeated HTTP request is a repeated command.
 """
 
 from collections.abc import Awaitable, Callable
