@@ -11,7 +11,7 @@ from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS_COL
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.complaints import (
-    CHANGE_COMPLAINT_STATUS,
+    CHANGE_COMPLAINT_STATUS_COMMAND,
     COMPLAINT_RECEIVED,
     ChangeComplaintStatus,
     ComplaintReceived,
@@ -223,7 +223,9 @@ async def test_a_status_change_delivered_twice_is_applied_once(
     query = Envelope[Command](
         type=COMMAND,
         subject_id=reference,
-        payload=Command(name=CHANGE_COMPLAINT_STATUS, arguments=change.model_dump(mode="json")),
+        payload=Command(
+            name=CHANGE_COMPLAINT_STATUS_COMMAND, arguments=change.model_dump(mode="json")
+        ),
     )
     for _ in range(2):
         await publish_message(

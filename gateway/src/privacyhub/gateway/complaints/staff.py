@@ -24,11 +24,11 @@ from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.complaints import (
     BREACH_ID_PATTERN,
     BREACH_REGISTER_QUERY,
-    CHANGE_COMPLAINT_STATUS,
+    CHANGE_COMPLAINT_STATUS_COMMAND,
     COMPLAINT_QUERY,
     COMPLAINT_REFERENCE_PATTERN,
     COMPLAINTS_QUERY,
-    RECORD_BREACH_DECISION,
+    RECORD_BREACH_DECISION_COMMAND,
     BreachEntry,
     ChangeComplaintStatus,
     Complaint,
@@ -97,7 +97,7 @@ async def change_complaint_status(
     complaint = await command_owner(
         queries,
         REQUESTS_COMMANDS,
-        CHANGE_COMPLAINT_STATUS,
+        CHANGE_COMPLAINT_STATUS_COMMAND,
         command,
         Complaint,
         key=reference,
@@ -131,7 +131,7 @@ async def decide_breach(
     return await command_owner(
         queries,
         REQUESTS_COMMANDS,
-        RECORD_BREACH_DECISION,
+        RECORD_BREACH_DECISION_COMMAND,
         command,
         BreachEntry,
         key=breach_id,

@@ -22,8 +22,8 @@ BREACH_ID_PATTERN = r"^BR-[0-9A-F]{12}$"
 COMPLAINTS_QUERY = "complaints"
 COMPLAINT_QUERY = "complaint"
 BREACH_REGISTER_QUERY = "breach_register"
-CHANGE_COMPLAINT_STATUS = "change_complaint_status"
-RECORD_BREACH_DECISION = "record_breach_decision"
+CHANGE_COMPLAINT_STATUS_COMMAND = "change_complaint_status"
+RECORD_BREACH_DECISION_COMMAND = "record_breach_decision"
 
 
 class ComplaintKind(StrEnum):
