@@ -25,7 +25,13 @@ from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_ANSWERED
 from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
 from privacyhub.shared.owners import subject_command_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import CONTACT_MESSAGES, DEAD_LETTER, SUBJECT_COMMANDS, TopicSpec
+from privacyhub.shared.topics import (
+    CONTACT_MESSAGES,
+    DEAD_LETTER,
+    REQUESTS_COMMANDS,
+    SUBJECT_COMMANDS,
+    TopicSpec,
+)
 
 TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^Query$|^Command$")
 
@@ -139,3 +145,18 @@ def test_a_topic_given_in_two_handler_tables_fails_at_start_up() -> None:
 
     with pytest.raises(ValueError, match="in two tables"):
         runtime.handle(answering)
+
+
+def test_queries_and_commands_travel_on_topics_of_their_own() -> None:
+    """A query changes nothing, a command does: they never share a topic, and each travels on
+    a topic named for it."""
+    for message in CATALOGUE:
+        if message.type == queries.QUERY:
+            assert message.topic.name.endswith(".queries.v1"), message.topic.name
+        if message.type == queries.COMMAND:
+            assert message.topic.name.endswith(".commands.v1"), message.topic.name
+    kinds: dict[str, set[str]] = {}
+    for message in CATALOGUE:
+        kinds.setdefault(message.topic.name, set()).add(message.type)
+    assert not any({queries.QUERY, queries.COMMAND} <= types for types in kinds.values())
+    assert set(contracts(REQUESTS_COMMANDS)) == {queries.COMMAND}
