@@ -2,7 +2,7 @@
 
     uv run python deploy/kubernetes/strimzi.py
 
-Topics come from `privacyhub.shared.topics` (name, partitions, retention), users and their ACLs
+Topics come from the message catalogue (`privacyhub.shared.catalogue.ALL_TOPICS`: name, partitions, retention), users and their ACLs
 from `privacyhub.shared.kafka_access` (one KafkaUser per login, one ACL rule per binding), so
 the cluster holds what `privacyhub-topics` and `kafka_access` would create, and nothing more.
 tests/unit/test_kubernetes_strimzi.py fails when the committed files differ from what this writes.
@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.kafka_access import GRANTS, PatternType, ResourceType, acl_bindings
-from privacyhub.shared.topics import ALL_TOPICS, TopicSpec
+from privacyhub.shared.topics import TopicSpec
 
 KAFKA_DIRECTORY = Path(__file__).resolve().parent / "base" / "kafka"
 API_VERSION = "kafka.strimzi.io/v1"

@@ -20,7 +20,7 @@ from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.queries import COMMAND, Command
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -228,7 +228,7 @@ async def test_a_redelivered_ask_mails_one_code(
         for envelope in (ask, ask, sentinel):
             await publish_message(
                 endpoints.kafka_bootstrap_servers,
-                REQUESTS_QUERIES.name,
+                REQUESTS_COMMANDS.name,
                 envelope.model_dump_json().encode(),
                 key=envelope.partition_key,
             )

@@ -11,7 +11,7 @@ from privacyhub.requests.complaints.workflow import COLLECTION as COMPLAINTS_COL
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.shared.auth import Role
 from privacyhub.shared.contracts.complaints import (
-    CHANGE_COMPLAINT_STATUS,
+    CHANGE_COMPLAINT_STATUS_COMMAND,
     COMPLAINT_RECEIVED,
     ChangeComplaintStatus,
     ComplaintReceived,
@@ -20,7 +20,7 @@ from privacyhub.shared.contracts.pages import MAX_LIMIT
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.queries import ALREADY_CARRIED_OUT, COMMAND, Command
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_QUERIES
+from privacyhub.shared.topics import COMPLAINTS, GATEWAY_REPLIES, REQUESTS_COMMANDS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.clock import MovableClock
@@ -223,12 +223,14 @@ async def test_a_status_change_delivered_twice_is_applied_once(
     query = Envelope[Command](
         type=COMMAND,
         subject_id=reference,
-        payload=Command(name=CHANGE_COMPLAINT_STATUS, arguments=change.model_dump(mode="json")),
+        payload=Command(
+            name=CHANGE_COMPLAINT_STATUS_COMMAND, arguments=change.model_dump(mode="json")
+        ),
     )
     for _ in range(2):
         await publish_message(
             endpoints.kafka_bootstrap_servers,
-            REQUESTS_QUERIES.name,
+            REQUESTS_COMMANDS.name,
             query.model_dump_json().encode(),
             key=query.partition_key,
         )

@@ -17,6 +17,7 @@ from privacyhub.shared.queries import (
     Query,
     Refusal,
     Reply,
+    command_handlers,
     query_handlers,
 )
 from privacyhub.shared.service import ServiceRuntime
@@ -85,7 +86,7 @@ async def test_a_command_is_taken_once_and_a_redelivered_one_is_refused(
         taken.append(command.name)
         return Reply(status="found", result={"taken": len(taken)})
 
-    answer_on(owner, commanded, query_handlers(owner, queries={}, commands={"take": take}))
+    answer_on(owner, commanded, command_handlers(owner, {"take": take}))
     repeated, later = (
         Envelope[Command](type=COMMAND, subject_id="step-1", payload=Command(name="take"))
         for _ in range(2)

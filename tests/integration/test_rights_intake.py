@@ -19,7 +19,7 @@ from privacyhub.shared.deadlines import receipt_date
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.identity import subject_id_for_email, visitor_id_for_key
 from privacyhub.shared.queries import COMMAND, Command
-from privacyhub.shared.topics import REQUESTS_LIFECYCLE, REQUESTS_QUERIES, RIGHTS_REQUESTS
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_LIFECYCLE, RIGHTS_REQUESTS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.clock import MovableClock
@@ -181,7 +181,7 @@ async def test_a_redelivered_attempt_counts_once(
     for envelope in (twice, twice, after):
         await publish_message(
             endpoints.kafka_bootstrap_servers,
-            REQUESTS_QUERIES.name,
+            REQUESTS_COMMANDS.name,
             envelope.model_dump_json().encode(),
             key=envelope.partition_key,
         )

@@ -13,7 +13,7 @@ from privacyhub.shared.topics import TopicSpec
 
 
 def answer_on(runtime: ServiceRuntime, topic: TopicSpec, handlers: dict[str, Handler]) -> Any:
-    """Subscribe `handlers` (from `query_handlers`) to `topic`, by envelope type."""
+    """Subscribe `handlers` (from `query_handlers` or `command_handlers`) to `topic`, by envelope type."""
 
     @runtime.subscriber(topic)
     async def answer(envelope: Envelope[Query]) -> None:

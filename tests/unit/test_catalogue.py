@@ -9,9 +9,11 @@ import privacyhub.shared.contracts as contracts_package
 import pytest
 from privacyhub.consent.settings import ConsentSettings
 from privacyhub.retention.settings import RetentionSettings
-from privacyhub.shared import queries
+from privacyhub.shared import queries, topics
 from privacyhub.shared.catalogue import (
+    ALL_TOPICS,
     CATALOGUE,
+    INFRASTRUCTURE_TOPICS,
     Process,
     UndeclaredMessage,
     contracts,
@@ -23,7 +25,13 @@ from privacyhub.shared.contracts.contact import CONTACT_MESSAGE_ANSWERED
 from privacyhub.shared.contracts.subject import EXPORT_SUBJECT_DATA
 from privacyhub.shared.owners import subject_command_handlers
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import ALL_TOPICS, CONTACT_MESSAGES, DEAD_LETTER, SUBJECT_COMMANDS
+from privacyhub.shared.topics import (
+    CONTACT_MESSAGES,
+    DEAD_LETTER,
+    REQUESTS_COMMANDS,
+    SUBJECT_COMMANDS,
+    TopicSpec,
+)
 
 TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^Query$|^Command$")
 
@@ -52,9 +60,22 @@ def test_a_type_is_declared_once_per_topic_and_every_message_has_a_publisher() -
     assert all(message.publishers for message in CATALOGUE)
 
 
-def test_every_topic_but_the_dead_letters_carries_a_declared_message() -> None:
+def declared_topics() -> dict[str, TopicSpec]:
+    """Every topic declared in topics.py, by its constant's name."""
+    return {name: value for name, value in vars(topics).items() if isinstance(value, TopicSpec)}
+
+
+def test_every_declared_topic_carries_a_message_or_is_infrastructure_and_each_is_created() -> None:
     carried = {message.topic.name for message in CATALOGUE}
-    assert carried == {topic.name for topic in ALL_TOPICS} - {DEAD_LETTER.name}
+    infrastructure = {topic.name for topic in INFRASTRUCTURE_TOPICS}
+    assert infrastructure == {DEAD_LETTER.name}
+    assert not carried & infrastructure
+    for name, topic in declared_topics().items():
+        assert topic.name in carried | infrastructure, f"{name} is declared but carries no message"
+    created = [topic.name for topic in ALL_TOPICS]
+    assert len(created) == len(set(created))
+    assert set(created) == carried | infrastructure
+    assert set(created) == {topic.name for topic in declared_topics().values()}
 
 
 def test_every_process_publishes_and_reads_something() -> None:
@@ -124,3 +145,18 @@ def test_a_topic_given_in_two_handler_tables_fails_at_start_up() -> None:
 
     with pytest.raises(ValueError, match="in two tables"):
         runtime.handle(answering)
+
+
+def test_queries_and_commands_travel_on_topics_of_their_own() -> None:
+    """A query changes nothing, a command does: they never share a topic, and each travels on
+    a topic named for it."""
+    for message in CATALOGUE:
+        if message.type == queries.QUERY:
+            assert message.topic.name.endswith(".queries.v1"), message.topic.name
+        if message.type == queries.COMMAND:
+            assert message.topic.name.endswith(".commands.v1"), message.topic.name
+    kinds: dict[str, set[str]] = {}
+    for message in CATALOGUE:
+        kinds.setdefault(message.topic.name, set()).add(message.type)
+    assert not any({queries.QUERY, queries.COMMAND} <= types for types in kinds.values())
+    assert set(contracts(REQUESTS_COMMANDS)) == {queries.COMMAND}

@@ -10,6 +10,7 @@ from privacyhub.partner.app import create_runtime as partner
 from privacyhub.requests.app import create_runtime as requests
 from privacyhub.retention.app import create_runtime as retention
 from privacyhub.shared import queries
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.kafka_access import (
     ACCESS,
     LOGINS,
@@ -23,7 +24,6 @@ from privacyhub.shared.kafka_access import (
 )
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import (
-    ALL_TOPICS,
     DEAD_LETTER,
     GATEWAY_REPLIES,
     PARTNER_RESULTS,
@@ -47,8 +47,10 @@ def published(broker: KafkaBroker) -> set[str]:
 
 
 def query_topics(runtime: ServiceRuntime) -> set[str]:
-    """Topics the service answers queries on (`query_handlers`): the gateway writes them."""
-    return {topic for topic, types in runtime.handled().items() if queries.QUERY in types}
+    """Topics the service answers queries or commands on (`query_handlers`, `command_handlers`):
+    the gateway writes them."""
+    asked = {queries.QUERY, queries.COMMAND}
+    return {topic for topic, types in runtime.handled().items() if asked & types}
 
 
 def access_of(principal: str) -> Access:

@@ -14,7 +14,7 @@ from privacyhub.contact.app import create_runtime as contact
 from privacyhub.partner.app import create_runtime as partner
 from privacyhub.requests.app import create_runtime as requests
 from privacyhub.retention.app import create_runtime as retention
-from privacyhub.shared.topics import ALL_TOPICS
+from privacyhub.shared.catalogue import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"

@@ -6,8 +6,8 @@ from pathlib import Path
 from types import ModuleType
 
 import yaml
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.kafka_access import LOGINS, acl_bindings
-from privacyhub.shared.topics import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "deploy" / "kubernetes" / "strimzi.py"

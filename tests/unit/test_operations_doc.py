@@ -10,10 +10,10 @@ from privacyhub.gateway.settings import GatewaySettings
 from privacyhub.partner.settings import PartnerSettings
 from privacyhub.requests.settings import RequestsSettings
 from privacyhub.retention.settings import RetentionSettings
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.kafka_access import LOGINS
 from privacyhub.shared.production import variable
 from privacyhub.shared.settings import CommonSettings
-from privacyhub.shared.topics import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "docs" / "operations.md"

@@ -4,10 +4,10 @@ import runpy
 from pathlib import Path
 
 import pytest
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
 from privacyhub.shared.register.model import ProcessingRegister
-from privacyhub.shared.topics import ALL_TOPICS
 from pydantic import ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.contracts.subject import SUBJECT_DATA_ERASED, SUBJECT_DATA_EXPORTED
 from privacyhub.shared.kafka_access import PRINCIPALS
 from privacyhub.shared.owners import answer_topic
@@ -24,7 +25,7 @@ from privacyhub.shared.sealing import (
     format_public_keys,
 )
 from privacyhub.shared.settings import CommonSettings
-from privacyhub.shared.topics import ALL_TOPICS, CONTACT_MESSAGES, PARTNER_SUPPORT, SUBJECT_COMMANDS
+from privacyhub.shared.topics import CONTACT_MESSAGES, PARTNER_SUPPORT, SUBJECT_COMMANDS
 from pydantic import SecretStr
 
 MESSAGE = {

@@ -1,9 +1,10 @@
-"""The asking side of queries and commands through topics (see privacyhub.shared.queries)."""
+"""The asking side of queries and commands through topics (see privacyhub.shared.queries): a query
+on the owner's queries topic, a command on its commands topic."""
 
 import asyncio
 from functools import cache
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from faststream.kafka import KafkaBroker
 from litestar.exceptions import InternalServerException, NotFoundException
@@ -22,7 +23,8 @@ def found(reply: Reply) -> JsonValue:
     """The result of a found reply.
 
     404 when the owner holds nothing under the id; a refused step answers with its code
-    (409, see refusals.py); 500 for a query the owner could not answer.
+    (409, see refusals.py, as does a repeated command: `already_carried_out`); 500 for a query
+    the owner could not answer.
     """
     if reply.status == "not_found":
         raise NotFoundException(reply.reason)
@@ -56,12 +58,16 @@ class QueryClient:
             topic, Envelope[Query](type=QUERY, subject_id=subject_id, payload=query)
         )
 
-    async def command(self, topic: TopicSpec, subject_id: str, command: Command) -> Reply:
-        """Publish `command` to the owner's `topic` and wait for the reply, as `ask`. The owner takes
-        it once: it travels under a new event id, its idempotency key."""
-        return await self._sent(
-            topic, Envelope[Command](type=COMMAND, subject_id=subject_id, payload=command)
+    async def command(
+        self, topic: TopicSpec, subject_id: str, command: Command, *, command_id: UUID | None = None
+    ) -> Reply:
+        """Publish `command` to the owner's commands `topic` and wait for the reply, as `ask`. The
+        owner takes it once per event id, its idempotency key: `command_id` (made from an
+        `Idempotency-Key` header, idempotency.py), or a new one."""
+        envelope = Envelope[Command](
+            type=COMMAND, subject_id=subject_id, payload=command, event_id=command_id or uuid4()
         )
+        return await self._sent(topic, envelope)
 
     async def _sent(self, topic: TopicSpec, envelope: Envelope[Query] | Envelope[Command]) -> Reply:
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
@@ -106,11 +112,14 @@ async def command_owner(
     answer: type[Answer],
     *,
     key: str,
+    command_id: UUID | None = None,
 ) -> Answer:
-    """Have the owning service on `topic` take a step and return its result as `answer`; `key`
-    and errors as `ask_owner`."""
+    """Have the owning service on its commands `topic` take a step and return its result as
+    `answer`; `key` and errors as `ask_owner`. The step is taken once per `command_id` (a new
+    one when not given); a repeat is refused as `already_carried_out` (409)."""
     command = Command(name=name, arguments=_plain(arguments))
-    return _adapter(answer).validate_python(found(await queries.command(topic, key, command)))
+    reply = await queries.command(topic, key, command, command_id=command_id)
+    return _adapter(answer).validate_python(found(reply))
 
 
 def _plain(arguments: BaseModel | dict[str, JsonValue] | None) -> dict[str, JsonValue]:

@@ -30,6 +30,12 @@ class HttpRefusal(NamedTuple):
 UNKNOWN = HttpRefusal(HTTP_409_CONFLICT, "Deze stap is in de huidige toestand niet mogelijk.")
 
 REFUSALS: dict[str, HttpRefusal] = {
+    # Any command sent again under the same idempotency key (an `Idempotency-Key` header).
+    "already_carried_out": HttpRefusal(
+        HTTP_409_CONFLICT,
+        "Deze opdracht is al eerder uitgevoerd met dezelfde Idempotency-Key; bekijk het "
+        "gegeven om de uitkomst te zien.",
+    ),
     # Rights requests (requests service).
     "wrong_code": HttpRefusal(
         HTTP_400_BAD_REQUEST,

@@ -2,16 +2,18 @@
 readers. Retention and whether it carries personal data are its topic's (topics.py, from the
 processing register).
 
-Derived from here: the Kafka ACLs (kafka_access.py) and so whom a payload is sealed for
+Derived from here: the topics that exist (`ALL_TOPICS`: those the messages travel on, and
+the dead letters), the Kafka ACLs (kafka_access.py) and so whom a payload is sealed for
 (sealing.py); which payload an envelope type is read into (`contracts`); what each process may
 declare as a publication or a subscription (`ServiceRuntime`), and so the AsyncAPI document.
-The dead-letter topic is not here: every process parks what it cannot process there, in the
-shape of the message it came as (dead_letter.py).
+The dead-letter topic carries no message of its own: every process parks what it cannot process
+there, in the shape of the message it came as (dead_letter.py).
 """
 
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from privacyhub.shared.contracts.access_log import STAFF_DATA_READ, StaffDataRead
@@ -87,7 +89,6 @@ from privacyhub.shared.contracts.subject import (
 )
 from privacyhub.shared.queries import COMMAND, QUERY, REPLY, Command, Query, Reply
 from privacyhub.shared.topics import (
-    ALL_TOPICS,
     COMPLAINTS,
     CONSENT_CHOICES,
     CONSENT_QUERIES,
@@ -95,10 +96,12 @@ from privacyhub.shared.topics import (
     CONTACT_LIFECYCLE,
     CONTACT_MESSAGES,
     CONTACT_QUERIES,
+    DEAD_LETTER,
     GATEWAY_REPLIES,
     PAGE_VIEWS,
     PARTNER_RESULTS,
     PARTNER_SUPPORT,
+    REQUESTS_COMMANDS,
     REQUESTS_LIFECYCLE,
     REQUESTS_QUERIES,
     RETENTION_COMMANDS,
@@ -284,9 +287,10 @@ CATALOGUE: tuple[Message, ...] = (
             topic, Key.QUERIED, [(QUERY, Query)], publishers=(GATEWAY,), readers=(owner,)
         )
     ),
-    # Steps a person takes on a rights request, a complaint or a breach (a decision, a code).
+    # Steps a person takes on a rights request, a complaint or a breach (a decision, a code): the
+    # owner's commands topic, not its queries', as a command changes what it holds.
     *_messages(
-        REQUESTS_QUERIES,
+        REQUESTS_COMMANDS,
         Key.QUERIED,
         [(COMMAND, Command)],
         publishers=(GATEWAY,),
@@ -405,6 +409,19 @@ def read_by(process: Process) -> tuple[Message, ...]:
 def topics_of(messages: Iterable[Message]) -> tuple[TopicSpec, ...]:
     """Each topic the messages travel on, once, in catalogue order."""
     return tuple({message.topic.name: message.topic for message in messages}.values())
+
+
+INFRASTRUCTURE_TOPICS: tuple[TopicSpec, ...] = (DEAD_LETTER,)
+"""The topics that carry no message of the catalogue: every process parks what it cannot
+process on the dead letters, in the shape of the message it came as."""
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (*topics_of(CATALOGUE), *INFRASTRUCTURE_TOPICS)
+"""Every topic of the platform: the topics the catalogue's messages travel on, and the
+infrastructure's. Only these are created (`topics.ensure_topics`, `privacyhub-topics`), given
+ACLs (kafka_access.py), sealed for (sealing.py) and made KafkaTopics (deploy/kubernetes)."""
+
+LONGEST_RETENTION: timedelta = max(topic.retention for topic in ALL_TOPICS)
+"""After this long no topic can bring a message back: its idempotency mark can go."""
 
 
 class UndeclaredMessage(LookupError):

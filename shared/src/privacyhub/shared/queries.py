@@ -1,11 +1,13 @@
 """Queries and commands through topics: the gateway asks (gateway/queries.py), the owning service
-answers here (`query_handlers`, in the handler table of its handlers.py).
+answers here (`query_handlers`, `command_handlers`, in the handler table of its handlers.py).
 
-FastStream has no Kafka request/reply, so a query or a command is an envelope on the owner's
-query topic and the answer an envelope on GATEWAY_REPLIES with the same correlation id. A query
-reads and changes nothing, so it needs no idempotency. A command takes a step (a decision, a
-code entered) and is carried out once per event id, its idempotency key: a redelivered command
-is refused as `already_carried_out` instead of taken again (`ProcessedEvents.answer_once`).
+FastStream has no Kafka request/reply, so a query is an envelope on the owner's queries topic, a
+command one on its commands topic, and the answer an envelope on GATEWAY_REPLIES with the same
+correlation id. A query reads and changes nothing, so it needs no idempotency. A command takes a
+step (a decision, a code entered) and is carried out once per event id, its idempotency key: a
+redelivered or repeated command is refused as `already_carried_out` instead of taken again
+(`ProcessedEvents.answer_once`). The gateway makes that id from an `Idempotency-Key` header
+where the asker sends one, so a repeated HTTP request is a repeated command.
 """
 
 from collections.abc import Awaitable, Callable
@@ -106,15 +108,12 @@ def answering(
     return answer
 
 
-def query_handlers(
-    runtime: Any,
-    queries: dict[str, QueryHandler],
-    commands: dict[str, CommandHandler] | None = None,
-) -> dict[str, Handler]:
-    """The owner's handlers of its query topic, for its handler table (`ServiceRuntime.handle`):
-    each query and (given `commands`) each command answered by its name on GATEWAY_REPLIES
-    through `runtime` (a ServiceRuntime). In the table both types share one subscriber of the
-    topic, as two in one consumer group would split the topic between them."""
+ReplyTo = Callable[[Any, Callable[..., Awaitable[Reply]] | None], Awaitable[Reply]]
+Send = Callable[[Envelope[Any], Reply], Awaitable[None]]
+
+
+def _replying(runtime: Any) -> tuple[ReplyTo, Send]:
+    """Answering a query or a command by its name, and sending the answer on GATEWAY_REPLIES."""
     replies = runtime.publisher(GATEWAY_REPLIES)
 
     async def reply_to(
@@ -138,23 +137,40 @@ def query_handlers(
         )
         await replies.publish(answer, key=answer.partition_key)
 
+    return reply_to, send
+
+
+def query_handlers(runtime: Any, queries: dict[str, QueryHandler]) -> dict[str, Handler]:
+    """The owner's handler of its queries topic, for its handler table (`ServiceRuntime.handle`):
+    each query answered by its name on GATEWAY_REPLIES through `runtime` (a ServiceRuntime)."""
+    reply_to, send = _replying(runtime)
+
     async def answer_query(envelope: Envelope[Query]) -> None:
         """Answer a read by its name; it changes nothing."""
         query = Query.model_validate(envelope.payload.model_dump())
         await send(envelope, await reply_to(query, queries.get(query.name)))
 
+    return {QUERY: answer_query}
+
+
+def command_handlers(runtime: Any, commands: dict[str, CommandHandler]) -> dict[str, Handler]:
+    """The owner's handler of its commands topic, for its handler table: each command carried
+    out by its name once per event id, its idempotency key, and answered on GATEWAY_REPLIES."""
+    reply_to, send = _replying(runtime)
+
     async def carry_out_command(envelope: Envelope[Command]) -> None:
-        """Take a step by its name, once per event id, and answer it; a redelivered one is refused."""
+        """Take a step by its name, once per event id, and answer it; a repeated one is refused."""
         command = Command.model_validate(envelope.payload.model_dump())
         reply = await runtime.processed_events.answer_once(
             envelope.event_id,
             COMMAND,
-            lambda: reply_to(command, (commands or {}).get(command.name)),
-            repeated=Reply.refused(ALREADY_CARRIED_OUT, "This command was carried out before."),
+            lambda: reply_to(command, commands.get(command.name)),
+            repeated=Reply.refused(
+                ALREADY_CARRIED_OUT,
+                "This command was carried out before under the same idempotency key; "
+                "read the record to see its outcome.",
+            ),
         )
         await send(envelope, reply)
 
-    handlers: dict[str, Handler] = {QUERY: answer_query}
-    if commands is not None:
-        handlers[COMMAND] = carry_out_command
-    return handlers
+    return {COMMAND: carry_out_command}

@@ -45,10 +45,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.dead_letter import UnprocessableMessage
 from privacyhub.shared.kafka_access import ACCESS, PRINCIPALS
 from privacyhub.shared.settings import CommonSettings
-from privacyhub.shared.topics import ALL_TOPICS, DEAD_LETTER
+from privacyhub.shared.topics import DEAD_LETTER
 from pydantic import BaseModel
 from pydantic_core import to_json
 

@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker
 from privacyhub.shared.batches import BatchConsumer, BatchHandler, subscribe_batches
 from privacyhub.shared.broker import declare_publication, make_broker, provisioned
 from privacyhub.shared.catalogue import (
+    LONGEST_RETENTION,
     Process,
     UndeclaredMessage,
     declared_publishing,
@@ -38,7 +39,7 @@ from privacyhub.shared.production import refuse_unsafe
 from privacyhub.shared.progress import GroupProgress
 from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
-from privacyhub.shared.topics import LONGEST_RETENTION, TopicSpec
+from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry, Counter, make_asgi_app
 from pydantic import BaseModel
 

@@ -1,8 +1,11 @@
-"""Every topic the platform uses, with its partitions; its retention and whether it carries
+"""The topics the platform uses, each with its partitions; its retention and whether it carries
 personal data come from the processing register, the one place that declares them.
 
+Which topics exist is not listed here: the message catalogue derives it (`catalogue.ALL_TOPICS`,
+the topics its messages travel on and the dead letters), so a topic declared here that carries
+no message is neither created nor granted (tests/unit/test_catalogue.py fails on it).
 Topics are created explicitly (`ensure_topics`); brokers run with auto-create off,
-so a topic missing here is an error, not a silent new topic.
+so a topic missing there is an error, not a silent new topic.
 """
 
 from collections.abc import Mapping
@@ -95,7 +98,13 @@ RIGHTS_REQUESTS = declared_topic(
 REQUESTS_QUERIES = declared_topic(
     name="privacyhub.requests.queries.v1",
     partitions=6,
-    description="Reads and verification attempts for the requests service, answered on the replies topic.",
+    description="Reads from the requests service, which change nothing, answered on the replies topic.",
+)
+REQUESTS_COMMANDS = declared_topic(
+    name="privacyhub.requests.commands.v1",
+    partitions=6,
+    description="Steps on rights requests, complaints and breaches (a staff decision, a requester's "
+    "code), each taken once per idempotency key and answered on the replies topic.",
 )
 REQUESTS_LIFECYCLE = declared_topic(
     name="privacyhub.requests.lifecycle.v1",
@@ -175,51 +184,25 @@ RETENTION_HOLDS = declared_topic(
     "covers when they erase for a rights request: scope, reason and end, no staff ids.",
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (
-    CONTACT_MESSAGES,
-    CONTACT_LIFECYCLE,
-    CONTACT_COMMANDS,
-    CONTACT_QUERIES,
-    PAGE_VIEWS,
-    CONSENT_CHOICES,
-    STATEMENT_VERSIONS,
-    CONSENT_QUERIES,
-    GATEWAY_REPLIES,
-    RIGHTS_REQUESTS,
-    REQUESTS_QUERIES,
-    REQUESTS_LIFECYCLE,
-    COMPLAINTS,
-    SUBJECT_COMMANDS,
-    SUBJECT_RESULTS,
-    SUBJECT_EXPORTS,
-    STAFF_ACCESS_LOG,
-    PARTNER_SUPPORT,
-    PARTNER_RESULTS,
-    RETENTION_COMMANDS,
-    RETENTION_QUERIES,
-    RETENTION_EXPIRY,
-    RETENTION_EXPIRY_RECEIPTS,
-    RETENTION_HOLDS,
-    DEAD_LETTER,
-)
-
-
-LONGEST_RETENTION: timedelta = max(topic.retention for topic in ALL_TOPICS)
-"""After this long no topic can bring a message back: its idempotency mark can go."""
-
 
 async def ensure_topics(
     bootstrap_servers: str,
     *,
     replication_factor: int = 1,
-    topics: tuple[TopicSpec, ...] = ALL_TOPICS,
+    topics: tuple[TopicSpec, ...] | None = None,
     client_options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Create each declared topic that does not exist yet; existing topics are left as they are.
+    """Create each of `topics` (by default every topic of the catalogue, `catalogue.ALL_TOPICS`)
+    that does not exist yet; existing topics are left as they are.
 
     `client_options` are aiokafka's login arguments (`kafka_client_options`); on a
     broker with ACLs only an administrator may create topics.
     """
+    if topics is None:
+        # Here, not at the top: the catalogue imports this module for its topics.
+        from privacyhub.shared.catalogue import ALL_TOPICS
+
+        topics = ALL_TOPICS
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **(client_options or {}))
     await admin.start()
     try:
@@ -244,9 +227,10 @@ async def ensure_topics(
 
 
 def create_topics_cli() -> None:
-    """`privacyhub-topics`: create every declared topic on KAFKA_BOOTSTRAP_SERVERS (existing ones are left alone)."""
+    """`privacyhub-topics`: create every topic of the catalogue on KAFKA_BOOTSTRAP_SERVERS (existing ones are left alone)."""
     import asyncio
 
+    from privacyhub.shared.catalogue import ALL_TOPICS
     from privacyhub.shared.kafka_login import kafka_client_options
     from privacyhub.shared.settings import CommonSettings
 

@@ -1,7 +1,7 @@
 """The privacy officer's side of complaints and the breach register (statement §8, GDPR Art. 33)."""
 
 from typing import Annotated, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -14,8 +14,8 @@ from privacyhub.gateway.complaints.schemas import (
     ComplaintStatusChange,
     RegisteredComplaintForm,
 )
-from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.idempotency import command_error_responses, provide_command_id
 from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import Accepted, EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner, command_owner
@@ -24,11 +24,11 @@ from privacyhub.shared.auth import Role, StaffMember
 from privacyhub.shared.contracts.complaints import (
     BREACH_ID_PATTERN,
     BREACH_REGISTER_QUERY,
-    CHANGE_COMPLAINT_STATUS,
+    CHANGE_COMPLAINT_STATUS_COMMAND,
     COMPLAINT_QUERY,
     COMPLAINT_REFERENCE_PATTERN,
     COMPLAINTS_QUERY,
-    RECORD_BREACH_DECISION,
+    RECORD_BREACH_DECISION_COMMAND,
     BreachEntry,
     ChangeComplaintStatus,
     Complaint,
@@ -39,7 +39,7 @@ from privacyhub.shared.contracts.complaints import (
     RecordBreachDecision,
 )
 from privacyhub.shared.contracts.pages import DEFAULT_LIMIT, Page, PageRequest
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_QUERIES
 
 # Reads of whole lists concern no single person and travel under fixed, non-personal keys;
 # actions on one complaint or entry travel under its reference, which keeps them in order.
@@ -82,17 +82,26 @@ async def change_complaint_status(
     change: ComplaintStatusChange,
     staff: StaffMember,
     staff_reads: StaffReads,
+    *,
+    command_id: UUID | None = None,
 ) -> Complaint:
-    """The complaint moved one step on, as it now stands; its read logged as `read_complaint`."""
+    """The complaint moved one step on, as it now stands; its read logged as `read_complaint`.
+    The step is taken once per `command_id` (a new one when not given)."""
     command = ChangeComplaintStatus(
-        command_id=uuid4(),
+        command_id=command_id or uuid4(),
         reference=reference,
         status=change.status,
         note=change.note,
         changed_by=staff.staff_id,
     )
     complaint = await command_owner(
-        queries, REQUESTS_QUERIES, CHANGE_COMPLAINT_STATUS, command, Complaint, key=reference
+        queries,
+        REQUESTS_COMMANDS,
+        CHANGE_COMPLAINT_STATUS_COMMAND,
+        command,
+        Complaint,
+        key=reference,
+        command_id=command.command_id,
     )
     await staff_reads.record(category="complaints", record=reference, email=complaint.email)
     return complaint
@@ -105,13 +114,28 @@ async def breach_register(queries: QueryClient, which: PageRequest) -> Page[Brea
 
 
 async def decide_breach(
-    queries: QueryClient, breach_id: str, decision: BreachDecisionForm, staff: StaffMember
+    queries: QueryClient,
+    breach_id: str,
+    decision: BreachDecisionForm,
+    staff: StaffMember,
+    *,
+    command_id: UUID | None = None,
 ) -> BreachEntry:
+    """The breach's decision recorded, once per `command_id` (a new one when not given)."""
     command = RecordBreachDecision(
-        command_id=uuid4(), breach_id=breach_id, decided_by=staff.staff_id, **decision.model_dump()
+        command_id=command_id or uuid4(),
+        breach_id=breach_id,
+        decided_by=staff.staff_id,
+        **decision.model_dump(),
     )
     return await command_owner(
-        queries, REQUESTS_QUERIES, RECORD_BREACH_DECISION, command, BreachEntry, key=breach_id
+        queries,
+        REQUESTS_COMMANDS,
+        RECORD_BREACH_DECISION_COMMAND,
+        command,
+        BreachEntry,
+        key=breach_id,
+        command_id=command.command_id,
     )
 
 
@@ -122,6 +146,7 @@ class ComplaintQueueController(Controller):
     dependencies = {
         "staff_member": Provide(provide_staff_member),
         "staff_reads": Provide(provide_staff_reads),
+        "command_id": Provide(provide_command_id),
     }
 
     @get(operation_id="listComplaints", response_headers=[NEXT_PAGE_HEADER])
@@ -172,7 +197,7 @@ class ComplaintQueueController(Controller):
         "/{reference:str}/status",
         status_code=HTTP_200_OK,
         operation_id="changeComplaintStatus",
-        responses=error_responses(
+        responses=command_error_responses(
             {409: "The complaint's current status does not allow this step (`invalid_transition`)."}
         ),
     )
@@ -183,16 +208,22 @@ class ComplaintQueueController(Controller):
         staff_member: NamedDependency[StaffMember],
         queries: NamedDependency[QueryClient],
         staff_reads: NamedDependency[StaffReads],
+        command_id: NamedDependency[UUID],
     ) -> Complaint:
         """Move a complaint one step on: received → in_progress → resolved, the last with a resolution note. Answers the complaint as it now stands, with the reporter's address and message: so it requires the `X-Access-Reason` header, and the read is written to the access log before the answer; 404 when there is none, 409 for any other step."""
-        return await change_complaint_status(queries, reference, data, staff_member, staff_reads)
+        return await change_complaint_status(
+            queries, reference, data, staff_member, staff_reads, command_id=command_id
+        )
 
 
 class BreachRegisterController(Controller):
     path = "/v1/staff/breaches"
     tags = ["staff", "breaches"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
-    dependencies = {"staff_member": Provide(provide_staff_member)}
+    dependencies = {
+        "staff_member": Provide(provide_staff_member),
+        "command_id": Provide(provide_command_id),
+    }
 
     @get(operation_id="listBreachRegister", response_headers=[NEXT_PAGE_HEADER])
     async def register(
@@ -210,7 +241,7 @@ class BreachRegisterController(Controller):
         "/{breach_id:str}/decision",
         status_code=HTTP_200_OK,
         operation_id="recordBreachDecision",
-        responses=error_responses(
+        responses=command_error_responses(
             {409: "A decision on this breach is already recorded (`already_decided`)."}
         ),
     )
@@ -220,6 +251,7 @@ class BreachRegisterController(Controller):
         data: JSONBody[BreachDecisionForm],
         staff_member: NamedDependency[StaffMember],
         queries: NamedDependency[QueryClient],
+        command_id: NamedDependency[UUID],
     ) -> BreachEntry:
         """Record whether the Autoriteit Persoonsgegevens is notified of this breach, with the reasons (and, when notified, when and under which reference). Answers the register entry; 404 when there is none, 409 when it was decided before: a decision is recorded once."""
-        return await decide_breach(queries, breach_id, data, staff_member)
+        return await decide_breach(queries, breach_id, data, staff_member, command_id=command_id)

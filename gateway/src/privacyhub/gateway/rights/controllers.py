@@ -39,7 +39,7 @@ from privacyhub.shared.contracts.rights import (
 )
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.identity import secret_digest, subject_id_for_email, visitor_id_for_key
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_QUERIES
 
 # A request's status and its package are one person's data: no cache on the way may keep them.
 PRIVATE = CacheControlHeader(no_store=True)
@@ -127,7 +127,7 @@ class RightsRequestController(Controller):
         attempt = CodeAttempt(request_id=request_id, code=data.code, attempt_id=uuid4())
         return await command_owner(
             queries,
-            REQUESTS_QUERIES,
+            REQUESTS_COMMANDS,
             VERIFY_CODE_COMMAND,
             attempt,
             VerificationResult,
@@ -162,7 +162,12 @@ class RightsRequestController(Controller):
             command_id=uuid4(),
         )
         return await command_owner(
-            queries, REQUESTS_QUERIES, RESEND_CODE_COMMAND, command, CodeResent, key=str(request_id)
+            queries,
+            REQUESTS_COMMANDS,
+            RESEND_CODE_COMMAND,
+            command,
+            CodeResent,
+            key=str(request_id),
         )
 
     @get(

@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
-from privacyhub.gateway.errors import error_responses
 from privacyhub.gateway.guards import provide_staff_member, requires_role
+from privacyhub.gateway.idempotency import command_error_responses, provide_command_id
 from privacyhub.gateway.pages import NEXT_PAGE_HEADER, Cursor, Limit, checked_cursor, page_response
 from privacyhub.gateway.publishing import EventPublisher
 from privacyhub.gateway.queries import QueryClient, ask_owner, command_owner
@@ -47,7 +47,7 @@ from privacyhub.shared.contracts.rights import (
     RightsRequestView,
     Status,
 )
-from privacyhub.shared.topics import REQUESTS_QUERIES
+from privacyhub.shared.topics import REQUESTS_COMMANDS, REQUESTS_QUERIES
 
 StaffAction = (
     OfficerVerification
@@ -65,14 +65,16 @@ QUEUE_KEY = "rights-request-queue"
 async def act_on_request(
     queries: QueryClient, action: str, command: StaffAction
 ) -> RightsRequestView:
-    """A privacy officer's step on one request, taken by the requests service: the request after it."""
+    """A privacy officer's step on one request, taken by the requests service once per the
+    command's `action_id`, which it also travels under: the request after it."""
     return await command_owner(
         queries,
-        REQUESTS_QUERIES,
+        REQUESTS_COMMANDS,
         action,
         command,
         RightsRequestView,
         key=str(command.request_id),
+        command_id=command.action_id,
     )
 
 
@@ -84,7 +86,12 @@ async def rights_queue(queries: QueryClient, which: QueueFilter) -> Page[QueueEn
 
 
 async def decide_request(
-    queries: QueryClient, request_id: UUID, decision: DecisionForm, staff: StaffMember
+    queries: QueryClient,
+    request_id: UUID,
+    decision: DecisionForm,
+    staff: StaffMember,
+    *,
+    command_id: UUID | None = None,
 ) -> RightsRequestView:
     command = DecisionCommand(
         request_id=request_id,
@@ -92,20 +99,25 @@ async def decide_request(
         reasons=decision.reasons,
         refused_owners=decision.refused_owners,
         staff_id=staff.staff_id,
-        action_id=uuid4(),
+        action_id=command_id or uuid4(),
     )
     return await act_on_request(queries, DECISION_COMMAND, command)
 
 
 async def extend_request(
-    queries: QueryClient, request_id: UUID, extension: ExtensionForm, staff: StaffMember
+    queries: QueryClient,
+    request_id: UUID,
+    extension: ExtensionForm,
+    staff: StaffMember,
+    *,
+    command_id: UUID | None = None,
 ) -> RightsRequestView:
     command = ExtensionCommand(
         request_id=request_id,
         months=extension.months,
         reasons=extension.reasons,
         staff_id=staff.staff_id,
-        action_id=uuid4(),
+        action_id=command_id or uuid4(),
     )
     return await act_on_request(queries, EXTENSION_COMMAND, command)
 
@@ -114,7 +126,10 @@ class StaffRightsRequestController(Controller):
     path = "/v1/staff/rights-requests"
     tags = ["staff", "rights requests"]
     guards = [requires_role(Role.PRIVACY_OFFICER)]
-    dependencies = {"staff": Provide(provide_staff_member)}
+    dependencies = {
+        "staff": Provide(provide_staff_member),
+        "command_id": Provide(provide_command_id),
+    }
 
     @get(operation_id="listRightsRequests", response_headers=[NEXT_PAGE_HEADER])
     async def queue(
@@ -165,17 +180,18 @@ class StaffRightsRequestController(Controller):
         "/{request_id:uuid}/verification",
         status_code=HTTP_200_OK,
         operation_id="verifyRightsRequestIdentity",
-        responses=error_responses({404: "No such request.", 409: "Already decided."}),
+        responses=command_error_responses({404: "No such request.", 409: "Already decided."}),
     )
     async def verify(
         self,
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Record that a privacy officer verified the requester's identity (a letter, or a request locked after wrong codes). 409 once decided."""
         command = OfficerVerification(
-            request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
+            request_id=request_id, staff_id=staff.staff_id, action_id=command_id
         )
         return await act_on_request(queries, OFFICER_VERIFICATION_COMMAND, command)
 
@@ -183,7 +199,7 @@ class StaffRightsRequestController(Controller):
         "/{request_id:uuid}/decision",
         status_code=HTTP_200_OK,
         operation_id="decideRightsRequest",
-        responses=error_responses(
+        responses=command_error_responses(
             {404: "No such request.", 409: "Not verified yet, or already decided."}
         ),
     )
@@ -193,15 +209,16 @@ class StaffRightsRequestController(Controller):
         data: JSONBody[DecisionForm],
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Approve, refuse or partially refuse, always with reasons; the requester gets them by e-mail, and a (partial) refusal tells them they may complain to the Autoriteit Persoonsgegevens. A partial refusal names the data owners whose part is refused (`refused_owners`); every other owner carries the request out, as after an approval. Approving or partially refusing needs a verified identity (409 otherwise); 409 once decided."""
-        return await decide_request(queries, request_id, data, staff)
+        return await decide_request(queries, request_id, data, staff, command_id=command_id)
 
     @post(
         "/{request_id:uuid}/extension",
         status_code=HTTP_200_OK,
         operation_id="extendRightsRequest",
-        responses=error_responses(
+        responses=command_error_responses(
             {404: "No such request.", 409: "Already extended or decided, or past the first month."}
         ),
     )
@@ -211,15 +228,16 @@ class StaffRightsRequestController(Controller):
         data: JSONBody[ExtensionForm],
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Extend the deadline by one or two months with reasons, e-mailed to the requester. Only once, and only within the first month after receipt (up to and including the first due date); 409 otherwise."""
-        return await extend_request(queries, request_id, data, staff)
+        return await extend_request(queries, request_id, data, staff, command_id=command_id)
 
     @post(
         "/{request_id:uuid}/restriction-lift",
         status_code=HTTP_200_OK,
         operation_id="liftRightsRequestRestriction",
-        responses=error_responses(
+        responses=command_error_responses(
             {404: "No such request.", 409: "Not a completed restriction request."}
         ),
     )
@@ -228,10 +246,11 @@ class StaffRightsRequestController(Controller):
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Lift the restriction a completed restriction request placed: the requester is e-mailed first (Art. 18(3)), then every data owner clears its flag and processing resumes. Lifting again changes nothing; 409 for any other request."""
         command = RestrictionLiftCommand(
-            request_id=request_id, staff_id=staff.staff_id, action_id=uuid4()
+            request_id=request_id, staff_id=staff.staff_id, action_id=command_id
         )
         return await act_on_request(queries, RESTRICTION_LIFT_COMMAND, command)
 
@@ -239,7 +258,7 @@ class StaffRightsRequestController(Controller):
         "/{request_id:uuid}/retry",
         status_code=HTTP_200_OK,
         operation_id="retryRightsRequest",
-        responses=error_responses(
+        responses=command_error_responses(
             {404: "No such request.", 409: "Not escalated, closed, or never sent to an owner."}
         ),
     )
@@ -248,16 +267,17 @@ class StaffRightsRequestController(Controller):
         request_id: RequestId,
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Send an escalated request again, under a new command id, to the data owners that did not answer (`escalation.missing_owners`), and wait for them anew; an owner that answers after all completes it. 409 when the request is not escalated or is closed, and for one that was never sent (`escalation.problem`): amend or close that one."""
-        command = RetryCommand(request_id=request_id, staff_id=staff.staff_id, action_id=uuid4())
+        command = RetryCommand(request_id=request_id, staff_id=staff.staff_id, action_id=command_id)
         return await act_on_request(queries, RETRY_COMMAND, command)
 
     @post(
         "/{request_id:uuid}/amendment",
         status_code=HTTP_200_OK,
         operation_id="amendRightsRequest",
-        responses=error_responses(
+        responses=command_error_responses(
             {404: "No such request.", 409: "Not an escalated, unclosed rectification."}
         ),
     )
@@ -267,13 +287,14 @@ class StaffRightsRequestController(Controller):
         data: JSONBody[AmendmentForm],
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Replace the corrections of an escalated rectification (after checking them with the requester) and carry it out anew by every data owner whose part was granted; a new e-mail address not yet verified for the request first gets a code, and the request waits (`awaiting_new_email_verification`) until it is entered. 409 for any other request."""
         command = AmendmentCommand(
             request_id=request_id,
             corrections=data.corrections,
             staff_id=staff.staff_id,
-            action_id=uuid4(),
+            action_id=command_id,
         )
         return await act_on_request(queries, AMENDMENT_COMMAND, command)
 
@@ -281,7 +302,9 @@ class StaffRightsRequestController(Controller):
         "/{request_id:uuid}/closure",
         status_code=HTTP_200_OK,
         operation_id="closeRightsRequest",
-        responses=error_responses({404: "No such request.", 409: "Not escalated, or closed."}),
+        responses=command_error_responses(
+            {404: "No such request.", 409: "Not escalated, or closed."}
+        ),
     )
     async def close(
         self,
@@ -289,12 +312,13 @@ class StaffRightsRequestController(Controller):
         data: JSONBody[ClosureForm],
         queries: NamedDependency[QueryClient],
         staff: NamedDependency[StaffMember],
+        command_id: NamedDependency[UUID],
     ) -> RightsRequestView:
         """Close an escalated request with what the data owners did so far: it completes with their receipts (and a package of their exports), and the requester is e-mailed the reasons, what was not carried out and that they may complain to the Autoriteit Persoonsgegevens. 409 when the request is not escalated or already closed."""
         command = ClosureCommand(
             request_id=request_id,
             reasons=data.reasons,
             staff_id=staff.staff_id,
-            action_id=uuid4(),
+            action_id=command_id,
         )
         return await act_on_request(queries, CLOSURE_COMMAND, command)

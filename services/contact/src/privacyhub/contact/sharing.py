@@ -17,6 +17,7 @@ from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import processing_stopped
 from privacyhub.shared.batches import Publication, publish_in_order
 from privacyhub.shared.bulk import insert_new
+from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.contact import ContactMessageReceived
 from privacyhub.shared.contracts.partner import (
@@ -37,7 +38,6 @@ from privacyhub.shared.owners import json_record
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
 from privacyhub.shared.service import ServiceRuntime
-from privacyhub.shared.topics import ALL_TOPICS
 from pydantic import BaseModel, JsonValue
 from pymongo.asynchronous.database import AsyncDatabase
 

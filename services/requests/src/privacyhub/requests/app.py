@@ -25,7 +25,7 @@ from privacyhub.shared.clock import Clock
 from privacyhub.shared.crypto import subject_keys_for
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.expiry import ExpiryReceipts
-from privacyhub.shared.queries import query_handlers
+from privacyhub.shared.queries import command_handlers, query_handlers
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import REQUESTS_LIFECYCLE, SUBJECT_COMMANDS
 
@@ -93,13 +93,16 @@ def create_runtime(
         mailer=Mailer(settings),
         queries=query_handlers(
             runtime,
-            queries={
+            {
                 **rights_queries(workflow, execution),
                 **complaint_queries(complaints),
                 **breach_queries(breaches, clock),
                 **access_log_queries(access_log),
             },
-            commands={
+        ),
+        commands=command_handlers(
+            runtime,
+            {
                 **rights_commands(workflow, codes, execution),
                 **complaint_commands(complaints, clock),
                 **breach_commands(breaches, clock),

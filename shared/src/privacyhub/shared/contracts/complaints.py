@@ -2,8 +2,8 @@
 
 A complaint follows a workflow to its resolution; a suspected breach is a complaint
 that also opens an entry in the breach register (GDPR Art. 33(5)) with the 72-hour
-clock for notifying the Autoriteit Persoonsgegevens. Staff reads and actions reach
-the requests service as queries on REQUESTS_QUERIES.
+clock for notifying the Autoriteit Persoonsgegevens. Staff reads reach the requests
+service as queries on REQUESTS_QUERIES, their steps as commands on REQUESTS_COMMANDS.
 """
 
 from enum import StrEnum
@@ -18,12 +18,12 @@ COMPLAINT_RECEIVED = "ComplaintReceived"
 COMPLAINT_REFERENCE_PATTERN = r"^CP-[0-9A-F]{12}$"
 BREACH_ID_PATTERN = r"^BR-[0-9A-F]{12}$"
 
-# Reads the requests service answers on REQUESTS_QUERIES, and steps it takes there as commands.
+# Reads the requests service answers on REQUESTS_QUERIES, and steps it takes on REQUESTS_COMMANDS.
 COMPLAINTS_QUERY = "complaints"
 COMPLAINT_QUERY = "complaint"
 BREACH_REGISTER_QUERY = "breach_register"
-CHANGE_COMPLAINT_STATUS = "change_complaint_status"
-RECORD_BREACH_DECISION = "record_breach_decision"
+CHANGE_COMPLAINT_STATUS_COMMAND = "change_complaint_status"
+RECORD_BREACH_DECISION_COMMAND = "record_breach_decision"
 
 
 class ComplaintKind(StrEnum):

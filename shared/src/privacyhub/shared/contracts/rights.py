@@ -134,7 +134,7 @@ class RightsRequestVerified(BaseModel):
 STATUS_QUERY = "rights_request_status"
 QUEUE_QUERY = "rights_request_queue"
 EXPORT_QUERY = "rights_request_export"
-# Steps it takes there, as commands (shared/queries.py): each once per command id.
+# Steps it takes on REQUESTS_COMMANDS, as commands (shared/queries.py): each once per command id.
 VERIFY_CODE_COMMAND = "verify_rights_request_code"
 RESEND_CODE_COMMAND = "resend_rights_request_code"
 OFFICER_VERIFICATION_COMMAND = "verify_rights_request_by_officer"

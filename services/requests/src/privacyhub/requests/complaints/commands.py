@@ -1,11 +1,11 @@
-"""The steps staff take on complaints and breaches, on REQUESTS_QUERIES: each once per command."""
+"""The steps staff take on complaints and breaches, on REQUESTS_COMMANDS: each once per command."""
 
 from privacyhub.requests.complaints.breaches import BreachRegister
 from privacyhub.requests.complaints.workflow import Complaints
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.complaints import (
-    CHANGE_COMPLAINT_STATUS,
-    RECORD_BREACH_DECISION,
+    CHANGE_COMPLAINT_STATUS_COMMAND,
+    RECORD_BREACH_DECISION_COMMAND,
     BreachEntry,
     ChangeComplaintStatus,
     Complaint,
@@ -21,7 +21,7 @@ def complaint_commands(complaints: Complaints, clock: Clock) -> dict[str, Comman
         return await complaints.change_status(command, at=clock())
 
     return {
-        CHANGE_COMPLAINT_STATUS: answering(
+        CHANGE_COMPLAINT_STATUS_COMMAND: answering(
             ChangeComplaintStatus, change_status, not_found="no complaint with that reference"
         )
     }
@@ -34,7 +34,7 @@ def breach_commands(register: BreachRegister, clock: Clock) -> dict[str, Command
         return await register.decide(command, at=clock())
 
     return {
-        RECORD_BREACH_DECISION: answering(
+        RECORD_BREACH_DECISION_COMMAND: answering(
             RecordBreachDecision, record_decision, not_found="no breach register entry with that id"
         )
     }

@@ -1,5 +1,5 @@
 """The rights-request steps the requests service takes for staff and requesters on
-REQUESTS_QUERIES, each once per command (replies.py says how each is answered)."""
+REQUESTS_COMMANDS, each once per command (replies.py says how each is answered)."""
 
 from privacyhub.requests.rights.execution import RightsExecution
 from privacyhub.requests.rights.replies import rights_answering
