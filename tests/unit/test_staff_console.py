@@ -339,7 +339,13 @@ def test_every_page_renders_each_kind_of_entry_with_no_name_left_undefined() -> 
         placed_at=now,
         status="active",
     )
-    render("holds.html", holds=[hold], categories=["contact_messages"], placed="LH-0A1B2C3D4E5F")
+    render(
+        "holds.html",
+        holds=[hold],
+        categories=["contact_messages"],
+        placed="LH-0A1B2C3D4E5F",
+        lifted="LH-0A1B2C3D4E5F",
+    )
     register = load_register()
     render("register.html", register=register, purposes={p.id: p for p in register.purposes})
     render("deletion_log.html", entries=[])
