@@ -52,12 +52,6 @@ Publication = tuple[Any, Envelope[Any]]
 """A declared publisher (ServiceRuntime.publisher) and an envelope to publish with it."""
 
 MAX_RECORDS = 1000
-# How long the broker may hold a fetch while none of its partitions has news (aiokafka's default).
-# The consumer has one fetch in flight per broker, and fetches no partition whose records it still
-# holds: while it applies a busy partition's batch, the next fetch asks only for the quiet ones,
-# and the busy partitions' next records wait until that fetch comes back. A consumer of a busy
-# topic beside a quiet one (page views beside consent choices) wants it short.
-FETCH_WAIT_MS = 500
 BATCH_TIMEOUT_MS = 20
 
 

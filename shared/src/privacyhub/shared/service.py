@@ -18,12 +18,7 @@ from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker
-from privacyhub.shared.batches import (
-    FETCH_WAIT_MS,
-    BatchConsumer,
-    BatchHandler,
-    subscribe_batches,
-)
+from privacyhub.shared.batches import BatchConsumer, BatchHandler, subscribe_batches
 from privacyhub.shared.broker import declare_publication, make_broker, provisioned
 from privacyhub.shared.catalogue import (
     Process,
@@ -224,13 +219,11 @@ class ServiceRuntime:
         handler: BatchHandler,
         listener: ConsumerRebalanceListener | None = None,
         first: Sequence[TopicSpec] = (),
-        fetch_wait_ms: int = FETCH_WAIT_MS,
     ) -> Any:
         """Consume `topics` in batches (shared/batches.py) with one consumer per copy, so topics
         keyed alike are co-partitioned in it; `listener` hears which partitions it was given. The
         handler is given the message types the catalogue says the service reads there; the
-        records of the `first` topics in a poll before the others; `fetch_wait_ms` is how long a
-        fetch of partitions without news waits (shared/batches.py)."""
+        records of the `first` topics in a poll before the others (shared/batches.py)."""
         contracts = {}
         for topic in topics:
             contracts |= declared_reading(self.process, topic)
@@ -250,7 +243,6 @@ class ServiceRuntime:
             **GROUP_MEMBERSHIP,
             listener=self._membership(listener),
             description=f"Batches of {', '.join(sorted(contracts))}.",
-            fetch_max_wait_ms=fetch_wait_ms,
         )
 
     async def caught_up(self, *topics: TopicSpec) -> None:

@@ -17,11 +17,6 @@ from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
 logger = logging.getLogger(__name__)
 
-# A fetch that finds no news on the quiet partitions (most choices' partitions, most of the time)
-# comes back after FETCH_WAIT_MS instead of aiokafka's 500, so the page views that arrived
-# meanwhile are not held back that long, piling up into a batch a choice then waits behind.
-FETCH_WAIT_MS = 20
-
 # Called with the versions a new material version replaces and that new version's number.
 MaterialChange = Callable[[list[str], str], Awaitable[Any]]
 
@@ -49,7 +44,6 @@ def register_handlers(
         handler=stream.apply,
         listener=PartitionsOwned(stream),
         first=[CONSENT_CHOICES],
-        fetch_wait_ms=FETCH_WAIT_MS,
     )
     runtime.handle(
         {
