@@ -3,7 +3,7 @@
     uv run python bench/pipeline.py [--quick] [--duration 20] [--concurrency 50] [--rate 500]
         [--visitors 200] [--e2e-duration 60] [--contact-messages 3000] [--choices 50]
         [--choice-load-rate 1000] [--choice-load-duration 60]
-        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest|contact|e2e] [--scale consent=3]
+        [--drain-timeout 60] [--stored-visits N] [--skip-baselines] [--only ingest|contact|e2e|choices] [--scale consent=3]
 
 Starts its own system as `make run` does (local secured Kafka and FerretDB, topics, ACLs, a login
 and message keys per process, every process an OS process of its own), but on free ports with
@@ -46,7 +46,7 @@ and then once more with the services paused (SIGSTOP, SIGCONT after): nobody con
 baselines publish, so the gateway against its baselines is compared with the services paused
 for all three, and the report says so. `--only ingest` measures 4 and the baselines (a) and (b)
 alone, on the same system; `--only contact` measures 3 alone, `--only e2e` 2 without its
-probes. `--scale consent=3` runs copies of a process as `make run SCALE=...` does;
+probes, `--only choices` the consent-to-effect probes at --choice-load-rate alone. `--scale consent=3` runs copies of a process as `make run SCALE=...` does;
 bench/scaling.py compares one consent copy with three.
 Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
 and PASS or FAIL. Progress goes to stderr, the report to stdout. Figures on a shared 2-core
@@ -165,10 +165,11 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("ingest", "contact", "e2e"),
+        choices=("ingest", "contact", "e2e", "choices"),
         help="measure one phase: ingest is the gateway's page-view ingest (4) and baselines "
         "(a), (b); contact is the contact messages stored/s (3); e2e is the end-to-end load "
-        "(2) without the consent-to-effect probes",
+        "(2) without the consent-to-effect probes; choices is those probes at "
+        "--choice-load-rate alone",
     )
     parser.add_argument(
         "--scale",
@@ -257,6 +258,8 @@ async def measure(bench: BenchSystem, args: argparse.Namespace) -> Figures:
             await contact_phase(bench, args, figures, pipeline, run)
         elif args.only == "e2e":
             await visitor_phases(bench, args, figures, pipeline, probes=False)
+        elif args.only == "choices":
+            await visitor_phases(bench, args, figures, pipeline, probes=True, saturate=False)
         else:
             if args.only is None:
                 await pipeline_phases(bench, args, figures, pipeline, run)
@@ -299,9 +302,11 @@ async def visitor_phases(
     pipeline: Pipeline,
     *,
     probes: bool,
+    saturate: bool = True,
 ) -> None:
     """The visitors' consents, then the end-to-end load; with `probes`, consent to effect idle
-    before it and at the target's rate after it."""
+    before it and at the target's rate after it; without `saturate`, only the probes at the
+    target's rate."""
     gateway = pipeline.gateway
     pipeline.statement_version = await current_statement_version(gateway, args.drain_timeout)
     visitors = visitor_ids(args.visitors, seed=11)
@@ -311,26 +316,13 @@ async def visitor_phases(
         f"{args.visitors} consents of the end-to-end visitors recorded in "
         + (f"{took:.1f} s" if took is not None else f"more than {args.drain_timeout:g} s")
     )
-    if probes:
+    if probes and saturate:
         note("consent-to-effect, idle")
         figures.idle_choices = await idle_choices(
             pipeline, visitor_ids(args.choices, seed=12), args.drain_timeout
         )
-    note(f"end to end: page views for {args.e2e_duration:g} s")
-    load = pageview_load(
-        bench.gateway_port,
-        13,
-        visitors,
-        mode="closed",
-        concurrency=args.concurrency,
-        duration=args.e2e_duration,
-    )
-    figures.e2e = await end_to_end(
-        pipeline,
-        load,
-        visitor_ids(args.choices if probes else 0, seed=14),
-        drain_bound=args.drain_timeout,
-    )
+    if saturate:
+        await saturating_load(bench, args, figures, pipeline, visitors, probes=probes)
     if not probes:
         return
     note(
@@ -347,6 +339,33 @@ async def visitor_phases(
     )
     figures.choice_load = await end_to_end(
         pipeline, load, visitor_ids(args.choices, seed=17), drain_bound=args.drain_timeout
+    )
+
+
+async def saturating_load(
+    bench: BenchSystem,
+    args: argparse.Namespace,
+    figures: Figures,
+    pipeline: Pipeline,
+    visitors: list[str],
+    *,
+    probes: bool,
+) -> None:
+    """2: the visitors' page views as fast as the gateway takes them, choices probed meanwhile."""
+    note(f"end to end: page views for {args.e2e_duration:g} s")
+    load = pageview_load(
+        bench.gateway_port,
+        13,
+        visitors,
+        mode="closed",
+        concurrency=args.concurrency,
+        duration=args.e2e_duration,
+    )
+    figures.e2e = await end_to_end(
+        pipeline,
+        load,
+        visitor_ids(args.choices if probes else 0, seed=14),
+        drain_bound=args.drain_timeout,
     )
 
 

@@ -188,7 +188,7 @@ def _cpu_per_message(spent: dict[str, float], messages: int) -> None:
 
 
 def _choices(figures: Figures) -> None:
-    if figures.idle_choices is None and figures.e2e is None:
+    if figures.idle_choices is None and figures.e2e is None and figures.choice_load is None:
         return
     print("\n4. Consent to effect: from the 202 of POST /v1/consents to the choice's recorded_at")
     if figures.idle_choices is not None:

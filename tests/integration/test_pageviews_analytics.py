@@ -1,5 +1,6 @@
 """Page views processed by consent, and exact statistics for staff (statement §2a)."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -25,10 +26,18 @@ from tests.support.consent_store import analytics_of, readable_visits
 from tests.support.copies import analytics_exempt_copy
 from tests.support.endpoints import Endpoints
 from tests.support.in_loop_gateway import CLIENT_ADDRESS, gateway_settings, serving
-from tests.support.kafka import collect_until, publish_message
+from tests.support.kafka import collect_until, publish_all, publish_message
 from tests.support.services import RUN, running_service
 from tests.support.staff import staff_headers
-from tests.support.visitors import at, choice_made_at, in_force, new_visitor, processed, view
+from tests.support.visitors import (
+    at,
+    choice_made_at,
+    choice_published,
+    in_force,
+    new_visitor,
+    processed,
+    view,
+)
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -180,6 +189,48 @@ async def test_a_withdrawal_read_after_later_views_still_unlinks_them(
 
     await eventually(late_unlinked, what="the view after the withdrawal to be unlinked")
     assert (await linked_visit(consent_db, early))["visitor_id"] == visitor
+
+
+def published_view(visitor_id: str, occurred_at: datetime) -> Envelope[PageViewed]:
+    return Envelope[PageViewed](
+        type=PAGE_VIEWED,
+        subject_id=visitor_id,
+        payload=PageViewed(
+            visitor_id=visitor_id,
+            url="https://www.jobport.nl/vacatures",
+            referrer=None,
+            device_type="desktop",
+            os="Windows",
+            browser="Firefox",
+            occurred_at=occurred_at,
+        ),
+    )
+
+
+async def test_a_withdrawal_polled_with_views_before_and_after_it_judges_each_by_its_moment(
+    endpoints: Endpoints, consent_service: ServiceRuntime, consent_db: AsyncDatabase
+) -> None:
+    """The service applies a poll's choices before its page views (shared/batches.py, `first`):
+    a view from before the withdrawal stays linked, one from after it is not, however the
+    choice and the views fall into polls."""
+    visitor = new_visitor()
+    day = FIRST_DAY + timedelta(days=9)
+    await choice_made_at(endpoints, consent_db, visitor, at(day, 8))
+    early, late = published_view(visitor, at(day, 9)), published_view(visitor, at(day, 11))
+
+    _, withdrawal = await asyncio.gather(
+        publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, [early, late]),
+        choice_published(endpoints, visitor, at(day, 10), analytics=False),
+    )
+
+    await eventually(lambda: in_force(consent_db, visitor, withdrawal), what="the withdrawal")
+    await processed(consent_db, str(early.event_id), str(late.event_id))
+
+    async def late_unlinked() -> bool:
+        return await linked_visit(consent_db, str(late.event_id)) is None
+
+    await eventually(late_unlinked, what="the view after the withdrawal to stay unlinked")
+    assert (await linked_visit(consent_db, str(early.event_id)))["visitor_id"] == visitor
 
 
 async def test_no_ip_address_or_raw_user_agent_is_published_or_stored(

@@ -17,7 +17,8 @@ from privacyhub.gateway.complaints.staff import BreachRegisterController, Compla
 from privacyhub.gateway.console.home import ConsoleStyleController
 from privacyhub.gateway.console.pages import template_config
 from privacyhub.gateway.console.routes import console_router
-from privacyhub.gateway.contact.controllers import ContactController
+from privacyhub.gateway.contact.controllers import ContactController, ContactIntake
+from privacyhub.gateway.contact.schemas import ContactForm
 from privacyhub.gateway.contact.staff import ContactAnsweredController
 from privacyhub.gateway.cookies import CookieController
 from privacyhub.gateway.entrance import Entrance, answer_too_many_requests
@@ -108,6 +109,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
     queries = QueryClient(broker, publisher, timeout_seconds=settings.query_timeout_seconds)
     metrics = RequestMetrics()
     page_views = PageViews(publisher, site_hosts=settings.site_hosts)
+    contact_intake = ContactIntake(publisher, settings)
     addresses = AddressLimiter(settings.intake_per_address_per_day)
 
     app = Gateway(
@@ -151,6 +153,7 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
                 "settings": settings,
                 "broker": broker,
                 "page_views": page_views,
+                "contact_intake": contact_intake,
                 "revoked_tokens": RevokedTokens(settings.revoked_tokens_file),
             }
         ),
@@ -167,10 +170,14 @@ def create_app(settings: GatewaySettings | None = None) -> Gateway:
         ),
     )
     document_as_answered(app)
-    # Page views come by the thousand a second: they skip Litestar's per-request machinery.
+    # Page views come by the thousand a second, contact messages by the hundred: they skip
+    # Litestar's per-request machinery.
     lanes = {
         PageViewController.path: LeanIntake(
             app, PageViewForm, page_views.record, max_body_bytes=settings.max_body_bytes
+        ),
+        ContactController.path: LeanIntake(
+            app, ContactForm, contact_intake.record, max_body_bytes=settings.max_body_bytes
         ),
     }
     app.entrance = Entrance(

@@ -13,12 +13,18 @@ marked processed in one bulk after its effects; the offsets are committed after 
 ack). A handler failure for a reason of the message's own (not the infrastructure's) sends the
 batch through the handler again one message at a time, so only the poison message is parked and
 the rest still apply. An infrastructure failure redelivers the batch (dead_letter.py).
+
+A consumer of several topics may name some of them `first`: their records in a poll are applied
+(and marked) as a batch of their own before the poll's other records, so that a few urgent
+messages (a consent choice) do not wait behind the bulk of a busy topic (page views) in the same
+poll. Kafka orders nothing between topics, so a handler of several topics must not rely on how
+their messages interleave in a poll; the offsets are committed once both are applied.
 """
 
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -60,14 +66,24 @@ class BatchConsumer:
         processed_events: ProcessedEvents,
         contracts: Contracts,
         handler: BatchHandler,
+        first: Collection[str] = (),
     ) -> None:
         self._broker = broker
         self._keys = keys
         self._processed_events = processed_events
         self._contracts = contracts
         self._handler = handler
+        self._first = frozenset(first)
 
     async def consume(self, records: Sequence[ConsumerRecord]) -> None:
+        if self._first:
+            urgent = [record for record in records if record.topic in self._first]
+            if urgent and len(urgent) < len(records):
+                await self._apply(urgent)
+                records = [record for record in records if record.topic not in self._first]
+        await self._apply(records)
+
+    async def _apply(self, records: Sequence[ConsumerRecord]) -> None:
         readable: list[tuple[ConsumerRecord, Envelope[Any]]] = []
         for record in records:
             try:

@@ -8,7 +8,7 @@ finish and commit, then the database client closes.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -219,10 +219,12 @@ class ServiceRuntime:
         *topics: TopicSpec,
         handler: BatchHandler,
         listener: ConsumerRebalanceListener | None = None,
+        first: Sequence[TopicSpec] = (),
     ) -> Any:
         """Consume `topics` in batches (shared/batches.py) with one consumer per copy, so topics
         keyed alike are co-partitioned in it; `listener` hears which partitions it was given. The
-        handler is given the message types the catalogue says the service reads there."""
+        handler is given the message types the catalogue says the service reads there; the
+        records of the `first` topics in a poll before the others (shared/batches.py)."""
         contracts = {}
         for topic in topics:
             contracts |= declared_reading(self.process, topic)
@@ -232,6 +234,7 @@ class ServiceRuntime:
             processed_events=self.processed_events,
             contracts=contracts,
             handler=handler,
+            first=[topic.name for topic in first],
         )
         return subscribe_batches(
             self.broker,

@@ -35,12 +35,15 @@ def register_handlers(
     """Subscribe every handler of the service: `subject_commands`, `queries` and `expiry` are the
     tables subject_commands.py, `query_handlers` and expiry.py built for it."""
     # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
-    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP).
+    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP). A poll's choices
+    # are applied before its page views, so a choice never waits for the views polled with it;
+    # the stream judges every view by the moments of the choices, whichever came first.
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
         handler=stream.apply,
         listener=PartitionsOwned(stream),
+        first=[CONSENT_CHOICES],
     )
     runtime.handle(
         {
