@@ -24,6 +24,8 @@ CONSENT_HISTORY = "consent_history"
 CONTACT_MESSAGES = "contact_messages"
 PAGE_VIEW_BODIES = 8192
 POLL_SECONDS = 0.1
+UNAVAILABLE_PAUSE = 0.5  # a website's retry after a 503, short so the probe still measures latency
+UNAVAILABLE_BOUND = 30.0
 
 
 def note(text: str) -> None:
@@ -70,6 +72,20 @@ def pageview_load(port: int, seed: int, visitors: list[str] | None = None, **how
     return {"port": port, "path": "/v1/pageviews", "bodies": bodies, **how}
 
 
+async def post_accepted(gateway: Client, path: str, body: Any) -> Any:
+    """POST until the gateway accepts (202), retrying a 503 as a website would: the gateway says
+    503 when Kafka does not acknowledge in time, which a loaded machine can make happen."""
+    deadline = time.time() + UNAVAILABLE_BOUND
+    while True:
+        status, answer = await gateway.call("POST", path, body)
+        if status == 202:
+            return answer
+        if status != 503 or time.time() > deadline:
+            raise RuntimeError(f"POST {path} answered {status}: {answer}")
+        note(f"POST {path} answered 503; retrying")
+        await asyncio.sleep(UNAVAILABLE_PAUSE)
+
+
 async def current_statement_version(gateway: Client, bound: float) -> str:
     """The statement in force; asked again while the consent service is still joining its group."""
     deadline = time.time() + bound
@@ -91,9 +107,7 @@ async def give_consents(pipeline: Pipeline, visitors: list[str], bound: float) -
     async def consent(visitor: str) -> str:
         async with gate:
             body = analytics_consent(visitor, pipeline.statement_version)
-            status, accepted = await pipeline.gateway.call("POST", "/v1/consents", body)
-        if status != 202:
-            raise RuntimeError(f"POST /v1/consents answered {status}: {accepted}")
+            accepted = await post_accepted(pipeline.gateway, "/v1/consents", body)
         return accepted["consent_id"]
 
     ids = await asyncio.gather(*(consent(v) for v in visitors))
@@ -116,14 +130,10 @@ class ChoiceProbe:
 
 async def probe_choice(pipeline: Pipeline, visitor: str) -> ChoiceProbe:
     choice = analytics_consent(visitor, pipeline.statement_version)
-    status, accepted = await pipeline.gateway.call("POST", "/v1/consents", choice)
+    await post_accepted(pipeline.gateway, "/v1/consents", choice)
     answered_at = time.time()
-    if status != 202:
-        raise RuntimeError(f"POST /v1/consents answered {status}: {accepted}")
     view = page_views(1, seed=len(visitor), visitors=[visitor])[0]
-    status, viewed = await pipeline.gateway.call("POST", "/v1/pageviews", view)
-    if status != 202:
-        raise RuntimeError(f"POST /v1/pageviews answered {status}: {viewed}")
+    await post_accepted(pipeline.gateway, "/v1/pageviews", view)
     return ChoiceProbe(visitor, answered_at)
 
 
