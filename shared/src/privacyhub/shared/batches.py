@@ -9,8 +9,8 @@ effect, the mark); per batch it pays them once. What a batch handler promises:
 
 This module promises the rest: each message is opened (sealed topics) and read into the contract
 its envelope type names, or parked on the dead-letter topic alone; the batch's event ids are
-marked processed in one bulk after its effects; the offsets are committed after that (FastStream's
-ack). A handler failure for a reason of the message's own (not the infrastructure's) sends the
+marked processed in one bulk after its effects; the offsets are committed after that
+(`OffsetCommits`). A handler failure for a reason of the message's own (not the infrastructure's) sends the
 batch through the handler again one message at a time, so only the poison message is parked and
 the rest still apply. An infrastructure failure redelivers the batch (dead_letter.py).
 
@@ -27,7 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -129,6 +129,42 @@ class BatchConsumer:
         return applied
 
 
+class OffsetCommits:
+    """Commits a batch's offsets once its effects are durable, without holding up the next poll.
+
+    A commit waits for the broker's answer (several ms), and a consumer that waited for it
+    before polling again would hold every record, a consent choice too, that long longer. So
+    the offsets are handed to one background commit at a time; offsets that come meanwhile wait
+    and go together in the next one, so a commit never overtakes a later one. A commit that
+    fails (a rebalance, the process stopping) only makes Kafka deliver those records again, which
+    the keyed effects and the processed marks make harmless.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: dict[TopicPartition, int] = {}
+        self._committing: asyncio.Task[None] | None = None
+
+    def after(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+        """Commit past `records`, whose effects are durable."""
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            self._waiting[partition] = max(self._waiting.get(partition, 0), record.offset + 1)
+        if self._committing is None:
+            self._committing = asyncio.create_task(self._commit(consumer))
+
+    async def _commit(self, consumer: AIOKafkaConsumer) -> None:
+        while self._waiting:
+            offsets, self._waiting = self._waiting, {}
+            try:
+                await consumer.commit(offsets)
+            except Exception as error:
+                logger.warning(
+                    "offsets not committed; those records will be delivered again",
+                    extra={"error": type(error).__name__},
+                )
+        self._committing = None
+
+
 async def publish_in_order(publications: Iterable[Publication]) -> None:
     """Publish every envelope, keyed by its subject, and return once Kafka has acknowledged all.
 
@@ -166,7 +202,7 @@ def subscribe_batches(
         *topic_names,
         batch=True,
         group_id=group_id,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         max_records=MAX_RECORDS,
         batch_timeout_ms=BATCH_TIMEOUT_MS,
@@ -175,8 +211,15 @@ def subscribe_batches(
         **options,
     )
 
+    commits = OffsetCommits()
+
     @subscriber
     async def consume_batch(message: KafkaMessage) -> None:
-        await consumer.consume(message.raw_message)
+        try:
+            await consumer.consume(message.raw_message)
+        except BaseException:
+            await message.nack()  # every partition of the batch rewound to its earliest record
+            raise
+        commits.after(message.consumer, message.raw_message)
 
     return consume_batch
