@@ -10,24 +10,31 @@ effect, the mark); per batch it pays them once. What a batch handler promises:
 This module promises the rest: each message is opened (sealed topics) and read into the contract
 its envelope type names, or parked on the dead-letter topic alone; the batch's event ids are
 marked processed in one bulk after its effects; the offsets are committed after that
-(`OffsetCommits`). A handler failure for a reason of the message's own (not the infrastructure's) sends the
-batch through the handler again one message at a time, so only the poison message is parked and
-the rest still apply. An infrastructure failure redelivers the batch (dead_letter.py).
+(`OffsetCommits`). A handler failure for a reason of the message's own (not the
+infrastructure's) sends the batch through the handler again one message at a time, so only the
+poison message is parked and the rest still apply. An infrastructure failure redelivers the
+batch (dead_letter.py).
 
-A consumer of several topics may name some of them `first`: their records in a poll are applied
-(and marked) as a batch of their own before the poll's other records, so that a few urgent
-messages (a consent choice) do not wait behind the bulk of a busy topic (page views) in the same
-poll. Kafka orders nothing between topics, so a handler of several topics must not rely on how
-their messages interleave in a poll; the offsets are committed once both are applied.
+A consumer of several topics may name some of them `first`: urgent messages (a consent choice)
+that govern the bulk of a busy topic (page views). Kafka orders nothing between topics: a poll
+may bring a page view and leave the choice made before it for a later poll (the choice's
+partition still had records buffered, or the poll was full). So before a poll is applied, the
+`first` topics are read up to their end as it is once the poll is in (`BatchConsumer.catch_up`):
+every urgent message accepted before anything in the poll is applied with it. The records of
+the `first` topics are applied (and marked) as a batch of their own before the others, so they
+do not wait behind the bulk; the offsets are committed once both are applied.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -39,6 +46,7 @@ from privacyhub.shared.dead_letter import (
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.idempotency import ProcessedEvents
+from privacyhub.shared.progress import GroupProgress
 from privacyhub.shared.sealing import READERS, MessageKeys
 from pydantic import BaseModel
 
@@ -53,6 +61,7 @@ Publication = tuple[Any, Envelope[Any]]
 
 MAX_RECORDS = 1000
 BATCH_TIMEOUT_MS = 20
+CATCH_UP_SECONDS = 1.0
 
 
 class BatchConsumer:
@@ -66,14 +75,47 @@ class BatchConsumer:
         processed_events: ProcessedEvents,
         contracts: Contracts,
         handler: BatchHandler,
+        progress: GroupProgress,
         first: Collection[str] = (),
     ) -> None:
         self._broker = broker
+        self._progress = progress
         self._keys = keys
         self._processed_events = processed_events
         self._contracts = contracts
         self._handler = handler
         self._first = frozenset(first)
+
+    async def catch_up(self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]) -> None:
+        """Add to a poll's `records` what the `first` topics hold that `reader` has not read yet,
+        up to their end as it is now, so none of them is applied after the poll's other records.
+
+        Bounded by CATCH_UP_SECONDS; past it the poll is applied with what was read, and the rest
+        comes in a later poll (as it would without this step).
+        """
+        if all(record.topic in self._first for record in records):
+            return
+        partitions = [tp for tp in reader.assignment() if tp.topic in self._first]
+        if not partitions:
+            return
+        ends = await self._progress.ends_of(partitions)
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        try:
+            while behind := [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    logger.warning(
+                        "urgent messages not read in time; the poll is applied without them",
+                        extra={"partitions": len(behind)},
+                    )
+                    return
+                polled = await reader.getmany(
+                    *behind, timeout_ms=int(left * 1000), max_records=MAX_RECORDS
+                )
+                for read in polled.values():
+                    records.extend(read)
+        except IllegalStateError:
+            return  # a rebalance took a partition: its new owner reads it from the last commit
 
     async def consume(self, records: Sequence[ConsumerRecord]) -> None:
         if self._first:
@@ -215,11 +257,24 @@ def subscribe_batches(
 
     @subscriber
     async def consume_batch(message: KafkaMessage) -> None:
+        records = list(message.raw_message)
         try:
-            await consumer.consume(message.raw_message)
+            await consumer.catch_up(message.consumer, records)
+            await consumer.consume(records)
         except BaseException:
-            await message.nack()  # every partition of the batch rewound to its earliest record
+            rewind(message.consumer, records)
             raise
-        commits.after(message.consumer, message.raw_message)
+        commits.after(message.consumer, records)
 
     return consume_batch
+
+
+def rewind(reader: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+    """Have `reader` deliver `records` again: each partition back to its earliest of them."""
+    earliest: dict[TopicPartition, int] = {}
+    for record in records:
+        partition = TopicPartition(record.topic, record.partition)
+        earliest[partition] = min(earliest.get(partition, record.offset), record.offset)
+    for partition, offset in earliest.items():
+        with contextlib.suppress(IllegalStateError):  # no longer ours: its new owner reads it
+            reader.seek(partition, offset)

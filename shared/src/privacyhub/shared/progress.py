@@ -49,8 +49,16 @@ class GroupProgress:
         await self.processed_past(await self.end_offsets(topics), within=within)
 
     async def end_offsets(self, topics: Iterable[TopicSpec]) -> dict[TopicPartition, int]:
+        return await self.ends_of(partitions_of(topics))
+
+    async def ends_of(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """The offset the next message of each partition will get.
+
+        Asked on a connection of its own: a service's consumer may have a fetch waiting at the
+        broker on its connection, which would hold the answer back until the fetch returns.
+        """
         offsets, _ = await self._clients()
-        return await offsets.end_offsets(partitions_of(topics))
+        return await offsets.end_offsets(partitions)
 
     async def processed_past(self, targets: Mapping[TopicPartition, int], *, within: float) -> None:
         """Return once the group's committed offset of each partition is at least its target;

@@ -234,6 +234,7 @@ class ServiceRuntime:
             processed_events=self.processed_events,
             contracts=contracts,
             handler=handler,
+            progress=self.progress,
             first=[topic.name for topic in first],
         )
         return subscribe_batches(

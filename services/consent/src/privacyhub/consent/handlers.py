@@ -35,9 +35,10 @@ def register_handlers(
     """Subscribe every handler of the service: `subject_commands`, `queries` and `expiry` are the
     tables subject_commands.py, `query_handlers` and expiry.py built for it."""
     # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
-    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP). A poll's choices
-    # are applied before its page views, so a choice never waits for the views polled with it;
-    # the stream judges every view by the moments of the choices, whichever came first.
+    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP). Before a poll is
+    # applied, the choices are read up to their end, so a view is never judged before a choice
+    # made ahead of it; they are applied before the page views, so a choice never waits for the
+    # views polled with it. The stream judges every view by the moments of the choices.
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,

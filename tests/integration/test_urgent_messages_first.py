@@ -1,0 +1,131 @@
+"""Kafka orders nothing between topics: a poll may bring a page view and leave the consent choice
+made before it for a later poll. The batch consumer reads its `first` topics up to their end
+before it applies a poll, so the view is judged by that choice (shared/batches.py)."""
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from privacyhub.consent.settings import ConsentSettings
+from privacyhub.shared.batches import BatchConsumer
+from privacyhub.shared.contracts.consent import (
+    CONSENT_GIVEN,
+    PAGE_VIEWED,
+    ConsentGiven,
+    PageViewed,
+)
+from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
+
+from tests.support.endpoints import Endpoints
+from tests.support.kafka import publish_all
+from tests.support.services import RUN, service_settings
+from tests.support.visitors import choice_published, new_visitor
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+Applied = list[list[tuple[str, str]]]
+
+
+@pytest.fixture
+async def runtime(endpoints: Endpoints) -> AsyncIterator[ServiceRuntime]:
+    """The consent service's keys and clients, marking processed events in a database of its own."""
+    settings = service_settings(
+        ConsentSettings, endpoints, "consent", mongodb_database=f"test_urgent_first_{RUN}"
+    )
+    runtime = ServiceRuntime(settings, name="consent")
+    yield runtime
+    await runtime.progress.close()
+    await runtime.mongo.close()
+
+
+@pytest.fixture
+async def reader(endpoints: Endpoints) -> AsyncIterator[AIOKafkaConsumer]:
+    """A consumer of both topics, positioned at their ends."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=endpoints.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    partitions = [
+        TopicPartition(topic.name, n)
+        for topic in (CONSENT_CHOICES, PAGE_VIEWS)
+        for n in range(topic.partitions)
+    ]
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    for partition in partitions:
+        await consumer.position(partition)
+    yield consumer
+    await consumer.stop()
+
+
+async def test_a_choice_left_for_a_later_poll_is_applied_before_the_view_made_after_it(
+    endpoints: Endpoints, runtime: ServiceRuntime, reader: AIOKafkaConsumer
+) -> None:
+    applied: Applied = []
+
+    async def record(envelopes: Sequence[Envelope[Any]]) -> None:
+        applied.append([(envelope.type, envelope.subject_id) for envelope in envelopes])
+
+    consumer = BatchConsumer(
+        broker=runtime.broker,
+        keys=runtime.message_keys,
+        processed_events=runtime.processed_events,
+        contracts={CONSENT_GIVEN: ConsentGiven, PAGE_VIEWED: PageViewed},
+        handler=record,
+        progress=runtime.progress,
+        first=[CONSENT_CHOICES.name],
+    )
+    visitor = new_visitor()
+    await choice_published(endpoints, visitor, utc_now())
+    view = page_view(visitor)
+    await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, [view])
+
+    records = await poll_of_page_views_up_to(reader, view)
+    assert not any(record.topic == CONSENT_CHOICES.name for record in records)
+    await consumer.catch_up(reader, records)
+    await consumer.consume(records)
+
+    choice_batch = batch_holding(applied, (CONSENT_GIVEN, visitor))
+    view_batch = batch_holding(applied, (PAGE_VIEWED, visitor))
+    assert choice_batch is not None, f"the choice was not applied with the poll: {applied}"
+    assert view_batch is not None and choice_batch < view_batch, applied
+
+
+async def poll_of_page_views_up_to(
+    reader: AIOKafkaConsumer, view: Envelope[PageViewed]
+) -> list[ConsumerRecord]:
+    """What polls of the page-view partitions alone bring, up to `view`."""
+    records: list[ConsumerRecord] = []
+    views = [tp for tp in reader.assignment() if tp.topic == PAGE_VIEWS.name]
+
+    async def polled() -> bool:
+        for batch in (await reader.getmany(*views, timeout_ms=200)).values():
+            records.extend(batch)
+        return any(record.key == view.partition_key for record in records)
+
+    await eventually(polled, what="the page view")
+    return records
+
+
+def page_view(visitor: str) -> Envelope[PageViewed]:
+    return Envelope[PageViewed](
+        type=PAGE_VIEWED,
+        subject_id=visitor,
+        payload=PageViewed(
+            visitor_id=visitor,
+            url="https://www.jobport.nl/vacatures/1",
+            referrer=None,
+            device_type="desktop",
+            os="Linux",
+            browser="Firefox",
+            occurred_at=utc_now(),
+        ),
+    )
+
+
+def batch_holding(applied: Applied, message: tuple[str, str]) -> int | None:
+    return next((n for n, batch in enumerate(applied) if message in batch), None)
