@@ -63,7 +63,9 @@ def _choices_line(name: str, effects: ChoiceEffects) -> str:
     recorded = len(effects.latencies_ms)
     timing = (
         f"p50 {_ms(_percentile(effects.latencies_ms, 0.5))} ms, "
-        f"p99 {_ms(_percentile(effects.latencies_ms, 0.99))} ms ({recorded} timed"
+        f"p90 {_ms(_percentile(effects.latencies_ms, 0.9))} ms, "
+        f"p99 {_ms(_percentile(effects.latencies_ms, 0.99))} ms, "
+        f"max {_ms(max(effects.latencies_ms, default=None))} ms ({recorded} timed"
         f"{f', {effects.unrecorded} not recorded in time' if effects.unrecorded else ''})"
         if effects.has_recorded_at
         else "no recorded_at in consent_history: only the next view's fate is known"
