@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.shared.batches import BatchConsumer
+from privacyhub.shared.batches import CHUNK_RECORDS, BatchConsumer, BatchHandler
 from privacyhub.shared.contracts.consent import (
     CONSENT_GIVEN,
     PAGE_VIEWED,
@@ -70,44 +70,74 @@ async def test_a_choice_left_for_a_later_poll_is_applied_before_the_view_made_af
     async def record(envelopes: Sequence[Envelope[Any]]) -> None:
         applied.append([(envelope.type, envelope.subject_id) for envelope in envelopes])
 
-    consumer = BatchConsumer(
-        broker=runtime.broker,
-        keys=runtime.message_keys,
-        processed_events=runtime.processed_events,
-        contracts={CONSENT_GIVEN: ConsentGiven, PAGE_VIEWED: PageViewed},
-        handler=record,
-        progress=runtime.progress,
-        first=[CONSENT_CHOICES.name],
-    )
+    consumer = consent_batches(runtime, record)
     visitor = new_visitor()
     await choice_published(endpoints, visitor, utc_now())
     view = page_view(visitor)
     await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, [view])
 
-    records = await poll_of_page_views_up_to(reader, view)
+    records = await poll_of_page_views_up_to(reader, [view])
     assert not any(record.topic == CONSENT_CHOICES.name for record in records)
-    await consumer.catch_up(reader, records)
-    await consumer.consume(records)
+    await consumer.consume(reader, records)
 
     choice_batch = batch_holding(applied, (CONSENT_GIVEN, visitor))
     view_batch = batch_holding(applied, (PAGE_VIEWED, visitor))
     assert choice_batch is not None, f"the choice was not applied with the poll: {applied}"
     assert view_batch is not None and choice_batch < view_batch, applied
+    assert any(record.topic == CONSENT_CHOICES.name for record in records), (
+        "the choice read is committed with the poll"
+    )
+
+
+async def test_a_choice_made_while_a_poll_is_applied_goes_before_the_views_still_waiting(
+    endpoints: Endpoints, runtime: ServiceRuntime, reader: AIOKafkaConsumer
+) -> None:
+    applied: Applied = []
+    visitor = new_visitor()
+
+    async def record(envelopes: Sequence[Envelope[Any]]) -> None:
+        applied.append([(envelope.type, envelope.subject_id) for envelope in envelopes])
+        if len(applied) == 1:  # the poll's first chunk of views is being applied
+            await choice_published(endpoints, visitor, utc_now())
+
+    views = [page_view(visitor) for _ in range(CHUNK_RECORDS + 50)]
+    await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, views)
+    records = await poll_of_page_views_up_to(reader, views)
+    await consent_batches(runtime, record).consume(reader, records)
+
+    choice_batch = batch_holding(applied, (CONSENT_GIVEN, visitor))
+    assert choice_batch is not None, f"the choice was not applied with the poll: {applied}"
+    assert 0 < choice_batch < len(applied) - 1, "the choice waited for the whole poll"
+
+
+def consent_batches(runtime: ServiceRuntime, handler: BatchHandler) -> BatchConsumer:
+    """The consent service's batch consumer, as `ServiceRuntime.consume_batches` makes it."""
+    return BatchConsumer(
+        broker=runtime.broker,
+        keys=runtime.message_keys,
+        processed_events=runtime.processed_events,
+        contracts={CONSENT_GIVEN: ConsentGiven, PAGE_VIEWED: PageViewed},
+        handler=handler,
+        progress=runtime.progress,
+        first=[CONSENT_CHOICES.name],
+    )
 
 
 async def poll_of_page_views_up_to(
-    reader: AIOKafkaConsumer, view: Envelope[PageViewed]
+    reader: AIOKafkaConsumer, views: list[Envelope[PageViewed]]
 ) -> list[ConsumerRecord]:
-    """What polls of the page-view partitions alone bring, up to `view`."""
+    """What polls of the page-view partitions alone bring, up to the last of `views` (of one
+    visitor, so of one partition, in order)."""
     records: list[ConsumerRecord] = []
-    views = [tp for tp in reader.assignment() if tp.topic == PAGE_VIEWS.name]
+    partitions = [tp for tp in reader.assignment() if tp.topic == PAGE_VIEWS.name]
 
     async def polled() -> bool:
-        for batch in (await reader.getmany(*views, timeout_ms=200)).values():
+        for batch in (await reader.getmany(*partitions, timeout_ms=200)).values():
             records.extend(batch)
-        return any(record.key == view.partition_key for record in records)
+        ours = [record for record in records if record.key == views[0].partition_key]
+        return len(ours) >= len(views)
 
-    await eventually(polled, what="the page view")
+    await eventually(polled, what="the page views")
     return records
 
 

@@ -22,7 +22,9 @@ partition still had records buffered, or the poll was full). So before a poll is
 `first` topics are read up to their end as it is once the poll is in (`BatchConsumer.catch_up`):
 every urgent message accepted before anything in the poll is applied with it. The records of
 the `first` topics are applied (and marked) as a batch of their own before the others, so they
-do not wait behind the bulk; the offsets are committed once both are applied.
+do not wait behind the bulk; and the bulk is applied in chunks, the `first` topics read again
+before each, so an urgent message that comes meanwhile waits for one chunk, not for the whole
+poll. The offsets are committed once all are applied.
 """
 
 import asyncio
@@ -62,6 +64,12 @@ Publication = tuple[Any, Envelope[Any]]
 MAX_RECORDS = 1000
 BATCH_TIMEOUT_MS = 20
 CATCH_UP_SECONDS = 1.0
+CHUNK_RECORDS = 100
+# How long the broker may hold a fetch of a consumer with urgent topics that has nothing new
+# (Kafka's default is 500 ms). The consumer sends one fetch at a time, and while some of its
+# partitions still hold records it fetches only the others: a fetch held that long would keep
+# an urgent message that arrives on a held partition waiting behind it.
+URGENT_FETCH_MAX_WAIT_MS = 50
 
 
 class BatchConsumer:
@@ -86,44 +94,61 @@ class BatchConsumer:
         self._handler = handler
         self._first = frozenset(first)
 
-    async def catch_up(self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]) -> None:
-        """Add to a poll's `records` what the `first` topics hold that `reader` has not read yet,
-        up to their end as it is now, so none of them is applied after the poll's other records.
+    @property
+    def has_urgent_topics(self) -> bool:
+        return bool(self._first)
 
-        Bounded by CATCH_UP_SECONDS; past it the poll is applied with what was read, and the rest
-        comes in a later poll (as it would without this step).
+    async def consume(self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]) -> None:
+        """Apply a poll's `records`: the urgent ones (of the `first` topics) as a batch of their
+        own, then the rest in chunks of CHUNK_RECORDS, reading the urgent topics up to their end
+        before each chunk (`catch_up`) and applying what that brings first. What is read on the
+        way is added to `records`, so the commit (or the rewind) covers it."""
+        urgent = [record for record in records if record.topic in self._first]
+        rest = [record for record in records if record.topic not in self._first]
+        size = CHUNK_RECORDS if self._first else max(1, len(rest))
+        while urgent or rest:
+            if rest and self._first:
+                urgent += await self.catch_up(reader, records)
+            if urgent:
+                await self._apply(urgent)
+                urgent = []
+            chunk, rest = rest[:size], rest[size:]
+            if chunk:
+                await self._apply(chunk)
+
+    async def catch_up(
+        self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]
+    ) -> list[ConsumerRecord]:
+        """What the `first` topics hold that `reader` has not read yet, up to their end as it is
+        now; each record read is also added to `records` at once.
+
+        Bounded by CATCH_UP_SECONDS; past it the rest comes in a later poll (as it would without
+        this step).
         """
-        if all(record.topic in self._first for record in records):
-            return
         partitions = [tp for tp in reader.assignment() if tp.topic in self._first]
         if not partitions:
-            return
+            return []
         ends = await self._progress.ends_of(partitions)
         deadline = time.monotonic() + CATCH_UP_SECONDS
+        caught: list[ConsumerRecord] = []
         try:
             while behind := [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     logger.warning(
-                        "urgent messages not read in time; the poll is applied without them",
+                        "urgent messages not read in time; they come with a later poll",
                         extra={"partitions": len(behind)},
                     )
-                    return
+                    break
                 polled = await reader.getmany(
                     *behind, timeout_ms=int(left * 1000), max_records=MAX_RECORDS
                 )
                 for read in polled.values():
                     records.extend(read)
+                    caught.extend(read)
         except IllegalStateError:
-            return  # a rebalance took a partition: its new owner reads it from the last commit
-
-    async def consume(self, records: Sequence[ConsumerRecord]) -> None:
-        if self._first:
-            urgent = [record for record in records if record.topic in self._first]
-            if urgent and len(urgent) < len(records):
-                await self._apply(urgent)
-                records = [record for record in records if record.topic not in self._first]
-        await self._apply(records)
+            pass  # a rebalance took a partition: its new owner reads it from the last commit
+        return caught
 
     async def _apply(self, records: Sequence[ConsumerRecord]) -> None:
         readable: list[tuple[ConsumerRecord, Envelope[Any]]] = []
@@ -240,6 +265,8 @@ def subscribe_batches(
     **options: Any,
 ) -> Any:
     """Register `consumer` for `topic_names` as one FastStream batch subscriber in `group_id`."""
+    if consumer.has_urgent_topics:
+        options.setdefault("fetch_max_wait_ms", URGENT_FETCH_MAX_WAIT_MS)
     subscriber = broker.subscriber(
         *topic_names,
         batch=True,
@@ -259,8 +286,7 @@ def subscribe_batches(
     async def consume_batch(message: KafkaMessage) -> None:
         records = list(message.raw_message)
         try:
-            await consumer.catch_up(message.consumer, records)
-            await consumer.consume(records)
+            await consumer.consume(message.consumer, records)
         except BaseException:
             rewind(message.consumer, records)
             raise
