@@ -44,7 +44,9 @@ baselines then share the machine with nothing but the consumers of their own pag
 report says how long that took, and what was still left. The gateway is measured so, as it runs,
 and then once more with the services paused (SIGSTOP, SIGCONT after): nobody consumes what the
 baselines publish, so the gateway against its baselines is compared with the services paused
-for all three, and the report says so. `--only ingest` measures 4 and the baselines (a) and (b)
+for all three, and the report says so. (b) is loaded once before the gateway and once after (a),
+and the gateway is compared with the mean of the two: the speed of a shared machine drifts over
+minutes, and a baseline measured on one side only would carry that drift into the ratio. `--only ingest` measures 4 and the baselines (a) and (b)
 alone, on the same system; `--only contact` measures 3 alone, `--only e2e` 2 without its
 probes, `--only choices` the consent-to-effect probes at --choice-load-rate alone. `--scale consent=3` runs copies of a process as `make run SCALE=...` does;
 bench/scaling.py compares one consent copy with three.
@@ -82,7 +84,7 @@ from pipeline_phases import (
     pageview_load,
     until,
 )
-from pipeline_report import BARE, GATEWAY, KAFKA, SERVING, Figures, print_report
+from pipeline_report import BARE, GATEWAY, KAFKA, KAFKA_FIRST, SERVING, Figures, print_report
 from pipeline_requests import visitor_ids
 from pipeline_seed import seed_visits
 from pipeline_system import BenchSystem, baseline_app, running_system
@@ -415,25 +417,31 @@ async def ingest_phases(
     figures.ingest_backlog = f"{settled}; {await backlog(pipeline, figures.contact)}"
     figures.ingest[SERVING] = await ingest(bench.gateway_port, args)
     with services_paused(bench):
+        # (b) before and after the gateway: the ratio is to their mean, so that a machine
+        # whose speed drifts during the phase favours neither side.
+        if not args.skip_baselines:
+            figures.ingest[KAFKA_FIRST] = await kafka_baseline(bench, args)
         figures.ingest[GATEWAY] = await ingest(bench.gateway_port, args)
         if not args.skip_baselines:
-            await baselines(bench, args, figures, run)
+            await baselines(bench, args, figures)
     if not args.skip_baselines and args.only is None:
         note("baseline (c): raw consumer + insert_many")
         figures.ceiling = await consumer_ceiling(ceiling_options(bench, lag, run))
 
 
-async def baselines(
-    bench: BenchSystem, args: argparse.Namespace, figures: Figures, run: str
-) -> None:
+async def baselines(bench: BenchSystem, args: argparse.Namespace, figures: Figures) -> None:
     """(a) and (b), loaded like the gateway."""
     note("baseline (a): bare Litestar")
     with baseline_app(bench, "baseline (a) bare litestar", None) as port:
         figures.ingest[BARE] = await ingest(port, args)
+    figures.ingest[KAFKA] = await kafka_baseline(bench, args)
+
+
+async def kafka_baseline(bench: BenchSystem, args: argparse.Namespace) -> tuple[dict, dict]:
     note("baseline (b): Litestar + aiokafka")
     topic = await create_bench_topic(bench.bootstrap, bench.kafka_options(ADMIN), acls=bench.local)
     with baseline_app(bench, "baseline (b) litestar+aiokafka", topic) as port:
-        figures.ingest[KAFKA] = await ingest(port, args)
+        return await ingest(port, args)
 
 
 def ceiling_options(bench: BenchSystem, lag: ConsumerLag, run: str) -> dict[str, Any]:
