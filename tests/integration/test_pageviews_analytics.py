@@ -36,6 +36,7 @@ from tests.support.visitors import (
     in_force,
     new_visitor,
     processed,
+    published_view,
     view,
 )
 from tests.support.waiting import eventually
@@ -189,22 +190,6 @@ async def test_a_withdrawal_read_after_later_views_still_unlinks_them(
 
     await eventually(late_unlinked, what="the view after the withdrawal to be unlinked")
     assert (await linked_visit(consent_db, early))["visitor_id"] == visitor
-
-
-def published_view(visitor_id: str, occurred_at: datetime) -> Envelope[PageViewed]:
-    return Envelope[PageViewed](
-        type=PAGE_VIEWED,
-        subject_id=visitor_id,
-        payload=PageViewed(
-            visitor_id=visitor_id,
-            url="https://www.jobport.nl/vacatures",
-            referrer=None,
-            device_type="desktop",
-            os="Windows",
-            browser="Firefox",
-            occurred_at=occurred_at,
-        ),
-    )
 
 
 async def test_a_withdrawal_polled_with_views_before_and_after_it_judges_each_by_its_moment(

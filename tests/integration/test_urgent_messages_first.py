@@ -22,7 +22,7 @@ from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_all
 from tests.support.services import RUN, service_settings
-from tests.support.visitors import choice_published, new_visitor
+from tests.support.visitors import choice_published, new_visitor, published_view
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -73,7 +73,7 @@ async def test_a_choice_left_for_a_later_poll_is_applied_before_the_view_made_af
     consumer = consent_batches(runtime, record)
     visitor = new_visitor()
     await choice_published(endpoints, visitor, utc_now())
-    view = page_view(visitor)
+    view = published_view(visitor, utc_now())
     await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, [view])
 
     records = await poll_of_page_views_up_to(reader, [view])
@@ -100,7 +100,7 @@ async def test_a_choice_made_while_a_poll_is_applied_goes_before_the_views_still
         if len(applied) == 1:  # the poll's first chunk of views is being applied
             await choice_published(endpoints, visitor, utc_now())
 
-    views = [page_view(visitor) for _ in range(CHUNK_RECORDS + 50)]
+    views = [published_view(visitor, utc_now()) for _ in range(CHUNK_RECORDS + 50)]
     await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, views)
     records = await poll_of_page_views_up_to(reader, views)
     await consent_batches(runtime, record).consume(reader, records)
@@ -139,22 +139,6 @@ async def poll_of_page_views_up_to(
 
     await eventually(polled, what="the page views")
     return records
-
-
-def page_view(visitor: str) -> Envelope[PageViewed]:
-    return Envelope[PageViewed](
-        type=PAGE_VIEWED,
-        subject_id=visitor,
-        payload=PageViewed(
-            visitor_id=visitor,
-            url="https://www.jobport.nl/vacatures/1",
-            referrer=None,
-            device_type="desktop",
-            os="Linux",
-            browser="Firefox",
-            occurred_at=utc_now(),
-        ),
-    )
 
 
 def batch_holding(applied: Applied, message: tuple[str, str]) -> int | None:

@@ -9,8 +9,10 @@ from privacyhub.consent.consents import CURRENT
 from privacyhub.consent.visits import VISITS
 from privacyhub.shared.contracts.consent import (
     CONSENT_GIVEN,
+    PAGE_VIEWED,
     ConsentGiven,
     ConsentSource,
+    PageViewed,
     Purposes,
 )
 from privacyhub.shared.envelope import Envelope
@@ -92,6 +94,23 @@ async def view(
     )
     assert response.status_code == 202, response.text
     return response.json()["page_view_id"]
+
+
+def published_view(visitor_id: str, occurred_at: datetime) -> Envelope[PageViewed]:
+    """A page view seen at `occurred_at`, as the gateway puts it on the topic."""
+    return Envelope[PageViewed](
+        type=PAGE_VIEWED,
+        subject_id=visitor_id,
+        payload=PageViewed(
+            visitor_id=visitor_id,
+            url="https://www.jobport.nl/vacatures",
+            referrer=None,
+            device_type="desktop",
+            os="Windows",
+            browser="Firefox",
+            occurred_at=occurred_at,
+        ),
+    )
 
 
 async def processed(db: AsyncDatabase, *page_view_ids: str) -> None:
