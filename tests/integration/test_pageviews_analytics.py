@@ -12,11 +12,6 @@ from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.auth import Role
-from privacyhub.shared.contracts.consent import (
-    PAGE_VIEWED,
-    PageViewed,
-)
-from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
@@ -293,18 +288,13 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
             occurred_at=at(day, 11),
         ),
     ]
-    redelivered = Envelope[PageViewed](
-        type=PAGE_VIEWED,
-        subject_id=second,
-        payload=PageViewed(
-            visitor_id=second,
-            url="https://www.jobport.nl/contact",
-            referrer=None,
-            device_type="mobile",
-            os="iOS",
-            browser="Mobile Safari",
-            occurred_at=at(day, 12),
-        ),
+    redelivered = published_view(
+        second,
+        at(day, 12),
+        url="https://www.jobport.nl/contact",
+        device_type="mobile",
+        os="iOS",
+        browser="Mobile Safari",
     )
     for _ in range(2):
         await publish_message(

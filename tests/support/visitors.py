@@ -96,19 +96,21 @@ async def view(
     return response.json()["page_view_id"]
 
 
-def published_view(visitor_id: str, occurred_at: datetime) -> Envelope[PageViewed]:
-    """A page view seen at `occurred_at`, as the gateway puts it on the topic."""
+def published_view(visitor_id: str, occurred_at: datetime, **facts: str) -> Envelope[PageViewed]:
+    """A page view seen at `occurred_at`, as the gateway puts it on the topic: a desktop
+    Firefox on Windows on the vacancies page, unless `facts` (url, device_type, os, browser)
+    say otherwise."""
+    seen = {
+        "url": "https://www.jobport.nl/vacatures",
+        "device_type": "desktop",
+        "os": "Windows",
+        "browser": "Firefox",
+    }
     return Envelope[PageViewed](
         type=PAGE_VIEWED,
         subject_id=visitor_id,
         payload=PageViewed(
-            visitor_id=visitor_id,
-            url="https://www.jobport.nl/vacatures",
-            referrer=None,
-            device_type="desktop",
-            os="Windows",
-            browser="Firefox",
-            occurred_at=occurred_at,
+            visitor_id=visitor_id, referrer=None, occurred_at=occurred_at, **(seen | facts)
         ),
     )
 
