@@ -35,10 +35,11 @@ def register_handlers(
     """Subscribe every handler of the service: `subject_commands`, `queries` and `expiry` are the
     tables subject_commands.py, `query_handlers` and expiry.py built for it."""
     # One consumer for both topics, keyed by visitor id alike, so a visitor's choices and views
-    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP). Before a poll is
-    # applied, the choices are read up to their end, so a view is never judged before a choice
-    # made ahead of it; they are applied before the page views, so a choice never waits for the
-    # views polled with it. The stream judges every view by the moments of the choices.
+    # reach the same copy of the service (shared/service.py, GROUP_MEMBERSHIP). The page views
+    # of a poll are applied in chunks; before each, the choices are read up to their end and
+    # applied, so a view is never judged before a choice made ahead of it, and a choice waits
+    # for one chunk of views at most (shared/batches.py). The stream judges every view by the
+    # moments of the choices.
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
