@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from privacyhub.consent.settings import ConsentSettings
-from privacyhub.shared.batches import CHUNK_RECORDS, BatchConsumer, BatchHandler
+from privacyhub.shared.batches import CHUNK_RECORDS, BatchConsumer, BatchHandler, rewind
 from privacyhub.shared.contracts.consent import (
     CONSENT_GIVEN,
     PAGE_VIEWED,
     ConsentGiven,
     PageViewed,
 )
+from privacyhub.shared.dead_letter import TransientFailure
 from privacyhub.shared.envelope import Envelope, utc_now
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
@@ -108,6 +109,32 @@ async def test_a_choice_made_while_a_poll_is_applied_goes_before_the_views_still
     choice_batch = batch_holding(applied, (CONSENT_GIVEN, visitor))
     assert choice_batch is not None, f"the choice was not applied with the poll: {applied}"
     assert 0 < choice_batch < len(applied) - 1, "the choice waited for the whole poll"
+
+
+async def test_a_poll_that_failed_for_now_is_read_again_with_the_choices_caught_up_for_it(
+    endpoints: Endpoints, runtime: ServiceRuntime, reader: AIOKafkaConsumer
+) -> None:
+    async def database_away(envelopes: Sequence[Envelope[Any]]) -> None:
+        raise TransientFailure("the database is away")
+
+    visitor = new_visitor()
+    await choice_published(endpoints, visitor, utc_now())
+    view = published_view(visitor, utc_now())
+    await publish_all(endpoints.kafka_bootstrap_servers, PAGE_VIEWS.name, [view])
+    records = await poll_of_page_views_up_to(reader, [view])
+
+    with pytest.raises(TransientFailure):
+        await consent_batches(runtime, database_away).consume(reader, records)
+    rewind(reader, records)
+
+    assert any(record.topic == CONSENT_CHOICES.name for record in records), "nothing caught up"
+    for partition in {TopicPartition(record.topic, record.partition) for record in records}:
+        earliest = min(
+            record.offset
+            for record in records
+            if (record.topic, record.partition) == (partition.topic, partition.partition)
+        )
+        assert await reader.position(partition) == earliest, f"{partition} not read again"
 
 
 def consent_batches(runtime: ServiceRuntime, handler: BatchHandler) -> BatchConsumer:
