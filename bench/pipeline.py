@@ -46,8 +46,8 @@ and then once more with the services paused (SIGSTOP, SIGCONT after): nobody con
 baselines publish, so the gateway against its baselines is compared with the services paused
 for all three, and the report says so. (b) is loaded once before the gateway and once after (a),
 and the gateway is compared with the mean of the two: the speed of a shared machine drifts over
-minutes, and a baseline measured on one side only would carry that drift into the ratio. `--only ingest` measures 4 and the baselines (a) and (b)
-alone, on the same system; `--only contact` measures 3 alone, `--only e2e` 2 without its
+minutes, and a baseline measured on one side only would carry that drift into the ratio.
+`--only ingest` measures 4 and the baselines (a) and (b) alone, on the same system; `--only contact` measures 3 alone, `--only e2e` 2 without its
 probes, `--only choices` the consent-to-effect probes at --choice-load-rate alone. `--scale consent=3` runs copies of a process as `make run SCALE=...` does;
 bench/scaling.py compares one consent copy with three.
 Peak RSS of every process is sampled throughout. The report ends with each target of issue 10
@@ -417,9 +417,7 @@ async def ingest_phases(
     figures.ingest_backlog = f"{settled}; {await backlog(pipeline, figures.contact)}"
     figures.ingest[SERVING] = await ingest(bench.gateway_port, args)
     with services_paused(bench):
-        # (b) before and after the gateway: the ratio is to their mean, so that a machine
-        # whose speed drifts during the phase favours neither side.
-        if not args.skip_baselines:
+        if not args.skip_baselines:  # (b) on both sides of the gateway: see the docstring
             figures.ingest[KAFKA_FIRST] = await kafka_baseline(bench, args)
         figures.ingest[GATEWAY] = await ingest(bench.gateway_port, args)
         if not args.skip_baselines:

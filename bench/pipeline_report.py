@@ -113,7 +113,7 @@ def _ingest(figures: Figures) -> None:
         "  the services consume the gateway's page views as it runs; nobody consumes the "
         "baselines', so they and the gateway are compared with the services paused"
     )
-    gateway = figures.ingest[GATEWAY][0]["ok_per_second"]
+    gateway = _req_s(figures, GATEWAY)
     ratios = []
     if BARE in figures.ingest:
         ratios.append(f"gateway / bare litestar = {_ratio(gateway, _req_s(figures, BARE))}")
