@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from privacyhub.contact.settings import ContactSettings
 from privacyhub.shared.crypto import (
+    KEY_DESTRUCTIONS,
+    SUBJECT_KEYS,
     FieldCipher,
     KeyEncryptionKeyUnavailable,
     Keyring,
@@ -27,11 +29,32 @@ FIELDS = ("email", "message")
 DOCUMENT = {"_id": "CT-1", "email": "anna@example.nl", "message": "Hallo", "status": "open"}
 
 
+class DestructionLog:
+    """The key store's destruction log: one document, updated with `$inc`, `$push` and `$pull`."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, Any] = {}
+
+    async def find_one(self, selection: dict[str, Any]) -> dict[str, Any] | None:
+        return dict(self.document) or None
+
+    async def update_one(
+        self, selection: dict[str, Any], update: dict[str, Any], upsert: bool = False
+    ) -> None:
+        for name, step in update.get("$inc", {}).items():
+            self.document[name] = self.document.get(name, 0) + step
+        for name, value in update.get("$push", {}).items():
+            self.document.setdefault(name, []).append(value)
+        for name, value in update.get("$pull", {}).items():
+            self.document[name] = [item for item in self.document.get(name, []) if item != value]
+
+
 class KeyCollection:
     """The few collection operations SubjectKeys uses, over a dict."""
 
     def __init__(self) -> None:
         self.documents: dict[str, dict[str, Any]] = {}
+        self.destruction_log = DestructionLog()  # beside it in the key store
 
     async def find_one(self, selection: dict[str, Any]) -> dict[str, Any] | None:
         document = self.documents.get(selection["_id"])
@@ -66,7 +89,8 @@ def kek(key_id: str) -> str:
 
 def store(keys: str, collection: KeyCollection | None = None) -> tuple[SubjectKeys, KeyCollection]:
     collection = collection or KeyCollection()
-    return SubjectKeys({"subject_keys": collection}, Keyring.parse(keys)), collection
+    stores = {SUBJECT_KEYS: collection, KEY_DESTRUCTIONS: collection.destruction_log}
+    return SubjectKeys(stores, Keyring.parse(keys)), collection
 
 
 async def test_fields_round_trip_and_only_the_chosen_fields_are_sealed() -> None:

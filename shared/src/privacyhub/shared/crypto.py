@@ -24,7 +24,9 @@ its wrapped key, and the live KEK would open it: shredding would protect nothing
 A value written while its subject is being erased must not end up under a destroyed key,
 unreadable and deleted by nobody: every write confirms its key after writing (`FieldCipher.store`),
 a key is destroyed only by a handshake with those confirmations (`SubjectKeys.destroy_when_unused`),
-and a read takes a value whose key is gone for erased, never for an error.
+and a read takes a value whose key is gone for erased, never for an error. A batch of writes may
+skip the confirmations when the key store's destruction log shows that no destruction could have
+met them (`SubjectKeys.destructions`, `FieldCipher.store_all`).
 """
 
 import base64
@@ -33,8 +35,10 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from bson import Binary
@@ -52,6 +56,11 @@ from pymongo.errors import DuplicateKeyError
 logger = logging.getLogger(__name__)
 
 SUBJECT_KEYS = "subject_keys"
+KEY_DESTRUCTIONS = "key_destructions"
+DESTRUCTION_LOG = "log"  # the `_id` of the one document of KEY_DESTRUCTIONS
+STALE_DESTRUCTION = timedelta(minutes=10)
+"""A destruction registered this long ago and not ended is taken for one whose process died;
+every real destruction ends within a few round trips."""
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 16
@@ -148,13 +157,32 @@ class DataKey:
     aead: AESGCM = field(repr=False)
 
 
+@dataclass(frozen=True)
+class Destructions:
+    """The key store's destruction log at one read: how many destructions had started, and
+    whether any had not ended."""
+
+    started: int
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class CachedKey:
+    expires: float
+    key: DataKey
+    trusted_since: int | None
+    """`Destructions.started` of a quiet read made before the key was last found in the store:
+    while the log still reads so, no destruction can have deleted it."""
+
+
 class SubjectKeys:
     """The key store: one wrapped data key per subject, created on first use, destroyed on erasure.
 
     Unwrapped keys are cached for `cache_seconds` (at most `cache_size` of them), so another copy
     of the service may still hold a destroyed key that long. Nothing rests on the cache being
-    current: a write confirms its key in the store (`confirm`), and a read whose value names
-    another key than the cached one looks again.
+    current: a write confirms its key in the store (`confirm`) unless the destruction log shows
+    that no destruction can have deleted it (`trusted`), and a read whose value names another key
+    than the cached one looks again.
     """
 
     def __init__(
@@ -167,8 +195,9 @@ class SubjectKeys:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._collection = db[SUBJECT_KEYS]
+        self._log = db[KEY_DESTRUCTIONS]
         self._keyring = keyring
-        self._cache: OrderedDict[str, tuple[float, DataKey]] = OrderedDict()
+        self._cache: OrderedDict[str, CachedKey] = OrderedDict()
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
         self._clock = clock
@@ -203,9 +232,9 @@ class SubjectKeys:
         `fresh` reads the key store even when the key is cached.
         """
         cached = self._cache.get(subject_id)
-        if not fresh and cached is not None and cached[0] > self._clock():
+        if not fresh and cached is not None and cached.expires > self._clock():
             self._cache.move_to_end(subject_id)
-            return cached[1]
+            return cached.key
         document = await self._collection.find_one({"_id": subject_id})
         if document is None:
             self._cache.pop(subject_id, None)
@@ -225,32 +254,64 @@ class SubjectKeys:
         )
         if result.matched_count == 0:
             cached = self._cache.get(subject_id)
-            if cached is not None and cached[1].key_id == key_id:
+            if cached is not None and cached.key.key_id == key_id:
                 del self._cache[subject_id]
         return result.matched_count == 1
 
-    async def keys_for(self, subject_ids: Iterable[str]) -> dict[str, DataKey]:
+    async def keys_for(
+        self, subject_ids: Iterable[str], seen: Destructions | None = None
+    ) -> dict[str, DataKey]:
         """Every subject's data key (made where missing), never one round trip after another.
 
         Keys not cached are first made afresh and inserted in one bulk, which stores those of
         subjects without a key (on a busy intake most are new); a subject whose key exists
         already keeps it, looked up a few at a time. The store decides, by its unique `_id`,
-        whose key is made, so two writers never make two keys for one subject.
+        whose key is made, so two writers never make two keys for one subject. A key found in
+        the store after a quiet read of the destruction log, `seen`, is `trusted` while the log
+        reads the same.
         """
         wanted = set(subject_ids)
         now = self._clock()
-        found = {s: entry[1] for s in wanted if (entry := self._cache.get(s)) and entry[0] > now}
+        found = {
+            s: entry.key for s in wanted if (entry := self._cache.get(s)) and entry.expires > now
+        }
         missing = sorted(wanted - found.keys())
         made = [self._new_key(subject_id) for subject_id in missing]
         existing = await insert_skipping_stored(self._collection, [doc for _, doc in made])
         kept = {missing[position] for position in existing}
-        for subject_id, (key, _) in zip(missing, made, strict=True):
-            if subject_id not in kept:
-                found[subject_id] = self._remember(subject_id, key)
-        return found | await looked_up(self.key_for, kept)
+        from_store = {s: key for s, (key, _) in zip(missing, made, strict=True) if s not in kept}
+        from_store |= await looked_up(self._stored_key, kept)
+        trusted_since = seen.started if seen is not None and seen.quiet else None
+        for subject_id, key in from_store.items():
+            self._remember(subject_id, key, trusted_since)
+        return found | from_store
 
-    async def confirm_all(self, written: Mapping[str, bytes]) -> set[str]:
-        """`confirm` for many subjects in one bulk; the subjects whose key was gone.
+    async def _stored_key(self, subject_id: str) -> DataKey:
+        """The subject's data key as the store holds it now (made when it has none), never the cache's."""
+        if (key := await self.existing_key(subject_id, fresh=True)) is not None:
+            return key
+        return await self.key_for(subject_id)
+
+    def trusted(self, subject_id: str, key: DataKey, seen: Destructions) -> bool:
+        """Whether no destruction can have deleted the subject's `key` before the log read `seen`.
+
+        A destruction that deletes a key is logged before it (`_logged`) and ends after it. The
+        key was found in the store after a quiet read of the log, so a destruction that deleted
+        it since started after that read, and the log no longer reads the same.
+        """
+        entry = self._cache.get(subject_id)
+        return (
+            seen.quiet
+            and entry is not None
+            and entry.key.key_id == key.key_id
+            and entry.trusted_since == seen.started
+        )
+
+    async def confirm_all(
+        self, written: Mapping[str, bytes], seen: Destructions | None = None
+    ) -> set[str]:
+        """`confirm` for many subjects in one bulk; the subjects whose key was gone. A key
+        confirmed after the quiet log read `seen` is `trusted` while the log reads the same.
 
         The bulk selects by subject only, so it tells gone keys from kept ones; a key destroyed
         and made anew between a write and this confirmation would pass. Only the copy of a
@@ -261,6 +322,11 @@ class SubjectKeys:
             return set()
         updates = [UpdateOne({"_id": s}, {"$unset": {DESTROYING: ""}}) for s in written]
         if await update_by_id(self._collection, updates) == len(updates):
+            if seen is not None and seen.quiet:
+                for subject_id, key_id in written.items():
+                    entry = self._cache.get(subject_id)
+                    if entry is not None and entry.key.key_id == key_id:
+                        self._remember(subject_id, entry.key, seen.started)
             return set()
         gone = set()
         for subject_id, key_id in written.items():
@@ -271,6 +337,41 @@ class SubjectKeys:
     def forget(self, subject_id: str) -> None:
         """Drop the cached key: another copy of the service may destroy it."""
         self._cache.pop(subject_id, None)
+
+    async def destructions(self) -> Destructions:
+        """Read the destruction log. A destruction logged too long ago (`STALE_DESTRUCTION`)
+        belongs to a process that died: it is ended here, after its mark is taken off the key,
+        so the process, if only slow, finds its mark gone and deletes nothing."""
+        log = await self._log.find_one({"_id": DESTRUCTION_LOG}) or {}
+        in_progress: list[dict[str, Any]] = log.get("in_progress") or []
+        oldest = time.time() - STALE_DESTRUCTION.total_seconds()
+        for destruction in in_progress:
+            if destruction["since"] < oldest:
+                logger.warning("ending a destruction of a data key whose process died")
+                await self._collection.update_one(
+                    {"_id": destruction["subject_id"], DESTROYING: destruction["mark"]},
+                    {"$unset": {DESTROYING: ""}},
+                )
+                await self._log.update_one(
+                    {"_id": DESTRUCTION_LOG}, {"$pull": {"in_progress": destruction}}
+                )
+        return Destructions(started=log.get("started", 0), quiet=not in_progress)
+
+    @asynccontextmanager
+    async def _logged(self, subject_id: str, mark: str) -> AsyncIterator[None]:
+        """Log a destruction in progress, from before it looks for data until after it deleted."""
+        destruction = {"mark": mark, "subject_id": subject_id, "since": time.time()}
+        await self._log.update_one(
+            {"_id": DESTRUCTION_LOG},
+            {"$inc": {"started": 1}, "$push": {"in_progress": destruction}},
+            upsert=True,
+        )
+        try:
+            yield
+        finally:
+            await self._log.update_one(
+                {"_id": DESTRUCTION_LOG}, {"$pull": {"in_progress": destruction}}
+            )
 
     async def destroy_when_unused(
         self, subject_id: str, in_use: Callable[[], Awaitable[bool]]
@@ -286,6 +387,9 @@ class SubjectKeys:
         finds its key gone and seals what it wrote again under a fresh key). No write is left
         under a destroyed key, and none is lost. When writers keep confirming, the key stays
         (backups stay readable until a later erasure), never the other way round.
+
+        A writer that skips its confirmation (`trusted`) read the log quiet before its write and
+        unchanged after it, so this, logged before `in_use()`, sees that write.
         """
         for _ in range(DESTROY_ATTEMPTS):
             mark = os.urandom(KEY_ID_BYTES).hex()
@@ -295,12 +399,13 @@ class SubjectKeys:
             if marked.matched_count == 0:
                 self._cache.pop(subject_id, None)
                 return False
-            if await in_use():
-                await self._collection.update_one(
-                    {"_id": subject_id, DESTROYING: mark}, {"$unset": {DESTROYING: ""}}
-                )
-                return False
-            deleted = await self._collection.delete_one({"_id": subject_id, DESTROYING: mark})
+            async with self._logged(subject_id, mark):
+                if await in_use():
+                    await self._collection.update_one(
+                        {"_id": subject_id, DESTROYING: mark}, {"$unset": {DESTROYING: ""}}
+                    )
+                    return False
+                deleted = await self._collection.delete_one({"_id": subject_id, DESTROYING: mark})
             if deleted.deleted_count == 1:
                 self._cache.pop(subject_id, None)
                 return True
@@ -310,7 +415,8 @@ class SubjectKeys:
     async def destroy(self, subject_id: str) -> bool:
         """Crypto-shred the subject now, whatever is still encrypted with its key; True when it had one."""
         self._cache.pop(subject_id, None)
-        result = await self._collection.delete_one({"_id": subject_id})
+        async with self._logged(subject_id, os.urandom(KEY_ID_BYTES).hex()):
+            result = await self._collection.delete_one({"_id": subject_id})
         return result.deleted_count == 1
 
     async def rewrap_all(self) -> int:
@@ -336,8 +442,9 @@ class SubjectKeys:
             )
         return rewrapped
 
-    def _remember(self, subject_id: str, key: DataKey) -> DataKey:
-        self._cache[subject_id] = (self._clock() + self._cache_seconds, key)
+    def _remember(self, subject_id: str, key: DataKey, trusted_since: int | None = None) -> DataKey:
+        expires = self._clock() + self._cache_seconds
+        self._cache[subject_id] = CachedKey(expires, key, trusted_since)
         self._cache.move_to_end(subject_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -455,17 +562,25 @@ class FieldCipher:
     ) -> None:
         """`store` for a batch: seal each (subject id, document) pair, `write` them all at once,
         confirm every key in one bulk, and seal again only the documents whose key was destroyed
-        meanwhile (each document holds its `_id`, which selects it)."""
+        meanwhile (each document holds its `_id`, which selects it).
+
+        When the destruction log reads quiet before the write and the same after it, no
+        destruction met the write: only the keys not `trusted` are confirmed.
+        """
         if not documents:
             return
-        keys = await self._keys.keys_for(subject for subject, _ in documents)
+        seen = await self._keys.destructions()
+        keys = await self._keys.keys_for((subject for subject, _ in documents), seen)
+        trusted = {s for s, key in keys.items() if self._keys.trusted(s, key, seen)}
         sealed = [self._sealed(keys[subject], subject, document) for subject, document in documents]
         await write(sealed)
         written = {}
         for (subject_id, _), stored in zip(documents, sealed, strict=True):
             if (key_id := self.key_id_of(stored)) is not None:
                 written[subject_id] = key_id
-        gone = await self._keys.confirm_all(written)
+        if seen.quiet and await self._keys.destructions() == seen:
+            written = {s: key_id for s, key_id in written.items() if s not in trusted}
+        gone = await self._keys.confirm_all(written, seen)
         for (subject_id, document), stored in zip(documents, sealed, strict=True):
             if subject_id in gone:
                 selection = {"_id": stored["_id"]}
