@@ -6,7 +6,7 @@ Promises:
   missing or the Go sources in ``deploy/local/ferretdb`` or the patch below
   changed (the module and build caches are Go's defaults, ~/go/pkg/mod and
   ~/.cache/go-build).
-- The binary carries two fixes to FerretDB v1.24.2, applied to a copy of the module
+- The binary carries three fixes to FerretDB v1.24.2, applied to a copy of the module
   at build time (v1.24.2 is the last v1 release); the build fails loudly if a line a
   fix replaces is not there:
 
@@ -22,6 +22,11 @@ Promises:
     single-document update atomic, and every repository here relies on it
     (ARCHITECTURE.md), so these commands take a lock per collection around their read
     and write.
+  - ``ID_IN_PUSHDOWN``: only a filter ``{_id: <string or ObjectId>}`` reaches SQLite;
+    ``{_id: {$in: [...]}}`` reads the whole collection and filters it in Go, so a batch
+    could not look its ids up in one query. Such a filter now becomes ``WHERE <_id> IN
+    (...)`` on the same index; FerretDB still filters what comes back, as for every
+    query, so the result is the same.
 - ``FerretDBServer.start()`` returns once the server answers ``ping``; its
   SQLite files live in ``<data_dir>/sqlite`` and survive restarts.
 """
@@ -53,6 +58,59 @@ ID_INDEX_PATCH = (
     'IDColumn = DefaultColumn + `->"_id"`',
 )
 """(file in the module, the line's text upstream, the same text as the index expression)."""
+ID_IN_PUSHDOWN = (
+    "internal/backends/sqlite/collection.go",
+    "\n\tq += whereClause\n",
+    "\n\tif whereClause == \"\" {\n\t\twhereClause, args = idInClause(params.Filter)\n\t}\n"
+    "\n\tq += whereClause\n",
+)
+ID_IN_CLAUSE = (
+    "internal/backends/sqlite/id_in.go",
+    """package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// maxIDsInClause keeps a pushed-down list well under SQLite's limit of bound parameters.
+const maxIDsInClause = 1000
+
+// idInClause returns the WHERE clause and its arguments for a filter {_id: {$in: [...]}} of
+// strings and ObjectIDs, on the _id index; "" and nil for a filter of any other form.
+func idInClause(filter *types.Document) (string, []any) {
+	if filter.Len() != 1 || !filter.Has("_id") {
+		return "", nil
+	}
+	condition, ok := must.NotFail(filter.Get("_id")).(*types.Document)
+	if !ok || condition.Len() != 1 || !condition.Has("$in") {
+		return "", nil
+	}
+	values, ok := must.NotFail(condition.Get("$in")).(*types.Array)
+	if !ok || values.Len() == 0 || values.Len() > maxIDsInClause {
+		return "", nil
+	}
+	args := make([]any, 0, values.Len())
+	for i := 0; i < values.Len(); i++ {
+		value := must.NotFail(values.Get(i))
+		switch value.(type) {
+		case string, types.ObjectID:
+			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(value))))
+		default:
+			return "", nil
+		}
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	return fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, placeholders), args
+}
+""",
+)
+"""(a file added to the module, its text): the clause ID_IN_PUSHDOWN adds."""
 COLLECTION_LOCKS = (
     "internal/handler/collection_locks.go",
     """package handler
@@ -148,7 +206,7 @@ def _patched_workspace(go: str, directory: Path, env: dict[str, str]) -> Path:
         os.chmod(folder, 0o755)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
-    for relative, upstream, fixed in (ID_INDEX_PATCH, *ATOMIC_UPDATE_PATCHES):
+    for relative, upstream, fixed in (ID_INDEX_PATCH, ID_IN_PUSHDOWN, *ATOMIC_UPDATE_PATCHES):
         patched = source / relative
         text = patched.read_text()
         if text.count(upstream) != 1:
@@ -156,8 +214,8 @@ def _patched_workspace(go: str, directory: Path, env: dict[str, str]) -> Path:
                 f"FerretDB {FERRETDB_VERSION}: {relative} no longer holds {upstream!r} once"
             )
         patched.write_text(text.replace(upstream, fixed))
-    added, text = COLLECTION_LOCKS
-    (source / added).write_text(text)
+    for added, text in (COLLECTION_LOCKS, ID_IN_CLAUSE):
+        (source / added).write_text(text)
     workspace = directory / "ferretdb.go.work"
     go_version = "1.24"  # FerretDB v1.24's own go directive
     workspace.write_text(f"go {go_version}\n\nuse (\n\t{paths.FERRETDB_GO_MODULE}\n\t{source}\n)\n")
