@@ -44,11 +44,10 @@ from typing import Any, TypeVar
 from bson import Binary
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from privacyhub.shared.bulk import insert_skipping_stored, update_by_id
+from privacyhub.shared.bulk import insert_skipping_stored, update_all_by_id
 from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.lookups import looked_up
 from privacyhub.shared.settings import EncryptingServiceSettings
-from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -320,8 +319,8 @@ class SubjectKeys:
         """
         if not written:
             return set()
-        updates = [UpdateOne({"_id": s}, {"$unset": {DESTROYING: ""}}) for s in written]
-        if await update_by_id(self._collection, updates) == len(updates):
+        unmarked = await update_all_by_id(self._collection, written, {"$unset": {DESTROYING: ""}})
+        if unmarked == len(written):
             if seen is not None and seen.quiet:
                 for subject_id, key_id in written.items():
                     entry = self._cache.get(subject_id)

@@ -12,12 +12,11 @@ as the traffic of the longest topic retention, not of all time.
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
-from privacyhub.shared.bulk import insert_new
+from privacyhub.shared.bulk import found_by_id, insert_new
 from privacyhub.shared.envelope import Envelope, utc_now
-from privacyhub.shared.lookups import looked_up
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -72,12 +71,9 @@ class ProcessedEvents:
         return answer
 
     async def processed_among(self, event_ids: Iterable[UUID]) -> set[UUID]:
-        """The ids among `event_ids` applied before, each looked up by id."""
-
-        async def mark(event_id: UUID) -> dict[str, Any] | None:
-            return await self._collection.find_one({"_id": str(event_id)}, projection={"_id": 1})
-
-        return set(await looked_up(mark, event_ids))
+        """The ids among `event_ids` applied before."""
+        marks = await found_by_id(self._collection, map(str, event_ids), projection={"_id": 1})
+        return {UUID(event_id) for event_id in marks}
 
     async def mark_all(self, envelopes: Sequence[Envelope]) -> None:
         """Mark a batch whose keyed effects are durable; a redelivered one is marked already."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from privacyhub.shared.bulk import insert_new, update_by_id
+from privacyhub.shared.bulk import found_by_id, insert_new, update_by_id
 from privacyhub.shared.contracts.consent import (
     ConsentGiven,
     ConsentRecord,
@@ -29,7 +29,6 @@ from privacyhub.shared.contracts.consent import (
 from privacyhub.shared.contracts.statement import StatementVersion
 from privacyhub.shared.crypto import FieldCipher, SubjectKeys
 from privacyhub.shared.envelope import utc_now
-from privacyhub.shared.lookups import looked_up
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -132,18 +131,14 @@ class Consents:
         self, visitor_ids: Sequence[str], *, wanted: Callable[[str], bool] | None = None
     ) -> dict[str, dict[str, Any]]:
         """The stored choice in force (still encrypted) of each visitor who has one: looked up by
-        id a few at a time, or, for every visitor that `wanted` accepts, read in one pass."""
+        id, or, for every visitor that `wanted` accepts, read in one pass."""
         if wanted is not None:
             return {
                 document["_id"]: document
                 async for document in self._current.find({}, projection=IN_FORCE_FIELDS)
                 if wanted(document["_id"])
             }
-
-        async def in_force(visitor_id: str) -> dict[str, Any] | None:
-            return await self._current.find_one({"_id": visitor_id}, projection=IN_FORCE_FIELDS)
-
-        return await looked_up(in_force, visitor_ids)
+        return await found_by_id(self._current, visitor_ids, projection=IN_FORCE_FIELDS)
 
     async def choices_in_force(self, visitor_ids: list[str]) -> list[dict[str, Any]]:
         """The stored choice in force of each of the visitors who has one, whole (its personal

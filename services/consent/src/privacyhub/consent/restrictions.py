@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from privacyhub.shared.lookups import looked_up
+from privacyhub.shared.bulk import found_by_id
 from pymongo.asynchronous.database import AsyncDatabase
 
 RESTRICTIONS = "visitor_restrictions"
@@ -43,11 +43,7 @@ class Restrictions:
 
     async def of(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The restriction of each restricted visitor among `visitor_ids`."""
-
-        async def restriction(visitor_id: str) -> dict[str, Any] | None:
-            return await self._collection.find_one({"_id": visitor_id})
-
-        return await looked_up(restriction, visitor_ids)
+        return await found_by_id(self._collection, visitor_ids)
 
     async def restricted_among(self, wanted: Callable[[str], bool]) -> set[str]:
         """Every restricted visitor `wanted` accepts, read in one pass."""

@@ -92,9 +92,7 @@ class EndedCustomers:
     async def ended_at(self, subject_ids: Iterable[str]) -> dict[str, datetime]:
         """When the relationship of each of the subjects that are no customer any more ended.
 
-        One query: the collection holds only the relationships that ended within the grace
-        period, so FerretDB scanning it for `$in` costs less than a lookup per subject; and
-        nothing at all while nobody's relationship has ended."""
+        One query, and none at all while nobody's relationship has ended."""
         if await self._collection.find_one({}, projection={"_id": 1}) is None:
             return {}
         by_hash = {subject_hash(subject_id): subject_id for subject_id in subject_ids}

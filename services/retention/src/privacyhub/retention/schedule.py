@@ -15,8 +15,8 @@ from typing import Any
 
 from privacyhub.retention.records import record_key
 from privacyhub.retention.rules import Due, whichever_first
+from privacyhub.shared.bulk import found_by_id
 from privacyhub.shared.contracts.subject import Category
-from privacyhub.shared.lookups import looked_up
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
@@ -112,9 +112,8 @@ class DueDeletions:
 
     async def scheduled_among(self, category: Category, record_ids: Iterable[str]) -> set[str]:
         """The records among `record_ids` that are scheduled, also those a running sweep has
-        taken aside; each looked up by `_id`, FerretDB v1 scanning the schedule for `$in`. The
-        taken schedule is looked in only while a sweep has one: asked after the live one, so a
-        sweep that takes the schedule aside meanwhile is seen."""
+        taken aside. The taken schedule is looked in only while a sweep has one: asked after
+        the live one, so a sweep that takes the schedule aside meanwhile is seen."""
         keys = {record_key(category, record_id): record_id for record_id in record_ids}
         found = await self._among(self._live, keys)
         if await self._taken.find_one({}, projection={"_id": 1}) is not None:
@@ -125,10 +124,7 @@ class DueDeletions:
 
     @staticmethod
     async def _among(schedule: AsyncCollection, keys: dict[str, str]) -> set[str]:
-        async def scheduled(key: str) -> bool | None:
-            return await schedule.find_one({"_id": key}, projection={"_id": 1}) is not None or None
-
-        return {keys[key] for key in await looked_up(scheduled, keys)}
+        return {keys[key] for key in await found_by_id(schedule, keys, projection={"_id": 1})}
 
     async def of_subject(self, subject_id: str, category: Category) -> list[DueDeletion]:
         """The subject's scheduled records, also those a running sweep has taken aside."""
