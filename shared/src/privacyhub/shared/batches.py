@@ -8,7 +8,7 @@ effect, the mark); per batch it pays them once. What a batch handler promises:
 - it applies a subject's messages in the order they come (one partition, one key, in order).
 
 This module promises the rest: each message is opened (sealed topics) and read into the contract
-its envelope type names, or parked on the dead-letter topic alone; the batch's event ids are
+its envelope type names, or parked on the dead-letter topic alone; the poll's event ids are
 marked processed in one bulk after its effects; the offsets are committed after that
 (`OffsetCommits`). A handler failure for a reason of the message's own (not the
 infrastructure's) sends the batch through the handler again one message at a time, so only the
@@ -21,8 +21,8 @@ may bring a page view and leave the choice made before it for a later poll (the 
 partition still had records buffered, or the poll was full). So before a poll is applied, the
 `first` topics are read up to their end as it is once the poll is in (`BatchConsumer.catch_up`):
 every urgent message accepted before anything in the poll is applied with it. The records of
-the `first` topics are applied (and marked) as a batch of their own before the others, so they
-do not wait behind the bulk; and the bulk is applied in chunks, the `first` topics read again
+the `first` topics are applied as a batch of their own before the others, so they do not wait
+behind the bulk; and the bulk is applied in chunks, the `first` topics read again
 before each, so an urgent message that comes meanwhile waits for one chunk, not for the whole
 poll. The offsets are committed once all are applied.
 """
@@ -106,15 +106,17 @@ class BatchConsumer:
         urgent = [record for record in records if record.topic in self._first]
         rest = [record for record in records if record.topic not in self._first]
         size = CHUNK_RECORDS if self._first else max(1, len(rest))
+        applied: list[Envelope[Any]] = []
         while urgent or rest:
             if rest and self._first:
                 urgent += await self.catch_up(reader, records)
             if urgent:
-                await self._apply(urgent)
+                applied += await self._apply(urgent)
                 urgent = []
             chunk, rest = rest[:size], rest[size:]
             if chunk:
-                await self._apply(chunk)
+                applied += await self._apply(chunk)
+        await self._processed_events.mark_all(applied)
 
     async def catch_up(
         self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]
@@ -150,7 +152,8 @@ class BatchConsumer:
             pass  # a rebalance took a partition: its new owner reads it from the last commit
         return caught
 
-    async def _apply(self, records: Sequence[ConsumerRecord]) -> None:
+    async def _apply(self, records: Sequence[ConsumerRecord]) -> list[Envelope[Any]]:
+        """Apply `records` in one batch; the envelopes applied (the rest were parked)."""
         readable: list[tuple[ConsumerRecord, Envelope[Any]]] = []
         for record in records:
             try:
@@ -158,7 +161,7 @@ class BatchConsumer:
             except Exception as error:
                 await park(self._broker, record, describe_failure(error))
         if not readable:
-            return
+            return []
         try:
             await self._handler([envelope for _, envelope in readable])
         except TRANSIENT_ERRORS:
@@ -168,7 +171,7 @@ class BatchConsumer:
                 "a batch failed; applying its messages one by one", extra={"size": len(readable)}
             )
             readable = await self._one_by_one(readable)
-        await self._processed_events.mark_all([envelope for _, envelope in readable])
+        return [envelope for _, envelope in readable]
 
     def read(self, record: ConsumerRecord) -> Envelope[Any]:
         """The record as the envelope of its contract; an error naming the problem otherwise."""
