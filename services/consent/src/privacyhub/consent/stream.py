@@ -152,8 +152,9 @@ class VisitorStream:
     async def _look_up(self, visitor_ids: Sequence[str]) -> None:
         if not visitor_ids:
             return
-        in_force = await self._consents.in_force_of(visitor_ids)
-        restricted = await self._restrictions.of(visitor_ids)
+        in_force, restricted = await asyncio.gather(
+            self._consents.in_force_of(visitor_ids), self._restrictions.of(visitor_ids)
+        )
         for visitor_id in visitor_ids:
             self.states.put(
                 visitor_id,
