@@ -103,6 +103,8 @@ class BatchConsumer:
         own, then the rest in chunks of CHUNK_RECORDS, reading the urgent topics up to their end
         before each chunk (`catch_up`) and applying what that brings first. What is read on the
         way is added to `records`, so the commit (or the rewind) covers it."""
+        if self._first:
+            fetch_beside_buffered_records(reader)
         urgent = [record for record in records if record.topic in self._first]
         rest = [record for record in records if record.topic not in self._first]
         size = CHUNK_RECORDS if self._first else max(1, len(rest))
@@ -197,6 +199,19 @@ class BatchConsumer:
             else:
                 applied.append((record, envelope))
         return applied
+
+
+def fetch_beside_buffered_records(reader: AIOKafkaConsumer) -> None:
+    """Let `reader` fetch its other partitions while records it fetched wait to be applied.
+
+    aiokafka sends a broker no fetch at all while any record it fetched from it is younger than
+    its prefetch backoff (100 ms) and not yet taken: with one broker, a poll's page views waiting
+    in the buffer held every consent choice back that long, also one being caught up. The
+    backoff is not an option of AIOKafkaConsumer, so it is set on its fetcher.
+    """
+    fetcher = getattr(reader, "_fetcher", None)
+    if fetcher is not None:
+        fetcher._prefetch_backoff = 0
 
 
 class OffsetCommits:
