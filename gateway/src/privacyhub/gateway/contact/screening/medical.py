@@ -7,11 +7,13 @@ as that file describes; a compound ending in a word from not_about_a_person.txt
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from privacyhub.gateway.contact.screening.kinds import Passage, SensitiveKind
 from privacyhub.gateway.contact.screening.normalised_text import folded
 from privacyhub.gateway.contact.screening.word_lists import word_list
 
+_WORDS_REMEMBERED = 65_536  # words recur across messages: each is judged once
 _ANYWHERE_FROM = 6
 _AT_EITHER_END = 5
 _INFLECTIONS = ("", "s", "e", "en", "'s")
@@ -55,6 +57,7 @@ def medical_passages(text: str) -> Iterator[Passage]:
             yield Passage(*word.span(), SensitiveKind.MEDICAL)
 
 
+@lru_cache(maxsize=_WORDS_REMEMBERED)
 def _is_medical(word: str) -> bool:
     compound = re.sub(r"['-]", "", word)
     if _ENDS_IN_WORK_OR_CARE.search(compound):

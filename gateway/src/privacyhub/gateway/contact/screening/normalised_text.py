@@ -9,8 +9,12 @@ passage found here can be redacted in the text the visitor wrote.
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MINUS_SIGN = "\u2212"
+_ASCII_SPACES = str.maketrans({chr(code): " " for code in range(128) if chr(code).isspace()})
+# Characters seen recur: each is looked up in Unicode's tables once.
+_CHARACTERS_REMEMBERED = 4096
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class NormalisedText:
 
 def normalise(original: str) -> NormalisedText:
     """The original in screening form; see the module docstring for what changes."""
+    if original.isascii():  # NFKC changes no ASCII character, and none is a format character
+        positions = range(len(original))
+        return NormalisedText(
+            original.translate(_ASCII_SPACES), tuple(positions), tuple(p + 1 for p in positions)
+        )
     characters: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -42,6 +51,8 @@ def normalise(original: str) -> NormalisedText:
 
 def folded(text: str) -> str:
     """The same number of characters, in lower case and without accents ("Patiënt": "patient")."""
+    if text.isascii():
+        return text.lower()
     return "".join(_folded(character) for character in text)
 
 
@@ -54,6 +65,7 @@ def _clusters(text: str) -> Iterator[tuple[int, int]]:
             start = position
 
 
+@lru_cache(maxsize=_CHARACTERS_REMEMBERED)
 def _plain(character: str) -> str:
     category = unicodedata.category(character)
     if category == "Cf":
@@ -65,6 +77,7 @@ def _plain(character: str) -> str:
     return character
 
 
+@lru_cache(maxsize=_CHARACTERS_REMEMBERED)
 def _folded(character: str) -> str:
     # Some characters lower or decompose into two ("İ"); those stay as they are, keeping positions.
     lower = character.lower()
