@@ -61,7 +61,7 @@ ID_INDEX_PATCH = (
 ID_IN_PUSHDOWN = (
     "internal/backends/sqlite/collection.go",
     "\n\tq += whereClause\n",
-    "\n\tif whereClause == \"\" {\n\t\twhereClause, args = idInClause(params.Filter)\n\t}\n"
+    '\n\tif whereClause == "" {\n\t\twhereClause, args = idInClause(params.Filter)\n\t}\n'
     "\n\tq += whereClause\n",
 )
 ID_IN_CLAUSE = (
