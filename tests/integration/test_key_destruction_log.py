@@ -61,6 +61,14 @@ def copy_of_service(db: AsyncDatabase, settings: ContactSettings) -> SubjectKeys
     return SubjectKeys(db.client[f"{db.name}_keys"], Keyring.from_settings(settings))
 
 
+@pytest.fixture
+def two_copies(
+    scratch: AsyncDatabase, contact_settings: ContactSettings
+) -> tuple[SubjectKeys, SubjectKeys]:
+    """A copy of the service that writes and one that erases, on the scratch key store."""
+    return copy_of_service(scratch, contact_settings), copy_of_service(scratch, contact_settings)
+
+
 async def store(
     keys: SubjectKeys, db: AsyncDatabase, subject_id: str, *, before: Any = None
 ) -> str:
@@ -83,6 +91,12 @@ async def readable(keys: SubjectKeys, db: AsyncDatabase, reference: str) -> dict
     stored = await db[NOTES].find_one({"_id": reference})
     assert stored is not None
     return await FieldCipher(keys, FIELDS).decrypt_unless_shredded(stored["subject_id"], stored)
+
+
+async def assert_readable(keys: SubjectKeys, db: AsyncDatabase, reference: str) -> None:
+    """The note reads as it was stored: not sealed under a destroyed key."""
+    note = await readable(keys, db, reference)
+    assert note is not None and note["email"] == f"{reference}@example.nl"
 
 
 async def erase(keys: SubjectKeys, db: AsyncDatabase, subject_id: str) -> bool:
@@ -123,29 +137,22 @@ async def test_a_quiet_batch_confirms_no_trusted_key_and_one_after_a_destruction
 
 
 async def test_a_key_another_copy_destroyed_since_this_copy_trusted_it_is_not_written_under(
-    scratch: AsyncDatabase, contact_settings: ContactSettings
+    scratch: AsyncDatabase, two_copies: tuple[SubjectKeys, SubjectKeys]
 ) -> None:
-    writer, eraser = (
-        copy_of_service(scratch, contact_settings),
-        copy_of_service(scratch, contact_settings),
-    )
+    writer, eraser = two_copies
     subject_id = f"s-{uuid.uuid4().hex}"
     await store(writer, scratch, subject_id)  # the writer now trusts the subject's key
     assert await erase(eraser, scratch, subject_id)
 
     later = await store(writer, scratch, subject_id)
 
-    note = await readable(eraser, scratch, later)
-    assert note is not None and note["email"] == f"{later}@example.nl"
+    await assert_readable(eraser, scratch, later)
 
 
 async def test_a_destruction_that_looked_before_the_write_landed_makes_the_writer_confirm(
-    scratch: AsyncDatabase, contact_settings: ContactSettings
+    scratch: AsyncDatabase, two_copies: tuple[SubjectKeys, SubjectKeys]
 ) -> None:
-    writer, eraser = (
-        copy_of_service(scratch, contact_settings),
-        copy_of_service(scratch, contact_settings),
-    )
+    writer, eraser = two_copies
     subject_id = f"s-{uuid.uuid4().hex}"
     await store(writer, scratch, subject_id)
     destroyed = []
@@ -156,8 +163,7 @@ async def test_a_destruction_that_looked_before_the_write_landed_makes_the_write
     later = await store(writer, scratch, subject_id, before=erased_meanwhile)
 
     assert destroyed == [True]
-    note = await readable(eraser, scratch, later)
-    assert note is not None and note["email"] == f"{later}@example.nl"
+    await assert_readable(eraser, scratch, later)
 
 
 async def test_a_destruction_whose_process_died_is_ended_after_a_while_and_its_mark_taken_off(
