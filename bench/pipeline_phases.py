@@ -16,6 +16,7 @@ from pipeline_http import Client
 from pipeline_kafka import ConsumerLag
 from pipeline_load import generate
 from pipeline_requests import analytics_consent, page_views
+from privacyhub.shared.bulk import found_by_id
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
@@ -122,19 +123,23 @@ async def give_consents(pipeline: Pipeline, visitors: list[str], bound: float) -
 
 @dataclass
 class ChoiceProbe:
-    """A new visitor's analytics consent, and a page view sent as soon as it was answered."""
+    """A new visitor's analytics consent, and a page view sent as soon as it was answered, with
+    the ids the gateway answered: the `_id`s of the choice in consent_history and of the view in
+    visits once it is linked."""
 
     visitor_id: str
     answered_at: float
+    consent_id: str
+    page_view_id: str
 
 
 async def probe_choice(pipeline: Pipeline, visitor: str) -> ChoiceProbe:
     choice = analytics_consent(visitor, pipeline.statement_version)
-    await post_accepted(pipeline.gateway, "/v1/consents", choice)
+    consent = await post_accepted(pipeline.gateway, "/v1/consents", choice)
     answered_at = time.time()
     view = page_views(1, seed=len(visitor), visitors=[visitor])[0]
-    await post_accepted(pipeline.gateway, "/v1/pageviews", view)
-    return ChoiceProbe(visitor, answered_at)
+    accepted = await post_accepted(pipeline.gateway, "/v1/pageviews", view)
+    return ChoiceProbe(visitor, answered_at, consent["consent_id"], accepted["page_view_id"])
 
 
 @dataclass
@@ -152,25 +157,18 @@ class ChoiceEffects:
 async def choice_effects(
     pipeline: Pipeline, probes: list[ChoiceProbe], *, settled: bool
 ) -> ChoiceEffects:
-    """`recorded_at` of each choice in consent_history, and which probe visitors have a linked
-    visit. Each probe visitor is new and made one choice and one view, so both are found by
-    visitor id, in one query per collection, whatever the documents' own ids are."""
+    """`recorded_at` of each choice in consent_history, and how many probe views are linked in
+    visits, both read by `_id` (a filter on anything else reads the whole collection on
+    FerretDB: minutes with a million stored visits)."""
     effects = ChoiceEffects(len(probes), settled=settled)
-    visitors = [probe.visitor_id for probe in probes]
-    chosen = {
-        choice["visitor_id"]: choice
-        async for choice in pipeline.consent[CONSENT_HISTORY].find(
-            {"visitor_id": {"$in": visitors}}, {"visitor_id": 1, "recorded_at": 1}
-        )
-    }
-    linked = {
-        visit["visitor_id"]
-        async for visit in pipeline.consent[VISITS].find(
-            {"visitor_id": {"$in": visitors}}, {"visitor_id": 1}
-        )
-    }
+    chosen = await found_by_id(
+        pipeline.consent[CONSENT_HISTORY], [p.consent_id for p in probes], {"recorded_at": 1}
+    )
+    linked = await found_by_id(
+        pipeline.consent[VISITS], [p.page_view_id for p in probes], {"_id": 1}
+    )
     for probe in probes:
-        recorded = chosen.get(probe.visitor_id)
+        recorded = chosen.get(probe.consent_id)
         if recorded is None:
             effects.unrecorded += 1
         elif isinstance(moment := recorded.get("recorded_at"), datetime):
