@@ -14,7 +14,6 @@ material change marks for renewal. Every read here returns the personal fields d
 choice whose key is gone (its visitor was erased while it was written) reads as erased.
 """
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -99,10 +98,9 @@ class Consents:
         of their visitors, known to be later than what is stored) the choices in force. A choice
         naming a version a material one has replaced (`renewals`: version to the replacing one)
         is recorded as needing renewal: consent must be informed by the text in force (Art. 7).
-
-        The history and the choices in force are written side by side: each write is keyed, so
-        a batch that stops between them writes both again when it comes back."""
-        history = self._cipher.store_all(
+        The history is written first: a reader that finds a choice in force finds it in the
+        history too."""
+        await self._cipher.store_all(
             [
                 (choice.visitor_id, {"_id": choice.consent_id, **proof_of(choice, statement)})
                 for choice, statement in choices
@@ -129,10 +127,7 @@ class Consents:
             ]
             await update_by_id(self._current, updates)
 
-        await asyncio.gather(
-            history,
-            self._cipher.store_all(current, write=replace_current, collection=self._current),
-        )
+        await self._cipher.store_all(current, write=replace_current, collection=self._current)
 
     async def in_force_of(
         self, visitor_ids: Sequence[str], *, wanted: Callable[[str], bool] | None = None
