@@ -33,6 +33,7 @@ from privacyhub.shared.crypto import SUBJECT_KEYS, FieldCipher, SubjectKeyDestro
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.check import undeclared_fields
+from privacyhub.shared.service import ServiceRuntime
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.browsers import SAFARI_ON_IPHONE
@@ -65,7 +66,11 @@ class Visitor:
         self.page_view_id = ""
 
     async def consents_and_visits(
-        self, endpoints: Endpoints, gateway: AsyncClient, consent_db: AsyncDatabase
+        self,
+        endpoints: Endpoints,
+        gateway: AsyncClient,
+        consent_db: AsyncDatabase,
+        consent: ServiceRuntime,
     ) -> None:
         await choice_made_at(
             endpoints, consent_db, self.visitor_id, at(self.day - timedelta(days=1), 12)
@@ -78,7 +83,7 @@ class Visitor:
             user_agent=SAFARI_ON_IPHONE,
             occurred_at=at(self.day, 9),
         )
-        await processed(consent_db, self.page_view_id)
+        await processed(consent)
 
     def personal_values(self) -> tuple[str, ...]:
         """What the stored documents may hold only encrypted: the choice's source, the visit's facts."""
@@ -132,9 +137,14 @@ def key_store(db: AsyncDatabase, settings: ConsentSettings) -> AsyncDatabase:
 
 
 @pytest.fixture
-async def visitor(endpoints: Endpoints, gateway: AsyncClient, consent_db: AsyncDatabase) -> Visitor:
+async def visitor(
+    endpoints: Endpoints,
+    gateway: AsyncClient,
+    consent_db: AsyncDatabase,
+    consent_service: ServiceRuntime,
+) -> Visitor:
     visitor = Visitor(next(VISIT_DAYS))
-    await visitor.consents_and_visits(endpoints, gateway, consent_db)
+    await visitor.consents_and_visits(endpoints, gateway, consent_db, consent_service)
     return visitor
 
 

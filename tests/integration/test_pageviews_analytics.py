@@ -12,6 +12,7 @@ from privacyhub.consent.settings import ConsentSettings
 from privacyhub.consent.visits import COUNTERS, VISITS
 from privacyhub.gateway.app import create_app as create_gateway
 from privacyhub.shared.auth import Role
+from privacyhub.shared.idempotency import PROCESSED_EVENTS
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
@@ -119,11 +120,13 @@ async def test_without_analytics_consent_nothing_of_a_page_view_is_kept(
         await view(gateway, unknown, "https://www.jobport.nl/contact"),
     ]
 
-    await processed(consent_db, *views)
+    await processed(consent_service)
     assert (
         await consent_db[VISITS].count_documents({"visitor_id": {"$in": [refused, unknown]}}) == 0
     )
     assert await consent_db[COUNTERS].count_documents({"_id": {"$in": views}}) == 0
+    # Nor any bookkeeping: the service marks no view processed.
+    assert await consent_db[PROCESSED_EVENTS].count_documents({"_id": {"$in": views}}) == 0
 
 
 async def test_a_global_privacy_control_header_keeps_a_view_unlinked_despite_consent(
@@ -135,7 +138,7 @@ async def test_a_global_privacy_control_header_keeps_a_view_unlinked_despite_con
 
     page_view_id = await view(gateway, visitor, "https://www.jobport.nl/", **{"Sec-GPC": "1"})
 
-    await processed(consent_db, page_view_id)
+    await processed(consent_service)
     assert await linked_visit(consent_db, page_view_id) is None
 
 
@@ -155,7 +158,7 @@ async def test_a_withdrawal_stops_linking_from_that_moment(
 
     withdrawal_id = withdrawal.json()["consent_id"]
     await eventually(lambda: in_force(consent_db, visitor, withdrawal_id), what="the withdrawal")
-    await processed(consent_db, after)
+    await processed(consent_service)
 
     async def unlinked() -> bool:
         return await linked_visit(consent_db, after) is None
@@ -175,7 +178,7 @@ async def test_a_withdrawal_read_after_later_views_still_unlinks_them(
     await choice_made_at(endpoints, consent_db, visitor, at(day, 8))
     early = await view(gateway, visitor, "https://www.jobport.nl/", occurred_at=at(day, 9))
     late = await view(gateway, visitor, "https://www.jobport.nl/", occurred_at=at(day, 11))
-    await processed(consent_db, early, late)
+    await processed(consent_service)
     assert await linked_visit(consent_db, late) is not None
 
     await choice_made_at(endpoints, consent_db, visitor, at(day, 10), analytics=False)
@@ -204,7 +207,7 @@ async def test_a_withdrawal_polled_with_views_before_and_after_it_judges_each_by
     )
 
     await eventually(lambda: in_force(consent_db, visitor, withdrawal), what="the withdrawal")
-    await processed(consent_db, str(early.event_id), str(late.event_id))
+    await processed(consent_service)
 
     async def late_unlinked() -> bool:
         return await linked_visit(consent_db, str(late.event_id)) is None
@@ -270,24 +273,22 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
     exempt_db = exempt_service.db
     day = FIRST_DAY + timedelta(days=5)
     first, second = new_visitor(), new_visitor()
-    views = [
-        await view(gateway, first, "https://www.jobport.nl/vacatures", occurred_at=at(day, 9)),
-        await view(
-            gateway,
-            first,
-            "https://www.jobport.nl/vacatures",
-            referrer="https://www.google.com/",
-            occurred_at=at(day, 10),
-        ),
-        await view(
-            gateway,
-            second,
-            "https://www.jobport.nl/vacatures",
-            referrer="https://www.google.com/",
-            user_agent=SAFARI_ON_IPHONE,
-            occurred_at=at(day, 11),
-        ),
-    ]
+    await view(gateway, first, "https://www.jobport.nl/vacatures", occurred_at=at(day, 9))
+    await view(
+        gateway,
+        first,
+        "https://www.jobport.nl/vacatures",
+        referrer="https://www.google.com/",
+        occurred_at=at(day, 10),
+    )
+    await view(
+        gateway,
+        second,
+        "https://www.jobport.nl/vacatures",
+        referrer="https://www.google.com/",
+        user_agent=SAFARI_ON_IPHONE,
+        occurred_at=at(day, 11),
+    )
     redelivered = published_view(
         second,
         at(day, 12),
@@ -303,9 +304,9 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
             redelivered.model_dump_json().encode(),
             key=redelivered.partition_key,
         )
-    sentinel = await view(gateway, second, "https://www.jobport.nl/", occurred_at=at(day, 13))
+    await view(gateway, second, "https://www.jobport.nl/", occurred_at=at(day, 13))
 
-    await processed(exempt_db, *views, str(redelivered.event_id), sentinel)
+    await processed(exempt_service)
     report = await analytics_of(exempt_db, exempt_service.settings).report(day, day)
     assert [d.model_dump() for d in report.days] == [
         {
@@ -322,7 +323,7 @@ async def test_with_the_exemption_views_without_consent_only_feed_anonymous_coun
     ]
     assert [(r.value, r.page_views) for r in report.top_referrers] == [("www.google.com", 2)]
     assert await documents_mentioning(exempt_db, first, second) == []
-    await processed(consent_db, sentinel)
+    await processed(consent_service)
     consent_analytics = analytics_of(consent_db, consent_service.settings)
     assert (await consent_analytics.report(day, day)).total_page_views == 0
 
@@ -343,53 +344,51 @@ async def test_a_staff_report_gives_exact_numbers_for_a_fixed_set_of_page_views(
     for visitor in (anna, bram):
         await choice_made_at(endpoints, consent_db, visitor, at(first_day - timedelta(days=1), 12))
     site = "https://www.jobport.nl"
-    views = [
-        await view(
-            gateway,
-            anna,
-            f"{site}/vacatures",
-            referrer="https://www.google.com/search?q=x",
-            occurred_at=at(first_day, 8),
-        ),
-        await view(
-            gateway,
-            anna,
-            f"{site}/vacatures/data-analist",
-            referrer=f"{site}/vacatures",
-            occurred_at=at(first_day, 9),
-        ),
-        await view(
-            gateway,
-            bram,
-            f"{site}/vacatures",
-            referrer="https://www.linkedin.com/feed/",
-            user_agent=SAFARI_ON_IPHONE,
-            occurred_at=at(first_day, 10),
-        ),
-        await view(
-            gateway,
-            cees,
-            f"{site}/vacatures",
-            referrer="https://www.google.com/",
-            occurred_at=at(first_day, 11),
-        ),
-        await view(
-            gateway,
-            bram,
-            f"{site}/",
-            referrer="https://www.google.com/",
-            user_agent=SAFARI_ON_IPHONE,
-            occurred_at=at(second_day, 20),
-        ),
-        await view(
-            gateway,
-            bram,
-            f"{site}/contact",
-            user_agent=SAFARI_ON_IPAD,
-            occurred_at=at(second_day, 21),
-        ),
-    ]
-    await processed(consent_db, *views)
+    await view(
+        gateway,
+        anna,
+        f"{site}/vacatures",
+        referrer="https://www.google.com/search?q=x",
+        occurred_at=at(first_day, 8),
+    )
+    await view(
+        gateway,
+        anna,
+        f"{site}/vacatures/data-analist",
+        referrer=f"{site}/vacatures",
+        occurred_at=at(first_day, 9),
+    )
+    await view(
+        gateway,
+        bram,
+        f"{site}/vacatures",
+        referrer="https://www.linkedin.com/feed/",
+        user_agent=SAFARI_ON_IPHONE,
+        occurred_at=at(first_day, 10),
+    )
+    await view(
+        gateway,
+        cees,
+        f"{site}/vacatures",
+        referrer="https://www.google.com/",
+        occurred_at=at(first_day, 11),
+    )
+    await view(
+        gateway,
+        bram,
+        f"{site}/",
+        referrer="https://www.google.com/",
+        user_agent=SAFARI_ON_IPHONE,
+        occurred_at=at(second_day, 20),
+    )
+    await view(
+        gateway,
+        bram,
+        f"{site}/contact",
+        user_agent=SAFARI_ON_IPAD,
+        occurred_at=at(second_day, 21),
+    )
+    await processed(consent_service)
 
     response = await gateway.get(
         "/v1/staff/analytics",
@@ -457,7 +456,7 @@ async def test_the_report_ranks_at_most_ten_pages_and_referring_sites_however_ma
 ) -> None:
     day, visitor = FIRST_DAY + timedelta(days=11), new_visitor()
     await choice_made_at(endpoints, consent_db, visitor, at(day - timedelta(days=1), 12))
-    views = [
+    for n in range(12):
         await view(
             gateway,
             visitor,
@@ -465,9 +464,7 @@ async def test_the_report_ranks_at_most_ten_pages_and_referring_sites_however_ma
             referrer=f"https://zoeker{n}.example.nl/",
             occurred_at=at(day, 8) + timedelta(minutes=n),
         )
-        for n in range(12)
-    ]
-    await processed(consent_db, *views)
+    await processed(consent_service)
 
     report = await analytics_of(consent_db, consent_service.settings).report(day, day)
 

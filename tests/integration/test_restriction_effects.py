@@ -86,22 +86,21 @@ async def test_a_restriction_stops_reads_disclosure_and_analytics_until_the_offi
     mailbox: Mailbox,
     contact_db: AsyncDatabase,
     consent_db: AsyncDatabase,
+    consent_service: ServiceRuntime,
 ) -> None:
     person = Person()
     reference = await leave_contact_message(gateway, person, contact_db)
     await choice_made_at(
         endpoints, consent_db, person.visitor_id, at(VISIT_DAY - timedelta(days=1), 12)
     )
-    views = [
+    for n in range(2):
         await view(
             gateway,
             person.visitor_id,
             f"https://www.jobport.nl/vacatures/{n}",
             occurred_at=at(VISIT_DAY, 9 + n),
         )
-        for n in range(2)
-    ]
-    await processed(consent_db, *views)
+    await processed(consent_service)
     before = await page_views_on_visit_day(gateway)
     assert before["total_page_views"] >= 2
     assert (await support_read(gateway, reference)).status_code == 200
@@ -127,7 +126,7 @@ async def test_a_restriction_stops_reads_disclosure_and_analytics_until_the_offi
     unlinked = await view(
         gateway, person.visitor_id, "https://www.jobport.nl/contact", occurred_at=at(VISIT_DAY, 15)
     )
-    await processed(consent_db, unlinked)
+    await processed(consent_service)
     assert await consent_db[VISITS].find_one({"_id": unlinked}) is None
     assert (await page_views_on_visit_day(gateway))["total_page_views"] == restricted[
         "total_page_views"

@@ -16,8 +16,8 @@ from privacyhub.shared.contracts.consent import (
     Purposes,
 )
 from privacyhub.shared.envelope import Envelope
-from privacyhub.shared.idempotency import PROCESSED_EVENTS
-from privacyhub.shared.topics import CONSENT_CHOICES
+from privacyhub.shared.service import ServiceRuntime
+from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.browsers import FIREFOX_ON_WINDOWS
@@ -115,12 +115,11 @@ def published_view(visitor_id: str, occurred_at: datetime, **facts: str) -> Enve
     )
 
 
-async def processed(db: AsyncDatabase, *page_view_ids: str) -> None:
-    async def all_processed() -> bool:
-        count = await db[PROCESSED_EVENTS].count_documents({"_id": {"$in": list(page_view_ids)}})
-        return count == len(page_view_ids)
-
-    await eventually(all_processed, what="the page views to be processed")
+async def processed(consent: ServiceRuntime) -> None:
+    """Return once `consent` (a copy of the consent service) has applied every consent choice and
+    page view accepted so far. It marks no page view processed (its effects are keyed by the
+    views' ids), so its group's committed offsets tell."""
+    await consent.caught_up(CONSENT_CHOICES, PAGE_VIEWS)
 
 
 async def visit_with_consent(

@@ -9,7 +9,8 @@ effect, the mark); per batch it pays them once. What a batch handler promises:
 
 This module promises the rest: each message is opened (sealed topics) and read into the contract
 its envelope type names, or parked on the dead-letter topic alone; the poll's event ids are
-marked processed in one bulk after its effects; the offsets are committed after that
+marked processed in one bulk after its effects, for a handler that asks which events it applied
+before (`ProcessedEvents.processed_among`); the offsets are committed after that
 (`OffsetCommits`). A handler failure for a reason of the message's own (not the
 infrastructure's) sends the batch through the handler again one message at a time, so only the
 poison message is parked and the rest still apply. An infrastructure failure redelivers the
@@ -73,14 +74,19 @@ URGENT_FETCH_MAX_WAIT_MS = 50
 
 
 class BatchConsumer:
-    """Reads a poll's records into envelopes, hands them to the handler, parks the poison ones."""
+    """Reads a poll's records into envelopes, hands them to the handler, parks the poison ones.
+
+    Without `processed_events` nothing is marked: for a handler whose every effect is keyed by
+    ids its messages carry and that never asks what it applied before, the marks would be a
+    write per message that nobody reads.
+    """
 
     def __init__(
         self,
         *,
         broker: KafkaBroker,
         keys: MessageKeys,
-        processed_events: ProcessedEvents,
+        processed_events: ProcessedEvents | None,
         contracts: Contracts,
         handler: BatchHandler,
         progress: GroupProgress,
@@ -118,7 +124,8 @@ class BatchConsumer:
             chunk, rest = rest[:size], rest[size:]
             if chunk:
                 applied += await self._apply(chunk)
-        await self._processed_events.mark_all(applied)
+        if self._processed_events is not None:
+            await self._processed_events.mark_all(applied)
 
     async def catch_up(
         self, reader: AIOKafkaConsumer, records: list[ConsumerRecord]

@@ -220,18 +220,21 @@ class ServiceRuntime:
         handler: BatchHandler,
         listener: ConsumerRebalanceListener | None = None,
         first: Sequence[TopicSpec] = (),
+        marks_processed: bool = True,
     ) -> Any:
         """Consume `topics` in batches (shared/batches.py) with one consumer per copy, so topics
         keyed alike are co-partitioned in it; `listener` hears which partitions it was given. The
         handler is given the message types the catalogue says the service reads there; the
-        records of the `first` topics in a poll before the others (shared/batches.py)."""
+        records of the `first` topics in a poll before the others (shared/batches.py). Each
+        message applied is marked in `processed_events`, unless `marks_processed` is False: for
+        a handler that never asks what it applied before (BatchConsumer)."""
         contracts = {}
         for topic in topics:
             contracts |= declared_reading(self.process, topic)
         consumer = BatchConsumer(
             broker=self.broker,
             keys=self.message_keys,
-            processed_events=self.processed_events,
+            processed_events=self.processed_events if marks_processed else None,
             contracts=contracts,
             handler=handler,
             progress=self.progress,

@@ -39,13 +39,17 @@ def register_handlers(
     # of a poll are applied in chunks; before each, the choices are read up to their end and
     # applied, so a view is never judged before a choice made ahead of it, and a choice waits
     # for one chunk of views at most (shared/batches.py). The stream judges every view by the
-    # moments of the choices.
+    # moments of the choices. A redelivered choice or view has no second effect (inserts keyed
+    # by the consent id or the page view id; the choice in force replaced only by a later one)
+    # and the stream never asks what it applied before: it marks nothing processed, which
+    # would be a write per page view.
     runtime.consume_batches(
         CONSENT_CHOICES,
         PAGE_VIEWS,
         handler=stream.apply,
         listener=PartitionsOwned(stream),
         first=[CONSENT_CHOICES],
+        marks_processed=False,
     )
     runtime.handle(
         {
