@@ -32,14 +32,18 @@ FIELDS = ("email",)
 
 
 class KeyStoreUpdates(monitoring.CommandListener):
-    """The `update` commands sent to the key store's `subject_keys`: confirmations."""
+    """The `update` commands sent to the key store's `subject_keys` (confirmations), and the
+    reads of its destruction log."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.log_reads = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "update" and event.command.get("update") == SUBJECT_KEYS:
             self.count += 1
+        if event.command_name == "find" and event.command.get("find") == KEY_DESTRUCTIONS:
+            self.log_reads += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -124,6 +128,8 @@ async def test_a_quiet_batch_confirms_no_trusted_key_and_one_after_a_destruction
         await store(writer, scratch, subject_id)
         await store(writer, scratch, subject_id)
         assert updates.count == 0, "a key made or read after a quiet log read was confirmed"
+        # The read after one write is the read before the next.
+        assert updates.log_reads == 3, "the destruction log was not read once per write"
 
         await store(other, scratch, someone_else)
         assert await erase(other, scratch, someone_else)

@@ -200,6 +200,7 @@ class SubjectKeys:
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
         self._clock = clock
+        self._last_read: Destructions | None = None
 
     async def key_for(self, subject_id: str) -> DataKey:
         """The subject's data key, made (and stored wrapped) when the subject has none."""
@@ -354,7 +355,14 @@ class SubjectKeys:
                 await self._log.update_one(
                     {"_id": DESTRUCTION_LOG}, {"$pull": {"in_progress": destruction}}
                 )
-        return Destructions(started=log.get("started", 0), quiet=not in_progress)
+        self._last_read = Destructions(started=log.get("started", 0), quiet=not in_progress)
+        return self._last_read
+
+    async def destructions_read_before(self) -> Destructions:
+        """The destruction log as this process last read it (read now if never): a read made
+        before a write vouches for it however long before, as a destruction logged since then
+        changes what the log reads after the write (`FieldCipher.store_all`)."""
+        return self._last_read or await self.destructions()
 
     @asynccontextmanager
     async def _logged(self, subject_id: str, mark: str) -> AsyncIterator[None]:
@@ -564,11 +572,12 @@ class FieldCipher:
         meanwhile (each document holds its `_id`, which selects it).
 
         When the destruction log reads quiet before the write and the same after it, no
-        destruction met the write: only the keys not `trusted` are confirmed.
+        destruction met the write: only the keys not `trusted` are confirmed. The read before is
+        the last one made here (the read after the previous write), so a write reads the log once.
         """
         if not documents:
             return
-        seen = await self._keys.destructions()
+        seen = await self._keys.destructions_read_before()
         keys = await self._keys.keys_for((subject for subject, _ in documents), seen)
         trusted = {s for s, key in keys.items() if self._keys.trusted(s, key, seen)}
         sealed = [self._sealed(keys[subject], subject, document) for subject, document in documents]
@@ -577,9 +586,10 @@ class FieldCipher:
         for (subject_id, _), stored in zip(documents, sealed, strict=True):
             if (key_id := self.key_id_of(stored)) is not None:
                 written[subject_id] = key_id
-        if seen.quiet and await self._keys.destructions() == seen:
+        after = await self._keys.destructions()
+        if seen.quiet and after == seen:
             written = {s: key_id for s, key_id in written.items() if s not in trusted}
-        gone = await self._keys.confirm_all(written, seen)
+        gone = await self._keys.confirm_all(written, after)
         for (subject_id, document), stored in zip(documents, sealed, strict=True):
             if subject_id in gone:
                 selection = {"_id": stored["_id"]}
