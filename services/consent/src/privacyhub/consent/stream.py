@@ -60,9 +60,19 @@ class VisitorStream:
         self._applying = asyncio.Lock()
 
     async def apply(self, envelopes: Sequence[Envelope[Any]]) -> None:
-        """Apply a batch; a choice naming an unknown statement version fails it before any effect."""
+        """Apply a batch; a choice naming an unknown statement version fails it before any effect.
+
+        A batch that fails is applied again (Kafka delivers it again, or the consumer applies
+        its messages one by one), but what this attempt recorded in memory may be ahead of what
+        reached the database: a choice held as made would not be written in force the next time.
+        So its visitors are forgotten, and read from the database when met again.
+        """
         async with self._applying:
-            await self._apply(envelopes)
+            try:
+                await self._apply(envelopes)
+            except BaseException:
+                self.states.forget({e.payload.visitor_id for e in envelopes})
+                raise
 
     async def _apply(self, envelopes: Sequence[Envelope[Any]]) -> None:
         notices = [e.payload for e in envelopes if isinstance(e.payload, VisitorStateChanged)]

@@ -81,12 +81,14 @@ class VisitorStates:
     def __init__(self, *, capacity: int) -> None:
         self._capacity = capacity
         self._visitors: OrderedDict[str, KnownVisitor] = OrderedDict()
+        self._forgotten: set[str] = set()
         self.complete = False
 
     def replace(self, visitors: dict[str, KnownVisitor], *, complete: bool) -> None:
         """Start over with the visitors loaded for the partitions now owned; `complete` when
         they are every visitor of those partitions who chose or is restricted."""
         self._visitors = OrderedDict(visitors)
+        self._forgotten.clear()
         self.complete = complete and len(visitors) <= self._capacity
         self._evict()
 
@@ -98,11 +100,21 @@ class VisitorStates:
 
     def needs_lookup(self, visitor_id: str) -> bool:
         """Whether only the database can tell what the visitor chose."""
-        return visitor_id not in self._visitors and not self.complete
+        if visitor_id in self._visitors:
+            return False
+        return not self.complete or visitor_id in self._forgotten
+
+    def forget(self, visitor_ids: Iterable[str]) -> None:
+        """Drop what is held of the visitors, which may be ahead of the database (a batch that
+        failed part-way): each is looked up again when next met."""
+        for visitor_id in visitor_ids:
+            self._visitors.pop(visitor_id, None)
+            self._forgotten.add(visitor_id)
 
     def put(self, visitor_id: str, known: KnownVisitor) -> None:
         self._visitors[visitor_id] = known
         self._visitors.move_to_end(visitor_id)
+        self._forgotten.discard(visitor_id)
         self._evict()
 
     def of(self, visitor_id: str) -> KnownVisitor:
