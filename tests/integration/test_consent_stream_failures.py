@@ -3,7 +3,6 @@
 the stream forgets it and reads those visitors again (stream.py): the choice reaches the database
 all the same."""
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,16 +15,15 @@ from privacyhub.consent.statements import Statements
 from privacyhub.consent.stream import VisitorStream
 from privacyhub.consent.visitor_state import VisitorStates
 from privacyhub.consent.visits import VISITS, Visits
-from privacyhub.shared.contracts.consent import CONSENT_GIVEN, ConsentGiven, ConsentSource, Purposes
 from privacyhub.shared.crypto import Keyring, SubjectKeys
-from privacyhub.shared.envelope import Envelope, utc_now
+from privacyhub.shared.envelope import utc_now
 from privacyhub.shared.service import ServiceRuntime
 from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo.errors import AutoReconnect
 
 from tests.support.endpoints import Endpoints
 from tests.support.services import RUN, service_settings
-from tests.support.visitors import in_force, new_visitor, published_view
+from tests.support.visitors import choice_made, in_force, new_visitor, published_view
 
 pytestmark = pytest.mark.integration
 
@@ -55,18 +53,6 @@ async def runtime(endpoints: Endpoints) -> AsyncIterator[ServiceRuntime]:
     await runtime.mongo.close()
 
 
-def choice(visitor_id: str, given_at: Any, *, analytics: bool) -> Envelope[ConsentGiven]:
-    made = ConsentGiven(
-        consent_id=str(uuid.uuid4()),
-        visitor_id=visitor_id,
-        purposes=Purposes(analytics=analytics, marketing=False),
-        statement_version="2.1",
-        source=ConsentSource.BANNER,
-        given_at=given_at,
-    )
-    return Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=made)
-
-
 async def test_a_withdrawal_whose_batch_failed_is_in_force_once_applied_again(
     runtime: ServiceRuntime,
 ) -> None:
@@ -88,11 +74,11 @@ async def test_a_withdrawal_whose_batch_failed_is_in_force_once_applied_again(
     )
     await stream.load(set(range(PAGE_VIEWS.partitions)))
     visitor, start = new_visitor(), utc_now() - timedelta(minutes=10)
-    grant = choice(visitor, start, analytics=True)
+    grant = choice_made(visitor, start)
     await stream.apply([grant])
     assert await in_force(runtime.db, visitor, grant.payload.consent_id)
 
-    withdrawal = choice(visitor, start + timedelta(minutes=1), analytics=False)
+    withdrawal = choice_made(visitor, start + timedelta(minutes=1), analytics=False)
     consents.armed = True
     with pytest.raises(AutoReconnect):
         await stream.apply([withdrawal])

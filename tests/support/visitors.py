@@ -41,10 +41,10 @@ async def in_force(db: AsyncDatabase, visitor_id: str, consent_id: str) -> bool:
     return current is not None and current["consent_id"] == consent_id
 
 
-async def choice_published(
-    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool = True
-) -> str:
-    """A choice made at `given_at`, put on the topic as the gateway would; its consent id."""
+def choice_made(
+    visitor_id: str, given_at: datetime, *, analytics: bool = True
+) -> Envelope[ConsentGiven]:
+    """A banner choice made at `given_at` under the seed statement, as the gateway sends it."""
     choice = ConsentGiven(
         consent_id=str(uuid.uuid4()),
         visitor_id=visitor_id,
@@ -53,14 +53,21 @@ async def choice_published(
         source=ConsentSource.BANNER,
         given_at=given_at,
     )
-    envelope = Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
+    return Envelope[ConsentGiven](type=CONSENT_GIVEN, subject_id=visitor_id, payload=choice)
+
+
+async def choice_published(
+    endpoints: Endpoints, visitor_id: str, given_at: datetime, *, analytics: bool = True
+) -> str:
+    """A choice made at `given_at`, put on the topic as the gateway would; its consent id."""
+    envelope = choice_made(visitor_id, given_at, analytics=analytics)
     await publish_message(
         endpoints.kafka_bootstrap_servers,
         CONSENT_CHOICES.name,
         envelope.model_dump_json().encode(),
         key=envelope.partition_key,
     )
-    return choice.consent_id
+    return envelope.payload.consent_id
 
 
 async def choice_made_at(
