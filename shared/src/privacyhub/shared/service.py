@@ -30,6 +30,7 @@ from privacyhub.shared.catalogue import (
     read_by,
     topics_of,
 )
+from privacyhub.shared.collector import freeze_start_up_objects
 from privacyhub.shared.database import connect
 from privacyhub.shared.dispatch import only_declared_types
 from privacyhub.shared.envelope import Envelope, OpenPayload, utc_now
@@ -418,6 +419,7 @@ class ServiceRuntime:
 
 def run(app: AsgiFastStream, settings: ServiceSettings) -> None:
     """Serve until SIGINT or SIGTERM."""
+    app.after_startup(freeze_start_up_objects)
     # Uvicorn's own log config would bypass the redacting JSON pipeline; its access log holds client IPs.
     options = {
         "host": settings.http_host,
