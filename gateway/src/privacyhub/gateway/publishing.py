@@ -11,7 +11,7 @@ acknowledgement of its own message.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 from uuid import UUID
@@ -35,13 +35,12 @@ from privacyhub.shared.catalogue import (
 )
 from privacyhub.shared.envelope import Envelope
 from privacyhub.shared.kafka_login import kafka_client_options
-from privacyhub.shared.sealing import READERS, MessageKeys
+from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import (
     TopicSpec,
 )
 from pydantic import BaseModel
-from pydantic_core import to_json
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,6 @@ PRINCIPAL = "gateway"
 # After these an idempotent producer refuses every later send (a broker that restarted may no
 # longer know its sequence numbers): only a new producer, with a new producer id, sends again.
 PRODUCER_BROKEN = (OutOfOrderSequenceNumber, InvalidProducerEpoch, ProducerFenced)
-JSON_HEADERS = [("content-type", b"application/json")]  # what FastStream consumers decode by
 
 
 class EventPublisher:
@@ -105,9 +103,9 @@ class EventPublisher:
             # send() itself waits at most the producer's request timeout (metadata, buffer space).
             delivery = await producer.send(
                 topic.name,
-                self._encoded(envelope, topic),
+                self._keys.encoded(topic.name, envelope),
                 key=envelope.partition_key,
-                headers=[*JSON_HEADERS, ("correlation_id", str(envelope.correlation_id).encode())],
+                headers=envelope.record_headers,
             )
             # One timer on the acknowledgement instead of asyncio.timeout, whose task
             # cancellation bookkeeping cost more than the rest of the send.
@@ -138,12 +136,6 @@ class EventPublisher:
             self._producer = await self._started_producer()
 
         self._replacing = asyncio.create_task(replace())
-
-    def _encoded(self, envelope: Envelope[Any], topic: TopicSpec) -> bytes:
-        if topic.name not in READERS:
-            return envelope.model_dump_json().encode()
-        message: Mapping[str, Any] = envelope.model_dump(mode="json")
-        return to_json(self._keys.seal(topic.name, message))
 
     async def ready(self) -> bool:
         return self.connected and await self._broker.ping(timeout=2.0)

@@ -55,3 +55,12 @@ class Envelope(BaseModel, Generic[PayloadT]):
         """Kafka key: the subject id, which the catalogue's `Key` of the message names (a data
         subject, a visitor, a reference, a hold...), so one key's messages stay ordered."""
         return self.subject_id.encode()
+
+    @property
+    def record_headers(self) -> list[tuple[str, bytes]]:
+        """Kafka headers of the record it travels in: the content type FastStream consumers
+        decode by, and the correlation id."""
+        return [
+            ("content-type", b"application/json"),
+            ("correlation_id", str(self.correlation_id).encode()),
+        ]

@@ -202,6 +202,12 @@ class MessageKeys:
             private_keys = [development_private_key(principal)]
         return cls(principal, private_keys=private_keys, public_keys=public_keys)
 
+    def encoded(self, topic: str, envelope: BaseModel) -> bytes:
+        """The envelope as it travels on `topic`: JSON, its payload sealed when the topic is."""
+        if topic not in READERS:
+            return envelope.model_dump_json().encode()
+        return to_json(self.seal(topic, envelope.model_dump(mode="json")))
+
     def seal(self, topic: str, message: Mapping[str, Any]) -> dict[str, Any]:
         """The message with its payload sealed for every reader of `topic`."""
         routing = {name: value for name, value in message.items() if name != "payload"}
