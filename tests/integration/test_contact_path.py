@@ -1,5 +1,6 @@
 """The first real path: website → gateway → Kafka → contact service → its MongoDB database."""
 
+import asyncio
 import json
 
 import pytest
@@ -127,3 +128,39 @@ async def test_a_message_that_breaks_the_contract_is_dead_lettered_and_the_rest_
     assert letter["reason"].startswith("invalid message")
     assert opened(CONTACT_MESSAGES.name, json.loads(letter["original"])) == broken
     await eventually(lambda: stored(contact_db, "CT-AFTERBROKEN"), what="the message after it")
+
+
+def published_on(runtime: ServiceRuntime, topic: str) -> float:
+    """What `runtime` counts as published on `topic` (privacyhub_published_messages_total)."""
+    labels = {"app_name": runtime.name, "broker": "kafka", "destination": topic}
+    counted = runtime.registry.get_sample_value(
+        "privacyhub_published_messages_total", labels | {"status": "success"}
+    )
+    return counted or 0.0
+
+
+async def test_the_events_a_batch_publishes_are_counted_on_their_topic(
+    endpoints: Endpoints, contact_service: ServiceRuntime, contact_db: AsyncDatabase
+) -> None:
+    before = published_on(contact_service, CONTACT_LIFECYCLE.name)
+    counted = Envelope[ContactMessageReceived](
+        type=CONTACT_MESSAGE_RECEIVED,
+        subject_id="subject-counted",
+        payload=ContactMessageReceived(reference="CT-COUNTED", **VALID_FORM, device="test"),
+    )
+    await publish_message(
+        endpoints.kafka_bootstrap_servers,
+        CONTACT_MESSAGES.name,
+        counted.model_dump_json().encode(),
+        key=counted.partition_key,
+    )
+
+    await collect_until(
+        endpoints.kafka_bootstrap_servers,
+        CONTACT_LIFECYCLE.name,
+        lambda m: m["payload"]["reference"] == "CT-COUNTED",
+    )
+    await eventually(
+        lambda: asyncio.sleep(0, published_on(contact_service, CONTACT_LIFECYCLE.name) > before),
+        what="the stored event counted",
+    )

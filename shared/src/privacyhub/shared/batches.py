@@ -33,7 +33,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -58,9 +58,6 @@ logger = logging.getLogger(__name__)
 BatchHandler = Callable[[list[Envelope[Any]]], Awaitable[None]]
 Contracts = Mapping[str, type[BaseModel]]
 """Envelope type -> payload contract: the messages a batch consumer accepts."""
-
-Publication = tuple[Any, Envelope[Any]]
-"""A declared publisher (ServiceRuntime.publisher) and an envelope to publish with it."""
 
 MAX_RECORDS = 1000
 BATCH_TIMEOUT_MS = 20
@@ -255,23 +252,6 @@ class OffsetCommits:
                     extra={"error": type(error).__name__},
                 )
         self._committing = None
-
-
-async def publish_in_order(publications: Iterable[Publication]) -> None:
-    """Publish every envelope, keyed by its subject, and return once Kafka has acknowledged all.
-
-    Each is handed to the producer in turn without waiting for its acknowledgement, so a batch
-    waits once for all of them (the producer sends them together) instead of once per message;
-    the order of the envelopes of one partition is kept. The first failure is raised.
-    """
-    pending = [
-        await publisher.publish(envelope, key=envelope.partition_key, no_confirm=True)
-        for publisher, envelope in publications
-    ]
-    outcomes = await asyncio.gather(*pending, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
 
 
 async def undecoded(_message: Any) -> None:

@@ -4,6 +4,7 @@ personal data sealed for its readers."""
 import logging
 from typing import Any, Union
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from privacyhub.shared.dead_letter import dead_letter_middleware
@@ -14,6 +15,8 @@ from privacyhub.shared.settings import CommonSettings
 from privacyhub.shared.topics import TopicSpec
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
+
+METRICS_PREFIX = "privacyhub"
 
 
 def make_broker(
@@ -48,7 +51,7 @@ def make_broker(
     )
     broker.add_middleware(
         KafkaPrometheusMiddleware(
-            registry=registry, app_name=client_id, metrics_prefix="privacyhub"
+            registry=registry, app_name=client_id, metrics_prefix=METRICS_PREFIX
         )
     )
     broker.add_middleware(
@@ -61,6 +64,13 @@ def make_broker(
         sealing_middleware(keys or MessageKeys.from_settings(settings, client_id))
     )
     return broker
+
+
+def kafka_producer(broker: KafkaBroker) -> AIOKafkaProducer:
+    """The aiokafka producer `broker` connected with (its login, idempotent, acks=all), for the
+    publications that skip FastStream's per-message path (publishing.py). FastStream keeps it
+    private; this is the one place that reaches for it."""
+    return broker.config.producer._producer.producer
 
 
 def declare_publication(

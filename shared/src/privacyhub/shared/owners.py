@@ -7,7 +7,6 @@ the subject commands through `subject_command_handlers`, in the handler table of
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.catalogue import UndeclaredMessage, declared_reading
 from privacyhub.shared.contracts.subject import (
     SUBJECT_DATA_EXPORTED,
@@ -85,7 +84,7 @@ def subject_command_handlers(
             if not command.addresses(runtime.name):
                 return  # the owner's part of a rights request was refused
             answer_type, answer = await handler(envelope, command)
-            await publish_in_order(
+            await runtime.publish_in_order(
                 [(answers.of(a), a) for a in answered(envelope, runtime.name, answer_type, answer)]
             )
 

@@ -8,7 +8,7 @@ finish and commit, then the database client closes.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +38,7 @@ from privacyhub.shared.idempotency import ProcessedEvents
 from privacyhub.shared.logs import configure_logging
 from privacyhub.shared.production import refuse_unsafe
 from privacyhub.shared.progress import GroupProgress
+from privacyhub.shared.publishing import OrderedPublishing, Publication
 from privacyhub.shared.sealing import MessageKeys
 from privacyhub.shared.settings import ServiceSettings
 from privacyhub.shared.topics import TopicSpec
@@ -122,6 +123,9 @@ class ServiceRuntime:
             keys=self.message_keys,
         )
         self.broker.add_middleware(only_declared_types(self.process))  # innermost: sees it opened
+        self._publishing = OrderedPublishing(
+            self.broker, self.message_keys, registry=self.registry, app_name=name
+        )
         self.mongo, self.db = connect(settings)
         self.processed_events = ProcessedEvents(self.db)
         self.progress = GroupProgress(settings, client_id=name)
@@ -269,6 +273,11 @@ class ServiceRuntime:
                 self.broker, topic, payloads, publisher=self.name
             )
         return self._publications[topic.name]
+
+    async def publish_in_order(self, publications: Iterable[Publication]) -> None:
+        """Publish envelopes on their publishers' topics, each keyed by its subject, and return
+        once Kafka has acknowledged all (OrderedPublishing.publish_in_order)."""
+        await self._publishing.publish_in_order(publications)
 
     def on_startup(self, task: StartupTask) -> StartupTask:
         """Register a task (index creation, say) that runs before consuming starts."""

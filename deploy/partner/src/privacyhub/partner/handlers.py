@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from privacyhub.partner.questions import RECIPIENT, SharedQuestions
-from privacyhub.shared.batches import publish_in_order
 from privacyhub.shared.clock import Clock
 from privacyhub.shared.contracts.partner import (
     RECORD_SHARED,
@@ -136,7 +135,7 @@ def register_handlers(runtime: ServiceRuntime, questions: SharedQuestions, clock
             await questions.keep(shared)
             shared = []
             answer_type, answer = await carry_out[envelope.type](envelope)
-            await publish_in_order(
+            await runtime.publish_in_order(
                 [(results, a) for a in answered(envelope, OWNER, answer_type, answer)]
             )
         await questions.keep(shared)

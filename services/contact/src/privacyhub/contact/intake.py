@@ -27,7 +27,6 @@ from uuid import UUID
 from privacyhub.contact.repository import ContactMessages
 from privacyhub.contact.restrictions import Restrictions
 from privacyhub.contact.sharing import Disclosure, Sharing
-from privacyhub.shared.batches import Publication
 from privacyhub.shared.contracts.contact import (
     CONTACT_MESSAGE_ANSWERED,
     CONTACT_MESSAGE_STORED,
@@ -37,6 +36,7 @@ from privacyhub.shared.contracts.contact import (
 )
 from privacyhub.shared.envelope import Envelope, derived_event_id
 from privacyhub.shared.idempotency import ProcessedEvents
+from privacyhub.shared.publishing import Publication
 
 Received = Envelope[ContactMessageReceived]
 

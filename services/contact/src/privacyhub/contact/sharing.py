@@ -15,7 +15,6 @@ from typing import Any
 
 from privacyhub.contact.partner_answers import PassedOnCommands
 from privacyhub.contact.repository import processing_stopped
-from privacyhub.shared.batches import Publication, publish_in_order
 from privacyhub.shared.bulk import insert_new
 from privacyhub.shared.catalogue import ALL_TOPICS
 from privacyhub.shared.clock import Clock
@@ -35,6 +34,7 @@ from privacyhub.shared.contracts.subject import (
 from privacyhub.shared.envelope import Envelope, derived_event_id, utc_now
 from privacyhub.shared.expiry import erase_before_except_held
 from privacyhub.shared.owners import json_record
+from privacyhub.shared.publishing import Publication
 from privacyhub.shared.register import load_register
 from privacyhub.shared.register.model import Recipient
 from privacyhub.shared.service import ServiceRuntime
@@ -148,6 +148,7 @@ class Sharing:
         self._clock = clock
         self._disclosures = disclosures
         self._passed_on = passed_on
+        self._publish_in_order = runtime.publish_in_order
         self.recipients = self._register.recipients_of(CATEGORY)
         topics = {topic.name: topic for topic in ALL_TOPICS}
         self._topics = {
@@ -183,7 +184,7 @@ class Sharing:
     ) -> None:
         """Publish the disclosures, and `along` with them the batch's other publications, all
         at once; log the disclosures once Kafka has acknowledged every one."""
-        await publish_in_order([*along, *((d.publisher, d.shared) for d in disclosures)])
+        await self._publish_in_order([*along, *((d.publisher, d.shared) for d in disclosures)])
         await self._disclosures.record_all(disclosures)
 
     async def disclose_to_recipients(
