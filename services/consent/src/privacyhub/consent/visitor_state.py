@@ -110,6 +110,10 @@ class VisitorStates:
         for visitor_id in visitor_ids:
             self._visitors.pop(visitor_id, None)
             self._forgotten.add(visitor_id)
+        if len(self._forgotten) > self._capacity:
+            # Bounded as the visitors are: once incomplete, every visitor not held is looked up.
+            self._forgotten.clear()
+            self.complete = False
 
     def put(self, visitor_id: str, known: KnownVisitor) -> None:
         self._visitors[visitor_id] = known
