@@ -53,6 +53,9 @@ class OrderedPublishing:
         message; the order of the envelopes of one partition is kept. The first failure is
         raised.
         """
+        publications = list(publications)
+        if not publications:
+            return  # nothing to wait for, so no connection needed either
         producer = kafka_producer(self._broker)
         topics: list[str] = []
         deliveries: list[asyncio.Future[Any]] = []
