@@ -22,7 +22,7 @@ from privacyhub.shared.topics import PAGE_VIEWS
 from pymongo.errors import AutoReconnect
 
 from tests.support.endpoints import Endpoints
-from tests.support.services import RUN, service_settings
+from tests.support.services import RUN, service_settings, unstarted_runtime
 from tests.support.visitors import choice_made, in_force, new_visitor, published_view
 
 pytestmark = pytest.mark.integration
@@ -45,12 +45,8 @@ async def runtime(endpoints: Endpoints) -> AsyncIterator[ServiceRuntime]:
     settings = service_settings(
         ConsentSettings, endpoints, "consent", mongodb_database=f"test_stream_failures_{RUN}"
     )
-    runtime = ServiceRuntime(settings, name="consent")
-    yield runtime
-    await runtime.mongo.drop_database(settings.mongodb_database)
-    await runtime.mongo.drop_database(settings.subject_keys_database_name)
-    await runtime.progress.close()
-    await runtime.mongo.close()
+    async for runtime in unstarted_runtime(settings, name="consent"):
+        yield runtime
 
 
 async def test_a_withdrawal_whose_batch_failed_is_in_force_once_applied_again(

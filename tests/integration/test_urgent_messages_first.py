@@ -22,7 +22,7 @@ from privacyhub.shared.topics import CONSENT_CHOICES, PAGE_VIEWS
 
 from tests.support.endpoints import Endpoints
 from tests.support.kafka import publish_all
-from tests.support.services import RUN, service_settings
+from tests.support.services import RUN, service_settings, unstarted_runtime
 from tests.support.visitors import choice_published, new_visitor, published_view
 from tests.support.waiting import eventually
 
@@ -37,10 +37,8 @@ async def runtime(endpoints: Endpoints) -> AsyncIterator[ServiceRuntime]:
     settings = service_settings(
         ConsentSettings, endpoints, "consent", mongodb_database=f"test_urgent_first_{RUN}"
     )
-    runtime = ServiceRuntime(settings, name="consent")
-    yield runtime
-    await runtime.progress.close()
-    await runtime.mongo.close()
+    async for runtime in unstarted_runtime(settings, name="consent"):
+        yield runtime
 
 
 @pytest.fixture

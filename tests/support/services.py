@@ -32,6 +32,21 @@ async def observed(endpoints: Endpoints, database: str) -> AsyncIterator[AsyncDa
         await client.close()
 
 
+async def unstarted_runtime(
+    settings: ServiceSettings, *, name: str
+) -> AsyncIterator[ServiceRuntime]:
+    """The runtime of service `name` with its clients, not consuming: a test drives its parts
+    itself. Its database (and its data keys' database) is dropped afterwards."""
+    runtime = ServiceRuntime(settings, name=name)
+    try:
+        yield runtime
+    finally:
+        await runtime.mongo.drop_database(settings.mongodb_database)
+        await runtime.mongo.drop_database(settings.subject_keys_database_name)
+        await runtime.progress.close()
+        await runtime.mongo.close()
+
+
 def service_settings(
     settings_class: type[SettingsT], endpoints: Endpoints, name: str, **overrides: object
 ) -> SettingsT:
